@@ -1,0 +1,54 @@
+# DataStory: the two commands of the README, and the steps behind them.
+#   make demo   installs what is missing, builds, profiles the bundled example
+#   make test   installs what is missing, builds, runs every test
+JOBS ?= 2
+BUILD ?= build
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test fixtures asan fuzz fuzz-replay bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@$(BUILD)/datastory profile examples/sales.csv
+
+# Test fixtures from npm, pinned by tests/js/package-lock.json.
+fixtures: deps
+	@if [ ! -d tests/js/node_modules/vega-datasets ] || [ ! -d tests/js/node_modules/csv-spectrum ]; then \
+	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; fi
+
+test: build fixtures
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps fixtures
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDATASTORY_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j$(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+# The libFuzzer target (clang, ASan + UBSan): replays the corpus, then fuzzes FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DDATASTORY_FUZZ=ON -DDATASTORY_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target csv_fuzzer
+	@mkdir -p build-fuzz/corpus
+	@build-fuzz/csv_fuzzer -runs=0 fuzz/corpus
+	@build-fuzz/csv_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  -timeout=10 -dict=fuzz/csv.dict build-fuzz/corpus fuzz/corpus
+
+bench: build
+	@bench/profile_vs_duckdb.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build build-asan build-fuzz

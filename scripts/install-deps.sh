@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what DataStory needs to build and test, from Debian packages only.
+# Idempotent and fast when everything is present: it asks dpkg first and calls apt-get only for
+# what is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  clang-14 libclang-rt-14-dev          # libFuzzer + sanitizer runtimes for the fuzz target
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nlohmann-json3-dev                   # JSON, kept out of public headers
+  libcli11-dev                         # command-line parsing
+  libxxhash-dev                        # XXH3 hashing for distinct counts and duplicate rows
+  libfast-float-dev                    # number parsing with a configurable decimal separator
+  clang-format clang-tidy
+  nodejs npm                           # test tools only: csv-spectrum, vega-datasets
+  time                                 # GNU time -v for peak RSS in the benchmark
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    # node and npm may come from outside Debian on a developer machine; accept a working binary.
+    case "$p" in
+      nodejs) command -v node >/dev/null 2>&1 && continue ;;
+      npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

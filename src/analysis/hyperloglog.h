@@ -1,0 +1,36 @@
+// HyperLogLog distinct-count sketch (precision 16: 65,536 one-byte registers, ~0.4% standard
+// error), with Ertl's improved estimator, which needs no bias tables and is accurate from
+// tiny to huge cardinalities. Merging is a register-wise max, so the result does not depend on
+// how the input was split or in which order parts are merged.
+#ifndef DATASTORY_ANALYSIS_HYPERLOGLOG_H_
+#define DATASTORY_ANALYSIS_HYPERLOGLOG_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace datastory::analysis {
+
+class HyperLogLog {
+ public:
+  static constexpr int kPrecision = 16;
+
+  HyperLogLog() : registers_(size_t{1} << kPrecision, 0) {}
+
+  // `hash` must be a well-mixed 64-bit hash.
+  void Add(uint64_t hash) {
+    uint64_t index = hash >> (64 - kPrecision);
+    uint64_t rest = (hash << kPrecision) | (uint64_t{1} << (kPrecision - 1));
+    uint8_t rank = static_cast<uint8_t>(__builtin_clzll(rest) + 1);
+    if (rank > registers_[index]) registers_[index] = rank;
+  }
+  void Merge(const HyperLogLog& other);
+  double Estimate() const;
+
+ private:
+  std::vector<uint8_t> registers_;
+};
+
+}  // namespace datastory::analysis
+
+#endif  // DATASTORY_ANALYSIS_HYPERLOGLOG_H_

@@ -1,0 +1,320 @@
+#include "analysis/profile.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "analysis/alerts.h"
+#include "analysis/column_stats.h"
+#include "analysis/moments.h"
+#include "base/hash.h"
+#include "csv/tokenizer.h"
+#include "table/value_parse.h"
+
+namespace datastory::analysis {
+namespace {
+
+using table::ColumnType;
+
+enum class Kind { kNumber, kDate, kBoolean, kString };
+
+Kind KindOf(ColumnType type) {
+  if (table::IsNumeric(type)) return Kind::kNumber;
+  if (table::IsTemporal(type)) return Kind::kDate;
+  if (type == ColumnType::kBoolean) return Kind::kBoolean;
+  return Kind::kString;
+}
+
+// What every worker needs to know about the columns, computed once.
+struct Plan {
+  const table::Schema* schema = nullptr;
+  std::vector<Kind> kinds;
+  std::vector<int> moment_slot;             // column -> slot among numeric columns, or -1
+  std::vector<int> slot_column;             // slot -> column
+  std::vector<std::pair<int, int>> pairs;   // slot pairs for correlations
+  size_t duplicate_capacity = 0;            // row hashes per worker before sampling
+};
+
+// Moments of one block, merged across blocks in file order at the end.
+struct BlockMoments {
+  std::vector<Moments> moments;
+  std::vector<CoMoments> co;
+};
+
+class ProfileConsumer final : public csv::BatchConsumer {
+ public:
+  explicit ProfileConsumer(const Plan& plan)
+      : plan_(plan), dialect_(plan.schema->dialect), columns_(plan.schema->columns.size()) {}
+
+  void BeginBlock(const csv::BlockInfo& block) override {
+    block_ = block;
+    BlockMoments& m = blocks_[block.index];
+    m.moments.resize(plan_.slot_column.size());
+    m.co.resize(plan_.pairs.size());
+    current_ = &m;
+  }
+
+  void Consume(const csv::RecordBatch& batch) override {
+    const int64_t rows = batch.rows;
+    values_.resize(plan_.slot_column.size() * static_cast<size_t>(rows));
+    for (size_t c = 0; c < columns_.size(); ++c) ProcessColumn(static_cast<int>(c), batch);
+    for (size_t s = 0; s < plan_.slot_column.size(); ++s) {
+      current_->moments[s].AddBatch(values_.data() + s * rows, rows);
+    }
+    for (size_t k = 0; k < plan_.pairs.size(); ++k) {
+      auto [a, b] = plan_.pairs[k];
+      current_->co[k].AddBatch(values_.data() + a * rows, values_.data() + b * rows, rows);
+    }
+    for (int64_t r = 0; r < rows; ++r) AddRowHash(HashBytes(batch.RowBytes(r)));
+  }
+
+  std::vector<ColumnAccumulator>& columns() { return columns_; }
+  std::map<int64_t, BlockMoments>& blocks() { return blocks_; }
+  std::vector<uint64_t>& row_hashes() { return row_hashes_; }
+  int duplicate_level() const { return duplicate_level_; }
+
+ private:
+  void ProcessColumn(int c, const csv::RecordBatch& batch) {
+    const table::ColumnSchema& schema = plan_.schema->columns[c];
+    ColumnAccumulator& acc = columns_[c];
+    const Kind kind = plan_.kinds[c];
+    const int slot = plan_.moment_slot[c];
+    double* out = slot >= 0 ? values_.data() + static_cast<size_t>(slot) * batch.rows : nullptr;
+    for (int64_t r = 0; r < batch.rows; ++r) {
+      if (out) out[r] = NAN;
+      std::string_view raw = batch.Raw(r, c);
+      if (batch.cell(r, c).absent()) {
+        ++acc.missing;
+        continue;
+      }
+      std::string_view text = csv::Unquote(raw, dialect_, &scratch_);
+      if (table::IsNullToken(text)) {
+        ++acc.missing;
+        continue;
+      }
+      switch (kind) {
+        case Kind::kNumber: {
+          table::NumberTraits traits;
+          auto x = table::ParseNumber(text, schema.number, &traits);
+          if (!x) {
+            Invalid(acc, text, batch, r);
+            continue;
+          }
+          double v = *x;
+          ++acc.present;
+          acc.fraction |= traits.fraction;
+          if (std::isinf(v)) {
+            ++acc.infinite;
+          } else {
+            acc.min = std::min(acc.min, v);
+            acc.max = std::max(acc.max, v);
+            if (out) out[r] = v;
+          }
+          acc.zeros += v == 0;
+          acc.negatives += v < 0;
+          acc.histogram.Add(v);
+          acc.counter.Add(HashWord(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v)), {}, v);
+          break;
+        }
+        case Kind::kDate: {
+          auto t = table::ParseDate(text, schema.date_order);
+          if (!t) {
+            Invalid(acc, text, batch, r);
+            continue;
+          }
+          ++acc.present;
+          double v = static_cast<double>(t->seconds);
+          acc.time_of_day |= t->seconds % 86400 != 0;
+          acc.min = std::min(acc.min, v);
+          acc.max = std::max(acc.max, v);
+          acc.histogram.Add(v);
+          acc.counter.Add(HashWord(static_cast<uint64_t>(t->seconds)), {}, v);
+          break;
+        }
+        case Kind::kBoolean: {
+          auto b = table::ParseBoolean(text);
+          if (!b) {
+            Invalid(acc, text, batch, r);
+            continue;
+          }
+          ++acc.present;
+          acc.counter.Add(HashWord(*b ? 1 : 2), {}, *b ? 1 : 0);
+          break;
+        }
+        case Kind::kString: {
+          ++acc.present;
+          int64_t length = static_cast<int64_t>(text.size());
+          acc.length_sum += length;
+          acc.length_min = std::min(acc.length_min, length);
+          acc.length_max = std::max(acc.length_max, length);
+          acc.with_spaces += text.find(' ') != std::string_view::npos;
+          acc.counter.Add(HashBytes(text), text, 0);
+          break;
+        }
+      }
+    }
+  }
+
+  void Invalid(ColumnAccumulator& acc, std::string_view text, const csv::RecordBatch& batch,
+               int64_t row) {
+    ++acc.invalid;
+    if (acc.invalid_seen.size() >= 5) return;
+    const char terminator = dialect_.RecordTerminator();
+    int64_t line = block_.first_line +
+                   std::count(batch.data, batch.data + batch.row_begin[row], terminator);
+    acc.invalid_seen.push_back({std::string(text.substr(0, 100)), block_.index, line});
+  }
+
+  void AddRowHash(uint64_t h) {
+    if (duplicate_level_ > 0 && (h >> (64 - duplicate_level_)) != 0) return;
+    row_hashes_.push_back(h);
+    if (row_hashes_.size() > plan_.duplicate_capacity) {
+      ++duplicate_level_;
+      int level = duplicate_level_;
+      std::erase_if(row_hashes_, [level](uint64_t x) { return (x >> (64 - level)) != 0; });
+    }
+  }
+
+  const Plan& plan_;
+  const csv::Dialect& dialect_;
+  std::vector<ColumnAccumulator> columns_;
+  std::map<int64_t, BlockMoments> blocks_;
+  BlockMoments* current_ = nullptr;
+  csv::BlockInfo block_;
+  std::vector<double> values_;
+  std::vector<uint64_t> row_hashes_;
+  int duplicate_level_ = 0;
+  std::string scratch_;
+};
+
+// Duplicate rows among the hashes kept at sampling level `level` (1 in 2^level of all distinct
+// rows, chosen by hash, so copies of a row are kept or dropped together).
+int64_t CountDuplicates(std::vector<uint64_t>& hashes, int level) {
+  if (level > 0) {
+    std::erase_if(hashes, [level](uint64_t x) { return (x >> (64 - level)) != 0; });
+  }
+  std::sort(hashes.begin(), hashes.end());
+  int64_t duplicates = 0;
+  for (size_t i = 1; i < hashes.size(); ++i) duplicates += hashes[i] == hashes[i - 1];
+  return duplicates << level;
+}
+
+}  // namespace
+
+Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  DS_ASSIGN_OR_RETURN(csv::SniffResult sniff, csv::SniffDialect(source, options.sniff));
+  auto inferred = table::InferSchema(sniff, options.inference);
+  if (!inferred.ok()) return inferred.status().WithPrefix(source.name());
+  table::Schema schema = std::move(inferred).value();
+  const int ncols = static_cast<int>(schema.columns.size());
+  if (schema.dialect.data_offset < 0) {
+    return Status::InvalidArgument(source.name() + ": only a header row (" +
+                                   std::to_string(ncols) + " columns), no data rows");
+  }
+
+  Plan plan;
+  plan.schema = &schema;
+  plan.moment_slot.assign(ncols, -1);
+  for (int c = 0; c < ncols; ++c) {
+    plan.kinds.push_back(KindOf(schema.columns[c].type));
+    if (plan.kinds[c] == Kind::kNumber) {
+      plan.moment_slot[c] = static_cast<int>(plan.slot_column.size());
+      plan.slot_column.push_back(c);
+    }
+  }
+  int paired = std::min<int>(static_cast<int>(plan.slot_column.size()), options.max_correlated_columns);
+  for (int a = 0; a < paired; ++a) {
+    for (int b = a + 1; b < paired; ++b) plan.pairs.emplace_back(a, b);
+  }
+  const int workers = csv::WorkerCount(options.read);
+  plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
+
+  std::vector<std::unique_ptr<ProfileConsumer>> consumers;
+  for (int w = 0; w < workers; ++w) consumers.push_back(std::make_unique<ProfileConsumer>(plan));
+  DS_ASSIGN_OR_RETURN(csv::ReadSummary read,
+                      csv::ReadCsv(source, schema.dialect, ncols, schema.first_data_line,
+                                   options.read, [&](int w) { return consumers[w].get(); }));
+  if (read.rows == 0) {
+    return Status::InvalidArgument(source.name() + ": a header row (" + std::to_string(ncols) +
+                                   " columns) but no data rows");
+  }
+
+  // Merge: column state in any order; moments in block order.
+  ProfileConsumer& first = *consumers[0];
+  std::map<int64_t, BlockMoments*> ordered;
+  int level = 0;
+  for (auto& consumer : consumers) {
+    for (auto& [index, m] : consumer->blocks()) ordered[index] = &m;
+    level = std::max(level, consumer->duplicate_level());
+  }
+  std::vector<uint64_t> hashes;
+  for (auto& consumer : consumers) {
+    if (consumer.get() != &first) {
+      for (int c = 0; c < ncols; ++c) first.columns()[c].Merge(consumer->columns()[c]);
+    }
+    auto& h = consumer->row_hashes();
+    hashes.insert(hashes.end(), h.begin(), h.end());
+    std::vector<uint64_t>().swap(h);
+  }
+  std::vector<Moments> moments(plan.slot_column.size());
+  std::vector<CoMoments> co(plan.pairs.size());
+  for (auto& [index, m] : ordered) {
+    for (size_t s = 0; s < moments.size(); ++s) moments[s].Merge(m->moments[s]);
+    for (size_t k = 0; k < co.size(); ++k) co[k].Merge(m->co[k]);
+  }
+
+  Profile profile;
+  profile.source_name = source.name();
+  profile.file_bytes = source.size();
+  profile.dialect = schema.dialect;
+  profile.encoding_reason = sniff.encoding_reason;
+  profile.header_reason = schema.header_reason;
+  profile.dialect_candidates = sniff.candidates;
+  profile.skipped_lines = sniff.skipped_lines;
+  profile.rows = read.rows;
+  profile.blank_lines = read.blank_lines;
+  profile.threads = workers;
+  profile.duplicates_exact = level == 0;
+  profile.duplicate_rows = CountDuplicates(hashes, level);
+
+  csv::DiagnosticLog diagnostics;
+  if (!sniff.skipped_lines.empty()) {
+    diagnostics.Add({csv::DiagnosticKind::kSkippedLines, 1, 0,
+                     std::to_string(sniff.skipped_lines.size()) +
+                         " line(s) before the table were skipped, starting \"" +
+                         sniff.skipped_lines.front().substr(0, 60) + "\""});
+  }
+  diagnostics.Merge(read.diagnostics);
+  Moments none;
+  for (int c = 0; c < ncols; ++c) {
+    int slot = plan.moment_slot[c];
+    ColumnProfile column = FinalizeColumn(schema.columns[c], first.columns()[c],
+                                          slot >= 0 ? moments[slot] : none, options);
+    if (column.invalid > 0) {
+      const auto& ex = column.invalid_examples.front();
+      diagnostics.Add({csv::DiagnosticKind::kInvalidValue, ex.line, 0,
+                       "column '" + column.schema.name + "': " + std::to_string(column.invalid) +
+                           " value(s) are not " +
+                           std::string(table::ColumnTypeName(column.schema.type)) + ", e.g. \"" +
+                           ex.value + "\""});
+    }
+    profile.columns.push_back(std::move(column));
+  }
+  for (size_t k = 0; k < co.size(); ++k) {
+    double r = co[k].Pearson();
+    if (std::isnan(r)) continue;
+    auto [a, b] = plan.pairs[k];
+    profile.correlations.push_back({schema.columns[plan.slot_column[a]].name,
+                                    schema.columns[plan.slot_column[b]].name, "pearson", r, co[k].n});
+  }
+  profile.diagnostics = diagnostics.Sorted();
+  profile.diagnostic_count = diagnostics.Total();
+  profile.alerts = ComputeAlerts(profile);
+  profile.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return profile;
+}
+
+}  // namespace datastory::analysis

@@ -1,0 +1,44 @@
+// datastory: turns a CSV file into a data story. This is the composition root: it parses the
+// command line and hands over to a subcommand.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+
+#include "cli/commands.h"
+
+namespace datastory::cli {
+
+int ReportError(const Status& status) {
+  std::fprintf(stderr, "datastory: %s\n", status.message().c_str());
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kDataLoss: return kExitDataError;
+    case StatusCode::kNotFound: return kExitNoInput;
+    case StatusCode::kPermissionDenied: return kExitNoPermission;
+    case StatusCode::kUnavailable: return kExitIoError;
+    default: return kExitInternal;
+  }
+}
+
+}  // namespace datastory::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"DataStory: turn a CSV file into a data story"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "datastory 0.1.0");
+  std::function<int()> run;
+  datastory::cli::AddProfileCommand(app, &run);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return datastory::cli::kExitUsage;
+  }
+  return run();
+}

@@ -1,0 +1,62 @@
+// The dialect of a CSV file: how its bytes encode text, rows and fields.
+//
+// DetectDialect (sniffer.h) guesses each field from a sample; every field the user sets
+// (`--delimiter`, `--encoding`, `--no-header`) beats the guess.
+#ifndef DATASTORY_CSV_DIALECT_H_
+#define DATASTORY_CSV_DIALECT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace datastory::csv {
+
+enum class Encoding {
+  kUtf8,         // plain UTF-8 (ASCII included)
+  kUtf8Bom,      // UTF-8 behind EF BB BF
+  kUtf16Le,      // behind FF FE, transcoded to UTF-8
+  kUtf16Be,      // behind FE FF, transcoded to UTF-8
+  kWindows1252,  // bytes that are not valid UTF-8; a superset of Latin-1's printable range
+};
+
+enum class LineEnding { kLf, kCrLf, kCr };
+
+// Canonical names: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252".
+std::string_view EncodingName(Encoding encoding);
+// Accepts the canonical names and common aliases ("utf8", "latin1", "cp1252", "iso-8859-1" …).
+std::optional<Encoding> ParseEncodingName(std::string_view name);
+std::string_view LineEndingName(LineEnding ending);  // "lf", "crlf", "cr"
+
+struct Dialect {
+  Encoding encoding = Encoding::kUtf8;
+  char delimiter = ',';
+  char quote = '"';   // '\0': fields are never quoted
+  char escape = '"';  // == quote: RFC 4180 doubled quotes; '\\': backslash escapes; '\0': none
+  LineEnding line_ending = LineEnding::kLf;
+  bool header = true;  // the first record (after skipped lines) names the columns
+  // Lines before the first record (titles, `#` comments) that are not part of the table.
+  int skipped_lines = 0;
+  // Byte offset in the decoded UTF-8 text where the first record (or header) starts.
+  int64_t data_offset = 0;
+
+  // The byte that ends a record: '\n' for LF and CRLF, '\r' for CR.
+  char RecordTerminator() const { return line_ending == LineEnding::kCr ? '\r' : '\n'; }
+  // True when fields can be split with quote parity alone (RFC 4180 style, or no quoting).
+  bool HasSimpleQuoting() const { return quote == '\0' || escape == quote || escape == '\0'; }
+};
+
+// What the user said on the command line; anything unset is guessed.
+struct DialectOverrides {
+  std::optional<Encoding> encoding;
+  std::optional<char> delimiter;
+  std::optional<char> quote;
+  std::optional<bool> header;
+};
+
+// "," -> "comma", "\t" -> "tab", for messages and JSON.
+std::string DelimiterName(char delimiter);
+
+}  // namespace datastory::csv
+
+#endif  // DATASTORY_CSV_DIALECT_H_

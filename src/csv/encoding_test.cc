@@ -1,0 +1,76 @@
+#include "csv/encoding.h"
+
+#include <gtest/gtest.h>
+
+namespace datastory::csv {
+namespace {
+
+TEST(DetectEncodingTest, ByteOrderMarks) {
+  EXPECT_EQ(DetectEncoding("\xEF\xBB\xBF" "a,b\n", true)->encoding, Encoding::kUtf8Bom);
+  EXPECT_EQ(DetectEncoding(std::string("\xFF\xFE" "a\0,\0", 6), true)->encoding, Encoding::kUtf16Le);
+  EXPECT_EQ(DetectEncoding(std::string("\xFE\xFF\0a\0,", 6), true)->encoding, Encoding::kUtf16Be);
+}
+
+TEST(DetectEncodingTest, Utf16WithoutBomFromNulPattern) {
+  std::string le, be;
+  for (char c : std::string("name,value\nx,1\n")) {
+    le += c, le += '\0';
+    be += '\0', be += c;
+  }
+  EXPECT_EQ(DetectEncoding(le, true)->encoding, Encoding::kUtf16Le);
+  EXPECT_EQ(DetectEncoding(be, true)->encoding, Encoding::kUtf16Be);
+}
+
+TEST(DetectEncodingTest, Utf8AndWindows1252) {
+  EXPECT_EQ(DetectEncoding("city\nM\xC3\xBCnchen\n", true)->encoding, Encoding::kUtf8);
+  auto latin = DetectEncoding("city\nM\xFCnchen\nK\xF6ln\n", true);
+  ASSERT_TRUE(latin.ok());
+  EXPECT_EQ(latin->encoding, Encoding::kWindows1252);
+  EXPECT_NE(latin->reason.find("offset 6"), std::string::npos) << latin->reason;
+}
+
+TEST(DetectEncodingTest, BinaryFilesAreRefusedByName) {
+  auto png = DetectEncoding("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true);
+  ASSERT_FALSE(png.ok());
+  EXPECT_NE(png.status().message().find("PNG image"), std::string::npos);
+  auto zip = DetectEncoding("PK\x03\x04\x14\0\0\0", true);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.status().message().find("ZIP"), std::string::npos);
+  auto nul = DetectEncoding(std::string("a,b\n1,\0\n", 8), true);
+  ASSERT_FALSE(nul.ok());
+  EXPECT_NE(nul.status().message().find("NUL byte at offset 6"), std::string::npos);
+}
+
+TEST(DetectEncodingTest, GarbageIsNotText) {
+  std::string junk;
+  for (int i = 0; i < 256; ++i) junk += static_cast<char>(0x80 + (i * 37) % 128);
+  auto r = DetectEncoding(junk, true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("invalid UTF-8 at byte offset 0"), std::string::npos);
+}
+
+TEST(FindInvalidUtf8Test, FindsFirstBadByte) {
+  EXPECT_EQ(FindInvalidUtf8("abc", false), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("ab\xC3", false), 2u);
+  EXPECT_EQ(FindInvalidUtf8("ab\xC3", true), std::string_view::npos);
+  EXPECT_EQ(FindInvalidUtf8("a\xED\xA0\x80", false), 1u);  // a UTF-16 surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xC0\x80", false), 0u);        // overlong
+}
+
+TEST(DecoderTest, TranscodesAcrossPieceBoundaries) {
+  auto decoder = Decoder::Create(Encoding::kUtf16Le);
+  ASSERT_TRUE(decoder.ok());
+  std::string utf16 = std::string("\xFC\x00", 2) + std::string("b\x00", 2);  // "üb"
+  std::string out;
+  (*decoder)->Decode(utf16.substr(0, 1), false, &out);  // half a code unit
+  (*decoder)->Decode(utf16.substr(1), true, &out);
+  EXPECT_EQ(out, "\xC3\xBC" "b");
+
+  auto cp1252 = Decoder::Create(Encoding::kWindows1252);
+  out.clear();
+  (*cp1252)->Decode("\x80 caf\xE9", true, &out);
+  EXPECT_EQ(out, "\xE2\x82\xAC caf\xC3\xA9");  // € café
+}
+
+}  // namespace
+}  // namespace datastory::csv

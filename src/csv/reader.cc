@@ -1,0 +1,327 @@
+#include "csv/reader.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "csv/encoding.h"
+
+namespace datastory::csv {
+namespace {
+
+// A growable byte buffer that does not zero what it is about to overwrite.
+class Buffer {
+ public:
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  void Reserve(size_t capacity) {
+    if (capacity <= capacity_) return;
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  void Resize(size_t size) {
+    Reserve(size);
+    size_ = size;
+  }
+  void Append(const char* bytes, size_t n) {
+    Reserve(size_ + n);
+    std::memcpy(data_.get() + size_, bytes, n);
+    size_ += n;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+struct Job {
+  BlockInfo info;
+  std::unique_ptr<Buffer> buffer;
+  size_t length = 0;  // bytes of the buffer that belong to the block
+};
+
+struct BlockResult {
+  TokenizeResult tokens;
+  DiagnosticLog diagnostics;
+};
+
+// The end (one past the terminator) of the last complete record in data[0, n), for a buffer that
+// starts outside quotes; 0 when there is none.
+size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect) {
+  const char terminator = dialect.RecordTerminator();
+  const char quote = dialect.quote;
+  if (dialect.HasSimpleQuoting()) {
+    bool inside = quote != '\0' && (std::count(data, data + n, quote) & 1);
+    for (size_t i = n; i-- > 0;) {
+      char c = data[i];
+      if (c == terminator && !inside) return i + 1;
+      if (c == quote) inside = !inside;
+    }
+    return 0;
+  }
+  const char escape = dialect.escape;
+  bool inside = false;
+  size_t last = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = data[i];
+    if (c == escape) {
+      ++i;
+    } else if (c == quote) {
+      inside = !inside;
+    } else if (c == terminator && !inside) {
+      last = i + 1;
+    }
+  }
+  return last;
+}
+
+// Hands blocks from the producer to the workers; bounded so memory stays bounded.
+class JobQueue {
+ public:
+  explicit JobQueue(size_t capacity) : capacity_(capacity) {}
+  void Push(Job job) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < capacity_; });
+    queue_.push_back(std::move(job));
+    not_empty_.notify_one();
+  }
+  bool Pop(Job* job) {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return false;
+    *job = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<Job> queue_;
+  bool closed_ = false;
+};
+
+// Recycles buffers so the producer never holds more than a fixed number.
+class BufferPool {
+ public:
+  explicit BufferPool(size_t count) {
+    for (size_t i = 0; i < count; ++i) free_.push_back(std::make_unique<Buffer>());
+  }
+  std::unique_ptr<Buffer> Take() {
+    std::unique_lock lock(mu_);
+    available_.wait(lock, [&] { return !free_.empty(); });
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Give(std::unique_ptr<Buffer> b) {
+    std::lock_guard lock(mu_);
+    free_.push_back(std::move(b));
+    available_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Buffer>> free_;
+};
+
+// Reads the source's decoded text from the dialect's data offset, one piece at a time.
+class TextStream {
+ public:
+  TextStream(const ByteSource& source, const Dialect& dialect, std::unique_ptr<Decoder> decoder,
+             size_t bom)
+      : source_(source), decoder_(std::move(decoder)), file_pos_(static_cast<int64_t>(bom)) {
+    if (decoder_->IsIdentity()) {
+      file_pos_ += dialect.data_offset;
+    } else {
+      skip_ = dialect.data_offset;
+    }
+  }
+
+  // Appends up to about `want` bytes of text to `out`; sets *eof at the end of the source.
+  Status ReadInto(Buffer* out, size_t want, bool* eof) {
+    if (decoder_->IsIdentity()) {
+      size_t old = out->size();
+      out->Resize(old + want);
+      auto got = source_.ReadAt(file_pos_, out->data() + old, want);
+      if (!got.ok()) return got.status();
+      out->Resize(old + *got);
+      file_pos_ += static_cast<int64_t>(*got);
+      bytes_ += static_cast<int64_t>(*got);
+      *eof = *got < want || file_pos_ >= source_.size();
+      return Status::Ok();
+    }
+    raw_.resize(want);
+    auto got = source_.ReadAt(file_pos_, raw_.data(), want);
+    if (!got.ok()) return got.status();
+    file_pos_ += static_cast<int64_t>(*got);
+    bytes_ += static_cast<int64_t>(*got);
+    *eof = *got < want || file_pos_ >= source_.size();
+    text_.clear();
+    decoder_->Decode(std::string_view(raw_.data(), *got), *eof, &text_);
+    size_t skip = std::min<size_t>(skip_, text_.size());
+    skip_ -= static_cast<int64_t>(skip);
+    out->Append(text_.data() + skip, text_.size() - skip);
+    return Status::Ok();
+  }
+  int64_t bytes() const { return bytes_; }
+  int64_t invalid_bytes() const { return decoder_->IsIdentity() ? 0 : decoder_->invalid_bytes(); }
+
+ private:
+  const ByteSource& source_;
+  std::unique_ptr<Decoder> decoder_;
+  int64_t file_pos_;
+  int64_t skip_ = 0;
+  int64_t bytes_ = 0;
+  std::string raw_, text_;
+};
+
+}  // namespace
+
+int WorkerCount(const ReadOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, int columns,
+                            int64_t first_data_line, const ReadOptions& options,
+                            const std::function<BatchConsumer*(int worker)>& consumer_for_worker) {
+  const int workers = WorkerCount(options);
+  size_t bom = dialect.encoding == Encoding::kUtf8Bom ? 3 : 0;
+  if ((dialect.encoding == Encoding::kUtf16Le || dialect.encoding == Encoding::kUtf16Be)) {
+    std::string head(2, '\0');
+    auto got = source.ReadAt(0, head.data(), 2);
+    if (got.ok() && *got == 2 && (head == "\xFF\xFE" || head == "\xFE\xFF")) bom = 2;
+  }
+  DS_ASSIGN_OR_RETURN(std::unique_ptr<Decoder> decoder, Decoder::Create(dialect.encoding));
+  TextStream stream(source, dialect, std::move(decoder), bom);
+
+  std::vector<BatchConsumer*> consumers(workers);
+  for (int w = 0; w < workers; ++w) consumers[w] = consumer_for_worker(w);
+
+  std::mutex results_mu;
+  std::map<int64_t, BlockResult> results;
+  BufferPool pool(static_cast<size_t>(workers) + 2);
+
+  auto run_job = [&](Tokenizer& tokenizer, BatchConsumer* consumer, Job& job) {
+    BlockResult result;
+    consumer->BeginBlock(job.info);
+    result.tokens = tokenizer.Run(
+        std::string_view(job.buffer->data(), job.length), job.info.index, job.info.first_line,
+        job.info.byte_offset, [&](const RecordBatch& batch) { consumer->Consume(batch); },
+        &result.diagnostics);
+    consumer->EndBlock(job.info);
+    std::lock_guard lock(results_mu);
+    results.emplace(job.info.index, std::move(result));
+  };
+
+  JobQueue queue(static_cast<size_t>(workers));
+  std::vector<std::thread> threads;
+  std::unique_ptr<Tokenizer> inline_tokenizer;
+  if (workers == 1) {
+    inline_tokenizer = std::make_unique<Tokenizer>(dialect, columns, options.batch_rows);
+  } else {
+    for (int w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        Tokenizer tokenizer(dialect, columns, options.batch_rows);
+        Job job;
+        while (queue.Pop(&job)) {
+          run_job(tokenizer, consumers[w], job);
+          pool.Give(std::move(job.buffer));
+        }
+      });
+    }
+  }
+
+  Status status;
+  const char terminator = dialect.RecordTerminator();
+  BlockInfo next{0, first_data_line, dialect.data_offset};
+  int64_t lines = 0;
+  std::unique_ptr<Buffer> carry;  // bytes after the last record boundary of the previous block
+  bool eof = false;
+  while (!eof) {
+    std::unique_ptr<Buffer> buffer = pool.Take();
+    buffer->Resize(0);
+    if (carry) buffer->Append(carry->data(), carry->size());
+    size_t end = 0;
+    for (;;) {
+      status = stream.ReadInto(buffer.get(), options.block_bytes, &eof);
+      if (!status.ok()) break;
+      if (eof) {
+        end = buffer->size();
+        break;
+      }
+      end = LastRecordEnd(buffer->data(), buffer->size(), dialect);
+      if (end > 0) break;
+      if (buffer->size() > options.max_record_bytes) {
+        status = Status::InvalidArgument(
+            "line " + std::to_string(next.first_line) + ": a record longer than " +
+            std::to_string(options.max_record_bytes >> 20) +
+            " MiB with no line break (or an unclosed quote); this does not look like a table");
+        break;
+      }
+    }
+    if (!status.ok()) {
+      pool.Give(std::move(buffer));
+      break;
+    }
+    if (!carry) carry = std::make_unique<Buffer>();
+    carry->Resize(0);
+    carry->Append(buffer->data() + end, buffer->size() - end);
+    if (end == 0) {
+      pool.Give(std::move(buffer));
+      continue;
+    }
+    int64_t block_lines = std::count(buffer->data(), buffer->data() + end, terminator);
+    Job job{next, std::move(buffer), end};
+    next.index++;
+    next.first_line += block_lines;
+    next.byte_offset += static_cast<int64_t>(end);
+    lines += block_lines;
+    if (inline_tokenizer) {
+      run_job(*inline_tokenizer, consumers[0], job);
+      pool.Give(std::move(job.buffer));
+    } else {
+      queue.Push(std::move(job));
+    }
+  }
+  queue.Close();
+  for (std::thread& t : threads) t.join();
+  if (!status.ok()) return status.WithPrefix(source.name());
+
+  ReadSummary summary;
+  summary.blocks = next.index;
+  summary.bytes = stream.bytes();
+  summary.invalid_encoding_bytes = stream.invalid_bytes();
+  summary.lines = lines;
+  for (auto& [index, result] : results) {
+    summary.rows += result.tokens.rows;
+    summary.blank_lines += result.tokens.blank_lines;
+    summary.diagnostics.Merge(result.diagnostics);
+  }
+  if (summary.invalid_encoding_bytes > 0) {
+    summary.diagnostics.Add(Diagnostic{
+        DiagnosticKind::kInvalidEncoding, 0, 0,
+        std::to_string(summary.invalid_encoding_bytes) + " bytes invalid in " +
+            std::string(EncodingName(dialect.encoding)) + " were replaced by U+FFFD"});
+  }
+  return summary;
+}
+
+}  // namespace datastory::csv

@@ -1,0 +1,68 @@
+// Reader: streams a CSV source through the Tokenizer on several threads, in bounded memory.
+//
+// One producer reads the source in blocks (decoding to UTF-8 when needed), cuts each block at
+// its last record boundary, and hands whole-record blocks to worker threads. Each worker owns a
+// BatchConsumer and receives the batches of the blocks it tokenizes. Memory is bounded by
+// (threads + 2) blocks, whatever the file size. Blocks are numbered in file order, so consumers
+// can merge order-sensitive state in that order and get the same result on any thread count.
+#ifndef DATASTORY_CSV_READER_H_
+#define DATASTORY_CSV_READER_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "csv/diagnostic.h"
+#include "csv/dialect.h"
+#include "csv/source.h"
+#include "csv/tokenizer.h"
+#include "datastory/result.h"
+
+namespace datastory::csv {
+
+struct ReadOptions {
+  int threads = 0;                       // workers; 0 = the number of cores
+  size_t block_bytes = 8 << 20;          // bytes read per block
+  size_t max_record_bytes = 64 << 20;    // a longer record fails the read (not a table)
+  int64_t batch_rows = 2048;             // rows per RecordBatch
+};
+
+struct BlockInfo {
+  int64_t index = 0;        // 0, 1, 2 … in file order
+  int64_t first_line = 1;   // physical line of the block's first byte
+  int64_t byte_offset = 0;  // offset of the block in the decoded text
+};
+
+// Receives the batches of one worker. Calls for one block come together, between BeginBlock
+// and EndBlock, in file order within the block; blocks arrive in any order across workers.
+class BatchConsumer {
+ public:
+  virtual ~BatchConsumer() = default;
+  virtual void BeginBlock(const BlockInfo& /*block*/) {}
+  virtual void Consume(const RecordBatch& batch) = 0;
+  virtual void EndBlock(const BlockInfo& /*block*/) {}
+};
+
+struct ReadSummary {
+  int64_t rows = 0;           // data records
+  int64_t blank_lines = 0;    // empty lines, skipped
+  int64_t lines = 0;          // physical lines in the data part
+  int64_t bytes = 0;          // bytes of the source read
+  int64_t blocks = 0;
+  int64_t invalid_encoding_bytes = 0;
+  DiagnosticLog diagnostics;  // in file order
+};
+
+// Reads `source` from the dialect's data_offset (the first data record, after any header) to
+// the end. `columns` is the record width. `consumer_for_worker(w)` is called once per worker
+// (w in [0, threads)) before reading starts; the consumers must outlive the call. Fails on an
+// I/O error or a record longer than options.max_record_bytes; ragged rows are diagnostics.
+Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, int columns,
+                            int64_t first_data_line, const ReadOptions& options,
+                            const std::function<BatchConsumer*(int worker)>& consumer_for_worker);
+
+// The number of workers ReadCsv will use for `options`.
+int WorkerCount(const ReadOptions& options);
+
+}  // namespace datastory::csv
+
+#endif  // DATASTORY_CSV_READER_H_

@@ -1,0 +1,272 @@
+#include "csv/sniffer.h"
+
+#include <algorithm>
+#include <map>
+
+#include "csv/encoding.h"
+#include "csv/tokenizer.h"
+
+namespace datastory::csv {
+
+std::string_view LineEndingName(LineEnding ending) {
+  switch (ending) {
+    case LineEnding::kLf: return "lf";
+    case LineEnding::kCrLf: return "crlf";
+    case LineEnding::kCr: return "cr";
+  }
+  return "lf";
+}
+
+std::string DelimiterName(char delimiter) {
+  switch (delimiter) {
+    case ',': return "comma";
+    case ';': return "semicolon";
+    case '\t': return "tab";
+    case '|': return "pipe";
+    default: return std::string(1, delimiter);
+  }
+}
+
+namespace {
+
+// The candidates, in order of preference when scores tie.
+constexpr char kDelimiters[] = {',', ';', '\t', '|'};
+constexpr int kMaxSkippedRecords = 20;
+constexpr size_t kRecordsToScore = 500;
+
+LineEnding DetectLineEnding(std::string_view text) {
+  int64_t crlf = 0, lone_cr = 0, lone_lf = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') {
+        ++crlf;
+        ++i;
+      } else {
+        ++lone_cr;
+      }
+    } else if (text[i] == '\n') {
+      ++lone_lf;
+    }
+  }
+  if (lone_cr > 0 && crlf == 0 && lone_lf == 0) return LineEnding::kCr;
+  return crlf > lone_lf ? LineEnding::kCrLf : LineEnding::kLf;
+}
+
+bool IsCommentRecord(const std::vector<std::string>& record) {
+  return !record.empty() && !record[0].empty() && record[0][0] == '#';
+}
+
+DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool whole_file) {
+  DialectCandidate c;
+  c.delimiter = dialect.delimiter;
+  c.quote = dialect.quote;
+  c.escape = dialect.escape;
+  bool open_quote = false;
+  auto records = SplitRecords(text, dialect, kRecordsToScore, nullptr, &open_quote);
+  c.unterminated_quote = open_quote && whole_file;
+  std::vector<int> widths;
+  for (const auto& r : records) {
+    bool blank = r.size() == 1 && r[0].empty();
+    widths.push_back(blank ? 0 : static_cast<int>(r.size()));
+  }
+  // The most common width among non-blank, non-comment records; ties go to the wider.
+  std::map<int, int> frequency;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (widths[i] > 0 && !IsCommentRecord(records[i])) frequency[widths[i]]++;
+  }
+  if (frequency.empty()) return c;
+  int best_width = 0, best_count = -1;
+  for (auto [width, count] : frequency) {
+    if (count >= best_count) best_width = width, best_count = count;
+  }
+  c.columns = best_width;
+  size_t first = 0;
+  while (first < records.size() && first < kMaxSkippedRecords &&
+         (widths[first] != best_width || IsCommentRecord(records[first]))) {
+    ++first;
+  }
+  c.skipped_records = static_cast<int>(first);
+  size_t considered = 0, consistent = 0;
+  for (size_t i = first; i < records.size(); ++i) {
+    if (widths[i] == 0) continue;
+    ++considered;
+    consistent += widths[i] == best_width;
+  }
+  // The last record of a cut sample may be cut too.
+  if (!whole_file && considered > 1 && widths.back() != best_width) --considered;
+  c.consistency = considered ? static_cast<double>(consistent) / considered : 0;
+  c.score = c.consistency * (best_width > 1 ? 1.0 : 0.1) * (c.unterminated_quote ? 0.5 : 1.0);
+  return c;
+}
+
+// Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
+Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset,
+                             size_t n, bool* reached_end) {
+  std::string raw(n, '\0');
+  DS_ASSIGN_OR_RETURN(size_t got, source.ReadAt(offset, raw.data(), n));
+  raw.resize(got);
+  *reached_end = offset + static_cast<int64_t>(got) >= source.size();
+  DS_ASSIGN_OR_RETURN(std::unique_ptr<Decoder> decoder, Decoder::Create(encoding));
+  std::string text;
+  decoder->Decode(raw, *reached_end, &text);
+  return text;
+}
+
+}  // namespace
+
+Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& options) {
+  SniffResult out;
+  out.file_bytes = source.size();
+  if (source.size() == 0) return Status::InvalidArgument(source.name() + ": the file is empty");
+
+  std::string head(std::min<int64_t>(source.size(), 65536), '\0');
+  DS_ASSIGN_OR_RETURN(size_t head_size, source.ReadAt(0, head.data(), head.size()));
+  head.resize(head_size);
+  EncodingGuess guess;
+  if (options.overrides.encoding) {
+    guess.encoding = *options.overrides.encoding;
+    guess.reason = "set by the user";
+    if ((guess.encoding == Encoding::kUtf8 || guess.encoding == Encoding::kUtf8Bom) &&
+        head.rfind("\xEF\xBB\xBF", 0) == 0) {
+      guess.encoding = Encoding::kUtf8Bom;
+      guess.bom_bytes = 3;
+    }
+    if (guess.encoding == Encoding::kUtf16Le && head.rfind("\xFF\xFE", 0) == 0) guess.bom_bytes = 2;
+    if (guess.encoding == Encoding::kUtf16Be && head.rfind("\xFE\xFF", 0) == 0) guess.bom_bytes = 2;
+    if (guess.encoding == Encoding::kUtf8) {
+      size_t bad = FindInvalidUtf8(head, head.size() < static_cast<size_t>(source.size()));
+      if (bad != std::string_view::npos) {
+        return Status::InvalidArgument(source.name() + ": invalid UTF-8 at byte offset " +
+                                       std::to_string(bad) + " (the encoding was set to utf-8)");
+      }
+    }
+  } else {
+    auto detected = DetectEncoding(head, head.size() == static_cast<size_t>(source.size()));
+    if (!detected.ok()) return detected.status().WithPrefix(source.name());
+    guess = *detected;
+  }
+  out.dialect.encoding = guess.encoding;
+  out.encoding_reason = guess.reason;
+
+  bool whole = false;
+  DS_ASSIGN_OR_RETURN(std::string text,
+                      ReadText(source, guess.encoding, static_cast<int64_t>(guess.bom_bytes),
+                               options.sample_bytes, &whole));
+  out.sample_is_whole_file = whole;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument(source.name() + ": the file has no text, only blank lines");
+  }
+  out.dialect.line_ending = DetectLineEnding(text);
+  const char terminator = out.dialect.RecordTerminator();
+  if (!whole) {
+    size_t cut = text.rfind(terminator);
+    if (cut == std::string::npos) {
+      return Status::InvalidArgument(
+          source.name() + ": no line break in the first " +
+          std::to_string(options.sample_bytes >> 20) +
+          " MiB; this does not look like a table (one huge line?)");
+    }
+    text.resize(cut + 1);
+  }
+
+  // Dialect candidates: every delimiter with the usual quoting, then the rarer quotings where the
+  // sample has the characters for them.
+  std::vector<Dialect> trials;
+  auto add = [&](char delimiter, char quote, char escape) {
+    if (options.overrides.delimiter && *options.overrides.delimiter != delimiter) return;
+    if (options.overrides.quote && *options.overrides.quote != quote) return;
+    Dialect d = out.dialect;
+    d.delimiter = delimiter, d.quote = quote, d.escape = escape;
+    trials.push_back(d);
+  };
+  std::vector<char> delimiters(std::begin(kDelimiters), std::end(kDelimiters));
+  if (options.overrides.delimiter &&
+      std::find(delimiters.begin(), delimiters.end(), *options.overrides.delimiter) ==
+          delimiters.end()) {
+    delimiters.push_back(*options.overrides.delimiter);
+  }
+  bool has_backslash = text.find('\\') != std::string::npos;
+  bool has_single = text.find('\'') != std::string::npos;
+  for (char delimiter : delimiters) {
+    add(delimiter, '"', '"');
+    if (has_backslash) add(delimiter, '"', '\\');
+    if (has_single) add(delimiter, '\'', '\'');
+  }
+  if (options.overrides.quote && *options.overrides.quote == '\0') {
+    for (char delimiter : delimiters) add(delimiter, '\0', '\0');
+  }
+  for (const Dialect& d : trials) out.candidates.push_back(ScoreCandidate(text, d, whole));
+  // Best score first; ties go to more columns, then to the order tried.
+  std::stable_sort(out.candidates.begin(), out.candidates.end(),
+                   [](const DialectCandidate& a, const DialectCandidate& b) {
+                     if (a.score != b.score) return a.score > b.score;
+                     return a.columns > b.columns;
+                   });
+  if (out.candidates.empty() || out.candidates.front().columns == 0) {
+    return Status::InvalidArgument(source.name() + ": no records found");
+  }
+  const DialectCandidate& best = out.candidates.front();
+  out.dialect.delimiter = best.delimiter;
+  out.dialect.quote = best.quote;
+  out.dialect.escape = best.escape;
+  out.columns = best.columns;
+
+  std::vector<int64_t> offsets;
+  auto records = SplitRecords(text, out.dialect, options.max_sample_records + best.skipped_records,
+                              &offsets);
+  if (!whole && records.size() > 1) {  // the last one may be cut
+    records.pop_back();
+    offsets.pop_back();
+  }
+  int64_t line = 1;
+  size_t line_cursor = 0;
+  auto line_of = [&](int64_t offset) {
+    line += std::count(text.begin() + line_cursor, text.begin() + offset, terminator);
+    line_cursor = offset;
+    return line;
+  };
+  for (size_t i = 0; i < records.size(); ++i) {
+    bool blank = records[i].size() == 1 && records[i][0].empty();
+    if (static_cast<int>(i) < best.skipped_records) {
+      size_t end = i + 1 < offsets.size() ? offsets[i + 1] : text.size();
+      std::string_view raw(text.data() + offsets[i], end - offsets[i]);
+      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+      out.skipped_lines.emplace_back(raw.substr(0, 200));
+      continue;
+    }
+    if (blank) continue;
+    out.records.push_back(std::move(records[i]));
+    out.record_offsets.push_back(offsets[i]);
+    out.record_lines.push_back(line_of(offsets[i]));
+  }
+  if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
+  out.dialect.skipped_lines = static_cast<int>(out.record_lines.front() - 1);
+  out.dialect.data_offset = out.record_offsets.front();
+  if (options.overrides.header) {
+    out.dialect.header = *options.overrides.header;
+    out.header_set_by_user = true;
+  }
+
+  // Pieces from further into a large file: skip to a line start, keep records of full width.
+  int64_t size = source.size();
+  if (!whole && options.extra_samples > 0) {
+    for (size_t k = 1; k <= options.extra_samples; ++k) {
+      int64_t at = size * static_cast<int64_t>(k) / static_cast<int64_t>(options.extra_samples + 1);
+      if (guess.encoding == Encoding::kUtf16Le || guess.encoding == Encoding::kUtf16Be) at &= ~1LL;
+      if (at <= static_cast<int64_t>(options.sample_bytes)) continue;
+      bool end = false;
+      auto piece = ReadText(source, guess.encoding, at, options.extra_sample_bytes, &end);
+      if (!piece.ok()) return piece.status();
+      size_t start = piece->find(terminator);
+      size_t stop = piece->rfind(terminator);
+      if (start == std::string::npos || stop <= start) continue;
+      std::string_view body(piece->data() + start + 1, stop - start);
+      for (auto& r : SplitRecords(body, out.dialect, 2000)) {
+        if (static_cast<int>(r.size()) == out.columns) out.extra_records.push_back(std::move(r));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace datastory::csv

@@ -1,0 +1,92 @@
+#include "csv/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace datastory::csv {
+namespace {
+
+class FileSource final : public ByteSource {
+ public:
+  FileSource(int fd, int64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+  ~FileSource() override { ::close(fd_); }
+  FileSource(const FileSource&) = delete;
+  FileSource& operator=(const FileSource&) = delete;
+
+  Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
+    size_t done = 0;
+    while (done < n) {
+      ssize_t got = ::pread(fd_, out + done, n - done, offset + static_cast<int64_t>(done));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return Status::Unavailable(path_ + ": read failed at byte " +
+                                   std::to_string(offset + done) + ": " + std::strerror(errno));
+      }
+      if (got == 0) break;
+      done += static_cast<size_t>(got);
+    }
+    return done;
+  }
+  int64_t size() const override { return size_; }
+  const std::string& name() const override { return path_; }
+
+ private:
+  int fd_;
+  int64_t size_;
+  std::string path_;
+};
+
+class StringSource final : public ByteSource {
+ public:
+  StringSource(std::string bytes, std::string name) : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
+    if (offset >= static_cast<int64_t>(bytes_.size())) return size_t{0};
+    size_t take = std::min(n, bytes_.size() - static_cast<size_t>(offset));
+    std::memcpy(out, bytes_.data() + offset, take);
+    return take;
+  }
+  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string bytes_;
+  std::string name_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT) return Status::NotFound(path + ": no such file");
+    if (err == EACCES || err == EPERM) return Status::PermissionDenied(path + ": permission denied");
+    return Status::InvalidArgument(path + ": cannot open: " + std::strerror(err));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::InvalidArgument(path + ": cannot stat: " + std::strerror(err));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path + ": is a directory, not a CSV file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::InvalidArgument(path + ": is not a regular file");
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(fd, st.st_size, path));
+}
+
+std::unique_ptr<ByteSource> MemorySource(std::string bytes, std::string name) {
+  return std::make_unique<StringSource>(std::move(bytes), std::move(name));
+}
+
+}  // namespace datastory::csv

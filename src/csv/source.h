@@ -1,0 +1,34 @@
+// ByteSource: where CSV bytes come from. A file (pread, so several readers can share it) or
+// memory (tests, uploads already in memory). Implementations are thread-compatible: ReadAt may be
+// called concurrently on one instance.
+#ifndef DATASTORY_CSV_SOURCE_H_
+#define DATASTORY_CSV_SOURCE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "datastory/result.h"
+
+namespace datastory::csv {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to `n` bytes at `offset` into `out`; fewer only at the end of the source.
+  virtual Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const = 0;
+  virtual int64_t size() const = 0;
+  virtual const std::string& name() const = 0;  // for messages: the path, or "<memory>"
+};
+
+// Opens a regular file. Fails with NotFound, PermissionDenied or InvalidArgument (a directory,
+// a device) and a message that names the path.
+Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path);
+
+// Wraps bytes owned by the source.
+std::unique_ptr<ByteSource> MemorySource(std::string bytes, std::string name = "<memory>");
+
+}  // namespace datastory::csv
+
+#endif  // DATASTORY_CSV_SOURCE_H_

@@ -1,0 +1,121 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "render/profile_render.h"
+#include "table/value_parse.h"
+
+namespace datastory::render {
+namespace {
+
+std::string Num(double v) {
+  char buf[40];
+  if (std::fabs(v) >= 1e15 || (std::fabs(v) < 1e-4 && v != 0)) {
+    std::snprintf(buf, sizeof(buf), "%.4g", v);
+  } else if (v == std::floor(v)) {
+    std::snprintf(buf, sizeof(buf), "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.4g", v);
+  }
+  return buf;
+}
+
+std::string Cell(const std::optional<double>& v, const analysis::ColumnProfile& c) {
+  if (!v || !std::isfinite(*v)) return "";
+  if (table::IsTemporal(c.schema.type)) {
+    return table::FormatTimestamp(static_cast<int64_t>(std::llround(*v)),
+                                  c.schema.type == table::ColumnType::kDatetime);
+  }
+  return Num(*v);
+}
+
+std::string Clip(std::string s, size_t width) {
+  if (s.size() > width) s = s.substr(0, width - 1) + "~";
+  return s;
+}
+
+void Table(std::ostringstream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& r : rows) {
+    widths.resize(std::max(widths.size(), r.size()), 0);
+    for (size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      std::string cell = r[i];
+      cell.resize(widths[i], ' ');
+      line += (i ? "  " : "") + cell;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << "  " << line << "\n";
+  }
+}
+
+}  // namespace
+
+std::string RenderProfileText(const analysis::Profile& p) {
+  std::ostringstream out;
+  char head[512];
+  std::snprintf(head, sizeof(head),
+                "%s: %lld rows x %zu columns, %.1f MB, %s, %s-delimited%s, read in %.2f s on %d "
+                "thread(s)\n",
+                p.source_name.c_str(), static_cast<long long>(p.rows), p.columns.size(),
+                p.file_bytes / 1e6, std::string(csv::EncodingName(p.dialect.encoding)).c_str(),
+                csv::DelimiterName(p.dialect.delimiter).c_str(),
+                p.dialect.header ? ", with header" : ", no header", p.seconds, p.threads);
+  out << head;
+  out << "  duplicate rows: " << p.duplicate_rows << (p.duplicates_exact ? "" : " (estimated)");
+  if (p.blank_lines) out << ", blank lines skipped: " << p.blank_lines;
+  out << "\n\n";
+
+  std::vector<std::vector<std::string>> rows = {
+      {"column", "type", "role", "count", "missing", "distinct", "min", "mean", "median", "max",
+       "std", "top value"}};
+  for (const auto& c : p.columns) {
+    double total = static_cast<double>(c.count + c.missing + c.invalid);
+    char missing[32];
+    std::snprintf(missing, sizeof(missing), "%.1f%%", total > 0 ? 100.0 * c.missing / total : 0.0);
+    std::string top;
+    if (!c.top_values.empty()) {
+      top = Clip(c.top_values[0].value, 20) + " (" + std::to_string(c.top_values[0].count) + ")";
+    }
+    rows.push_back({Clip(c.schema.name, 24), std::string(table::ColumnTypeName(c.schema.type)),
+                    std::string(table::RoleName(c.schema.role)), std::to_string(c.count), missing,
+                    (c.distinct_exact ? "" : "~") + std::to_string(c.distinct), Cell(c.min, c),
+                    Cell(c.mean, c), Cell(c.median, c), Cell(c.max, c), Cell(c.std, c), top});
+  }
+  Table(out, rows);
+
+  if (!p.correlations.empty()) {
+    std::vector<analysis::Correlation> sorted = p.correlations;
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return std::fabs(a.value) > std::fabs(b.value);
+    });
+    out << "\nstrongest correlations (Pearson):\n";
+    std::vector<std::vector<std::string>> corr;
+    for (size_t i = 0; i < sorted.size() && i < 10; ++i) {
+      char r[16];
+      std::snprintf(r, sizeof(r), "%+.3f", sorted[i].value);
+      corr.push_back({sorted[i].a + " ~ " + sorted[i].b, r, "n=" + std::to_string(sorted[i].n)});
+    }
+    Table(out, corr);
+  }
+  if (!p.alerts.empty()) {
+    out << "\nalerts:\n";
+    std::vector<std::vector<std::string>> alerts;
+    for (const auto& a : p.alerts) alerts.push_back({a.type, a.message});
+    Table(out, alerts);
+  }
+  if (p.diagnostic_count > 0) {
+    out << "\ndiagnostics (" << p.diagnostic_count << "):\n";
+    for (const auto& d : p.diagnostics) {
+      out << "  " << (d.line > 0 ? "line " + std::to_string(d.line) + ": " : "")
+          << csv::DiagnosticKindName(d.kind) << ": " << d.message << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace datastory::render

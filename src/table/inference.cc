@@ -1,0 +1,311 @@
+#include "table/inference.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <unordered_set>
+
+#include "csv/tokenizer.h"
+#include "table/value_parse.h"
+
+namespace datastory::table {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+int64_t AllowedFailures(int64_t n, const InferenceOptions& options) {
+  return n < 100 ? 0 : static_cast<int64_t>(options.max_invalid_share * n);
+}
+
+// The date orders tried, most common first.
+constexpr DateOrder kDateOrders[] = {DateOrder::kYmd,     DateOrder::kMdy,
+                                     DateOrder::kDmy,     DateOrder::kMonthDY,
+                                     DateOrder::kDMonthY, DateOrder::kYearMonth,
+                                     DateOrder::kMonthYear};
+
+struct NumberTrial {
+  NumberFormat format;
+  int64_t parsed = 0;
+  NumberTraits seen;  // OR of the traits of all values
+};
+
+// Whether one value parses as the column's guessed type.
+bool ValueFitsType(std::string_view value, const ColumnSchema& col) {
+  switch (col.type) {
+    case ColumnType::kInteger:
+    case ColumnType::kFloat: return ParseNumber(value, col.number).has_value();
+    case ColumnType::kBoolean: return ParseBoolean(value).has_value();
+    case ColumnType::kDate:
+    case ColumnType::kDatetime: return ParseDate(value, col.date_order).has_value();
+    case ColumnType::kIdentifier: {  // digit codes such as ZIP codes
+      value = TrimSpaces(value);
+      return !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
+    }
+    default: return true;
+  }
+}
+
+}  // namespace
+
+bool NameSuggestsIdentifier(std::string_view name) {
+  std::string n = Lower(name);
+  auto ends_with = [&](std::string_view suffix) {
+    return n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (n == "id" || n == "uuid" || n == "guid" || n == "key") return true;
+  if (ends_with("_id") || ends_with(" id") || ends_with("-id") || ends_with("_key") ||
+      ends_with("uuid")) {
+    return true;
+  }
+  // camelCase "customerId", "userID"
+  if (name.size() > 2 && (name.substr(name.size() - 2) == "Id" || name.substr(name.size() - 2) == "ID")) {
+    return true;
+  }
+  for (std::string_view hint : {"zip", "postal", "postcode", "phone", "fips", "isbn", "iata"}) {
+    if (n.find(hint) != std::string::npos) return true;
+  }
+  return false;
+}
+
+ColumnType ClassifyStrings(std::string_view name, const StringFacts& f) {
+  if (f.count == 0) return ColumnType::kText;
+  double distinct_ratio = static_cast<double>(f.distinct) / f.count;
+  bool all_unique = f.distinct == f.count;
+  if (NameSuggestsIdentifier(name) && distinct_ratio > 0.5) return ColumnType::kIdentifier;
+  if (all_unique && f.count >= 10 && f.share_with_spaces < 0.05 && f.mean_length <= 40) {
+    return ColumnType::kIdentifier;
+  }
+  if (f.mean_length >= 40 || (f.distinct > 50 && distinct_ratio > 0.5 && f.share_with_spaces > 0.5)) {
+    return ColumnType::kText;
+  }
+  return ColumnType::kCategorical;
+}
+
+ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_view>& values,
+                         char delimiter, const InferenceOptions& options) {
+  ColumnSchema col;
+  col.name = std::string(name);
+  std::vector<std::string_view> present;
+  for (std::string_view v : values) {
+    if (!IsNullToken(v)) present.push_back(TrimSpaces(v));
+  }
+  const int64_t n = static_cast<int64_t>(present.size());
+  if (n == 0) {
+    col.type = ColumnType::kText;
+    col.role = Role::kText;
+    col.reason = "every sampled value is missing";
+    return col;
+  }
+  const int64_t allowed = AllowedFailures(n, options);
+
+  // Boolean: words only (0/1 stay integers).
+  int64_t booleans = 0;
+  for (std::string_view v : present) booleans += ParseBoolean(v).has_value();
+  if (n - booleans <= allowed) {
+    col.type = ColumnType::kBoolean;
+    col.role = Role::kDimension;
+    col.reason = "true/false values";
+    return col;
+  }
+
+  // Numbers: try the two conventions; a ';' or tab file prefers the decimal comma on a tie.
+  NumberTrial trials[3] = {{{'.', ','}}, {{',', '.'}}, {{',', ' '}}};
+  for (NumberTrial& t : trials) {
+    for (std::string_view v : present) {
+      NumberTraits traits;
+      if (ParseNumber(v, t.format, &traits)) {
+        ++t.parsed;
+        t.seen.fraction |= traits.fraction;
+        t.seen.leading_zero |= traits.leading_zero;
+        t.seen.percent |= traits.percent;
+        t.seen.currency |= traits.currency;
+        t.seen.thousands |= traits.thousands;
+        if (traits.currency) t.seen.currency_symbol = traits.currency_symbol;
+      }
+    }
+  }
+  bool comma_first = delimiter == ';' || delimiter == '\t';
+  NumberTrial* best = &trials[0];
+  if (trials[1].parsed > best->parsed || (comma_first && trials[1].parsed == best->parsed)) {
+    best = &trials[1];
+  }
+  if (trials[2].parsed > best->parsed) best = &trials[2];
+  if (n - best->parsed <= allowed) {
+    if (best->seen.leading_zero && !best->seen.fraction) {
+      col.type = ColumnType::kIdentifier;
+      col.role = Role::kIdentifier;
+      col.reason = "digits with leading zeros: a code, not a number";
+      return col;
+    }
+    col.number = best->format;
+    col.type = best->seen.fraction ? ColumnType::kFloat : ColumnType::kInteger;
+    col.unit = best->seen.currency ? Unit::kCurrency : best->seen.percent ? Unit::kPercent : Unit::kNone;
+    col.currency_symbol = std::string(best->seen.currency_symbol);
+    col.reason = best->format.decimal == ',' ? "numbers with a decimal comma" : "numbers";
+    col.role = Role::kMeasure;
+    if (col.type == ColumnType::kInteger && NameSuggestsIdentifier(name)) {
+      col.type = ColumnType::kIdentifier;
+      col.role = Role::kIdentifier;
+      col.reason = "whole numbers in a column named like a key";
+    }
+    return col;
+  }
+
+  // Dates: the order that parses the most values; M/D against D/M is settled by the values
+  // (a first part above 12 means day first), with month first on a tie.
+  DateOrder best_order = DateOrder::kYmd;
+  int64_t best_parsed = -1;
+  bool any_time = false;
+  for (DateOrder order : kDateOrders) {
+    int64_t parsed = 0;
+    bool has_time = false;
+    for (std::string_view v : present) {
+      if (auto t = ParseDate(v, order)) {
+        ++parsed;
+        has_time |= t->has_time && t->seconds % 86400 != 0;
+      }
+    }
+    if (parsed > best_parsed) best_parsed = parsed, best_order = order, any_time = has_time;
+  }
+  if (n - best_parsed <= allowed) {
+    col.date_order = best_order;
+    col.type = any_time ? ColumnType::kDatetime : ColumnType::kDate;
+    col.role = Role::kTime;
+    col.reason = std::string("dates written ") + std::string(DateOrderName(best_order));
+    return col;
+  }
+
+  // Strings.
+  StringFacts facts;
+  facts.count = n;
+  std::unordered_set<std::string_view> distinct(present.begin(), present.end());
+  facts.distinct = static_cast<int64_t>(distinct.size());
+  int64_t length = 0, spaced = 0;
+  for (std::string_view v : present) {
+    length += static_cast<int64_t>(v.size());
+    spaced += v.find(' ') != std::string_view::npos;
+  }
+  facts.mean_length = static_cast<double>(length) / n;
+  facts.share_with_spaces = static_cast<double>(spaced) / n;
+  col.type = ClassifyStrings(name, facts);
+  col.role = DefaultRole(col.type);
+  col.reason = "text values";
+  return col;
+}
+
+Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions& options) {
+  Schema schema;
+  schema.dialect = sniff.dialect;
+  const int columns = sniff.columns;
+  const auto& records = sniff.records;
+
+  auto column_values = [&](int c, size_t from) {
+    std::vector<std::string_view> values;
+    values.reserve(records.size() + sniff.extra_records.size());
+    for (size_t r = from; r < records.size(); ++r) {
+      values.push_back(c < static_cast<int>(records[r].size()) ? std::string_view(records[r][c])
+                                                                 : std::string_view());
+    }
+    for (const auto& r : sniff.extra_records) values.push_back(r[c]);
+    return values;
+  };
+
+  // Phase 1: the header. Type the columns without the first record; a typed column whose first
+  // value does not parse as that type says "header".
+  bool header;
+  if (sniff.header_set_by_user) {
+    header = sniff.dialect.header;
+    schema.header_reason = header ? "set by the user" : "--no-header";
+  } else if (records.size() == 1) {
+    header = true;
+    schema.header_reason = "a single record: read as column names";
+    for (const std::string& v : records[0]) {
+      if (ParseNumber(v, NumberFormat{}) || v.empty()) header = false;
+    }
+    if (!header) schema.header_reason = "a single record of values";
+  } else {
+    header = false;
+    int typed = 0;
+    bool first_row_fits_types = true;
+    bool first_row_has_empty = false;
+    std::set<std::string> first_values;
+    for (int c = 0; c < columns; ++c) {
+      std::string_view first = c < static_cast<int>(records[0].size()) ? std::string_view(records[0][c]) : "";
+      if (IsNullToken(first)) first_row_has_empty = true;
+      first_values.insert(std::string(first));
+      ColumnSchema guess = GuessColumn("", column_values(c, 1), sniff.dialect.delimiter, options);
+      if (IsString(guess.type) || IsNullToken(first)) continue;
+      ++typed;
+      if (!ValueFitsType(first, guess)) first_row_fits_types = false;
+    }
+    if (typed > 0 && !first_row_fits_types) {
+      header = true;
+      schema.header_reason = "the first row is text above typed columns";
+    } else if (typed == 0 && !first_row_has_empty &&
+               first_values.size() == static_cast<size_t>(columns)) {
+      header = true;
+      schema.header_reason = "all columns are text; the first row has distinct, non-empty names";
+    } else {
+      schema.header_reason = typed > 0 ? "the first row has the same types as the rest"
+                                       : "the first row has empty or repeated values";
+    }
+  }
+  schema.dialect.header = header;
+
+  // Phase 2: names and types.
+  std::set<std::string> used;
+  for (int c = 0; c < columns; ++c) {
+    std::string name;
+    if (header && c < static_cast<int>(records[0].size())) name = std::string(TrimSpaces(records[0][c]));
+    if (name.empty()) name = "column_" + std::to_string(c + 1);
+    std::string unique = name;
+    for (int k = 2; used.count(unique); ++k) unique = name + "_" + std::to_string(k);
+    used.insert(unique);
+    ColumnSchema col = GuessColumn(unique, column_values(c, header ? 1 : 0),
+                                   sniff.dialect.delimiter, options);
+    col.name = unique;
+    schema.columns.push_back(std::move(col));
+  }
+  for (const auto& [name, type] : options.type_overrides) {
+    auto it = std::find_if(schema.columns.begin(), schema.columns.end(),
+                           [&](const ColumnSchema& col) { return col.name == name; });
+    if (it == schema.columns.end()) {
+      std::string known;
+      for (const auto& col : schema.columns) known += (known.empty() ? "" : ", ") + col.name;
+      return Status::InvalidArgument("--type names no column '" + name + "'; the columns are: " + known);
+    }
+    it->type = type;
+    it->role = DefaultRole(type);
+    it->type_set_by_user = true;
+    it->reason = "set by the user";
+    if (IsTemporal(type) && it->date_order == DateOrder::kYmd) {
+      // Pick the order that parses the sample best.
+      auto values = column_values(static_cast<int>(it - schema.columns.begin()), header ? 1 : 0);
+      int64_t best = -1;
+      for (DateOrder order : kDateOrders) {
+        int64_t parsed = 0;
+        for (auto v : values) parsed += ParseDate(v, order).has_value();
+        if (parsed > best) best = parsed, it->date_order = order;
+      }
+    }
+  }
+
+  if (header) {
+    if (records.size() >= 2) {
+      schema.dialect.data_offset = sniff.record_offsets[1];
+      schema.first_data_line = sniff.record_lines[1];
+    } else {
+      schema.dialect.data_offset = -1;  // header only
+    }
+  } else {
+    schema.dialect.data_offset = sniff.record_offsets[0];
+    schema.first_data_line = sniff.record_lines[0];
+  }
+  return schema;
+}
+
+}  // namespace datastory::table

@@ -1,0 +1,51 @@
+// Schema inference: the phases after the dialect — header, then column types.
+//
+// Each column's type is chosen from candidates (boolean, integer, float, date, datetime,
+// categorical, text, identifier) by what parses in the sample, the values' shape, and name
+// hints; the reason is recorded. Types the user set (`--type col=kind`) and the header choice
+// (`--no-header`) win over every guess.
+#ifndef DATASTORY_TABLE_INFERENCE_H_
+#define DATASTORY_TABLE_INFERENCE_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csv/sniffer.h"
+#include "datastory/result.h"
+#include "table/schema.h"
+
+namespace datastory::table {
+
+struct InferenceOptions {
+  std::map<std::string, ColumnType> type_overrides;  // by column name
+  // A type is kept when at most this share of a column's non-null sample values fail to parse
+  // as it (they are reported as invalid values later); 0 for samples under 100 values.
+  double max_invalid_share = 0.01;
+};
+
+// Decides header and types from the sniffer's sample. Fails when a type override names a column
+// that does not exist.
+Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions& options);
+
+// The guess for one column from its sample values (unquoted text, nulls included).
+ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_view>& values,
+                         char delimiter, const InferenceOptions& options);
+
+// Facts about a string column, from a sample or from the full profile.
+struct StringFacts {
+  int64_t count = 0;     // non-null values
+  int64_t distinct = 0;
+  double mean_length = 0;
+  double share_with_spaces = 0;
+};
+// categorical, text or identifier.
+ColumnType ClassifyStrings(std::string_view name, const StringFacts& facts);
+
+// True when the name says "this is a key or a code": id, *_id, uuid, zip, postal code, phone.
+bool NameSuggestsIdentifier(std::string_view name);
+
+}  // namespace datastory::table
+
+#endif  // DATASTORY_TABLE_INFERENCE_H_

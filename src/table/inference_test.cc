@@ -1,0 +1,86 @@
+#include "table/inference.h"
+
+#include <gtest/gtest.h>
+
+namespace datastory::table {
+namespace {
+
+ColumnSchema Guess(std::vector<std::string_view> values, std::string_view name = "c",
+                   char delimiter = ',') {
+  return GuessColumn(name, values, delimiter, InferenceOptions{});
+}
+
+TEST(GuessColumnTest, Types) {
+  EXPECT_EQ(Guess({"1", "2", "NA", "-3"}).type, ColumnType::kInteger);
+  EXPECT_EQ(Guess({"1", "2.5", ""}).type, ColumnType::kFloat);
+  EXPECT_EQ(Guess({"true", "FALSE", "yes"}).type, ColumnType::kBoolean);
+  EXPECT_EQ(Guess({"2024-01-31", "2024-02-01"}).type, ColumnType::kDate);
+  EXPECT_EQ(Guess({"2015/01/01 01:00:00", "2015/01/01 02:00:00"}).type, ColumnType::kDatetime);
+  EXPECT_EQ(Guess({"Jan 1 2000", "Feb 1 2000"}).type, ColumnType::kDate);
+}
+
+TEST(GuessColumnTest, DayFirstDecidedByValues) {
+  EXPECT_EQ(Guess({"01/02/2024", "13/02/2024"}).date_order, DateOrder::kDmy);
+  EXPECT_EQ(Guess({"01/02/2024", "02/13/2024"}).date_order, DateOrder::kMdy);
+}
+
+TEST(GuessColumnTest, DecimalCommaInSemicolonFiles) {
+  ColumnSchema c = Guess({"1,5", "2,25", "1.234,5"}, "price", ';');
+  EXPECT_EQ(c.type, ColumnType::kFloat);
+  EXPECT_EQ(c.number.decimal, ',');
+  EXPECT_EQ(Guess({"1,234", "2,000"}, "n", ',').number.decimal, '.');
+}
+
+TEST(GuessColumnTest, UnitsAndCodes) {
+  EXPECT_EQ(Guess({"$1,200", "$3.50"}).unit, Unit::kCurrency);
+  EXPECT_EQ(Guess({"12%", "7.5%"}).unit, Unit::kPercent);
+  ColumnSchema zip = Guess({"02134", "10001", "00501"}, "zip");
+  EXPECT_EQ(zip.type, ColumnType::kIdentifier);
+  EXPECT_EQ(zip.role, Role::kIdentifier);
+  EXPECT_EQ(Guess({"17", "23"}, "customer_id").type, ColumnType::kIdentifier);
+}
+
+TEST(ClassifyStringsTest, CategoricalTextIdentifier) {
+  EXPECT_EQ(ClassifyStrings("region", {1000, 4, 5, 0}), ColumnType::kCategorical);
+  EXPECT_EQ(ClassifyStrings("comment", {1000, 990, 60, 0.9}), ColumnType::kText);
+  EXPECT_EQ(ClassifyStrings("sku", {1000, 1000, 8, 0}), ColumnType::kIdentifier);
+}
+
+TEST(InferSchemaTest, HeaderDetection) {
+  auto infer = [](std::string text, csv::SniffOptions options = {}) {
+    auto source = csv::MemorySource(std::move(text));
+    auto sniff = csv::SniffDialect(*source, options);
+    EXPECT_TRUE(sniff.ok());
+    return InferSchema(*sniff, InferenceOptions{});
+  };
+  auto with = infer("date,price\n2024-01-01,3\n2024-01-02,4\n");
+  EXPECT_TRUE(with->dialect.header);
+  EXPECT_EQ(with->columns[1].name, "price");
+  EXPECT_EQ(with->first_data_line, 2);
+  auto without = infer("2024-01-01,3\n2024-01-02,4\n");
+  EXPECT_FALSE(without->dialect.header);
+  EXPECT_EQ(without->columns[0].name, "column_1");
+  csv::SniffOptions no_header;
+  no_header.overrides.header = false;
+  EXPECT_FALSE(infer("a,b\nx,y\n", no_header)->dialect.header);
+  auto dup = infer("a,a,\n1,2,3\n");
+  EXPECT_EQ(dup->columns[1].name, "a_2");
+  EXPECT_EQ(dup->columns[2].name, "column_3");
+}
+
+TEST(InferSchemaTest, TypeOverrideNamesAColumn) {
+  auto source = csv::MemorySource("a,b\n1,2\n");
+  auto sniff = csv::SniffDialect(*source, {});
+  InferenceOptions options;
+  options.type_overrides["b"] = ColumnType::kCategorical;
+  auto s = InferSchema(*sniff, options);
+  EXPECT_EQ(s->columns[1].type, ColumnType::kCategorical);
+  EXPECT_TRUE(s->columns[1].type_set_by_user);
+  options.type_overrides["zz"] = ColumnType::kText;
+  auto bad = InferSchema(*sniff, options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'zz'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace datastory::table

@@ -1,0 +1,383 @@
+#include "table/value_parse.h"
+
+#include <fast_float/fast_float.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <string>
+
+namespace datastory::table {
+
+std::string_view TrimSpaces(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+bool IsNullToken(std::string_view v) {
+  v = TrimSpaces(v);
+  switch (v.size()) {
+    case 0: return true;
+    case 1: return v[0] == '-';
+    case 2: return v == "NA" || v == "na" || v == "Na";
+    case 3: return v == "N/A" || v == "n/a" || v == "NaN" || v == "nan" || v == "NAN" ||
+                   v == "#NA" || v == "N.A";
+    case 4: return v == "null" || v == "NULL" || v == "Null" || v == "None" || v == "none" ||
+                   v == "NONE" || v == "#N/A";
+    default: return false;
+  }
+}
+
+namespace {
+
+constexpr std::string_view kCurrencySymbols[] = {"$", "\xE2\x82\xAC" /* € */, "\xC2\xA3" /* £ */,
+                                                 "\xC2\xA5" /* ¥ */, "\xE2\x82\xB9" /* ₹ */};
+
+bool StripCurrency(std::string_view* v, bool prefix, NumberTraits* traits) {
+  for (std::string_view symbol : kCurrencySymbols) {
+    bool hit = prefix ? v->substr(0, symbol.size()) == symbol
+                      : (v->size() >= symbol.size() && v->substr(v->size() - symbol.size()) == symbol);
+    if (hit) {
+      if (prefix) v->remove_prefix(symbol.size()); else v->remove_suffix(symbol.size());
+      *v = TrimSpaces(*v);
+      traits->currency = true;
+      traits->currency_symbol = symbol;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
+std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format,
+                                  NumberTraits* out_traits) {
+  NumberTraits local;
+  NumberTraits* traits = out_traits ? out_traits : &local;
+  v = TrimSpaces(v);
+  if (v.empty()) return std::nullopt;
+  // Fast path: plain digits with an optional sign, decimal point and exponent.
+  bool negative = false;
+  char first = v.front();
+  if (!IsDigit(first) || !IsDigit(v.back())) {
+    if (v.size() >= 2 && first == '(' && v.back() == ')') {
+      traits->parens = true;
+      negative = true;
+      v = TrimSpaces(v.substr(1, v.size() - 2));
+    }
+    if (!v.empty() && (v.front() == '-' || v.front() == '+')) {
+      negative ^= v.front() == '-';
+      v = TrimSpaces(v.substr(1));
+    }
+    StripCurrency(&v, /*prefix=*/true, traits);
+    if (!v.empty() && (v.front() == '-' || v.front() == '+')) {  // $-5
+      negative ^= v.front() == '-';
+      v = TrimSpaces(v.substr(1));
+    }
+    if (!v.empty() && v.back() == '%') {
+      traits->percent = true;
+      v = TrimSpaces(v.substr(0, v.size() - 1));
+    }
+    if (!traits->currency) StripCurrency(&v, /*prefix=*/false, traits);
+    if (v.empty()) return std::nullopt;
+    if (!IsDigit(v.front()) && v.front() != format.decimal) {
+      // Only inf/infinity may start with a letter.
+      if (v != "inf" && v != "Inf" && v != "INF" && v != "infinity" && v != "Infinity") {
+        return std::nullopt;
+      }
+      return negative ? -HUGE_VAL : HUGE_VAL;
+    }
+  }
+  if (v.size() > 1 && v[0] == '0' && IsDigit(v[1])) traits->leading_zero = true;
+
+  // Remove thousands separators, checking that they sit between groups of three digits.
+  char buffer[128];
+  const char* begin = v.data();
+  const char* end = v.data() + v.size();
+  if (format.thousands != '\0' && v.find(format.thousands) != std::string_view::npos) {
+    if (v.size() >= sizeof(buffer)) return std::nullopt;
+    size_t n = 0, group = 0;
+    bool seen_separator = false, in_integer_part = true;
+    for (char c : v) {
+      if (in_integer_part && c == format.thousands) {
+        if (group == 0 || group > 3 || (seen_separator && group != 3)) return std::nullopt;
+        seen_separator = true;
+        group = 0;
+        continue;
+      }
+      if (in_integer_part && !IsDigit(c)) {
+        if (seen_separator && group != 3) return std::nullopt;
+        in_integer_part = false;
+      }
+      if (in_integer_part) ++group;
+      buffer[n++] = c;
+    }
+    if (in_integer_part && seen_separator && group != 3) return std::nullopt;
+    traits->thousands = true;
+    begin = buffer;
+    end = buffer + n;
+  }
+  double value;
+  fast_float::parse_options options(fast_float::chars_format::general, format.decimal);
+  auto [ptr, ec] = fast_float::from_chars_advanced(begin, end, value, options);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  for (const char* p = begin; p != end; ++p) {
+    if (*p == format.decimal || *p == 'e' || *p == 'E') {
+      traits->fraction = true;
+      break;
+    }
+  }
+  return negative ? -value : value;
+}
+
+std::optional<bool> ParseBoolean(std::string_view v) {
+  v = TrimSpaces(v);
+  if (v.size() > 5) return std::nullopt;
+  char lower[6] = {};
+  for (size_t i = 0; i < v.size(); ++i) lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(v[i])));
+  std::string_view l(lower, v.size());
+  if (l == "true" || l == "t" || l == "yes" || l == "y") return true;
+  if (l == "false" || l == "f" || l == "no" || l == "n") return false;
+  return std::nullopt;
+}
+
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  // Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+namespace {
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
+bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// A cursor over the value with the small readers the date forms are made of.
+struct Cursor {
+  std::string_view s;
+  size_t i = 0;
+
+  bool done() const { return i >= s.size(); }
+  char peek() const { return i < s.size() ? s[i] : '\0'; }
+  // Reads 1..max_digits digits; `exact` requires exactly max_digits.
+  bool Digits(int min_digits, int max_digits, int* out) {
+    int n = 0, value = 0;
+    while (i < s.size() && n < max_digits && IsDigit(s[i])) value = value * 10 + (s[i++] - '0'), ++n;
+    if (n < min_digits) return false;
+    *out = value;
+    return true;
+  }
+  bool Char(char c) {
+    if (peek() != c) return false;
+    ++i;
+    return true;
+  }
+  void Spaces() {
+    while (peek() == ' ') ++i;
+  }
+  // A month name or its three-letter abbreviation, any case, with an optional '.'.
+  bool MonthName(int* month) {
+    static constexpr std::array<std::string_view, 12> kNames = {
+        "january", "february", "march", "april", "may", "june", "july",
+        "august", "september", "october", "november", "december"};
+    size_t start = i;
+    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+    size_t len = i - start;
+    if (len < 3) return false;
+    char word[10] = {};
+    if (len > 9) return false;
+    for (size_t k = 0; k < len; ++k) word[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[start + k])));
+    std::string_view w(word, len);
+    for (int m = 0; m < 12; ++m) {
+      if (w == kNames[m] || (len == 3 && w == kNames[m].substr(0, 3)) || (m == 8 && w == "sept")) {
+        *month = m + 1;
+        Char('.');
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+int Year(int value, int digits) {
+  if (digits == 2) return value < 70 ? 2000 + value : 1900 + value;
+  return value;
+}
+
+bool Year(Cursor& c, int* year) {
+  size_t start = c.i;
+  int value;
+  if (!c.Digits(2, 4, &value)) return false;
+  int digits = static_cast<int>(c.i - start);
+  if (digits == 3) return false;
+  *year = Year(value, digits);
+  return true;
+}
+
+// [T| ]HH:MM[:SS[.fff]][ AM|PM][Z|±HH[:MM]| UTC|GMT]; adds to *seconds.
+bool TimeOfDay(Cursor& c, int64_t* seconds, bool* has_time) {
+  if (c.done()) return true;
+  if (!c.Char('T') && !c.Char(' ')) return false;
+  c.Spaces();
+  int h, m = 0, s = 0;
+  if (!c.Digits(1, 2, &h) || !c.Char(':') || !c.Digits(2, 2, &m)) return false;
+  if (c.Char(':')) {
+    if (!c.Digits(2, 2, &s)) return false;
+    if (c.Char('.') || c.Char(',')) {
+      int ignored;
+      while (IsDigit(c.peek())) c.Digits(1, 1, &ignored);
+    }
+  }
+  c.Spaces();
+  if (c.peek() == 'A' || c.peek() == 'P' || c.peek() == 'a' || c.peek() == 'p') {
+    bool pm = c.peek() == 'P' || c.peek() == 'p';
+    ++c.i;
+    if (!c.Char('M') && !c.Char('m')) return false;
+    if (h < 1 || h > 12) return false;
+    h = (h % 12) + (pm ? 12 : 0);
+  }
+  if (h > 23 || m > 59 || s > 60) return false;
+  int64_t offset = 0;
+  c.Spaces();
+  if (c.Char('Z')) {
+  } else if (c.s.substr(c.i) == "UTC" || c.s.substr(c.i) == "GMT") {
+    c.i += 3;
+  } else if (c.peek() == '+' || c.peek() == '-') {
+    int sign = c.peek() == '-' ? -1 : 1;
+    ++c.i;
+    int oh, om = 0;
+    if (!c.Digits(2, 2, &oh)) return false;
+    if (c.Char(':')) {
+      if (!c.Digits(2, 2, &om)) return false;
+    } else {
+      c.Digits(2, 2, &om);
+    }
+    offset = sign * (oh * 3600 + om * 60);
+  }
+  if (!c.done()) return false;
+  *seconds += h * 3600 + m * 60 + s - offset;
+  *has_time = true;
+  return true;
+}
+
+std::optional<Timestamp> Make(int year, int month, int day, Cursor& c) {
+  if (month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return std::nullopt;
+  if (static_cast<unsigned>(day) > DaysInMonth(year, month)) return std::nullopt;
+  Timestamp t;
+  t.seconds = DaysFromCivil(year, month, day) * 86400;
+  if (!TimeOfDay(c, &t.seconds, &t.has_time)) return std::nullopt;
+  return t;
+}
+
+bool Separator(Cursor& c, char* sep) {
+  char ch = c.peek();
+  if (ch != '-' && ch != '/' && ch != '.') return false;
+  if (*sep != '\0' && ch != *sep) return false;
+  *sep = ch;
+  ++c.i;
+  return true;
+}
+
+}  // namespace
+
+std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
+  Cursor c{TrimSpaces(value)};
+  if (c.s.size() < 6 || c.s.size() > 40) return std::nullopt;
+  int year = 0, month = 0, day = 0;
+  char sep = '\0';
+  switch (order) {
+    case DateOrder::kYmd: {
+      if (!c.Digits(4, 4, &year) || !Separator(c, &sep) || !c.Digits(1, 2, &month) ||
+          !Separator(c, &sep) || !c.Digits(1, 2, &day)) {
+        return std::nullopt;
+      }
+      return Make(year, month, day, c);
+    }
+    case DateOrder::kMdy:
+    case DateOrder::kDmy: {
+      int a, b;
+      if (!c.Digits(1, 2, &a) || !Separator(c, &sep) || !c.Digits(1, 2, &b) ||
+          !Separator(c, &sep) || !Year(c, &year)) {
+        return std::nullopt;
+      }
+      if (order == DateOrder::kMdy) month = a, day = b; else day = a, month = b;
+      return Make(year, month, day, c);
+    }
+    case DateOrder::kMonthDY: {
+      if (!c.MonthName(&month)) return std::nullopt;
+      c.Char('-');
+      c.Spaces();
+      if (!c.Digits(1, 2, &day)) return std::nullopt;
+      c.Char(',');
+      c.Char('-');
+      c.Spaces();
+      if (!Year(c, &year)) return std::nullopt;
+      return Make(year, month, day, c);
+    }
+    case DateOrder::kDMonthY: {
+      if (!c.Digits(1, 2, &day)) return std::nullopt;
+      if (!c.Char('-')) c.Spaces();
+      if (!c.MonthName(&month)) return std::nullopt;
+      if (!c.Char('-')) c.Spaces();
+      if (!Year(c, &year)) return std::nullopt;
+      return Make(year, month, day, c);
+    }
+    case DateOrder::kYearMonth: {
+      if (!c.Digits(4, 4, &year) || !Separator(c, &sep) || sep == '.' ||
+          !c.Digits(2, 2, &month) || !c.done()) {
+        return std::nullopt;
+      }
+      return Make(year, month, 1, c);
+    }
+    case DateOrder::kMonthYear: {
+      if (!c.MonthName(&month)) return std::nullopt;
+      c.Char('-');
+      c.Spaces();
+      if (!c.Digits(4, 4, &year) || !c.done()) return std::nullopt;
+      return Make(year, month, 1, c);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string FormatTimestamp(int64_t seconds, bool with_time) {
+  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  int64_t rest = seconds - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[48];
+  if (with_time) {
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u %02lld:%02lld:%02lld",
+                  static_cast<long long>(y), m, d, static_cast<long long>(rest / 3600),
+                  static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  }
+  return buf;
+}
+
+}  // namespace datastory::table

@@ -1,0 +1,56 @@
+// Parsing single CSV values: null tokens, numbers in their many spellings, booleans, dates.
+//
+// All functions are pure and thread-safe. They take the unquoted field text; surrounding spaces
+// are ignored.
+#ifndef DATASTORY_TABLE_VALUE_PARSE_H_
+#define DATASTORY_TABLE_VALUE_PARSE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "table/schema.h"
+
+namespace datastory::table {
+
+// "", "NA", "N/A", "null", "NULL", "-", "NaN", "None" and their usual case variants.
+bool IsNullToken(std::string_view value);
+
+std::string_view TrimSpaces(std::string_view value);
+
+// What a number looked like, for type and unit inference.
+struct NumberTraits {
+  bool fraction = false;      // a decimal part or an exponent
+  bool leading_zero = false;  // "007", "02134": a code, not a quantity
+  bool thousands = false;     // a thousands separator was used
+  bool percent = false;
+  bool currency = false;
+  bool parens = false;        // (300) accounting negative
+  std::string_view currency_symbol;
+};
+
+// Parses `1,234.5`, `1.234,5` (with format.decimal = ','), `$1,200`, `€3.50`, `3,50 €`, `12%`
+// (as 12), `(300)` (as -300), `-1e-3`, `inf`. Returns nullopt for anything else.
+std::optional<double> ParseNumber(std::string_view value, const NumberFormat& format,
+                                  NumberTraits* traits = nullptr);
+
+// true/false, yes/no, t/f, y/n in any case.
+std::optional<bool> ParseBoolean(std::string_view value);
+
+// A point in time: seconds since 1970-01-01T00:00:00Z (zones applied; no zone means UTC).
+struct Timestamp {
+  int64_t seconds = 0;
+  bool has_time = false;  // a time of day was written (even 00:00)
+};
+
+// Parses a date or date-time written in `order`. Two-digit years pivot at 70 (69 -> 2069).
+std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order);
+
+// Days since 1970-01-01 of a proleptic Gregorian date; the date must be valid.
+int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
+// "2024-01-31" or "2024-01-31 04:00:00" (UTC) for messages and JSON.
+std::string FormatTimestamp(int64_t seconds, bool with_time);
+
+}  // namespace datastory::table
+
+#endif  // DATASTORY_TABLE_VALUE_PARSE_H_

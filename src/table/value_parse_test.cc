@@ -1,0 +1,79 @@
+#include "table/value_parse.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace datastory::table {
+namespace {
+
+TEST(NullTokenTest, Tokens) {
+  for (const char* v : {"", "NA", "N/A", "null", "NULL", "-", "NaN", "None", "  "}) {
+    EXPECT_TRUE(IsNullToken(v)) << v;
+  }
+  for (const char* v : {"0", "n", "Nan Goldin", "--"}) EXPECT_FALSE(IsNullToken(v)) << v;
+}
+
+TEST(ParseNumberTest, Formats) {
+  NumberFormat us{'.', ','};
+  NumberFormat eu{',', '.'};
+  EXPECT_EQ(*ParseNumber("1,234.5", us), 1234.5);
+  EXPECT_EQ(*ParseNumber("1.234,5", eu), 1234.5);
+  EXPECT_EQ(*ParseNumber("3,50", eu), 3.5);
+  NumberTraits t;
+  EXPECT_EQ(*ParseNumber("$1,200", us, &t), 1200);
+  EXPECT_TRUE(t.currency);
+  EXPECT_EQ(t.currency_symbol, "$");
+  EXPECT_EQ(*ParseNumber("\xE2\x82\xAC" "3.50", us), 3.5);
+  EXPECT_EQ(*ParseNumber("3,50 \xE2\x82\xAC", eu), 3.5);
+  t = {};
+  EXPECT_EQ(*ParseNumber("12%", us, &t), 12);
+  EXPECT_TRUE(t.percent);
+  EXPECT_EQ(*ParseNumber("(300)", us), -300);
+  EXPECT_EQ(*ParseNumber("-$5", us), -5);
+  EXPECT_DOUBLE_EQ(*ParseNumber("1e-3", us), 0.001);
+  EXPECT_TRUE(std::isinf(*ParseNumber("-inf", us)));
+  for (const char* bad : {"1,23", "12,34.5", "abc", "1.2.3", "$", "1e", "--5", "0x10"}) {
+    EXPECT_FALSE(ParseNumber(bad, us).has_value()) << bad;
+  }
+}
+
+TEST(ParseNumberTest, LeadingZerosAreFlagged) {
+  NumberTraits t;
+  EXPECT_EQ(*ParseNumber("02134", NumberFormat{}, &t), 2134);
+  EXPECT_TRUE(t.leading_zero);
+  t = {};
+  ParseNumber("0.5", NumberFormat{}, &t);
+  EXPECT_FALSE(t.leading_zero);
+  EXPECT_TRUE(t.fraction);
+}
+
+TEST(ParseDateTest, Forms) {
+  auto day = [](int y, int m, int d) { return DaysFromCivil(y, m, d) * 86400; };
+  EXPECT_EQ(ParseDate("2024-01-31", DateOrder::kYmd)->seconds, day(2024, 1, 31));
+  auto t = ParseDate("2024/01/31 04:00:00", DateOrder::kYmd);
+  EXPECT_EQ(t->seconds, day(2024, 1, 31) + 4 * 3600);
+  EXPECT_TRUE(t->has_time);
+  EXPECT_EQ(ParseDate("2024-01-31T04:00:00+02:00", DateOrder::kYmd)->seconds, day(2024, 1, 31) + 2 * 3600);
+  EXPECT_EQ(ParseDate("2024-01-31T04:00:00.250Z", DateOrder::kYmd)->seconds, day(2024, 1, 31) + 4 * 3600);
+  EXPECT_EQ(ParseDate("1/31/2024", DateOrder::kMdy)->seconds, day(2024, 1, 31));
+  EXPECT_EQ(ParseDate("31/01/2024", DateOrder::kDmy)->seconds, day(2024, 1, 31));
+  EXPECT_EQ(ParseDate("31.01.2024", DateOrder::kDmy)->seconds, day(2024, 1, 31));
+  EXPECT_EQ(ParseDate("Jan 1 2000", DateOrder::kMonthDY)->seconds, day(2000, 1, 1));
+  EXPECT_EQ(ParseDate("January 15, 2000", DateOrder::kMonthDY)->seconds, day(2000, 1, 15));
+  EXPECT_EQ(ParseDate("01-Jan-2000", DateOrder::kDMonthY)->seconds, day(2000, 1, 1));
+  EXPECT_EQ(ParseDate("2024-01", DateOrder::kYearMonth)->seconds, day(2024, 1, 1));
+  EXPECT_EQ(ParseDate("Mar 2024", DateOrder::kMonthYear)->seconds, day(2024, 3, 1));
+  EXPECT_EQ(ParseDate("1/31/24 3:05 PM", DateOrder::kMdy)->seconds, day(2024, 1, 31) + 15 * 3600 + 300);
+  for (const char* bad : {"2024-02-30", "2024-13-01", "31/01/2024", "2024-01-31 25:00", "20240131"}) {
+    EXPECT_FALSE(ParseDate(bad, bad[2] == '/' ? DateOrder::kMdy : DateOrder::kYmd)) << bad;
+  }
+}
+
+TEST(FormatTimestampTest, RoundTrips) {
+  EXPECT_EQ(FormatTimestamp(DaysFromCivil(1969, 12, 31) * 86400, false), "1969-12-31");
+  EXPECT_EQ(FormatTimestamp(DaysFromCivil(2024, 2, 29) * 86400 + 3661, true), "2024-02-29 01:01:01");
+}
+
+}  // namespace
+}  // namespace datastory::table
