@@ -1,6 +1,7 @@
 // Bad input gets a clear answer: one line naming the file and what is wrong, a non-zero exit
 // code, never a crash or a hang.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -53,7 +54,9 @@ TEST_F(CliTest, BadInputs) {
   std::filesystem::permissions(secret, std::filesystem::perms::none);
   if (geteuid() == 0) {
     // root reads anything; check the message path through a file root cannot open instead.
-    ExpectOneLineError(RunDatastory("profile /proc/self/mem"), 65, "not a regular file");
+    auto fifo = dir_ / "fifo.csv";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    ExpectOneLineError(RunDatastory("profile " + Quote(fifo)), 65, "not a regular file");
   } else {
     ExpectOneLineError(RunDatastory("profile " + Quote(secret)), 77, "permission denied");
   }

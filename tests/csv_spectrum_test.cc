@@ -46,6 +46,13 @@ TEST(CsvSpectrumTest, EveryCaseMatchesItsJson) {
     std::string name = entry.path().stem().string();
     SCOPED_TRACE(name);
     auto expected = nlohmann::json::parse(Slurp(root / "json" / (name + ".json")));
+    if (expected.is_object()) expected = nlohmann::json::array({expected});  // one record
+    if (name == "location_coordinates") {
+      // csv-spectrum 2.0.0's JSON for this case says "1234567890" where its CSV says
+      // "2095257564": an error in the fixture. The CSV's bytes are the truth for a parser.
+      ASSERT_EQ(expected[0]["Contact Phone Number"], "1234567890");
+      expected[0]["Contact Phone Number"] = "2095257564";
+    }
     auto source = csv::MemorySource(Slurp(entry.path()), name);
     csv::SniffOptions sniff_options;
     sniff_options.overrides.header = true;  // every case has one; the JSON keys are its names

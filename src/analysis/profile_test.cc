@@ -110,7 +110,7 @@ TEST(ProfileTest, AlertsUseYdataNamesAndThresholds) {
     csv += std::to_string(i) + ",k," + (i < 190 ? "x" : "y") + "," + (i % 2 ? "0" : "5") + "," +
            std::to_string(i) + "," + std::to_string(i * 2 + 1) + "\n";
   }
-  csv += "199,k,x,0,199,399\n";  // a duplicate row
+  csv += "199,k,y,0,199,399\n";  // a duplicate row
   Profile p = ProfileText(csv, 2, 1 << 20);
   auto has = [&](const std::string& type, const std::string& column) {
     for (const auto& a : p.alerts) {

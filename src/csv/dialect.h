@@ -35,6 +35,10 @@ struct Dialect {
   char escape = '"';  // == quote: RFC 4180 doubled quotes; '\\': backslash escapes; '\0': none
   LineEnding line_ending = LineEnding::kLf;
   bool header = true;  // the first record (after skipped lines) names the columns
+  // A quote in the middle of an unquoted field is a plain character (`37'37.8"N`), as in
+  // RFC 4180 readers; only a quote at the start of a field opens a quoted field. Needs the
+  // byte-at-a-time tokenizer, so it is chosen only when the sample has such quotes.
+  bool literal_inner_quotes = false;
   // Lines before the first record (titles, `#` comments) that are not part of the table.
   int skipped_lines = 0;
   // Byte offset in the decoded UTF-8 text where the first record (or header) starts.
@@ -43,7 +47,9 @@ struct Dialect {
   // The byte that ends a record: '\n' for LF and CRLF, '\r' for CR.
   char RecordTerminator() const { return line_ending == LineEnding::kCr ? '\r' : '\n'; }
   // True when fields can be split with quote parity alone (RFC 4180 style, or no quoting).
-  bool HasSimpleQuoting() const { return quote == '\0' || escape == quote || escape == '\0'; }
+  bool HasSimpleQuoting() const {
+    return !literal_inner_quotes && (quote == '\0' || escape == quote || escape == '\0');
+  }
 };
 
 // What the user said on the command line; anything unset is guessed.

@@ -68,16 +68,22 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect) {
     return 0;
   }
   const char escape = dialect.escape;
+  const bool backslash = escape != '\0' && escape != quote;
+  const char delimiter = dialect.delimiter;
   bool inside = false;
-  size_t last = 0;
+  size_t last = 0, field_begin = 0, closed_at = SIZE_MAX;
   for (size_t i = 0; i < n; ++i) {
     char c = data[i];
-    if (c == escape) {
+    if (backslash && c == escape) {
       ++i;
-    } else if (c == quote) {
-      inside = !inside;
-    } else if (c == terminator && !inside) {
-      last = i + 1;
+    } else if (quote != '\0' && c == quote) {
+      if (inside || !dialect.literal_inner_quotes || i == field_begin || closed_at + 1 == i) {
+        if (inside) closed_at = i;
+        inside = !inside;
+      }
+    } else if (!inside && (c == delimiter || c == terminator)) {
+      field_begin = i + 1;
+      if (c == terminator) last = i + 1;
     }
   }
   return last;

@@ -75,7 +75,7 @@ TEST(ReaderTest, DiagnosticsCarryFileLines) {
   ReadAll(text, d, 2, options, &summary);
   ASSERT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooFewFields), 1);
   EXPECT_EQ(summary.diagnostics.kept()[0].line, 5);
-  EXPECT_EQ(summary.diagnostics.kept()[0].byte_offset, 19);
+  EXPECT_EQ(summary.diagnostics.kept()[0].byte_offset, 16);
 }
 
 TEST(ReaderTest, OverlongRecordFails) {

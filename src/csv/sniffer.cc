@@ -61,6 +61,7 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   c.delimiter = dialect.delimiter;
   c.quote = dialect.quote;
   c.escape = dialect.escape;
+  c.literal_inner_quotes = dialect.literal_inner_quotes;
   bool open_quote = false;
   auto records = SplitRecords(text, dialect, kRecordsToScore, nullptr, &open_quote);
   c.unterminated_quote = open_quote && whole_file;
@@ -172,11 +173,12 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   // Dialect candidates: every delimiter with the usual quoting, then the rarer quotings where the
   // sample has the characters for them.
   std::vector<Dialect> trials;
-  auto add = [&](char delimiter, char quote, char escape) {
+  auto add = [&](char delimiter, char quote, char escape, bool literal = false) {
     if (options.overrides.delimiter && *options.overrides.delimiter != delimiter) return;
     if (options.overrides.quote && *options.overrides.quote != quote) return;
     Dialect d = out.dialect;
     d.delimiter = delimiter, d.quote = quote, d.escape = escape;
+    d.literal_inner_quotes = literal;
     trials.push_back(d);
   };
   std::vector<char> delimiters(std::begin(kDelimiters), std::end(kDelimiters));
@@ -187,11 +189,15 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   }
   bool has_backslash = text.find('\\') != std::string::npos;
   bool has_single = text.find('\'') != std::string::npos;
+  const bool has_quote = text.find('"') != std::string::npos;
   for (char delimiter : delimiters) {
     add(delimiter, '"', '"');
+    // RFC 4180 readers take a quote in the middle of a field (`5'11"`) as a character.
+    if (has_quote) add(delimiter, '"', '"', /*literal=*/true);
     if (has_backslash) add(delimiter, '"', '\\');
     if (has_single) add(delimiter, '\'', '\'');
   }
+
   if (options.overrides.quote && *options.overrides.quote == '\0') {
     for (char delimiter : delimiters) add(delimiter, '\0', '\0');
   }
@@ -205,19 +211,33 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   if (out.candidates.empty() || out.candidates.front().columns == 0) {
     return Status::InvalidArgument(source.name() + ": no records found");
   }
+  // A quote-toggling reading ties with the literal one when the sample has no quote inside a
+  // field's text; then the toggling one is kept (it runs on the SIMD tokenizer). If they tie but
+  // read the sample differently, the literal (RFC 4180) reading is right.
+  if (out.candidates.size() > 1 && !out.candidates[0].literal_inner_quotes) {
+    for (size_t i = 1; i < out.candidates.size(); ++i) {
+      const DialectCandidate& other = out.candidates[i];
+      if (other.score < out.candidates[0].score) break;
+      if (!other.literal_inner_quotes || other.delimiter != out.candidates[0].delimiter) continue;
+      Dialect toggle = out.dialect, literal = out.dialect;
+      toggle.delimiter = literal.delimiter = other.delimiter;
+      literal.literal_inner_quotes = true;
+      if (SplitRecords(text, toggle, kRecordsToScore) != SplitRecords(text, literal, kRecordsToScore)) {
+        std::swap(out.candidates[0], out.candidates[i]);
+      }
+      break;
+    }
+  }
   const DialectCandidate& best = out.candidates.front();
   out.dialect.delimiter = best.delimiter;
   out.dialect.quote = best.quote;
   out.dialect.escape = best.escape;
+  out.dialect.literal_inner_quotes = best.literal_inner_quotes;
   out.columns = best.columns;
 
   std::vector<int64_t> offsets;
   auto records = SplitRecords(text, out.dialect, options.max_sample_records + best.skipped_records,
                               &offsets);
-  if (!whole && records.size() > 1) {  // the last one may be cut
-    records.pop_back();
-    offsets.pop_back();
-  }
   int64_t line = 1;
   size_t line_cursor = 0;
   auto line_of = [&](int64_t offset) {

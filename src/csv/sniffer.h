@@ -32,6 +32,7 @@ struct DialectCandidate {
   int columns = 0;             // the most common field count
   int skipped_records = 0;     // leading records that do not have that count
   double consistency = 0;      // share of the remaining records that have it
+  bool literal_inner_quotes = false;
   bool unterminated_quote = false;
   double score = 0;            // consistency, discounted for one column and open quotes
 };

@@ -60,6 +60,14 @@ class StringSource final : public ByteSource {
 }  // namespace
 
 Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
+  // Look before opening: opening a FIFO or a device could block.
+  struct stat before;
+  if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) {
+    if (S_ISDIR(before.st_mode)) {
+      return Status::InvalidArgument(path + ": is a directory, not a CSV file");
+    }
+    return Status::InvalidArgument(path + ": is not a regular file");
+  }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;

@@ -16,6 +16,7 @@ std::string_view Unquote(std::string_view raw, const Dialect& dialect, std::stri
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;
   if (raw.empty()) return raw;
+  if (dialect.literal_inner_quotes && raw.front() != quote) return raw;
   if (quote != '\0' && raw.front() == quote && raw.size() >= 2 && raw.back() == quote) {
     // The common case: a fully quoted field with no quote or escape inside.
     std::string_view inner = raw.substr(1, raw.size() - 2);
@@ -199,8 +200,9 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
   const char terminator = dialect_.RecordTerminator();
   const char* data = block.data();
   const uint32_t n = static_cast<uint32_t>(block.size());
+  const bool literal = dialect_.literal_inner_quotes;
   bool inside = false;
-  uint32_t field_begin = 0;
+  uint32_t field_begin = 0, closed_at = UINT32_MAX;
   for (uint32_t i = 0; i < n; ++i) {
     char c = data[i];
     if (backslash && c == escape) {
@@ -208,7 +210,12 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
       continue;
     }
     if (quote != '\0' && c == quote) {
-      inside = !inside;
+      // In literal mode a quote opens only at a field start (or right after a closing quote:
+      // a doubled quote); elsewhere it is text.
+      if (inside || !literal || i == field_begin || closed_at + 1 == i) {
+        if (inside) closed_at = i;
+        inside = !inside;
+      }
     } else if (!inside && (c == delimiter || c == terminator)) {
       emitter.Field(field_begin, i, c == terminator);
       field_begin = i + 1;
@@ -297,7 +304,8 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
   std::string scratch;
   std::vector<std::string> record;
   bool inside = false;
-  size_t field_begin = 0, record_begin = 0;
+  const bool literal = dialect.literal_inner_quotes;
+  size_t field_begin = 0, record_begin = 0, closed_at = SIZE_MAX;
   auto end_field = [&](size_t end, bool last) {
     if (last && terminator == '\n' && end > field_begin && text[end - 1] == '\r') --end;
     record.emplace_back(Unquote(text.substr(field_begin, end - field_begin), dialect, &scratch));
@@ -309,7 +317,10 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
       continue;
     }
     if (quote != '\0' && c == quote) {
-      inside = !inside;
+      if (inside || !literal || i == field_begin || closed_at + 1 == i) {
+        if (inside) closed_at = i;
+        inside = !inside;
+      }
     } else if (!inside && (c == dialect.delimiter || c == terminator)) {
       end_field(i, c == terminator);
       field_begin = i + 1;

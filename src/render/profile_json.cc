@@ -40,6 +40,7 @@ std::string RenderProfileJson(const analysis::Profile& p) {
       {"escape", p.dialect.escape ? std::string(1, p.dialect.escape) : std::string()},
       {"encoding", std::string(csv::EncodingName(p.dialect.encoding))},
       {"lineEnding", std::string(csv::LineEndingName(p.dialect.line_ending))},
+      {"literalInnerQuotes", p.dialect.literal_inner_quotes},
       {"header", p.dialect.header},
       {"skippedLines", p.dialect.skipped_lines},
       {"reasons", {{"encoding", p.encoding_reason}, {"header", p.header_reason}}},
@@ -49,6 +50,7 @@ std::string RenderProfileJson(const analysis::Profile& p) {
     candidates.push_back({{"delimiter", std::string(1, c.delimiter)},
                           {"quote", c.quote ? std::string(1, c.quote) : std::string()},
                           {"escape", c.escape ? std::string(1, c.escape) : std::string()},
+                          {"literalInnerQuotes", c.literal_inner_quotes},
                           {"columns", c.columns},
                           {"consistency", c.consistency},
                           {"score", c.score}});

@@ -72,8 +72,8 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
       negative ^= v.front() == '-';
       v = TrimSpaces(v.substr(1));
     }
-    StripCurrency(&v, /*prefix=*/true, traits);
-    if (!v.empty() && (v.front() == '-' || v.front() == '+')) {  // $-5
+    if (StripCurrency(&v, /*prefix=*/true, traits) && !v.empty() &&
+        (v.front() == '-' || v.front() == '+')) {  // $-5
       negative ^= v.front() == '-';
       v = TrimSpaces(v.substr(1));
     }
