@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "datastory 0.1.0");
   std::function<int()> run;
   datastory::cli::AddProfileCommand(app, &run);
+  datastory::cli::AddScanCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,76 @@
+#include "cli/read_flags.h"
+
+#include <CLI/CLI.hpp>
+
+namespace datastory::cli {
+namespace {
+
+Result<char> ParseDelimiter(const std::string& text) {
+  if (text == "," || text == "comma") return ',';
+  if (text == ";" || text == "semicolon") return ';';
+  if (text == "\t" || text == "\\t" || text == "tab") return '\t';
+  if (text == "|" || text == "pipe") return '|';
+  if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
+  return Status::InvalidArgument("--delimiter: expected one character (or comma, semicolon, tab, pipe), got '" + text + "'");
+}
+
+}  // namespace
+
+Status BuildReadOptions(const ReadFlags& f, analysis::ProfileOptions* options) {
+  if (!f.delimiter.empty()) {
+    DS_ASSIGN_OR_RETURN(char d, ParseDelimiter(f.delimiter));
+    options->sniff.overrides.delimiter = d;
+  }
+  if (!f.quote.empty()) {
+    if (f.quote == "none") {
+      options->sniff.overrides.quote = '\0';
+    } else if (f.quote.size() == 1) {
+      options->sniff.overrides.quote = f.quote[0];
+    } else {
+      return Status::InvalidArgument("--quote: expected one character or 'none', got '" + f.quote + "'");
+    }
+  }
+  if (!f.encoding.empty()) {
+    auto e = csv::ParseEncodingName(f.encoding);
+    if (!e) {
+      return Status::InvalidArgument("--encoding: unknown encoding '" + f.encoding +
+                                     "'; use utf-8, utf-16le, utf-16be or windows-1252");
+    }
+    options->sniff.overrides.encoding = *e;
+  }
+  if (f.no_header) options->sniff.overrides.header = false;
+  for (const std::string& t : f.types) {
+    size_t eq = t.rfind('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("--type: expected COLUMN=KIND, got '" + t + "'");
+    }
+    auto kind = table::ParseColumnTypeName(t.substr(eq + 1));
+    if (!kind) {
+      return Status::InvalidArgument("--type " + t + ": unknown kind '" + t.substr(eq + 1) +
+                                     "'; use integer, float, boolean, date, datetime, "
+                                     "categorical, text or identifier");
+    }
+    options->inference.type_overrides[t.substr(0, eq)] = *kind;
+  }
+  if (f.threads < 0) return Status::InvalidArgument("--threads must be 0 (all cores) or more");
+  options->read.threads = f.threads;
+  if (f.block_mib < 1 || f.block_mib > 1024) {
+    return Status::InvalidArgument("--block-size must be 1 to 1024 (MiB)");
+  }
+  options->read.block_bytes = static_cast<size_t>(f.block_mib) << 20;
+  return Status::Ok();
+}
+
+void AddReadFlags(CLI::App& cmd, ReadFlags& flags) {
+  cmd.add_option("file", flags.path, "The CSV file")->required();
+  cmd.add_option("--delimiter", flags.delimiter, "Field delimiter: , ; tab | (default: detected)");
+  cmd.add_option("--quote", flags.quote, "Quote character, or 'none' (default: detected)");
+  cmd.add_option("--encoding", flags.encoding,
+                 "utf-8, utf-16le, utf-16be or windows-1252 (default: detected)");
+  cmd.add_flag("--no-header", flags.no_header, "The first row is data, not column names");
+  cmd.add_option("--type", flags.types, "Force a column's type: COLUMN=KIND (repeatable)");
+  cmd.add_option("--threads", flags.threads, "Worker threads (default 0: all cores)");
+  cmd.add_option("--block-size", flags.block_mib, "MiB read per block (default 8)");
+}
+
+}  // namespace datastory::cli

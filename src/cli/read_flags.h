@@ -1,0 +1,36 @@
+// The flags every command that reads a CSV accepts (--delimiter, --encoding, --no-header,
+// --type, --threads …) and their translation into ProfileOptions.
+#ifndef DATASTORY_CLI_READ_FLAGS_H_
+#define DATASTORY_CLI_READ_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "analysis/profile.h"
+#include "datastory/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace datastory::cli {
+
+struct ReadFlags {
+  std::string path;
+  std::string delimiter;
+  std::string quote;
+  std::string encoding;
+  bool no_header = false;
+  std::vector<std::string> types;
+  int threads = 0;
+  int block_mib = 8;
+};
+
+void AddReadFlags(CLI::App& command, ReadFlags& flags);
+
+// Fails with InvalidArgument and a message naming the flag.
+Status BuildReadOptions(const ReadFlags& flags, analysis::ProfileOptions* options);
+
+}  // namespace datastory::cli
+
+#endif  // DATASTORY_CLI_READ_FLAGS_H_
