@@ -31,6 +31,7 @@ class Buffer {
     size_ = size;
   }
   void Append(const char* bytes, size_t n) {
+    if (n == 0) return;
     Reserve(size_ + n);
     std::memcpy(data_.get() + size_, bytes, n);
     size_ += n;
