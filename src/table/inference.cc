@@ -113,7 +113,10 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   }
 
   // Numbers: try the two conventions; a ';' or tab file prefers the decimal comma on a tie.
-  NumberTrial trials[3] = {{{'.', ','}}, {{',', '.'}}, {{',', ' '}}};
+  NumberTrial trials[3];
+  trials[0].format = {'.', ','};
+  trials[1].format = {',', '.'};
+  trials[2].format = {',', ' '};
   for (NumberTrial& t : trials) {
     for (std::string_view v : present) {
       NumberTraits traits;
@@ -270,7 +273,9 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     col.name = unique;
     schema.columns.push_back(std::move(col));
   }
-  for (const auto& [name, type] : options.type_overrides) {
+  for (const auto& override_entry : options.type_overrides) {
+    const std::string& name = override_entry.first;
+    const ColumnType type = override_entry.second;
     auto it = std::find_if(schema.columns.begin(), schema.columns.end(),
                            [&](const ColumnSchema& col) { return col.name == name; });
     if (it == schema.columns.end()) {
