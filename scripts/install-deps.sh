@@ -12,6 +12,7 @@ packages=(
   libcli11-dev                         # command-line parsing
   libxxhash-dev                        # XXH3 hashing for distinct counts and duplicate rows
   libfast-float-dev                    # number parsing with a configurable decimal separator
+  libboost-dev                         # spreadsort (radix sort) for duplicate-row hashes
   clang-format clang-tidy
   nodejs npm                           # test tools only: csv-spectrum, vega-datasets
   time                                 # GNU time -v for peak RSS in the benchmark

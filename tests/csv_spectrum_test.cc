@@ -29,7 +29,7 @@ class Rows : public csv::BatchConsumer {
     std::string scratch;
     for (int64_t r = 0; r < b.rows; ++r) {
       std::vector<std::string> row;
-      for (int c = 0; c < b.columns; ++c) row.emplace_back(csv::Unquote(b.Raw(r, c), dialect_, &scratch));
+      for (int c = 0; c < b.columns; ++c) row.emplace_back(b.Value(r, c, dialect_, &scratch));
       rows.push_back(row);
     }
   }

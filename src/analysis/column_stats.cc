@@ -149,25 +149,26 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       if (type == ColumnType::kBoolean) return e.number != 0 ? "true" : "false";
       return std::string(acc.counter.Text(e));
     };
-    std::vector<std::pair<std::string, int64_t>> labelled;
-    labelled.reserve(entries.size());
-    for (const auto& e : entries) labelled.emplace_back(label(e), e.count);
-    size_t k = std::min<size_t>(labelled.size(), static_cast<size_t>(options.top_values));
-    std::partial_sort(labelled.begin(), labelled.begin() + k, labelled.end(),
-                      [](const auto& a, const auto& b) {
-                        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    // Most frequent first; ties in value order, so the list does not depend on hash order.
+    const bool by_text = table::IsString(schema.type);
+    size_t k = std::min<size_t>(entries.size(), static_cast<size_t>(options.top_values));
+    std::partial_sort(entries.begin(), entries.begin() + k, entries.end(),
+                      [&](const ValueCounter::Entry& a, const ValueCounter::Entry& b) {
+                        if (a.count != b.count) return a.count > b.count;
+                        return by_text ? acc.counter.Text(a) < acc.counter.Text(b) : a.number < b.number;
                       });
-    for (size_t i = 0; i < k; ++i) out.top_values.push_back({labelled[i].first, labelled[i].second});
-    if ((type == ColumnType::kCategorical || type == ColumnType::kBoolean) && labelled.size() > 1 &&
+    for (size_t i = 0; i < k; ++i) out.top_values.push_back({label(entries[i]), entries[i].count});
+    if ((type == ColumnType::kCategorical || type == ColumnType::kBoolean) && entries.size() > 1 &&
         acc.present > 0) {
       double entropy = 0;
-      for (const auto& [_, c] : labelled) {
+      for (const auto& e : entries) {
+        const int64_t c = e.count;
         double p = static_cast<double>(c) / acc.present;
         entropy -= p * std::log2(p);
       }
-      out.imbalance = 1 - entropy / std::log2(static_cast<double>(labelled.size()));
+      out.imbalance = 1 - entropy / std::log2(static_cast<double>(entries.size()));
     } else if (type == ColumnType::kCategorical || type == ColumnType::kBoolean) {
-      out.imbalance = labelled.size() == 1 ? 1.0 : 0.0;
+      out.imbalance = entries.size() == 1 ? 1.0 : 0.0;
     }
   }
 

@@ -59,13 +59,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
     const int64_t rows = batch.rows;
     values_.resize(plan_.slot_column.size() * static_cast<size_t>(rows));
     for (size_t c = 0; c < columns_.size(); ++c) ProcessColumn(static_cast<int>(c), batch);
-    for (size_t s = 0; s < plan_.slot_column.size(); ++s) {
-      current_->moments[s].AddBatch(values_.data() + s * rows, rows);
-    }
-    for (size_t k = 0; k < plan_.pairs.size(); ++k) {
-      auto [a, b] = plan_.pairs[k];
-      current_->co[k].AddBatch(values_.data() + a * rows, values_.data() + b * rows, rows);
-    }
+    AddMoments(rows);
     for (int64_t r = 0; r < rows; ++r) AddRowHash(HashBytes(batch.RowBytes(r)));
   }
 
@@ -75,34 +69,40 @@ class ProfileConsumer final : public csv::BatchConsumer {
   int duplicate_level() const { return duplicate_level_; }
 
  private:
+  // One column of one batch: parse every value, keep the cheap statistics on the way, and
+  // collect the present values so the distinct-value counter sees them in one batch.
   void ProcessColumn(int c, const csv::RecordBatch& batch) {
     const table::ColumnSchema& schema = plan_.schema->columns[c];
     ColumnAccumulator& acc = columns_[c];
     const Kind kind = plan_.kinds[c];
     const int slot = plan_.moment_slot[c];
     double* out = slot >= 0 ? values_.data() + static_cast<size_t>(slot) * batch.rows : nullptr;
+    hashes_.resize(batch.rows);
+    numbers_.resize(batch.rows);
+    texts_.resize(batch.rows);
+    size_t n = 0;          // values collected for the counter
+    int64_t present = 0;   // present and valid
     for (int64_t r = 0; r < batch.rows; ++r) {
       if (out) out[r] = NAN;
-      std::string_view raw = batch.Raw(r, c);
       if (batch.cell(r, c).absent()) {
         ++acc.missing;
         continue;
       }
-      std::string_view text = csv::Unquote(raw, dialect_, &scratch_);
+      std::string_view text = batch.Value(r, c, dialect_, &scratch_);
       if (table::IsNullToken(text)) {
         ++acc.missing;
         continue;
       }
+      ++present;  // taken back by Invalid()
       switch (kind) {
         case Kind::kNumber: {
           table::NumberTraits traits;
           auto x = table::ParseNumber(text, schema.number, &traits);
           if (!x) {
-            Invalid(acc, text, batch, r);
+            Invalid(acc, text, batch, r, &present);
             continue;
           }
           double v = *x;
-          ++acc.present;
           acc.fraction |= traits.fraction;
           if (std::isinf(v)) {
             ++acc.infinite;
@@ -114,50 +114,114 @@ class ProfileConsumer final : public csv::BatchConsumer {
           acc.zeros += v == 0;
           acc.negatives += v < 0;
           acc.histogram.Add(v);
-          acc.counter.Add(HashWord(std::bit_cast<uint64_t>(v == 0 ? 0.0 : v)), {}, v);
+          if (v == 0) v = 0.0;  // -0 and 0 are one value
+          hashes_[n] = HashWord(std::bit_cast<uint64_t>(v));
+          numbers_[n++] = v;
           break;
         }
         case Kind::kDate: {
           auto t = table::ParseDate(text, schema.date_order);
           if (!t) {
-            Invalid(acc, text, batch, r);
+            Invalid(acc, text, batch, r, &present);
             continue;
           }
-          ++acc.present;
           double v = static_cast<double>(t->seconds);
           acc.time_of_day |= t->seconds % 86400 != 0;
           acc.min = std::min(acc.min, v);
           acc.max = std::max(acc.max, v);
           acc.histogram.Add(v);
-          acc.counter.Add(HashWord(static_cast<uint64_t>(t->seconds)), {}, v);
+          hashes_[n] = HashWord(static_cast<uint64_t>(t->seconds));
+          numbers_[n++] = v;
           break;
         }
         case Kind::kBoolean: {
           auto b = table::ParseBoolean(text);
           if (!b) {
-            Invalid(acc, text, batch, r);
+            Invalid(acc, text, batch, r, &present);
             continue;
           }
-          ++acc.present;
-          acc.counter.Add(HashWord(*b ? 1 : 2), {}, *b ? 1 : 0);
+          hashes_[n] = HashWord(*b ? 1 : 2);
+          numbers_[n++] = *b ? 1 : 0;
           break;
         }
         case Kind::kString: {
-          ++acc.present;
           int64_t length = static_cast<int64_t>(text.size());
           acc.length_sum += length;
           acc.length_min = std::min(acc.length_min, length);
           acc.length_max = std::max(acc.length_max, length);
           acc.with_spaces += text.find(' ') != std::string_view::npos;
-          acc.counter.Add(HashBytes(text), text, 0);
+          hashes_[n] = HashBytes(text);
+          // Unquoted text may live in scratch_; the counter copies what it keeps right away.
+          if (text.data() == scratch_.data()) {
+            acc.counter.Add(hashes_[n], text, 0);
+            continue;
+          }
+          texts_[n++] = text;
           break;
         }
+      }
+    }
+    acc.present += present;
+    acc.counter.AddBatch(hashes_.data(), numbers_.data(),
+                         kind == Kind::kString ? texts_.data() : nullptr, n);
+  }
+
+  // Moments of each numeric column and co-moments of each pair, for one batch. A column with a
+  // value in every row of the batch is centred once; pairs of such columns need only a dot
+  // product. Columns with gaps take the pairwise-complete path.
+  void AddMoments(int64_t rows) {
+    const size_t slots = plan_.slot_column.size();
+    centred_.resize(slots * static_cast<size_t>(rows));
+    full_.assign(slots, false);
+    mean_.assign(slots, 0);
+    m2_.assign(slots, 0);
+    for (size_t s = 0; s < slots; ++s) {
+      const double* x = values_.data() + s * rows;
+      int64_t n = 0;
+      double sum = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        if (!std::isnan(x[r])) sum += x[r], ++n;
+      }
+      if (n != rows) {
+        current_->moments[s].AddBatch(x, rows);
+        continue;
+      }
+      Moments b;
+      b.n = n;
+      b.mean = sum / static_cast<double>(n);
+      double* d = centred_.data() + s * rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        d[r] = x[r] - b.mean;
+        double d2 = d[r] * d[r];
+        b.m2 += d2;
+        b.m3 += d2 * d[r];
+        b.m4 += d2 * d2;
+      }
+      current_->moments[s].Merge(b);
+      full_[s] = true;
+      mean_[s] = b.mean;
+      m2_[s] = b.m2;
+    }
+    for (size_t k = 0; k < plan_.pairs.size(); ++k) {
+      auto [a, b] = plan_.pairs[k];
+      if (full_[a] && full_[b]) {
+        CoMoments batch;
+        batch.n = rows;
+        batch.mean_x = mean_[a];
+        batch.mean_y = mean_[b];
+        batch.cxy = Dot(centred_.data() + a * rows, centred_.data() + b * rows, rows);
+        batch.m2x = m2_[a];
+        batch.m2y = m2_[b];
+        current_->co[k].Merge(batch);
+      } else {
+        current_->co[k].AddBatch(values_.data() + a * rows, values_.data() + b * rows, rows);
       }
     }
   }
 
   void Invalid(ColumnAccumulator& acc, std::string_view text, const csv::RecordBatch& batch,
-               int64_t row) {
+               int64_t row, int64_t* present) {
+    --*present;
     ++acc.invalid;
     if (acc.invalid_seen.size() >= 5) return;
     const char terminator = dialect_.RecordTerminator();
@@ -183,6 +247,11 @@ class ProfileConsumer final : public csv::BatchConsumer {
   BlockMoments* current_ = nullptr;
   csv::BlockInfo block_;
   std::vector<double> values_;
+  std::vector<double> centred_, mean_, m2_;  // per batch, for AddMoments
+  std::vector<bool> full_;
+  std::vector<uint64_t> hashes_;         // per batch: the present values of one column
+  std::vector<double> numbers_;
+  std::vector<std::string_view> texts_;
   std::vector<uint64_t> row_hashes_;
   int duplicate_level_ = 0;
   std::string scratch_;

@@ -45,6 +45,31 @@ void ValueCounter::Insert(const Entry& entry, std::string_view text) {
   }
 }
 
+void ValueCounter::AddBatch(const uint64_t* hashes, const double* numbers,
+                            const std::string_view* texts, size_t n) {
+  constexpr size_t kAhead = 16;
+  size_t i = 0;
+  while (i < n) {
+    if (overflowed()) {
+      for (; i < n; ++i) hll_->Add(hashes[i]);
+      return;
+    }
+    // Room for every value left (or up to the overflow point), so no growth while probing.
+    size_t room = std::min(n - i, limit_ + 1 - size_);
+    while ((size_ + room) * 2 > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    const size_t end = i + room;
+    for (; i < end; ++i) {
+      if (i + kAhead < end) __builtin_prefetch(&slots_[(hashes[i + kAhead] | (hashes[i + kAhead] == 0)) & mask]);
+      Probe(hashes[i], texts ? texts[i] : std::string_view(), numbers ? numbers[i] : 0.0);
+      if (overflowed()) {
+        ++i;
+        break;
+      }
+    }
+  }
+}
+
 void ValueCounter::Merge(const ValueCounter& other) {
   if (other.overflowed()) {
     if (!overflowed()) Overflow();

@@ -38,8 +38,30 @@ class ValueCounter {
       hll_->Add(hash);
       return;
     }
-    if (hash == 0) hash = 1;
     if ((size_ + 1) * 2 > slots_.size()) Grow();
+    Probe(hash, text, number);
+  }
+
+  // Counts values[0, n) (hashes, numbers, and texts or nullptr). The same as n calls of Add,
+  // but the slots of later values are prefetched while earlier ones are probed, so a table
+  // larger than the cache costs far fewer stalls.
+  void AddBatch(const uint64_t* hashes, const double* numbers, const std::string_view* texts,
+                size_t n);
+
+  void Merge(const ValueCounter& other);
+
+  bool overflowed() const { return hll_ != nullptr; }
+  // Exact when !overflowed(), else the HyperLogLog estimate.
+  int64_t Distinct() const;
+  // The entries (empty once overflowed), in no particular order.
+  std::vector<Entry> Entries() const;
+  std::string_view Text(const Entry& e) const { return {texts_.data() + e.text_offset, e.text_length}; }
+
+ private:
+  static constexpr size_t kMaxText = 200;
+  // Counts one value in a table with room for it.
+  void Probe(uint64_t hash, std::string_view text, double number) {
+    if (hash == 0) hash = 1;
     size_t mask = slots_.size() - 1;
     for (size_t i = hash & mask;; i = (i + 1) & mask) {
       Entry& e = slots_[i];
@@ -57,17 +79,6 @@ class ValueCounter {
     }
   }
 
-  void Merge(const ValueCounter& other);
-
-  bool overflowed() const { return hll_ != nullptr; }
-  // Exact when !overflowed(), else the HyperLogLog estimate.
-  int64_t Distinct() const;
-  // The entries (empty once overflowed), in no particular order.
-  std::vector<Entry> Entries() const;
-  std::string_view Text(const Entry& e) const { return {texts_.data() + e.text_offset, e.text_length}; }
-
- private:
-  static constexpr size_t kMaxText = 200;
   void Grow();
   void Overflow();
   void Insert(const Entry& e, std::string_view text);

@@ -22,7 +22,7 @@ class CountingConsumer final : public csv::BatchConsumer {
       const csv::Cell& cell = batch.cells[i];
       if (!cell.absent()) {
         ++fields;
-        field_bytes += cell.end - cell.begin;
+        field_bytes += cell.end() - cell.begin;
       }
     }
   }

@@ -11,6 +11,10 @@
 
 #include "csv/encoding.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace datastory::csv {
 namespace {
 
@@ -54,13 +58,43 @@ struct BlockResult {
   DiagnosticLog diagnostics;
 };
 
+// Counts the bytes equal to `a` and to `b` in one pass (the quote and the terminator).
+void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int64_t* count_b) {
+  int64_t ca = 0, cb = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), zero = _mm_setzero_si128();
+  while (i + 16 <= n) {
+    // Byte lanes count matches (cmpeq gives -1) for up to 255 steps, then fold them with SAD.
+    __m128i acc_a = zero, acc_b = zero;
+    size_t steps = std::min<size_t>((n - i) / 16, 255);
+    for (size_t s = 0; s < steps; ++s, i += 16) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      acc_a = _mm_sub_epi8(acc_a, _mm_cmpeq_epi8(v, va));
+      acc_b = _mm_sub_epi8(acc_b, _mm_cmpeq_epi8(v, vb));
+    }
+    __m128i sa = _mm_sad_epu8(acc_a, zero), sb = _mm_sad_epu8(acc_b, zero);
+    ca += _mm_cvtsi128_si64(sa) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sa, sa));
+    cb += _mm_cvtsi128_si64(sb) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sb, sb));
+  }
+#endif
+  for (; i < n; ++i) {
+    ca += data[i] == a;
+    cb += data[i] == b;
+  }
+  *count_a = ca;
+  *count_b = cb;
+}
+
 // The end (one past the terminator) of the last complete record in data[0, n), for a buffer that
 // starts outside quotes; 0 when there is none.
 size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect) {
   const char terminator = dialect.RecordTerminator();
   const char quote = dialect.quote;
   if (dialect.HasSimpleQuoting()) {
-    bool inside = quote != '\0' && (std::count(data, data + n, quote) & 1);
+    int64_t quotes = 0, terminators = 0;
+    if (quote != '\0') CountTwo(data, n, quote, terminator, &quotes, &terminators);
+    bool inside = quotes & 1;
     for (size_t i = n; i-- > 0;) {
       char c = data[i];
       if (c == terminator && !inside) return i + 1;
@@ -187,6 +221,11 @@ class TextStream {
     out->Append(text_.data() + skip, text_.size() - skip);
     return Status::Ok();
   }
+  // `want`, or less at the end of the source (plus slack for a growing UTF-8 transcoding).
+  size_t NextReadSize(size_t want) const {
+    int64_t left = source_.size() - file_pos_;
+    return static_cast<size_t>(std::clamp<int64_t>(left + 1, 1, static_cast<int64_t>(want)));
+  }
   int64_t bytes() const { return bytes_; }
   int64_t invalid_bytes() const { return decoder_->IsIdentity() ? 0 : decoder_->invalid_bytes(); }
 
@@ -268,7 +307,8 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     if (carry) buffer->Append(carry->data(), carry->size());
     size_t end = 0;
     for (;;) {
-      status = stream.ReadInto(buffer.get(), options.block_bytes, &eof);
+      // Small files get small buffers: touching 8 MiB of fresh pages costs more than reading.
+      status = stream.ReadInto(buffer.get(), stream.NextReadSize(options.block_bytes), &eof);
       if (!status.ok()) break;
       if (eof) {
         end = buffer->size();
@@ -295,7 +335,8 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       pool.Give(std::move(buffer));
       continue;
     }
-    int64_t block_lines = std::count(buffer->data(), buffer->data() + end, terminator);
+    int64_t block_lines, unused;
+    CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused);
     Job job{next, std::move(buffer), end};
     next.index++;
     next.first_line += block_lines;

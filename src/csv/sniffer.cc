@@ -103,6 +103,7 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
 // Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
 Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset,
                              size_t n, bool* reached_end) {
+  n = static_cast<size_t>(std::clamp<int64_t>(source.size() - offset, 0, static_cast<int64_t>(n)));
   std::string raw(n, '\0');
   DS_ASSIGN_OR_RETURN(size_t got, source.ReadAt(offset, raw.data(), n));
   raw.resize(got);

@@ -48,6 +48,14 @@ std::string_view Unquote(std::string_view raw, const Dialect& dialect, std::stri
   return *scratch;
 }
 
+std::string_view RecordBatch::Value(int64_t row, int column, const Dialect& dialect,
+                                   std::string* scratch) const {
+  const Cell& c = cell(row, column);
+  if (c.absent()) return {};
+  std::string_view raw(data + c.begin, c.end() - c.begin);
+  return c.has_quote() ? Unquote(raw, dialect, scratch) : raw;
+}
+
 // Collects fields into the batch matrix, pads and reports ragged rows, flushes full batches.
 class Tokenizer::Emitter {
  public:
@@ -75,20 +83,20 @@ class Tokenizer::Emitter {
   }
 
   // A field ends at `end` (exclusive); `terminator` says whether it also ends the record.
-  inline void Field(uint32_t begin, uint32_t end, bool terminator) {
+  inline void Field(uint32_t begin, uint32_t end, bool terminator, bool quote) {
     if (terminator && end > begin && block_[end - 1] == '\r' && terminator_ == '\n') --end;
-    if (column_ < t_.columns_) row_cells_[column_] = Cell{begin, end};
+    if (column_ < t_.columns_) row_cells_[column_] = Cell::Make(begin, end, quote);
     ++column_;
     if (terminator) EndRecord(end);
   }
 
   inline void EndRecord(uint32_t end) {
     int columns = t_.columns_;
-    if (column_ == 1 && row_cells_[0].begin == row_cells_[0].end) {
+    if (column_ == 1 && row_cells_[0].begin == row_cells_[0].end()) {
       ++result_.blank_lines;  // an empty line: not a record
     } else {
       if (column_ != columns) Ragged(end);
-      for (int c = column_; c < columns; ++c) row_cells_[c] = Cell{Cell::kAbsent, Cell::kAbsent};
+      for (int c = column_; c < columns; ++c) row_cells_[c] = Cell::Absent();
       t_.row_begin_[rows_] = record_begin_;
       t_.row_end_[rows_] = end;
       ++rows_;
@@ -114,7 +122,7 @@ class Tokenizer::Emitter {
   }
 
   // At the end of the block: a last record without a terminator, an open quote.
-  TokenizeResult Finish(uint32_t field_begin, bool inside_quote) {
+  TokenizeResult Finish(uint32_t field_begin, bool inside_quote, bool quote) {
     uint32_t n = static_cast<uint32_t>(block_.size());
     if (inside_quote) {
       result_.unterminated_quote = true;
@@ -123,7 +131,7 @@ class Tokenizer::Emitter {
                            "a quoted field is still open at the end of the file; its text runs "
                            "to the end"});
     }
-    if (field_begin < n || column_ > 0) Field(field_begin, n, /*terminator=*/true);
+    if (field_begin < n || column_ > 0) Field(field_begin, n, /*terminator=*/true, quote);
     Flush();
     return result_;
   }
@@ -177,7 +185,7 @@ TokenizeResult Tokenizer::Run(std::string_view block, int64_t block_index, int64
                               int64_t first_offset,
                               const std::function<void(const RecordBatch&)>& on_batch,
                               DiagnosticLog* log) {
-  DS_CHECK(block.size() < Cell::kAbsent);
+  DS_CHECK(block.size() < Cell::kQuoteBit);
 #if defined(__SSE2__)
   if (dialect_.HasSimpleQuoting()) {
     Emitter emitter(*this, block, block_index, first_line, first_offset, on_batch, log);
@@ -191,7 +199,7 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
                                     int64_t first_line, int64_t first_offset,
                                     const std::function<void(const RecordBatch&)>& on_batch,
                                     DiagnosticLog* log) {
-  DS_CHECK(block.size() < Cell::kAbsent);
+  DS_CHECK(block.size() < Cell::kQuoteBit);
   Emitter emitter(*this, block, block_index, first_line, first_offset, on_batch, log);
   const char quote = dialect_.quote;
   const char escape = dialect_.escape;
@@ -202,14 +210,17 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
   const uint32_t n = static_cast<uint32_t>(block.size());
   const bool literal = dialect_.literal_inner_quotes;
   bool inside = false;
+  bool special = false;  // the current field has a quote or escape character
   uint32_t field_begin = 0, closed_at = UINT32_MAX;
   for (uint32_t i = 0; i < n; ++i) {
     char c = data[i];
     if (backslash && c == escape) {
+      special = true;
       ++i;  // the next byte is literal, inside quotes or out
       continue;
     }
     if (quote != '\0' && c == quote) {
+      special = true;
       // In literal mode a quote opens only at a field start (or right after a closing quote:
       // a doubled quote); elsewhere it is text.
       if (inside || !literal || i == field_begin || closed_at + 1 == i) {
@@ -217,12 +228,13 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
         inside = !inside;
       }
     } else if (!inside && (c == delimiter || c == terminator)) {
-      emitter.Field(field_begin, i, c == terminator);
+      emitter.Field(field_begin, i, c == terminator, special);
+      special = false;
       field_begin = i + 1;
       if (c == terminator) emitter.set_record_begin(field_begin);
     }
   }
-  return emitter.Finish(std::min(field_begin, n), inside);
+  return emitter.Finish(std::min(field_begin, n), inside, special);
 }
 
 #if defined(__SSE2__)
@@ -258,6 +270,7 @@ TokenizeResult Tokenizer::RunSimd(std::string_view block, Emitter& emitter) {
   const __m128i terminator = _mm_set1_epi8(dialect_.RecordTerminator());
   uint64_t inside_carry = 0;
   uint32_t field_begin = 0;
+  int64_t last_quote = -1;  // position of the last quote before the current block
   alignas(16) char tail[64];
   for (uint32_t pos = 0; pos < n; pos += 64) {
     const char* p = data + pos;
@@ -281,13 +294,17 @@ TokenizeResult Tokenizer::RunSimd(std::string_view block, Emitter& emitter) {
       int bit = __builtin_ctzll(structural);
       uint32_t at = pos + bit;
       bool is_end = (ends >> bit) & 1;
-      emitter.Field(field_begin, at, is_end);
+      uint64_t before = quotes & ((uint64_t{1} << bit) - 1);
+      int64_t quote_at = before ? static_cast<int64_t>(pos) + 63 - __builtin_clzll(before) : last_quote;
+      emitter.Field(field_begin, at, is_end, quote_at >= static_cast<int64_t>(field_begin));
       field_begin = at + 1;
       if (is_end) emitter.set_record_begin(field_begin);
       structural &= structural - 1;
     }
+    if (quotes) last_quote = static_cast<int64_t>(pos) + 63 - __builtin_clzll(quotes);
   }
-  return emitter.Finish(std::min(field_begin, n), inside_carry != 0);
+  return emitter.Finish(std::min(field_begin, n), inside_carry != 0,
+                        last_quote >= static_cast<int64_t>(field_begin));
 }
 #endif
 

@@ -21,12 +21,22 @@
 
 namespace datastory::csv {
 
-// One field: bytes [begin, end) of the block. Padding for a row with too few fields is kAbsent.
+// One field: bytes [begin, end()) of the block, and whether they hold a quote (or escape)
+// character, so values without one skip Unquote(). Padding for a row with too few fields is
+// absent(). Blocks are limited to 2 GiB, leaving the top bit of the end for the flag.
 struct Cell {
   static constexpr uint32_t kAbsent = UINT32_MAX;
+  static constexpr uint32_t kQuoteBit = 1u << 31;
   uint32_t begin;
-  uint32_t end;
+  uint32_t end_bits;  // end offset, | kQuoteBit when the field holds a quote or escape
+
+  static Cell Make(uint32_t begin, uint32_t end, bool quote) {
+    return Cell{begin, end | (quote ? kQuoteBit : 0)};
+  }
+  static Cell Absent() { return Cell{kAbsent, kAbsent}; }
   bool absent() const { return begin == kAbsent; }
+  uint32_t end() const { return end_bits & ~kQuoteBit; }
+  bool has_quote() const { return (end_bits & kQuoteBit) && !absent(); }
 };
 
 // Up to `Tokenizer::batch_rows` records of one block, row-major, exactly `columns` cells each.
@@ -43,8 +53,11 @@ struct RecordBatch {
   const Cell& cell(int64_t row, int column) const { return cells[row * columns + column]; }
   std::string_view Raw(int64_t row, int column) const {
     const Cell& c = cell(row, column);
-    return c.absent() ? std::string_view() : std::string_view(data + c.begin, c.end - c.begin);
+    return c.absent() ? std::string_view() : std::string_view(data + c.begin, c.end() - c.begin);
   }
+  // The value of a field: Raw() with quotes and escapes resolved (see Unquote), or empty when
+  // absent. May point into `scratch`.
+  std::string_view Value(int64_t row, int column, const Dialect& dialect, std::string* scratch) const;
   std::string_view RowBytes(int64_t row) const {
     return {data + row_begin[row], static_cast<size_t>(row_end[row] - row_begin[row])};
   }

@@ -23,7 +23,7 @@ Table Tokenize(std::string_view text, const Dialect& dialect, int columns, bool 
       std::vector<std::string> row;
       for (int c = 0; c < b.columns; ++c) {
         row.push_back(b.cell(r, c).absent() ? "<absent>"
-                                            : std::string(Unquote(b.Raw(r, c), dialect, &scratch)));
+                                            : std::string(b.Value(r, c, dialect, &scratch)));
       }
       t.rows.push_back(row);
     }

@@ -102,10 +102,21 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   }
   const int64_t allowed = AllowedFailures(n, options);
 
+  // Each trial stops at the first failure past the allowance: most fail on the first values.
+  auto count_parsed = [&](auto&& parses) -> int64_t {
+    int64_t parsed = 0, failed = 0;
+    for (std::string_view v : present) {
+      if (parses(v)) {
+        ++parsed;
+      } else if (++failed > allowed) {
+        return -1;
+      }
+    }
+    return parsed;
+  };
+
   // Boolean: words only (0/1 stay integers).
-  int64_t booleans = 0;
-  for (std::string_view v : present) booleans += ParseBoolean(v).has_value();
-  if (n - booleans <= allowed) {
+  if (count_parsed([](std::string_view v) { return ParseBoolean(v).has_value(); }) >= 0) {
     col.type = ColumnType::kBoolean;
     col.role = Role::kDimension;
     col.reason = "true/false values";
@@ -118,18 +129,17 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   trials[1].format = {',', '.'};
   trials[2].format = {',', ' '};
   for (NumberTrial& t : trials) {
-    for (std::string_view v : present) {
+    t.parsed = count_parsed([&](std::string_view v) {
       NumberTraits traits;
-      if (ParseNumber(v, t.format, &traits)) {
-        ++t.parsed;
-        t.seen.fraction |= traits.fraction;
-        t.seen.leading_zero |= traits.leading_zero;
-        t.seen.percent |= traits.percent;
-        t.seen.currency |= traits.currency;
-        t.seen.thousands |= traits.thousands;
-        if (traits.currency) t.seen.currency_symbol = traits.currency_symbol;
-      }
-    }
+      if (!ParseNumber(v, t.format, &traits)) return false;
+      t.seen.fraction |= traits.fraction;
+      t.seen.leading_zero |= traits.leading_zero;
+      t.seen.percent |= traits.percent;
+      t.seen.currency |= traits.currency;
+      t.seen.thousands |= traits.thousands;
+      if (traits.currency) t.seen.currency_symbol = traits.currency_symbol;
+      return true;
+    });
   }
   bool comma_first = delimiter == ';' || delimiter == '\t';
   NumberTrial* best = &trials[0];
@@ -137,7 +147,7 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
     best = &trials[1];
   }
   if (trials[2].parsed > best->parsed) best = &trials[2];
-  if (n - best->parsed <= allowed) {
+  if (best->parsed >= 0) {
     if (best->seen.leading_zero && !best->seen.fraction) {
       col.type = ColumnType::kIdentifier;
       col.role = Role::kIdentifier;
@@ -164,17 +174,15 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   int64_t best_parsed = -1;
   bool any_time = false;
   for (DateOrder order : kDateOrders) {
-    int64_t parsed = 0;
     bool has_time = false;
-    for (std::string_view v : present) {
-      if (auto t = ParseDate(v, order)) {
-        ++parsed;
-        has_time |= t->has_time && t->seconds % 86400 != 0;
-      }
-    }
+    int64_t parsed = count_parsed([&](std::string_view v) {
+      auto t = ParseDate(v, order);
+      if (t) has_time |= t->has_time && t->seconds % 86400 != 0;
+      return t.has_value();
+    });
     if (parsed > best_parsed) best_parsed = parsed, best_order = order, any_time = has_time;
   }
-  if (n - best_parsed <= allowed) {
+  if (best_parsed >= 0) {
     col.date_order = best_order;
     col.type = any_time ? ColumnType::kDatetime : ColumnType::kDate;
     col.role = Role::kTime;
@@ -219,6 +227,13 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
 
   // Phase 1: the header. Type the columns without the first record; a typed column whose first
   // value does not parse as that type says "header".
+  // Guesses from the records after the first: the types if the first record is a header.
+  std::vector<ColumnSchema> below_first;
+  if (records.size() > 1 || !sniff.extra_records.empty()) {
+    for (int c = 0; c < columns; ++c) {
+      below_first.push_back(GuessColumn("", column_values(c, 1), sniff.dialect.delimiter, options));
+    }
+  }
   bool header;
   if (sniff.header_set_by_user) {
     header = sniff.dialect.header;
@@ -240,7 +255,7 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
       std::string_view first = c < static_cast<int>(records[0].size()) ? std::string_view(records[0][c]) : "";
       if (IsNullToken(first)) first_row_has_empty = true;
       first_values.insert(std::string(first));
-      ColumnSchema guess = GuessColumn("", column_values(c, 1), sniff.dialect.delimiter, options);
+      const ColumnSchema& guess = below_first[c];
       if (IsString(guess.type) || IsNullToken(first)) continue;
       ++typed;
       if (!ValueFitsType(first, guess)) first_row_fits_types = false;
@@ -268,8 +283,12 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     std::string unique = name;
     for (int k = 2; used.count(unique); ++k) unique = name + "_" + std::to_string(k);
     used.insert(unique);
-    ColumnSchema col = GuessColumn(unique, column_values(c, header ? 1 : 0),
-                                   sniff.dialect.delimiter, options);
+    ColumnSchema col;
+    if (header && !below_first.empty() && !NameSuggestsIdentifier(unique)) {
+      col = below_first[c];  // the same values: no need to guess again
+    } else {
+      col = GuessColumn(unique, column_values(c, header ? 1 : 0), sniff.dialect.delimiter, options);
+    }
     col.name = unique;
     schema.columns.push_back(std::move(col));
   }

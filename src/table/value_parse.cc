@@ -15,7 +15,7 @@ std::string_view TrimSpaces(std::string_view v) {
   return v;
 }
 
-bool IsNullToken(std::string_view v) {
+bool IsNullTokenSlow(std::string_view v) {
   v = TrimSpaces(v);
   switch (v.size()) {
     case 0: return true;
@@ -59,7 +59,42 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
   NumberTraits* traits = out_traits ? out_traits : &local;
   v = TrimSpaces(v);
   if (v.empty()) return std::nullopt;
-  // Fast path: plain digits with an optional sign, decimal point and exponent.
+  // Fast path, one scan: [-]digits[.digits] as most CSV numbers are.
+  {
+    const size_t first = v[0] == '-' ? 1 : 0;
+    size_t i = first, digits = 0, points = 0, decimals = 0;
+    uint64_t mantissa = 0;
+    for (; i < v.size(); ++i) {
+      char c = v[i];
+      if (IsDigit(c)) {
+        mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+        ++digits;
+        decimals += points;
+      } else if (c == format.decimal && points == 0) {
+        ++points;
+      } else {
+        break;
+      }
+    }
+    if (i == v.size() && digits > 0 && IsDigit(v.back())) {
+      traits->leading_zero = v.size() > first + 1 && v[first] == '0' && IsDigit(v[first + 1]);
+      traits->fraction = points > 0;
+      // Clinger's fast path: an integer below 2^53 and a power of ten up to 10^22 are exact
+      // doubles, so one division is correctly rounded.
+      static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+      if (digits <= 15 && decimals <= 22) {
+        double value = static_cast<double>(mantissa) / kPow10[decimals];
+        return first ? -value : value;
+      }
+      double value;
+      fast_float::parse_options options(fast_float::chars_format::fixed, format.decimal);
+      auto [ptr, ec] = fast_float::from_chars_advanced(v.data(), v.data() + v.size(), value, options);
+      if (ec == std::errc() && ptr == v.data() + v.size()) return value;
+      return std::nullopt;
+    }
+  }
   bool negative = false;
   char first = v.front();
   if (!IsDigit(first) || !IsDigit(v.back())) {
@@ -137,7 +172,10 @@ std::optional<bool> ParseBoolean(std::string_view v) {
   v = TrimSpaces(v);
   if (v.size() > 5) return std::nullopt;
   char lower[6] = {};
-  for (size_t i = 0; i < v.size(); ++i) lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(v[i])));
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
   std::string_view l(lower, v.size());
   if (l == "true" || l == "t" || l == "yes" || l == "y") return true;
   if (l == "false" || l == "f" || l == "no" || l == "n") return false;
