@@ -22,7 +22,16 @@ class HyperLogLog {
     uint64_t index = hash >> (64 - kPrecision);
     uint64_t rest = (hash << kPrecision) | (uint64_t{1} << (kPrecision - 1));
     uint8_t rank = static_cast<uint8_t>(__builtin_clzll(rest) + 1);
-    if (rank > registers_[index]) registers_[index] = rank;
+    uint8_t& r = registers_[index];
+    r = rank > r ? rank : r;  // branchless: which way it goes is random
+  }
+  // Adds hashes[0, n), prefetching the registers of later ones.
+  void AddBatch(const uint64_t* hashes, size_t n) {
+    constexpr size_t kAhead = 16;
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) __builtin_prefetch(&registers_[hashes[i + kAhead] >> (64 - kPrecision)]);
+      Add(hashes[i]);
+    }
   }
   void Merge(const HyperLogLog& other);
   double Estimate() const;

@@ -2,7 +2,7 @@
 // with too many distinct values to count exactly.
 //
 // A bucket is the sign, exponent and top kSubBits mantissa bits of a double, so each power of
-// two is cut into 2^kSubBits equal parts: a bucket's width is at most 1/256 of its values.
+// two is cut into 2^kSubBits equal parts: a bucket's width is at most 1/128 of its values.
 // Adding is a shift and an increment; merging adds counts, so the result does not depend on the
 // order of the input or of merges.
 #ifndef DATASTORY_ANALYSIS_LOG_HISTOGRAM_H_
@@ -17,7 +17,7 @@ namespace datastory::analysis {
 
 class LogHistogram {
  public:
-  static constexpr int kSubBits = 8;
+  static constexpr int kSubBits = 7;
 
   void Add(double x) {
     if (x == 0 || std::isnan(x)) {

@@ -151,19 +151,24 @@ class ProfileConsumer final : public csv::BatchConsumer {
           acc.length_max = std::max(acc.length_max, length);
           acc.with_spaces += text.find(' ') != std::string_view::npos;
           hashes_[n] = HashBytes(text);
-          // Unquoted text may live in scratch_; the counter copies what it keeps right away.
           if (text.data() == scratch_.data()) {
-            acc.counter.Add(hashes_[n], text, 0);
-            continue;
+            // Unquoted text lives in scratch_, which the next value overwrites: keep a copy.
+            unquoted_.emplace_back(n, arena_.size());
+            arena_.append(text);
+            texts_[n++] = std::string_view(nullptr, text.size());
+          } else {
+            texts_[n++] = text;
           }
-          texts_[n++] = text;
           break;
         }
       }
     }
     acc.present += present;
+    for (auto [index, offset] : unquoted_) texts_[index] = {arena_.data() + offset, texts_[index].size()};
     acc.counter.AddBatch(hashes_.data(), numbers_.data(),
                          kind == Kind::kString ? texts_.data() : nullptr, n);
+    unquoted_.clear();
+    arena_.clear();
   }
 
   // Moments of each numeric column and co-moments of each pair, for one batch. A column with a
@@ -252,6 +257,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
   std::vector<uint64_t> hashes_;         // per batch: the present values of one column
   std::vector<double> numbers_;
   std::vector<std::string_view> texts_;
+  std::string arena_;                                   // copies of unquoted texts, per batch
+  std::vector<std::pair<size_t, size_t>> unquoted_;     // (index in texts_, offset in arena_)
   std::vector<uint64_t> row_hashes_;
   int duplicate_level_ = 0;
   std::string scratch_;

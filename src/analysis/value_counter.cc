@@ -51,7 +51,7 @@ void ValueCounter::AddBatch(const uint64_t* hashes, const double* numbers,
   size_t i = 0;
   while (i < n) {
     if (overflowed()) {
-      for (; i < n; ++i) hll_->Add(hashes[i]);
+      hll_->AddBatch(hashes + i, n - i);
       return;
     }
     // Room for every value left (or up to the overflow point), so no growth while probing.

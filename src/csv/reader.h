@@ -23,7 +23,7 @@ struct ReadOptions {
   int threads = 0;                       // workers; 0 = the number of cores
   size_t block_bytes = 8 << 20;          // bytes read per block
   size_t max_record_bytes = 64 << 20;    // a longer record fails the read (not a table)
-  int64_t batch_rows = 2048;             // rows per RecordBatch
+  int64_t batch_rows = 512;             // rows per RecordBatch
 };
 
 struct BlockInfo {
