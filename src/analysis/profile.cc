@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include <boost/sort/spreadsort/integer_sort.hpp>
+
 #include "analysis/alerts.h"
 #include "analysis/column_stats.h"
 #include "analysis/moments.h"
@@ -270,7 +272,7 @@ int64_t CountDuplicates(std::vector<uint64_t>& hashes, int level) {
   if (level > 0) {
     std::erase_if(hashes, [level](uint64_t x) { return (x >> (64 - level)) != 0; });
   }
-  std::sort(hashes.begin(), hashes.end());
+  boost::sort::spreadsort::integer_sort(hashes.begin(), hashes.end());  // radix: 64-bit keys
   int64_t duplicates = 0;
   for (size_t i = 1; i < hashes.size(); ++i) duplicates += hashes[i] == hashes[i - 1];
   return duplicates << level;

@@ -18,13 +18,16 @@ namespace {
 class CountingConsumer final : public csv::BatchConsumer {
  public:
   void Consume(const csv::RecordBatch& batch) override {
+    int64_t n = 0, bytes = 0;  // locals: the workers' counters share a cache line
     for (int64_t i = 0; i < batch.rows * batch.columns; ++i) {
       const csv::Cell& cell = batch.cells[i];
       if (!cell.absent()) {
-        ++fields;
-        field_bytes += cell.end() - cell.begin;
+        ++n;
+        bytes += cell.end() - cell.begin;
       }
     }
+    fields += n;
+    field_bytes += bytes;
   }
   int64_t fields = 0;
   int64_t field_bytes = 0;

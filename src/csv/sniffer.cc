@@ -52,10 +52,6 @@ LineEnding DetectLineEnding(std::string_view text) {
   return crlf > lone_lf ? LineEnding::kCrLf : LineEnding::kLf;
 }
 
-bool IsCommentRecord(const std::vector<std::string>& record) {
-  return !record.empty() && !record[0].empty() && record[0][0] == '#';
-}
-
 DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool whole_file) {
   DialectCandidate c;
   c.delimiter = dialect.delimiter;
@@ -63,17 +59,14 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   c.escape = dialect.escape;
   c.literal_inner_quotes = dialect.literal_inner_quotes;
   bool open_quote = false;
-  auto records = SplitRecords(text, dialect, kRecordsToScore, nullptr, &open_quote);
+  std::vector<RecordShape> records = RecordShapes(text, dialect, kRecordsToScore, &open_quote);
   c.unterminated_quote = open_quote && whole_file;
   std::vector<int> widths;
-  for (const auto& r : records) {
-    bool blank = r.size() == 1 && r[0].empty();
-    widths.push_back(blank ? 0 : static_cast<int>(r.size()));
-  }
+  for (const RecordShape& r : records) widths.push_back(r.blank ? 0 : r.fields);
   // The most common width among non-blank, non-comment records; ties go to the wider.
   std::map<int, int> frequency;
   for (size_t i = 0; i < records.size(); ++i) {
-    if (widths[i] > 0 && !IsCommentRecord(records[i])) frequency[widths[i]]++;
+    if (widths[i] > 0 && !records[i].comment) frequency[widths[i]]++;
   }
   if (frequency.empty()) return c;
   int best_width = 0, best_count = -1;
@@ -83,7 +76,7 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   c.columns = best_width;
   size_t first = 0;
   while (first < records.size() && first < kMaxSkippedRecords &&
-         (widths[first] != best_width || IsCommentRecord(records[first]))) {
+         (widths[first] != best_width || records[first].comment)) {
     ++first;
   }
   c.skipped_records = static_cast<int>(first);

@@ -308,26 +308,29 @@ TokenizeResult Tokenizer::RunSimd(std::string_view block, Emitter& emitter) {
 }
 #endif
 
-std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const Dialect& dialect,
-                                                   size_t max_records,
-                                                   std::vector<int64_t>* offsets,
-                                                   bool* unterminated_quote) {
-  // A wide matrix: the sniffer does not know the column count yet, so count fields per record.
-  std::vector<std::vector<std::string>> records;
+namespace {
+
+// The byte-at-a-time record scanner behind SplitRecords and RecordShapes. Calls
+// field(begin, end, last) for each field ([begin, end) of `text`, without a CR before the
+// terminator) and record(begin) after each record's last field; stops after `max_records`.
+// Returns whether a quote is still open at the end.
+template <typename FieldFn, typename RecordFn>
+bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_records,
+                 FieldFn&& field, RecordFn&& record) {
   const char quote = dialect.quote;
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;
-  const char terminator = dialect.RecordTerminator();
-  std::string scratch;
-  std::vector<std::string> record;
-  bool inside = false;
   const bool literal = dialect.literal_inner_quotes;
+  const char terminator = dialect.RecordTerminator();
+  bool inside = false;
+  size_t records = 0, fields_in_record = 0;
   size_t field_begin = 0, record_begin = 0, closed_at = SIZE_MAX;
   auto end_field = [&](size_t end, bool last) {
     if (last && terminator == '\n' && end > field_begin && text[end - 1] == '\r') --end;
-    record.emplace_back(Unquote(text.substr(field_begin, end - field_begin), dialect, &scratch));
+    field(field_begin, end, last);
+    ++fields_in_record;
   };
-  for (size_t i = 0; i < text.size() && records.size() < max_records; ++i) {
+  for (size_t i = 0; i < text.size() && records < max_records; ++i) {
     char c = text[i];
     if (backslash && c == escape) {
       ++i;
@@ -342,20 +345,64 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
       end_field(i, c == terminator);
       field_begin = i + 1;
       if (c == terminator) {
-        if (offsets) offsets->push_back(static_cast<int64_t>(record_begin));
-        records.push_back(std::move(record));
-        record.clear();
+        record(record_begin);
+        ++records;
+        fields_in_record = 0;
         record_begin = i + 1;
       }
     }
   }
-  if (records.size() < max_records && (field_begin < text.size() || !record.empty())) {
+  if (records < max_records && (field_begin < text.size() || fields_in_record > 0)) {
     end_field(text.size(), true);
-    if (offsets) offsets->push_back(static_cast<int64_t>(record_begin));
-    records.push_back(std::move(record));
+    record(record_begin);
   }
-  if (unterminated_quote) *unterminated_quote = inside;
+  return inside;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const Dialect& dialect,
+                                                   size_t max_records,
+                                                   std::vector<int64_t>* offsets,
+                                                   bool* unterminated_quote) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string scratch;
+  bool open = ScanRecords(
+      text, dialect, max_records,
+      [&](size_t begin, size_t end, bool) {
+        record.emplace_back(Unquote(text.substr(begin, end - begin), dialect, &scratch));
+      },
+      [&](size_t begin) {
+        if (offsets) offsets->push_back(static_cast<int64_t>(begin));
+        records.push_back(std::move(record));
+        record.clear();
+      });
+  if (unterminated_quote) *unterminated_quote = open;
   return records;
+}
+
+std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dialect,
+                                      size_t max_records, bool* unterminated_quote) {
+  std::vector<RecordShape> shapes;
+  RecordShape shape;
+  bool open = ScanRecords(
+      text, dialect, max_records,
+      [&](size_t begin, size_t end, bool) {
+        if (shape.fields == 0) {
+          shape.blank = begin == end;
+          shape.comment = begin < end && text[begin] == '#';
+        } else {
+          shape.blank = false;
+        }
+        ++shape.fields;
+      },
+      [&](size_t) {
+        shapes.push_back(shape);
+        shape = RecordShape();
+      });
+  if (unterminated_quote) *unterminated_quote = open;
+  return shapes;
 }
 
 }  // namespace datastory::csv

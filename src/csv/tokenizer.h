@@ -110,6 +110,15 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
                                                    std::vector<int64_t>* offsets = nullptr,
                                                    bool* unterminated_quote = nullptr);
 
+// The shape of each record of `text`, without building its fields: for scoring dialects.
+struct RecordShape {
+  int fields = 0;
+  bool blank = false;    // one empty field: an empty line
+  bool comment = false;  // the first field starts with '#'
+};
+std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dialect,
+                                      size_t max_records, bool* unterminated_quote = nullptr);
+
 }  // namespace datastory::csv
 
 #endif  // DATASTORY_CSV_TOKENIZER_H_

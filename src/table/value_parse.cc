@@ -57,28 +57,31 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
                                   NumberTraits* out_traits) {
   NumberTraits local;
   NumberTraits* traits = out_traits ? out_traits : &local;
-  v = TrimSpaces(v);
   if (v.empty()) return std::nullopt;
+  if (v.front() == ' ' || v.back() == ' ' || v.front() == '\t' || v.back() == '\t') {
+    v = TrimSpaces(v);
+    if (v.empty()) return std::nullopt;
+  }
   // Fast path, one scan: [-]digits[.digits] as most CSV numbers are.
   {
-    const size_t first = v[0] == '-' ? 1 : 0;
-    size_t i = first, digits = 0, points = 0, decimals = 0;
+    const char* p = v.data();
+    const char* end = p + v.size();
+    const size_t first = *p == '-' ? 1 : 0;
+    const char* s = p + first;
     uint64_t mantissa = 0;
-    for (; i < v.size(); ++i) {
-      char c = v[i];
-      if (IsDigit(c)) {
-        mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
-        ++digits;
-        decimals += points;
-      } else if (c == format.decimal && points == 0) {
-        ++points;
-      } else {
-        break;
-      }
+    while (s != end && IsDigit(*s)) mantissa = mantissa * 10 + static_cast<uint64_t>(*s++ - '0');
+    size_t digits = static_cast<size_t>(s - p) - first;
+    size_t decimals = 0;
+    bool point = s != end && *s == format.decimal;
+    if (point) {
+      const char* fraction = ++s;
+      while (s != end && IsDigit(*s)) mantissa = mantissa * 10 + static_cast<uint64_t>(*s++ - '0');
+      decimals = static_cast<size_t>(s - fraction);
+      digits += decimals;
     }
-    if (i == v.size() && digits > 0 && IsDigit(v.back())) {
+    if (s == end && digits > 0 && IsDigit(v.back())) {
       traits->leading_zero = v.size() > first + 1 && v[first] == '0' && IsDigit(v[first + 1]);
-      traits->fraction = points > 0;
+      traits->fraction = point;
       // Clinger's fast path: an integer below 2^53 and a power of ten up to 10^22 are exact
       // doubles, so one division is correctly rounded.
       static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -407,7 +410,7 @@ std::string FormatTimestamp(int64_t seconds, bool with_time) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[48];
+  char buf[80];
   if (with_time) {
     std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u %02lld:%02lld:%02lld",
                   static_cast<long long>(y), m, d, static_cast<long long>(rest / 3600),
