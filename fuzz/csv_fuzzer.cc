@@ -25,7 +25,10 @@ Rows Tokenize(std::string_view text, const csv::Dialect& dialect, int columns, b
   auto collect = [&](const csv::RecordBatch& b) {
     for (int64_t r = 0; r < b.rows; ++r) {
       for (int c = 0; c < b.columns; ++c) {
-        rows.cells.emplace_back(b.cell(r, c).absent() ? "\x01" : std::string(b.Raw(r, c)) + (b.cell(r, c).has_quote() ? "\x02" : ""));
+        rows.cells.emplace_back(b.cell(r, c).absent()
+                                    ? "\x01"
+                                    : std::string(b.Raw(r, c)) +
+                                          (b.cell(r, c).has_quote() ? "\x02" : ""));
       }
     }
   };

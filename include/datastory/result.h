@@ -23,9 +23,9 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same_v<T, Status>, "Result<Status> makes no sense");
 
  public:
-  Result(const T& value) : state_(value) {}             // NOLINT(google-explicit-constructor)
-  Result(T&& value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Status status) : state_(std::move(status)) {    // NOLINT(google-explicit-constructor)
+  Result(const T& value) : state_(value) {}            // NOLINT(google-explicit-constructor)
+  Result(T&& value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(state_).ok()) {
       std::fputs("Result constructed from an OK Status\n", stderr);
       std::abort();

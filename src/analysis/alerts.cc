@@ -28,8 +28,9 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
       continue;
     }
     if (missing > t.missing_share) {
-      alerts.push_back({"MISSING", name, missing, name + " has " + std::to_string(c.missing) +
-                                                      " (" + Percent(missing) + ") missing values"});
+      alerts.push_back({"MISSING", name, missing,
+                        name + " has " + std::to_string(c.missing) + " (" + Percent(missing) +
+                            ") missing values"});
     }
     if (c.distinct == 1 && c.distinct_exact) {
       alerts.push_back({"CONSTANT", name, 1.0, name + " has a constant value"});
@@ -38,9 +39,9 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
       alerts.push_back({"UNIQUE", name, 1.0, name + " has unique values"});
     }
     if (c.schema.type == table::ColumnType::kCategorical && c.distinct > t.cardinality) {
-      alerts.push_back({"HIGH_CARDINALITY", name, static_cast<double>(c.distinct),
-                        name + " has a high cardinality: " + std::to_string(c.distinct) +
-                            " distinct values"});
+      alerts.push_back(
+          {"HIGH_CARDINALITY", name, static_cast<double>(c.distinct),
+           name + " has a high cardinality: " + std::to_string(c.distinct) + " distinct values"});
     }
     if (c.skewness && std::fabs(*c.skewness) > t.skewness) {
       alerts.push_back({"SKEWED", name, *c.skewness, name + " is highly skewed"});
@@ -48,13 +49,14 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
     if (table::IsNumeric(c.schema.type) && c.count > 0) {
       double zeros = static_cast<double>(c.zeros) / c.count;
       if (zeros > t.zeros_share) {
-        alerts.push_back({"ZEROS", name, zeros, name + " has " + std::to_string(c.zeros) + " (" +
-                                                    Percent(zeros) + ") zeros"});
+        alerts.push_back(
+            {"ZEROS", name, zeros,
+             name + " has " + std::to_string(c.zeros) + " (" + Percent(zeros) + ") zeros"});
       }
       double infinite = static_cast<double>(c.infinite) / c.count;
       if (infinite > t.infinite_share) {
-        alerts.push_back({"INFINITE", name, infinite, name + " has " + Percent(infinite) +
-                                                          " infinite values"});
+        alerts.push_back(
+            {"INFINITE", name, infinite, name + " has " + Percent(infinite) + " infinite values"});
       }
     }
     if (c.imbalance && *c.imbalance > t.imbalance && c.distinct > 1) {

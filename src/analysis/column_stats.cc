@@ -79,8 +79,9 @@ double HistogramQuantile(const LogHistogram& histogram, int64_t total, double p,
   return std::clamp(result, min, max);
 }
 
-Histogram EqualWidthHistogram(double min, double max, int bins, bool integers,
-                              const std::function<void(const std::function<void(double, int64_t)>&)>& each) {
+Histogram EqualWidthHistogram(
+    double min, double max, int bins, bool integers,
+    const std::function<void(const std::function<void(double, int64_t)>&)>& each) {
   Histogram out;
   if (!(max > min)) {
     out.edges = {min, max};
@@ -114,7 +115,8 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
   out.distinct_exact = !acc.counter.overflowed();
   std::vector<InvalidSeen> seen = acc.invalid_seen;
   std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
-  for (size_t i = 0; i < seen.size() && i < 5; ++i) out.invalid_examples.push_back({seen[i].value, seen[i].line});
+  for (size_t i = 0; i < seen.size() && i < 5; ++i)
+    out.invalid_examples.push_back({seen[i].value, seen[i].line});
 
   ColumnType type = schema.type;
   bool numeric = table::IsNumeric(type);
@@ -127,7 +129,8 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       facts.count = acc.present;
       facts.distinct = out.distinct;
       facts.mean_length = acc.present ? static_cast<double>(acc.length_sum) / acc.present : 0;
-      facts.share_with_spaces = acc.present ? static_cast<double>(acc.with_spaces) / acc.present : 0;
+      facts.share_with_spaces =
+          acc.present ? static_cast<double>(acc.with_spaces) / acc.present : 0;
       type = table::ClassifyStrings(schema.name, facts);
     }
     if (type != schema.type) {
@@ -155,7 +158,8 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
     std::partial_sort(entries.begin(), entries.begin() + k, entries.end(),
                       [&](const ValueCounter::Entry& a, const ValueCounter::Entry& b) {
                         if (a.count != b.count) return a.count > b.count;
-                        return by_text ? acc.counter.Text(a) < acc.counter.Text(b) : a.number < b.number;
+                        return by_text ? acc.counter.Text(a) < acc.counter.Text(b)
+                                       : a.number < b.number;
                       });
     for (size_t i = 0; i < k; ++i) out.top_values.push_back({label(entries[i]), entries[i].count});
     if ((type == ColumnType::kCategorical || type == ColumnType::kBoolean) && entries.size() > 1 &&
@@ -172,6 +176,11 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
     }
   }
 
+  if (type == ColumnType::kInteger && !schema.type_set_by_user && acc.present > 0 &&
+      table::IsYearColumn(schema.name, acc.min, acc.max)) {
+    out.schema.role = table::Role::kTime;
+    out.schema.reason = "whole numbers in a column named like a year";
+  }
   if ((numeric || temporal) && acc.present > 0) {
     out.min = acc.min;
     out.max = acc.max;
@@ -213,7 +222,8 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       } else {
         out.quantiles_exact = false;
         int64_t total = acc.histogram.total();
-        for (int i = 0; i < 5; ++i) *targets[i] = HistogramQuantile(acc.histogram, total, ps[i], lo, hi);
+        for (int i = 0; i < 5; ++i)
+          *targets[i] = HistogramQuantile(acc.histogram, total, ps[i], lo, hi);
         out.histogram = EqualWidthHistogram(
             lo, hi, options.histogram_bins, integers || temporal, [&](const auto& emit) {
               acc.histogram.ForEachBucket([&](double l, double u, int64_t c) {

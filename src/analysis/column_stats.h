@@ -31,7 +31,7 @@ struct ColumnAccumulator {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
   int64_t zeros = 0, negatives = 0, infinite = 0;
-  bool fraction = false;   // a number with a fractional part: the column is float
+  bool fraction = false;     // a number with a fractional part: the column is float
   bool time_of_day = false;  // a datetime not at midnight
   LogHistogram histogram;
   // Strings.

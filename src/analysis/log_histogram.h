@@ -25,7 +25,10 @@ class LogHistogram {
       return;
     }
     if (std::isinf(x)) return;  // counted as infinite by the caller
-    if (x > 0) Bump(positive_, Key(x)); else Bump(negative_, Key(-x));
+    if (x > 0)
+      Bump(positive_, Key(x));
+    else
+      Bump(negative_, Key(-x));
   }
 
   void Merge(const LogHistogram& other) {

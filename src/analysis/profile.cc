@@ -1,11 +1,10 @@
 #include "analysis/profile.h"
 
 #include <algorithm>
+#include <boost/sort/spreadsort/integer_sort.hpp>
 #include <chrono>
 #include <cmath>
 #include <map>
-
-#include <boost/sort/spreadsort/integer_sort.hpp>
 
 #include "analysis/alerts.h"
 #include "analysis/column_stats.h"
@@ -32,10 +31,10 @@ Kind KindOf(ColumnType type) {
 struct Plan {
   const table::Schema* schema = nullptr;
   std::vector<Kind> kinds;
-  std::vector<int> moment_slot;             // column -> slot among numeric columns, or -1
-  std::vector<int> slot_column;             // slot -> column
-  std::vector<std::pair<int, int>> pairs;   // slot pairs for correlations
-  size_t duplicate_capacity = 0;            // row hashes per worker before sampling
+  std::vector<int> moment_slot;            // column -> slot among numeric columns, or -1
+  std::vector<int> slot_column;            // slot -> column
+  std::vector<std::pair<int, int>> pairs;  // slot pairs for correlations
+  size_t duplicate_capacity = 0;           // row hashes per worker before sampling
 };
 
 // Moments of one block, merged across blocks in file order at the end.
@@ -82,8 +81,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
     hashes_.resize(batch.rows);
     numbers_.resize(batch.rows);
     texts_.resize(batch.rows);
-    size_t n = 0;          // values collected for the counter
-    int64_t present = 0;   // present and valid
+    size_t n = 0;         // values collected for the counter
+    int64_t present = 0;  // present and valid
     for (int64_t r = 0; r < batch.rows; ++r) {
       if (out) out[r] = NAN;
       if (batch.cell(r, c).absent()) {
@@ -166,7 +165,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
       }
     }
     acc.present += present;
-    for (auto [index, offset] : unquoted_) texts_[index] = {arena_.data() + offset, texts_[index].size()};
+    for (auto [index, offset] : unquoted_)
+      texts_[index] = {arena_.data() + offset, texts_[index].size()};
     acc.counter.AddBatch(hashes_.data(), numbers_.data(),
                          kind == Kind::kString ? texts_.data() : nullptr, n);
     unquoted_.clear();
@@ -232,8 +232,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
     ++acc.invalid;
     if (acc.invalid_seen.size() >= 5) return;
     const char terminator = dialect_.RecordTerminator();
-    int64_t line = block_.first_line +
-                   std::count(batch.data, batch.data + batch.row_begin[row], terminator);
+    int64_t line =
+        block_.first_line + std::count(batch.data, batch.data + batch.row_begin[row], terminator);
     acc.invalid_seen.push_back({std::string(text.substr(0, 100)), block_.index, line});
   }
 
@@ -256,11 +256,11 @@ class ProfileConsumer final : public csv::BatchConsumer {
   std::vector<double> values_;
   std::vector<double> centred_, mean_, m2_;  // per batch, for AddMoments
   std::vector<bool> full_;
-  std::vector<uint64_t> hashes_;         // per batch: the present values of one column
+  std::vector<uint64_t> hashes_;  // per batch: the present values of one column
   std::vector<double> numbers_;
   std::vector<std::string_view> texts_;
-  std::string arena_;                                   // copies of unquoted texts, per batch
-  std::vector<std::pair<size_t, size_t>> unquoted_;     // (index in texts_, offset in arena_)
+  std::string arena_;                                // copies of unquoted texts, per batch
+  std::vector<std::pair<size_t, size_t>> unquoted_;  // (index in texts_, offset in arena_)
   std::vector<uint64_t> row_hashes_;
   int duplicate_level_ = 0;
   std::string scratch_;
@@ -288,8 +288,8 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   table::Schema schema = std::move(inferred).value();
   const int ncols = static_cast<int>(schema.columns.size());
   if (schema.dialect.data_offset < 0) {
-    return Status::InvalidArgument(source.name() + ": only a header row (" +
-                                   std::to_string(ncols) + " columns), no data rows");
+    return Status::InvalidArgument(source.name() + ": only a header row (" + std::to_string(ncols) +
+                                   " columns), no data rows");
   }
 
   Plan plan;
@@ -302,7 +302,8 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
       plan.slot_column.push_back(c);
     }
   }
-  int paired = std::min<int>(static_cast<int>(plan.slot_column.size()), options.max_correlated_columns);
+  int paired =
+      std::min<int>(static_cast<int>(plan.slot_column.size()), options.max_correlated_columns);
   for (int a = 0; a < paired; ++a) {
     for (int b = a + 1; b < paired; ++b) plan.pairs.emplace_back(a, b);
   }
@@ -385,7 +386,8 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     if (std::isnan(r)) continue;
     auto [a, b] = plan.pairs[k];
     profile.correlations.push_back({schema.columns[plan.slot_column[a]].name,
-                                    schema.columns[plan.slot_column[b]].name, "pearson", r, co[k].n});
+                                    schema.columns[plan.slot_column[b]].name, "pearson", r,
+                                    co[k].n});
   }
   profile.diagnostics = diagnostics.Sorted();
   profile.diagnostic_count = diagnostics.Total();

@@ -43,7 +43,8 @@ Profile ProfileText(const std::string& csv, int threads, size_t block) {
 TEST(ProfileTest, SameNumbersForAnyChunkingAndThreads) {
   std::string csv = MakeCsv(20000, 3);
   Profile base = ProfileText(csv, 1, 64 << 20);  // one block
-  for (auto [threads, block] : {std::pair{2, size_t{4096}}, {1, size_t{4096}}, {2, size_t{100000}}}) {
+  for (auto [threads, block] :
+       {std::pair{2, size_t{4096}}, {1, size_t{4096}}, {2, size_t{100000}}}) {
     Profile p = ProfileText(csv, threads, block);
     ASSERT_EQ(p.rows, base.rows);
     EXPECT_EQ(p.duplicate_rows, base.duplicate_rows);

@@ -60,7 +60,8 @@ void ValueCounter::AddBatch(const uint64_t* hashes, const double* numbers,
     const size_t mask = slots_.size() - 1;
     const size_t end = i + room;
     for (; i < end; ++i) {
-      if (i + kAhead < end) __builtin_prefetch(&slots_[(hashes[i + kAhead] | (hashes[i + kAhead] == 0)) & mask]);
+      if (i + kAhead < end)
+        __builtin_prefetch(&slots_[(hashes[i + kAhead] | (hashes[i + kAhead] == 0)) & mask]);
       Probe(hashes[i], texts ? texts[i] : std::string_view(), numbers ? numbers[i] : 0.0);
       if (overflowed()) {
         ++i;

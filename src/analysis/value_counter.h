@@ -55,7 +55,9 @@ class ValueCounter {
   int64_t Distinct() const;
   // The entries (empty once overflowed), in no particular order.
   std::vector<Entry> Entries() const;
-  std::string_view Text(const Entry& e) const { return {texts_.data() + e.text_offset, e.text_length}; }
+  std::string_view Text(const Entry& e) const {
+    return {texts_.data() + e.text_offset, e.text_length};
+  }
 
  private:
   static constexpr size_t kMaxText = 200;

@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define DS_CHECK(cond)                                                               \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
+#define DS_CHECK(cond)                                                              \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                  \
-    }                                                                                \
+      std::abort();                                                                 \
+    }                                                                               \
   } while (0)
 
 #endif  // DATASTORY_BASE_CHECK_H_

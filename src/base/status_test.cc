@@ -1,7 +1,8 @@
-#include "datastory/result.h"
 #include "datastory/status.h"
 
 #include <gtest/gtest.h>
+
+#include "datastory/result.h"
 
 namespace datastory {
 namespace {

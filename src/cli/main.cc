@@ -11,14 +11,20 @@ namespace datastory::cli {
 int ReportError(const Status& status) {
   std::fprintf(stderr, "datastory: %s\n", status.message().c_str());
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInvalidArgument:
     case StatusCode::kFailedPrecondition:
-    case StatusCode::kDataLoss: return kExitDataError;
-    case StatusCode::kNotFound: return kExitNoInput;
-    case StatusCode::kPermissionDenied: return kExitNoPermission;
-    case StatusCode::kUnavailable: return kExitIoError;
-    default: return kExitInternal;
+    case StatusCode::kDataLoss:
+      return kExitDataError;
+    case StatusCode::kNotFound:
+      return kExitNoInput;
+    case StatusCode::kPermissionDenied:
+      return kExitNoPermission;
+    case StatusCode::kUnavailable:
+      return kExitIoError;
+    default:
+      return kExitInternal;
   }
 }
 

@@ -25,9 +25,13 @@ int RunProfile(const ProfileFlags& f) {
   }
   auto source = csv::OpenFile(f.read.path);
   if (!source.ok()) return ReportError(source.status());
+  ProgressLine progress(f.read.path);
+  options.read.progress = progress.Callback();
   auto profile = analysis::ProfileSource(**source, options);
+  progress.Finish();
   if (!profile.ok()) return ReportError(profile.status());
-  std::string text = f.json ? render::RenderProfileJson(*profile) : render::RenderProfileText(*profile);
+  std::string text =
+      f.json ? render::RenderProfileJson(*profile) : render::RenderProfileText(*profile);
   if (f.output.empty() || f.output == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
@@ -54,7 +58,8 @@ int RunProfile(const ProfileFlags& f) {
 
 void AddProfileCommand(CLI::App& app, std::function<int()>* run) {
   auto flags = std::make_shared<ProfileFlags>();
-  CLI::App* cmd = app.add_subcommand("profile", "Statistics, correlations and alerts of a CSV file");
+  CLI::App* cmd =
+      app.add_subcommand("profile", "Statistics, correlations and alerts of a CSV file");
   AddReadFlags(*cmd, flags->read);
   cmd->add_flag("--json", flags->json, "Print JSON (DESIGN.md §4 shapes) instead of a table");
   cmd->add_option("-o,--output", flags->output, "Write to this file instead of stdout");

@@ -1,6 +1,9 @@
 #include "cli/read_flags.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 namespace datastory::cli {
 namespace {
@@ -11,7 +14,8 @@ Result<char> ParseDelimiter(const std::string& text) {
   if (text == "\t" || text == "\\t" || text == "tab") return '\t';
   if (text == "|" || text == "pipe") return '|';
   if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
-  return Status::InvalidArgument("--delimiter: expected one character (or comma, semicolon, tab, pipe), got '" + text + "'");
+  return Status::InvalidArgument(
+      "--delimiter: expected one character (or comma, semicolon, tab, pipe), got '" + text + "'");
 }
 
 }  // namespace
@@ -27,7 +31,8 @@ Status BuildReadOptions(const ReadFlags& f, analysis::ProfileOptions* options) {
     } else if (f.quote.size() == 1) {
       options->sniff.overrides.quote = f.quote[0];
     } else {
-      return Status::InvalidArgument("--quote: expected one character or 'none', got '" + f.quote + "'");
+      return Status::InvalidArgument("--quote: expected one character or 'none', got '" + f.quote +
+                                     "'");
     }
   }
   if (!f.encoding.empty()) {
@@ -59,6 +64,25 @@ Status BuildReadOptions(const ReadFlags& f, analysis::ProfileOptions* options) {
   }
   options->read.block_bytes = static_cast<size_t>(f.block_mib) << 20;
   return Status::Ok();
+}
+
+ProgressLine::ProgressLine(const std::string& what) : what_(what), enabled_(isatty(2) == 1) {}
+
+void ProgressLine::Finish() {
+  if (enabled_ && last_percent_ >= 0) std::fputs("\r\033[K", stderr);
+  last_percent_ = -1;
+}
+
+std::function<void(int64_t, int64_t)> ProgressLine::Callback() {
+  if (!enabled_) return nullptr;
+  return [this](int64_t done, int64_t total) {
+    if (total < (64 << 20)) return;  // small files finish before a line is worth reading
+    int percent = static_cast<int>(100 * done / total);
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    std::fprintf(stderr, "\r%s: reading %d%% of %.1f GB", what_.c_str(), percent, total / 1e9);
+    std::fflush(stderr);
+  };
 }
 
 void AddReadFlags(CLI::App& cmd, ReadFlags& flags) {

@@ -3,6 +3,7 @@
 #ifndef DATASTORY_CLI_READ_FLAGS_H_
 #define DATASTORY_CLI_READ_FLAGS_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,22 @@ class App;
 }
 
 namespace datastory::cli {
+
+// A progress line on stderr ("reading 45% of 1.2 GB") while a large file is read, when stderr is
+// a terminal; cleared when done.
+class ProgressLine {
+ public:
+  explicit ProgressLine(const std::string& what);
+  ~ProgressLine() { Finish(); }
+  // Clears the line; call before printing anything else.
+  void Finish();
+  std::function<void(int64_t, int64_t)> Callback();
+
+ private:
+  std::string what_;
+  bool enabled_;
+  int last_percent_ = -1;
+};
 
 struct ReadFlags {
   std::string path;

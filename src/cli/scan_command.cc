@@ -50,9 +50,12 @@ int RunScan(const ReadFlags& flags) {
     return ReportError(Status::InvalidArgument(flags.path + ": only a header row, no data rows"));
   }
   std::vector<CountingConsumer> consumers(csv::WorkerCount(options.read));
-  auto read = csv::ReadCsv(**source, schema->dialect, static_cast<int>(schema->columns.size()),
-                           schema->first_data_line, options.read,
-                           [&](int w) { return &consumers[w]; });
+  ProgressLine progress(flags.path);
+  options.read.progress = progress.Callback();
+  auto read =
+      csv::ReadCsv(**source, schema->dialect, static_cast<int>(schema->columns.size()),
+                   schema->first_data_line, options.read, [&](int w) { return &consumers[w]; });
+  progress.Finish();
   if (!read.ok()) return ReportError(read.status());
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -77,7 +80,8 @@ int RunScan(const ReadFlags& flags) {
 
 void AddScanCommand(CLI::App& app, std::function<int()>* run) {
   auto flags = std::make_shared<ReadFlags>();
-  CLI::App* cmd = app.add_subcommand("scan", "Read a CSV file without statistics: rows, ragged rows, speed");
+  CLI::App* cmd =
+      app.add_subcommand("scan", "Read a CSV file without statistics: rows, ragged rows, speed");
   AddReadFlags(*cmd, *flags);
   cmd->callback([flags, run] { *run = [flags] { return RunScan(*flags); }; });
 }

@@ -6,12 +6,18 @@ namespace datastory::csv {
 
 std::string_view DiagnosticKindName(DiagnosticKind kind) {
   switch (kind) {
-    case DiagnosticKind::kTooFewFields: return "too_few_fields";
-    case DiagnosticKind::kTooManyFields: return "too_many_fields";
-    case DiagnosticKind::kUnterminatedQuote: return "unterminated_quote";
-    case DiagnosticKind::kInvalidValue: return "invalid_value";
-    case DiagnosticKind::kInvalidEncoding: return "invalid_encoding";
-    case DiagnosticKind::kSkippedLines: return "skipped_lines";
+    case DiagnosticKind::kTooFewFields:
+      return "too_few_fields";
+    case DiagnosticKind::kTooManyFields:
+      return "too_many_fields";
+    case DiagnosticKind::kUnterminatedQuote:
+      return "unterminated_quote";
+    case DiagnosticKind::kInvalidValue:
+      return "invalid_value";
+    case DiagnosticKind::kInvalidEncoding:
+      return "invalid_encoding";
+    case DiagnosticKind::kSkippedLines:
+      return "skipped_lines";
   }
   return "unknown";
 }

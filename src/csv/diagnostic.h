@@ -14,12 +14,12 @@
 namespace datastory::csv {
 
 enum class DiagnosticKind {
-  kTooFewFields,        // the row has fewer fields than the header; missing ones read as empty
-  kTooManyFields,       // the row has more fields than the header; the extra ones are ignored
-  kUnterminatedQuote,   // a quoted field still open at the end of the file
-  kInvalidValue,        // a value that does not parse as its column's type (set by the profiler)
-  kInvalidEncoding,     // bytes that are not valid in the file's encoding (replaced by U+FFFD)
-  kSkippedLines,        // leading lines that are not part of the table (titles, comments)
+  kTooFewFields,       // the row has fewer fields than the header; missing ones read as empty
+  kTooManyFields,      // the row has more fields than the header; the extra ones are ignored
+  kUnterminatedQuote,  // a quoted field still open at the end of the file
+  kInvalidValue,       // a value that does not parse as its column's type (set by the profiler)
+  kInvalidEncoding,    // bytes that are not valid in the file's encoding (replaced by U+FFFD)
+  kSkippedLines,       // leading lines that are not part of the table (titles, comments)
 };
 
 std::string_view DiagnosticKindName(DiagnosticKind kind);  // "too_few_fields", …

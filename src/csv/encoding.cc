@@ -10,11 +10,16 @@ namespace datastory::csv {
 
 std::string_view EncodingName(Encoding encoding) {
   switch (encoding) {
-    case Encoding::kUtf8: return "utf-8";
-    case Encoding::kUtf8Bom: return "utf-8-bom";
-    case Encoding::kUtf16Le: return "utf-16le";
-    case Encoding::kUtf16Be: return "utf-16be";
-    case Encoding::kWindows1252: return "windows-1252";
+    case Encoding::kUtf8:
+      return "utf-8";
+    case Encoding::kUtf8Bom:
+      return "utf-8-bom";
+    case Encoding::kUtf16Le:
+      return "utf-16le";
+    case Encoding::kUtf16Be:
+      return "utf-16be";
+    case Encoding::kWindows1252:
+      return "windows-1252";
   }
   return "unknown";
 }
@@ -88,12 +93,16 @@ constexpr Magic kBinaryMagics[] = {
     {"PK\x05\x06", "an empty ZIP archive"},
     {"\x1f\x8b", "a gzip-compressed file"},
     {"BZh", "a bzip2-compressed file"},
-    {"\xfd" "7zXZ", "an xz-compressed file"},
+    {"\xfd"
+     "7zXZ",
+     "an xz-compressed file"},
     {"%PDF-", "a PDF document"},
     {"\xff\xd8\xff", "a JPEG image"},
     {"GIF8", "a GIF image"},
     {"SQLite format 3", "an SQLite database"},
-    {"\x7f" "ELF", "an executable program"},
+    {"\x7f"
+     "ELF",
+     "an executable program"},
     {"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office document (.xls)"},
     {"PAR1", "a Parquet file"},
 };
@@ -173,8 +182,8 @@ Result<EncodingGuess> DetectEncoding(std::string_view head, bool at_eof) {
     if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') ++control;
     if (IsUndefinedIn1252(c)) ++undefined;
   }
-  bool looks_like_text = undefined == 0 && control * 100 <= head.size() &&
-                         high * 100 <= head.size() * 30;
+  bool looks_like_text =
+      undefined == 0 && control * 100 <= head.size() && high * 100 <= head.size() * 30;
   if (!looks_like_text) {
     return Status::InvalidArgument("invalid UTF-8 at byte offset " + std::to_string(bad) +
                                    ", and the bytes are not Windows-1252 text either "
@@ -280,9 +289,17 @@ Result<std::unique_ptr<Decoder>> Decoder::Create(Encoding encoding) {
     case Encoding::kUtf8:
     case Encoding::kUtf8Bom:
       return std::unique_ptr<Decoder>(std::make_unique<Utf8Decoder>());
-    case Encoding::kUtf16Le: from = "UTF-16LE"; unit = 2; break;
-    case Encoding::kUtf16Be: from = "UTF-16BE"; unit = 2; break;
-    case Encoding::kWindows1252: from = "WINDOWS-1252"; break;
+    case Encoding::kUtf16Le:
+      from = "UTF-16LE";
+      unit = 2;
+      break;
+    case Encoding::kUtf16Be:
+      from = "UTF-16BE";
+      unit = 2;
+      break;
+    case Encoding::kWindows1252:
+      from = "WINDOWS-1252";
+      break;
   }
   iconv_t cd = iconv_open("UTF-8", from);
   if (cd == reinterpret_cast<iconv_t>(-1)) {

@@ -6,8 +6,17 @@ namespace datastory::csv {
 namespace {
 
 TEST(DetectEncodingTest, ByteOrderMarks) {
-  EXPECT_EQ(DetectEncoding("\xEF\xBB\xBF" "a,b\n", true)->encoding, Encoding::kUtf8Bom);
-  EXPECT_EQ(DetectEncoding(std::string("\xFF\xFE" "a\0,\0", 6), true)->encoding, Encoding::kUtf16Le);
+  EXPECT_EQ(DetectEncoding("\xEF\xBB\xBF"
+                           "a,b\n",
+                           true)
+                ->encoding,
+            Encoding::kUtf8Bom);
+  EXPECT_EQ(DetectEncoding(std::string("\xFF\xFE"
+                                       "a\0,\0",
+                                       6),
+                           true)
+                ->encoding,
+            Encoding::kUtf16Le);
   EXPECT_EQ(DetectEncoding(std::string("\xFE\xFF\0a\0,", 6), true)->encoding, Encoding::kUtf16Be);
 }
 
@@ -54,7 +63,7 @@ TEST(FindInvalidUtf8Test, FindsFirstBadByte) {
   EXPECT_EQ(FindInvalidUtf8("ab\xC3", false), 2u);
   EXPECT_EQ(FindInvalidUtf8("ab\xC3", true), std::string_view::npos);
   EXPECT_EQ(FindInvalidUtf8("a\xED\xA0\x80", false), 1u);  // a UTF-16 surrogate
-  EXPECT_EQ(FindInvalidUtf8("\xC0\x80", false), 0u);        // overlong
+  EXPECT_EQ(FindInvalidUtf8("\xC0\x80", false), 0u);       // overlong
 }
 
 TEST(DecoderTest, TranscodesAcrossPieceBoundaries) {
@@ -64,7 +73,9 @@ TEST(DecoderTest, TranscodesAcrossPieceBoundaries) {
   std::string out;
   (*decoder)->Decode(utf16.substr(0, 1), false, &out);  // half a code unit
   (*decoder)->Decode(utf16.substr(1), true, &out);
-  EXPECT_EQ(out, "\xC3\xBC" "b");
+  EXPECT_EQ(out,
+            "\xC3\xBC"
+            "b");
 
   auto cp1252 = Decoder::Create(Encoding::kWindows1252);
   out.clear();

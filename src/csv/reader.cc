@@ -335,6 +335,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       pool.Give(std::move(buffer));
       continue;
     }
+    if (options.progress) options.progress(stream.bytes(), source.size());
     int64_t block_lines, unused;
     CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused);
     Job job{next, std::move(buffer), end};
@@ -364,10 +365,10 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     summary.diagnostics.Merge(result.diagnostics);
   }
   if (summary.invalid_encoding_bytes > 0) {
-    summary.diagnostics.Add(Diagnostic{
-        DiagnosticKind::kInvalidEncoding, 0, 0,
-        std::to_string(summary.invalid_encoding_bytes) + " bytes invalid in " +
-            std::string(EncodingName(dialect.encoding)) + " were replaced by U+FFFD"});
+    summary.diagnostics.Add(
+        Diagnostic{DiagnosticKind::kInvalidEncoding, 0, 0,
+                   std::to_string(summary.invalid_encoding_bytes) + " bytes invalid in " +
+                       std::string(EncodingName(dialect.encoding)) + " were replaced by U+FFFD"});
   }
   return summary;
 }

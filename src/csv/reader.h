@@ -20,10 +20,13 @@
 namespace datastory::csv {
 
 struct ReadOptions {
-  int threads = 0;                       // workers; 0 = the number of cores
-  size_t block_bytes = 8 << 20;          // bytes read per block
-  size_t max_record_bytes = 64 << 20;    // a longer record fails the read (not a table)
-  int64_t batch_rows = 512;             // rows per RecordBatch
+  int threads = 0;                     // workers; 0 = the number of cores
+  size_t block_bytes = 8 << 20;        // bytes read per block
+  size_t max_record_bytes = 64 << 20;  // a longer record fails the read (not a table)
+  int64_t batch_rows = 512;            // rows per RecordBatch
+  // Called by the reading thread after each block is read: bytes of the source read so far and
+  // its size. Must be cheap and thread-safe; unset = no progress.
+  std::function<void(int64_t done, int64_t total)> progress;
 };
 
 struct BlockInfo {
@@ -43,10 +46,10 @@ class BatchConsumer {
 };
 
 struct ReadSummary {
-  int64_t rows = 0;           // data records
-  int64_t blank_lines = 0;    // empty lines, skipped
-  int64_t lines = 0;          // physical lines in the data part
-  int64_t bytes = 0;          // bytes of the source read
+  int64_t rows = 0;         // data records
+  int64_t blank_lines = 0;  // empty lines, skipped
+  int64_t lines = 0;        // physical lines in the data part
+  int64_t bytes = 0;        // bytes of the source read
   int64_t blocks = 0;
   int64_t invalid_encoding_bytes = 0;
   DiagnosticLog diagnostics;  // in file order

@@ -10,11 +10,13 @@ namespace {
 // Collects every row with its block index, from any number of workers.
 class Collector : public BatchConsumer {
  public:
-  Collector(std::mutex* mu, std::vector<std::pair<int64_t, std::string>>* rows) : mu_(mu), rows_(rows) {}
+  Collector(std::mutex* mu, std::vector<std::pair<int64_t, std::string>>* rows)
+      : mu_(mu), rows_(rows) {}
   void Consume(const RecordBatch& b) override {
     std::lock_guard lock(*mu_);
     for (int64_t r = 0; r < b.rows; ++r) {
-      rows_->emplace_back(b.block_index * 1000000 + b.first_row_in_block + r, std::string(b.RowBytes(r)));
+      rows_->emplace_back(b.block_index * 1000000 + b.first_row_in_block + r,
+                          std::string(b.RowBytes(r)));
     }
   }
 
@@ -29,7 +31,8 @@ std::vector<std::string> ReadAll(const std::string& text, const Dialect& d, int 
   std::mutex mu;
   std::vector<std::pair<int64_t, std::string>> rows;
   std::vector<std::unique_ptr<Collector>> consumers;
-  for (int w = 0; w < WorkerCount(options); ++w) consumers.push_back(std::make_unique<Collector>(&mu, &rows));
+  for (int w = 0; w < WorkerCount(options); ++w)
+    consumers.push_back(std::make_unique<Collector>(&mu, &rows));
   auto r = ReadCsv(*source, d, columns, 1, options, [&](int w) { return consumers[w].get(); });
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   if (r.ok()) *summary = std::move(r).value();
@@ -42,7 +45,8 @@ std::vector<std::string> ReadAll(const std::string& text, const Dialect& d, int 
 TEST(ReaderTest, SameRowsWhateverTheBlockSizeAndThreads) {
   std::string text;
   for (int i = 0; i < 3000; ++i) {
-    text += std::to_string(i) + ",\"quoted, with comma\",\"line\nbreak " + std::to_string(i) + "\"\n";
+    text +=
+        std::to_string(i) + ",\"quoted, with comma\",\"line\nbreak " + std::to_string(i) + "\"\n";
   }
   Dialect d;
   ReadSummary one, many;
@@ -91,7 +95,8 @@ TEST(ReaderTest, OverlongRecordFails) {
   } sink;
   auto r = ReadCsv(*source, d, 2, 1, options, [&](int) { return &sink; });
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("big.csv: line 2"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("big.csv: line 2"), std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

@@ -10,20 +10,28 @@ namespace datastory::csv {
 
 std::string_view LineEndingName(LineEnding ending) {
   switch (ending) {
-    case LineEnding::kLf: return "lf";
-    case LineEnding::kCrLf: return "crlf";
-    case LineEnding::kCr: return "cr";
+    case LineEnding::kLf:
+      return "lf";
+    case LineEnding::kCrLf:
+      return "crlf";
+    case LineEnding::kCr:
+      return "cr";
   }
   return "lf";
 }
 
 std::string DelimiterName(char delimiter) {
   switch (delimiter) {
-    case ',': return "comma";
-    case ';': return "semicolon";
-    case '\t': return "tab";
-    case '|': return "pipe";
-    default: return std::string(1, delimiter);
+    case ',':
+      return "comma";
+    case ';':
+      return "semicolon";
+    case '\t':
+      return "tab";
+    case '|':
+      return "pipe";
+    default:
+      return std::string(1, delimiter);
   }
 }
 
@@ -94,8 +102,8 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
 }
 
 // Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
-Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset,
-                             size_t n, bool* reached_end) {
+Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset, size_t n,
+                             bool* reached_end) {
   n = static_cast<size_t>(std::clamp<int64_t>(source.size() - offset, 0, static_cast<int64_t>(n)));
   std::string raw(n, '\0');
   DS_ASSIGN_OR_RETURN(size_t got, source.ReadAt(offset, raw.data(), n));
@@ -156,10 +164,9 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   if (!whole) {
     size_t cut = text.rfind(terminator);
     if (cut == std::string::npos) {
-      return Status::InvalidArgument(
-          source.name() + ": no line break in the first " +
-          std::to_string(options.sample_bytes >> 20) +
-          " MiB; this does not look like a table (one huge line?)");
+      return Status::InvalidArgument(source.name() + ": no line break in the first " +
+                                     std::to_string(options.sample_bytes >> 20) +
+                                     " MiB; this does not look like a table (one huge line?)");
     }
     text.resize(cut + 1);
   }
@@ -176,9 +183,8 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     trials.push_back(d);
   };
   std::vector<char> delimiters(std::begin(kDelimiters), std::end(kDelimiters));
-  if (options.overrides.delimiter &&
-      std::find(delimiters.begin(), delimiters.end(), *options.overrides.delimiter) ==
-          delimiters.end()) {
+  if (options.overrides.delimiter && std::find(delimiters.begin(), delimiters.end(),
+                                               *options.overrides.delimiter) == delimiters.end()) {
     delimiters.push_back(*options.overrides.delimiter);
   }
   bool has_backslash = text.find('\\') != std::string::npos;
@@ -216,7 +222,8 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       Dialect toggle = out.dialect, literal = out.dialect;
       toggle.delimiter = literal.delimiter = other.delimiter;
       literal.literal_inner_quotes = true;
-      if (SplitRecords(text, toggle, kRecordsToScore) != SplitRecords(text, literal, kRecordsToScore)) {
+      if (SplitRecords(text, toggle, kRecordsToScore) !=
+          SplitRecords(text, literal, kRecordsToScore)) {
         std::swap(out.candidates[0], out.candidates[i]);
       }
       break;
@@ -230,8 +237,8 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   out.columns = best.columns;
 
   std::vector<int64_t> offsets;
-  auto records = SplitRecords(text, out.dialect, options.max_sample_records + best.skipped_records,
-                              &offsets);
+  auto records =
+      SplitRecords(text, out.dialect, options.max_sample_records + best.skipped_records, &offsets);
   int64_t line = 1;
   size_t line_cursor = 0;
   auto line_of = [&](int64_t offset) {

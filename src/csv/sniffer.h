@@ -19,8 +19,8 @@ namespace datastory::csv {
 
 struct SniffOptions {
   DialectOverrides overrides;
-  size_t sample_bytes = 2 << 20;    // read from the start of the file
-  size_t extra_samples = 6;         // further pieces spread over a large file, for the types
+  size_t sample_bytes = 2 << 20;  // read from the start of the file
+  size_t extra_samples = 6;       // further pieces spread over a large file, for the types
   size_t extra_sample_bytes = 256 << 10;
   size_t max_sample_records = 20000;
 };
@@ -29,16 +29,16 @@ struct DialectCandidate {
   char delimiter = ',';
   char quote = '"';
   char escape = '"';
-  int columns = 0;             // the most common field count
-  int skipped_records = 0;     // leading records that do not have that count
-  double consistency = 0;      // share of the remaining records that have it
+  int columns = 0;          // the most common field count
+  int skipped_records = 0;  // leading records that do not have that count
+  double consistency = 0;   // share of the remaining records that have it
   bool literal_inner_quotes = false;
   bool unterminated_quote = false;
-  double score = 0;            // consistency, discounted for one column and open quotes
+  double score = 0;  // consistency, discounted for one column and open quotes
 };
 
 struct SniffResult {
-  Dialect dialect;                    // header is a guess; see header_set_by_user
+  Dialect dialect;  // header is a guess; see header_set_by_user
   bool header_set_by_user = false;
   std::string encoding_reason;
   std::vector<DialectCandidate> candidates;  // best first

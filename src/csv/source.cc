@@ -12,7 +12,8 @@ namespace {
 
 class FileSource final : public ByteSource {
  public:
-  FileSource(int fd, int64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+  FileSource(int fd, int64_t size, std::string path)
+      : fd_(fd), size_(size), path_(std::move(path)) {}
   ~FileSource() override { ::close(fd_); }
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
@@ -42,7 +43,8 @@ class FileSource final : public ByteSource {
 
 class StringSource final : public ByteSource {
  public:
-  StringSource(std::string bytes, std::string name) : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  StringSource(std::string bytes, std::string name)
+      : bytes_(std::move(bytes)), name_(std::move(name)) {}
   Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
     if (offset >= static_cast<int64_t>(bytes_.size())) return size_t{0};
     size_t take = std::min(n, bytes_.size() - static_cast<size_t>(offset));
@@ -72,7 +74,8 @@ Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Status::NotFound(path + ": no such file");
-    if (err == EACCES || err == EPERM) return Status::PermissionDenied(path + ": permission denied");
+    if (err == EACCES || err == EPERM)
+      return Status::PermissionDenied(path + ": permission denied");
     return Status::InvalidArgument(path + ": cannot open: " + std::strerror(err));
   }
   struct stat st;

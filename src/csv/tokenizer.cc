@@ -49,7 +49,7 @@ std::string_view Unquote(std::string_view raw, const Dialect& dialect, std::stri
 }
 
 std::string_view RecordBatch::Value(int64_t row, int column, const Dialect& dialect,
-                                   std::string* scratch) const {
+                                    std::string* scratch) const {
   const Cell& c = cell(row, column);
   if (c.absent()) return {};
   std::string_view raw(data + c.begin, c.end() - c.begin);
@@ -145,17 +145,17 @@ class Tokenizer::Emitter {
       return;
     }
     (void)end;
-    log_->Add(Diagnostic{kind, LineOf(record_begin_), first_offset_ + record_begin_,
-                         "expected " + std::to_string(t_.columns_) + " fields, found " +
-                             std::to_string(column_) +
-                             (few ? "; the missing ones read as empty" : "; the extra ones are ignored")});
+    log_->Add(Diagnostic{
+        kind, LineOf(record_begin_), first_offset_ + record_begin_,
+        "expected " + std::to_string(t_.columns_) + " fields, found " + std::to_string(column_) +
+            (few ? "; the missing ones read as empty" : "; the extra ones are ignored")});
   }
 
   // The physical line of a byte of the block, counted incrementally (offsets only grow).
   int64_t LineOf(uint32_t offset) {
     if (offset < line_cursor_) line_cursor_ = 0, lines_before_cursor_ = 0;
-    lines_before_cursor_ += std::count(block_.data() + line_cursor_, block_.data() + offset,
-                                       terminator_);
+    lines_before_cursor_ +=
+        std::count(block_.data() + line_cursor_, block_.data() + offset, terminator_);
     line_cursor_ = offset;
     return first_line_ + lines_before_cursor_;
   }
@@ -179,7 +179,9 @@ class Tokenizer::Emitter {
 };
 
 Tokenizer::Tokenizer(const Dialect& dialect, int columns, int64_t batch_rows)
-    : dialect_(dialect), columns_(std::max(columns, 1)), batch_rows_(std::max<int64_t>(batch_rows, 1)) {}
+    : dialect_(dialect),
+      columns_(std::max(columns, 1)),
+      batch_rows_(std::max<int64_t>(batch_rows, 1)) {}
 
 TokenizeResult Tokenizer::Run(std::string_view block, int64_t block_index, int64_t first_line,
                               int64_t first_offset,
@@ -195,8 +197,8 @@ TokenizeResult Tokenizer::Run(std::string_view block, int64_t block_index, int64
   return RunScalar(block, block_index, first_line, first_offset, on_batch, log);
 }
 
-TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
-                                    int64_t first_line, int64_t first_offset,
+TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index, int64_t first_line,
+                                    int64_t first_offset,
                                     const std::function<void(const RecordBatch&)>& on_batch,
                                     DiagnosticLog* log) {
   DS_CHECK(block.size() < Cell::kQuoteBit);
@@ -243,7 +245,8 @@ namespace {
 inline uint64_t MatchMask(const char* p, __m128i needle) {
   auto m = [&](int k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle))));
+    return static_cast<uint64_t>(
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle))));
   };
   return m(0) | (m(1) << 16) | (m(2) << 32) | (m(3) << 48);
 }
@@ -295,7 +298,8 @@ TokenizeResult Tokenizer::RunSimd(std::string_view block, Emitter& emitter) {
       uint32_t at = pos + bit;
       bool is_end = (ends >> bit) & 1;
       uint64_t before = quotes & ((uint64_t{1} << bit) - 1);
-      int64_t quote_at = before ? static_cast<int64_t>(pos) + 63 - __builtin_clzll(before) : last_quote;
+      int64_t quote_at =
+          before ? static_cast<int64_t>(pos) + 63 - __builtin_clzll(before) : last_quote;
       emitter.Field(field_begin, at, is_end, quote_at >= static_cast<int64_t>(field_begin));
       field_begin = at + 1;
       if (is_end) emitter.set_record_begin(field_begin);
@@ -315,8 +319,8 @@ namespace {
 // terminator) and record(begin) after each record's last field; stops after `max_records`.
 // Returns whether a quote is still open at the end.
 template <typename FieldFn, typename RecordFn>
-bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_records,
-                 FieldFn&& field, RecordFn&& record) {
+bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_records, FieldFn&& field,
+                 RecordFn&& record) {
   const char quote = dialect.quote;
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;

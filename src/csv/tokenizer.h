@@ -57,7 +57,8 @@ struct RecordBatch {
   }
   // The value of a field: Raw() with quotes and escapes resolved (see Unquote), or empty when
   // absent. May point into `scratch`.
-  std::string_view Value(int64_t row, int column, const Dialect& dialect, std::string* scratch) const;
+  std::string_view Value(int64_t row, int column, const Dialect& dialect,
+                         std::string* scratch) const;
   std::string_view RowBytes(int64_t row) const {
     return {data + row_begin[row], static_cast<size_t>(row_end[row] - row_begin[row])};
   }

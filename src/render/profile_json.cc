@@ -67,9 +67,21 @@ std::string RenderProfileJson(const analysis::Profile& p) {
     ordered_json col = {{"name", c.schema.name},
                         {"type", std::string(table::ColumnTypeName(c.schema.type))},
                         {"role", std::string(table::RoleName(c.schema.role))}};
-    if (c.schema.unit != table::Unit::kNone) col["unit"] = std::string(table::UnitName(c.schema.unit));
+    if (c.schema.unit != table::Unit::kNone)
+      col["unit"] = std::string(table::UnitName(c.schema.unit));
     if (!c.schema.currency_symbol.empty()) col["currencySymbol"] = c.schema.currency_symbol;
     col["reason"] = c.schema.reason;
+    if (!c.schema.candidates.empty()) {
+      ordered_json tried = ordered_json::array();
+      for (const auto& t : c.schema.candidates) {
+        tried.push_back({{"kind", t.kind},
+                         {"parsed", t.parsed},
+                         {"failed", t.failed},
+                         {"rejected", t.rejected}});
+      }
+      col["sampleValues"] = c.schema.sample_values;
+      col["candidates"] = tried;
+    }
     columns.push_back(col);
 
     ordered_json d;

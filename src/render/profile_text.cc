@@ -30,8 +30,22 @@ std::string Cell(const std::optional<double>& v, const analysis::ColumnProfile& 
   return Num(*v);
 }
 
+// Columns on a terminal: one per UTF-8 code point (continuation bytes take no column).
+size_t DisplayWidth(std::string_view s) {
+  size_t width = 0;
+  for (char c : s) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return width;
+}
+
+// At most `width` code points, the last one "~" when cut; never splits a UTF-8 sequence.
 std::string Clip(std::string s, size_t width) {
-  if (s.size() > width) s = s.substr(0, width - 1) + "~";
+  size_t points = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (++points == width && DisplayWidth(std::string_view(s).substr(i)) > 1) {
+      return s.substr(0, i) + "~";
+    }
+  }
   return s;
 }
 
@@ -39,13 +53,13 @@ void Table(std::ostringstream& out, const std::vector<std::vector<std::string>>&
   std::vector<size_t> widths;
   for (const auto& r : rows) {
     widths.resize(std::max(widths.size(), r.size()), 0);
-    for (size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], r[i].size());
+    for (size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(r[i]));
   }
   for (const auto& r : rows) {
     std::string line;
     for (size_t i = 0; i < r.size(); ++i) {
       std::string cell = r[i];
-      cell.resize(widths[i], ' ');
+      cell.append(widths[i] - DisplayWidth(cell), ' ');
       line += (i ? "  " : "") + cell;
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
@@ -70,9 +84,9 @@ std::string RenderProfileText(const analysis::Profile& p) {
   if (p.blank_lines) out << ", blank lines skipped: " << p.blank_lines;
   out << "\n\n";
 
-  std::vector<std::vector<std::string>> rows = {
-      {"column", "type", "role", "count", "missing", "distinct", "min", "mean", "median", "max",
-       "std", "top value"}};
+  std::vector<std::vector<std::string>> rows = {{"column", "type", "role", "count", "missing",
+                                                 "distinct", "min", "mean", "median", "max", "std",
+                                                 "top value"}};
   for (const auto& c : p.columns) {
     double total = static_cast<double>(c.count + c.missing + c.invalid);
     char missing[32];
@@ -81,8 +95,12 @@ std::string RenderProfileText(const analysis::Profile& p) {
     if (!c.top_values.empty()) {
       top = Clip(c.top_values[0].value, 20) + " (" + std::to_string(c.top_values[0].count) + ")";
     }
-    rows.push_back({Clip(c.schema.name, 24), std::string(table::ColumnTypeName(c.schema.type)),
-                    std::string(table::RoleName(c.schema.role)), std::to_string(c.count), missing,
+    std::string type(table::ColumnTypeName(c.schema.type));
+    if (c.schema.unit == table::Unit::kCurrency)
+      type += " " + (c.schema.currency_symbol.empty() ? "$" : c.schema.currency_symbol);
+    if (c.schema.unit == table::Unit::kPercent) type += " %";
+    rows.push_back({Clip(c.schema.name, 24), type, std::string(table::RoleName(c.schema.role)),
+                    std::to_string(c.count), missing,
                     (c.distinct_exact ? "" : "~") + std::to_string(c.distinct), Cell(c.min, c),
                     Cell(c.mean, c), Cell(c.median, c), Cell(c.max, c), Cell(c.std, c), top});
   }
@@ -90,9 +108,8 @@ std::string RenderProfileText(const analysis::Profile& p) {
 
   if (!p.correlations.empty()) {
     std::vector<analysis::Correlation> sorted = p.correlations;
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-      return std::fabs(a.value) > std::fabs(b.value);
-    });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return std::fabs(a.value) > std::fabs(b.value); });
     out << "\nstrongest correlations (Pearson):\n";
     std::vector<std::vector<std::string>> corr;
     for (size_t i = 0; i < sorted.size() && i < 10; ++i) {

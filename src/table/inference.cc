@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <set>
 #include <unordered_set>
 
@@ -22,10 +23,9 @@ int64_t AllowedFailures(int64_t n, const InferenceOptions& options) {
 }
 
 // The date orders tried, most common first.
-constexpr DateOrder kDateOrders[] = {DateOrder::kYmd,     DateOrder::kMdy,
-                                     DateOrder::kDmy,     DateOrder::kMonthDY,
-                                     DateOrder::kDMonthY, DateOrder::kYearMonth,
-                                     DateOrder::kMonthYear};
+constexpr DateOrder kDateOrders[] = {
+    DateOrder::kYmd,     DateOrder::kMdy,       DateOrder::kDmy,      DateOrder::kMonthDY,
+    DateOrder::kDMonthY, DateOrder::kYearMonth, DateOrder::kMonthYear};
 
 struct NumberTrial {
   NumberFormat format;
@@ -37,15 +37,19 @@ struct NumberTrial {
 bool ValueFitsType(std::string_view value, const ColumnSchema& col) {
   switch (col.type) {
     case ColumnType::kInteger:
-    case ColumnType::kFloat: return ParseNumber(value, col.number).has_value();
-    case ColumnType::kBoolean: return ParseBoolean(value).has_value();
+    case ColumnType::kFloat:
+      return ParseNumber(value, col.number).has_value();
+    case ColumnType::kBoolean:
+      return ParseBoolean(value).has_value();
     case ColumnType::kDate:
-    case ColumnType::kDatetime: return ParseDate(value, col.date_order).has_value();
+    case ColumnType::kDatetime:
+      return ParseDate(value, col.date_order).has_value();
     case ColumnType::kIdentifier: {  // digit codes such as ZIP codes
       value = TrimSpaces(value);
       return !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -54,7 +58,8 @@ bool ValueFitsType(std::string_view value, const ColumnSchema& col) {
 bool NameSuggestsIdentifier(std::string_view name) {
   std::string n = Lower(name);
   auto ends_with = [&](std::string_view suffix) {
-    return n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return n.size() >= suffix.size() &&
+           n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (n == "id" || n == "uuid" || n == "guid" || n == "key") return true;
   if (ends_with("_id") || ends_with(" id") || ends_with("-id") || ends_with("_key") ||
@@ -62,13 +67,24 @@ bool NameSuggestsIdentifier(std::string_view name) {
     return true;
   }
   // camelCase "customerId", "userID"
-  if (name.size() > 2 && (name.substr(name.size() - 2) == "Id" || name.substr(name.size() - 2) == "ID")) {
+  if (name.size() > 2 &&
+      (name.substr(name.size() - 2) == "Id" || name.substr(name.size() - 2) == "ID")) {
     return true;
   }
   for (std::string_view hint : {"zip", "postal", "postcode", "phone", "fips", "isbn", "iata"}) {
     if (n.find(hint) != std::string::npos) return true;
   }
   return false;
+}
+
+bool IsYearColumn(std::string_view name, double min, double max) {
+  std::string n = Lower(name);
+  auto ends_with = [&](std::string_view suffix) {
+    return n.size() >= suffix.size() &&
+           n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  bool named = n == "yr" || ends_with("year") || ends_with("_yr");
+  return named && min >= 1000 && max <= 2999 && min == std::floor(min);
 }
 
 ColumnType ClassifyStrings(std::string_view name, const StringFacts& f) {
@@ -79,7 +95,8 @@ ColumnType ClassifyStrings(std::string_view name, const StringFacts& f) {
   if (all_unique && f.count >= 10 && f.share_with_spaces < 0.05 && f.mean_length <= 40) {
     return ColumnType::kIdentifier;
   }
-  if (f.mean_length >= 40 || (f.distinct > 50 && distinct_ratio > 0.5 && f.share_with_spaces > 0.5)) {
+  if (f.mean_length >= 40 ||
+      (f.distinct > 50 && distinct_ratio > 0.5 && f.share_with_spaces > 0.5)) {
     return ColumnType::kText;
   }
   return ColumnType::kCategorical;
@@ -103,20 +120,24 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   const int64_t allowed = AllowedFailures(n, options);
 
   // Each trial stops at the first failure past the allowance: most fail on the first values.
-  auto count_parsed = [&](auto&& parses) -> int64_t {
-    int64_t parsed = 0, failed = 0;
+  col.sample_values = n;
+  auto count_parsed = [&](std::string kind, auto&& parses) -> int64_t {
+    TypeCandidate& trial = col.candidates.emplace_back();
+    trial.kind = std::move(kind);
     for (std::string_view v : present) {
       if (parses(v)) {
-        ++parsed;
-      } else if (++failed > allowed) {
+        ++trial.parsed;
+      } else if (++trial.failed > allowed) {
+        trial.rejected = true;
         return -1;
       }
     }
-    return parsed;
+    return trial.parsed;
   };
 
   // Boolean: words only (0/1 stay integers).
-  if (count_parsed([](std::string_view v) { return ParseBoolean(v).has_value(); }) >= 0) {
+  if (count_parsed("boolean", [](std::string_view v) { return ParseBoolean(v).has_value(); }) >=
+      0) {
     col.type = ColumnType::kBoolean;
     col.role = Role::kDimension;
     col.reason = "true/false values";
@@ -129,7 +150,10 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   trials[1].format = {',', '.'};
   trials[2].format = {',', ' '};
   for (NumberTrial& t : trials) {
-    t.parsed = count_parsed([&](std::string_view v) {
+    std::string kind = std::string("number 1") +
+                       (t.format.thousands ? std::string(1, t.format.thousands) : "") + "234" +
+                       t.format.decimal + "5";
+    t.parsed = count_parsed(kind, [&](std::string_view v) {
       NumberTraits traits;
       if (!ParseNumber(v, t.format, &traits)) return false;
       t.seen.fraction |= traits.fraction;
@@ -156,7 +180,9 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
     }
     col.number = best->format;
     col.type = best->seen.fraction ? ColumnType::kFloat : ColumnType::kInteger;
-    col.unit = best->seen.currency ? Unit::kCurrency : best->seen.percent ? Unit::kPercent : Unit::kNone;
+    col.unit = best->seen.currency  ? Unit::kCurrency
+               : best->seen.percent ? Unit::kPercent
+                                    : Unit::kNone;
     col.currency_symbol = std::string(best->seen.currency_symbol);
     col.reason = best->format.decimal == ',' ? "numbers with a decimal comma" : "numbers";
     col.role = Role::kMeasure;
@@ -175,11 +201,12 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   bool any_time = false;
   for (DateOrder order : kDateOrders) {
     bool has_time = false;
-    int64_t parsed = count_parsed([&](std::string_view v) {
-      auto t = ParseDate(v, order);
-      if (t) has_time |= t->has_time && t->seconds % 86400 != 0;
-      return t.has_value();
-    });
+    int64_t parsed =
+        count_parsed("date " + std::string(DateOrderName(order)), [&](std::string_view v) {
+          auto t = ParseDate(v, order);
+          if (t) has_time |= t->has_time && t->seconds % 86400 != 0;
+          return t.has_value();
+        });
     if (parsed > best_parsed) best_parsed = parsed, best_order = order, any_time = has_time;
   }
   if (best_parsed >= 0) {
@@ -219,7 +246,7 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     values.reserve(records.size() + sniff.extra_records.size());
     for (size_t r = from; r < records.size(); ++r) {
       values.push_back(c < static_cast<int>(records[r].size()) ? std::string_view(records[r][c])
-                                                                 : std::string_view());
+                                                               : std::string_view());
     }
     for (const auto& r : sniff.extra_records) values.push_back(r[c]);
     return values;
@@ -252,7 +279,8 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     bool first_row_has_empty = false;
     std::set<std::string> first_values;
     for (int c = 0; c < columns; ++c) {
-      std::string_view first = c < static_cast<int>(records[0].size()) ? std::string_view(records[0][c]) : "";
+      std::string_view first =
+          c < static_cast<int>(records[0].size()) ? std::string_view(records[0][c]) : "";
       if (IsNullToken(first)) first_row_has_empty = true;
       first_values.insert(std::string(first));
       const ColumnSchema& guess = below_first[c];
@@ -278,7 +306,8 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
   std::set<std::string> used;
   for (int c = 0; c < columns; ++c) {
     std::string name;
-    if (header && c < static_cast<int>(records[0].size())) name = std::string(TrimSpaces(records[0][c]));
+    if (header && c < static_cast<int>(records[0].size()))
+      name = std::string(TrimSpaces(records[0][c]));
     if (name.empty()) name = "column_" + std::to_string(c + 1);
     std::string unique = name;
     for (int k = 2; used.count(unique); ++k) unique = name + "_" + std::to_string(k);
@@ -300,7 +329,8 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     if (it == schema.columns.end()) {
       std::string known;
       for (const auto& col : schema.columns) known += (known.empty() ? "" : ", ") + col.name;
-      return Status::InvalidArgument("--type names no column '" + name + "'; the columns are: " + known);
+      return Status::InvalidArgument("--type names no column '" + name +
+                                     "'; the columns are: " + known);
     }
     it->type = type;
     it->role = DefaultRole(type);

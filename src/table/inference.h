@@ -35,7 +35,7 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
 
 // Facts about a string column, from a sample or from the full profile.
 struct StringFacts {
-  int64_t count = 0;     // non-null values
+  int64_t count = 0;  // non-null values
   int64_t distinct = 0;
   double mean_length = 0;
   double share_with_spaces = 0;
@@ -45,6 +45,10 @@ ColumnType ClassifyStrings(std::string_view name, const StringFacts& facts);
 
 // True when the name says "this is a key or a code": id, *_id, uuid, zip, postal code, phone.
 bool NameSuggestsIdentifier(std::string_view name);
+
+// The role of a whole-number column named like a year ("year", "Year", "fiscal_year", "yr")
+// whose values all lie in [1000, 2999]: time, not a measure to be summed.
+bool IsYearColumn(std::string_view name, double min, double max);
 
 }  // namespace datastory::table
 

@@ -4,14 +4,22 @@ namespace datastory::table {
 
 std::string_view ColumnTypeName(ColumnType type) {
   switch (type) {
-    case ColumnType::kInteger: return "integer";
-    case ColumnType::kFloat: return "float";
-    case ColumnType::kBoolean: return "boolean";
-    case ColumnType::kDate: return "date";
-    case ColumnType::kDatetime: return "datetime";
-    case ColumnType::kCategorical: return "categorical";
-    case ColumnType::kText: return "text";
-    case ColumnType::kIdentifier: return "identifier";
+    case ColumnType::kInteger:
+      return "integer";
+    case ColumnType::kFloat:
+      return "float";
+    case ColumnType::kBoolean:
+      return "boolean";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kDatetime:
+      return "datetime";
+    case ColumnType::kCategorical:
+      return "categorical";
+    case ColumnType::kText:
+      return "text";
+    case ColumnType::kIdentifier:
+      return "identifier";
   }
   return "text";
 }
@@ -33,33 +41,48 @@ std::optional<ColumnType> ParseColumnTypeName(std::string_view name) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kMeasure: return "measure";
-    case Role::kDimension: return "dimension";
-    case Role::kTime: return "time";
-    case Role::kIdentifier: return "identifier";
-    case Role::kText: return "text";
+    case Role::kMeasure:
+      return "measure";
+    case Role::kDimension:
+      return "dimension";
+    case Role::kTime:
+      return "time";
+    case Role::kIdentifier:
+      return "identifier";
+    case Role::kText:
+      return "text";
   }
   return "text";
 }
 
 std::string_view UnitName(Unit unit) {
   switch (unit) {
-    case Unit::kNone: return "";
-    case Unit::kCurrency: return "currency";
-    case Unit::kPercent: return "percent";
+    case Unit::kNone:
+      return "";
+    case Unit::kCurrency:
+      return "currency";
+    case Unit::kPercent:
+      return "percent";
   }
   return "";
 }
 
 std::string_view DateOrderName(DateOrder order) {
   switch (order) {
-    case DateOrder::kYmd: return "Y-M-D";
-    case DateOrder::kMdy: return "M/D/Y";
-    case DateOrder::kDmy: return "D/M/Y";
-    case DateOrder::kMonthDY: return "Mon D Y";
-    case DateOrder::kDMonthY: return "D Mon Y";
-    case DateOrder::kYearMonth: return "Y-M";
-    case DateOrder::kMonthYear: return "Mon Y";
+    case DateOrder::kYmd:
+      return "Y-M-D";
+    case DateOrder::kMdy:
+      return "M/D/Y";
+    case DateOrder::kDmy:
+      return "D/M/Y";
+    case DateOrder::kMonthDY:
+      return "Mon D Y";
+    case DateOrder::kDMonthY:
+      return "D Mon Y";
+    case DateOrder::kYearMonth:
+      return "Y-M";
+    case DateOrder::kMonthYear:
+      return "Mon Y";
   }
   return "Y-M-D";
 }
@@ -78,13 +101,18 @@ bool IsString(ColumnType type) {
 Role DefaultRole(ColumnType type) {
   switch (type) {
     case ColumnType::kInteger:
-    case ColumnType::kFloat: return Role::kMeasure;
+    case ColumnType::kFloat:
+      return Role::kMeasure;
     case ColumnType::kBoolean:
-    case ColumnType::kCategorical: return Role::kDimension;
+    case ColumnType::kCategorical:
+      return Role::kDimension;
     case ColumnType::kDate:
-    case ColumnType::kDatetime: return Role::kTime;
-    case ColumnType::kIdentifier: return Role::kIdentifier;
-    case ColumnType::kText: return Role::kText;
+    case ColumnType::kDatetime:
+      return Role::kTime;
+    case ColumnType::kIdentifier:
+      return Role::kIdentifier;
+    case ColumnType::kText:
+      return Role::kText;
   }
   return Role::kText;
 }

@@ -29,8 +29,8 @@ enum class Unit { kNone, kCurrency, kPercent };
 
 std::string_view ColumnTypeName(ColumnType type);  // "integer", "float", …
 std::optional<ColumnType> ParseColumnTypeName(std::string_view name);
-std::string_view RoleName(Role role);              // "measure", "dimension", …
-std::string_view UnitName(Unit unit);              // "", "currency", "percent"
+std::string_view RoleName(Role role);  // "measure", "dimension", …
+std::string_view UnitName(Unit unit);  // "", "currency", "percent"
 
 bool IsNumeric(ColumnType type);   // integer, float
 bool IsTemporal(ColumnType type);  // date, datetime
@@ -55,6 +55,15 @@ enum class DateOrder {
 };
 std::string_view DateOrderName(DateOrder order);
 
+// One type tried on a column's sample: how many values parsed and failed before it was kept or
+// rejected (a trial stops as soon as too many fail).
+struct TypeCandidate {
+  std::string kind;  // "boolean", "number 1,234.5", "date D/M/Y" …
+  int64_t parsed = 0;
+  int64_t failed = 0;
+  bool rejected = false;
+};
+
 struct ColumnSchema {
   std::string name;
   ColumnType type = ColumnType::kText;
@@ -64,7 +73,9 @@ struct ColumnSchema {
   NumberFormat number;
   DateOrder date_order = DateOrder::kYmd;
   bool type_set_by_user = false;
-  std::string reason;  // why this type, in a few words
+  std::string reason;                     // why this type, in a few words
+  int64_t sample_values = 0;              // non-null values in the sample
+  std::vector<TypeCandidate> candidates;  // what was tried, in order
 };
 
 struct Schema {

@@ -18,14 +18,20 @@ std::string_view TrimSpaces(std::string_view v) {
 bool IsNullTokenSlow(std::string_view v) {
   v = TrimSpaces(v);
   switch (v.size()) {
-    case 0: return true;
-    case 1: return v[0] == '-';
-    case 2: return v == "NA" || v == "na" || v == "Na";
-    case 3: return v == "N/A" || v == "n/a" || v == "NaN" || v == "nan" || v == "NAN" ||
-                   v == "#NA" || v == "N.A";
-    case 4: return v == "null" || v == "NULL" || v == "Null" || v == "None" || v == "none" ||
-                   v == "NONE" || v == "#N/A";
-    default: return false;
+    case 0:
+      return true;
+    case 1:
+      return v[0] == '-';
+    case 2:
+      return v == "NA" || v == "na" || v == "Na";
+    case 3:
+      return v == "N/A" || v == "n/a" || v == "NaN" || v == "nan" || v == "NAN" || v == "#NA" ||
+             v == "N.A";
+    case 4:
+      return v == "null" || v == "NULL" || v == "Null" || v == "None" || v == "none" ||
+             v == "NONE" || v == "#N/A";
+    default:
+      return false;
   }
 }
 
@@ -36,10 +42,14 @@ constexpr std::string_view kCurrencySymbols[] = {"$", "\xE2\x82\xAC" /* € */, 
 
 bool StripCurrency(std::string_view* v, bool prefix, NumberTraits* traits) {
   for (std::string_view symbol : kCurrencySymbols) {
-    bool hit = prefix ? v->substr(0, symbol.size()) == symbol
-                      : (v->size() >= symbol.size() && v->substr(v->size() - symbol.size()) == symbol);
+    bool hit = prefix
+                   ? v->substr(0, symbol.size()) == symbol
+                   : (v->size() >= symbol.size() && v->substr(v->size() - symbol.size()) == symbol);
     if (hit) {
-      if (prefix) v->remove_prefix(symbol.size()); else v->remove_suffix(symbol.size());
+      if (prefix)
+        v->remove_prefix(symbol.size());
+      else
+        v->remove_suffix(symbol.size());
       *v = TrimSpaces(*v);
       traits->currency = true;
       traits->currency_symbol = symbol;
@@ -93,7 +103,8 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
       }
       double value;
       fast_float::parse_options options(fast_float::chars_format::fixed, format.decimal);
-      auto [ptr, ec] = fast_float::from_chars_advanced(v.data(), v.data() + v.size(), value, options);
+      auto [ptr, ec] =
+          fast_float::from_chars_advanced(v.data(), v.data() + v.size(), value, options);
       if (ec == std::errc() && ptr == v.data() + v.size()) return value;
       return std::nullopt;
     }
@@ -226,7 +237,8 @@ struct Cursor {
   // Reads 1..max_digits digits; `exact` requires exactly max_digits.
   bool Digits(int min_digits, int max_digits, int* out) {
     int n = 0, value = 0;
-    while (i < s.size() && n < max_digits && IsDigit(s[i])) value = value * 10 + (s[i++] - '0'), ++n;
+    while (i < s.size() && n < max_digits && IsDigit(s[i]))
+      value = value * 10 + (s[i++] - '0'), ++n;
     if (n < min_digits) return false;
     *out = value;
     return true;
@@ -242,15 +254,16 @@ struct Cursor {
   // A month name or its three-letter abbreviation, any case, with an optional '.'.
   bool MonthName(int* month) {
     static constexpr std::array<std::string_view, 12> kNames = {
-        "january", "february", "march", "april", "may", "june", "july",
-        "august", "september", "october", "november", "december"};
+        "january", "february", "march",     "april",   "may",      "june",
+        "july",    "august",   "september", "october", "november", "december"};
     size_t start = i;
     while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
     size_t len = i - start;
     if (len < 3) return false;
     char word[10] = {};
     if (len > 9) return false;
-    for (size_t k = 0; k < len; ++k) word[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[start + k])));
+    for (size_t k = 0; k < len; ++k)
+      word[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[start + k])));
     std::string_view w(word, len);
     for (int m = 0; m < 12; ++m) {
       if (w == kNames[m] || (len == 3 && w == kNames[m].substr(0, 3)) || (m == 8 && w == "sept")) {
@@ -364,7 +377,10 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
           !Separator(c, &sep) || !Year(c, &year)) {
         return std::nullopt;
       }
-      if (order == DateOrder::kMdy) month = a, day = b; else day = a, month = b;
+      if (order == DateOrder::kMdy)
+        month = a, day = b;
+      else
+        day = a, month = b;
       return Make(year, month, day, c);
     }
     case DateOrder::kMonthDY: {
@@ -387,8 +403,8 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
       return Make(year, month, day, c);
     }
     case DateOrder::kYearMonth: {
-      if (!c.Digits(4, 4, &year) || !Separator(c, &sep) || sep == '.' ||
-          !c.Digits(2, 2, &month) || !c.done()) {
+      if (!c.Digits(4, 4, &year) || !Separator(c, &sep) || sep == '.' || !c.Digits(2, 2, &month) ||
+          !c.done()) {
         return std::nullopt;
       }
       return Make(year, month, 1, c);

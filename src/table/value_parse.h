@@ -33,7 +33,7 @@ struct NumberTraits {
   bool thousands = false;     // a thousands separator was used
   bool percent = false;
   bool currency = false;
-  bool parens = false;        // (300) accounting negative
+  bool parens = false;  // (300) accounting negative
   std::string_view currency_symbol;
 };
 

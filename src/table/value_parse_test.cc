@@ -24,7 +24,10 @@ TEST(ParseNumberTest, Formats) {
   EXPECT_EQ(*ParseNumber("$1,200", us, &t), 1200);
   EXPECT_TRUE(t.currency);
   EXPECT_EQ(t.currency_symbol, "$");
-  EXPECT_EQ(*ParseNumber("\xE2\x82\xAC" "3.50", us), 3.5);
+  EXPECT_EQ(*ParseNumber("\xE2\x82\xAC"
+                         "3.50",
+                         us),
+            3.5);
   EXPECT_EQ(*ParseNumber("3,50 \xE2\x82\xAC", eu), 3.5);
   t = {};
   EXPECT_EQ(*ParseNumber("12%", us, &t), 12);
@@ -54,8 +57,10 @@ TEST(ParseDateTest, Forms) {
   auto t = ParseDate("2024/01/31 04:00:00", DateOrder::kYmd);
   EXPECT_EQ(t->seconds, day(2024, 1, 31) + 4 * 3600);
   EXPECT_TRUE(t->has_time);
-  EXPECT_EQ(ParseDate("2024-01-31T04:00:00+02:00", DateOrder::kYmd)->seconds, day(2024, 1, 31) + 2 * 3600);
-  EXPECT_EQ(ParseDate("2024-01-31T04:00:00.250Z", DateOrder::kYmd)->seconds, day(2024, 1, 31) + 4 * 3600);
+  EXPECT_EQ(ParseDate("2024-01-31T04:00:00+02:00", DateOrder::kYmd)->seconds,
+            day(2024, 1, 31) + 2 * 3600);
+  EXPECT_EQ(ParseDate("2024-01-31T04:00:00.250Z", DateOrder::kYmd)->seconds,
+            day(2024, 1, 31) + 4 * 3600);
   EXPECT_EQ(ParseDate("1/31/2024", DateOrder::kMdy)->seconds, day(2024, 1, 31));
   EXPECT_EQ(ParseDate("31/01/2024", DateOrder::kDmy)->seconds, day(2024, 1, 31));
   EXPECT_EQ(ParseDate("31.01.2024", DateOrder::kDmy)->seconds, day(2024, 1, 31));
@@ -64,15 +69,18 @@ TEST(ParseDateTest, Forms) {
   EXPECT_EQ(ParseDate("01-Jan-2000", DateOrder::kDMonthY)->seconds, day(2000, 1, 1));
   EXPECT_EQ(ParseDate("2024-01", DateOrder::kYearMonth)->seconds, day(2024, 1, 1));
   EXPECT_EQ(ParseDate("Mar 2024", DateOrder::kMonthYear)->seconds, day(2024, 3, 1));
-  EXPECT_EQ(ParseDate("1/31/24 3:05 PM", DateOrder::kMdy)->seconds, day(2024, 1, 31) + 15 * 3600 + 300);
-  for (const char* bad : {"2024-02-30", "2024-13-01", "31/01/2024", "2024-01-31 25:00", "20240131"}) {
+  EXPECT_EQ(ParseDate("1/31/24 3:05 PM", DateOrder::kMdy)->seconds,
+            day(2024, 1, 31) + 15 * 3600 + 300);
+  for (const char* bad :
+       {"2024-02-30", "2024-13-01", "31/01/2024", "2024-01-31 25:00", "20240131"}) {
     EXPECT_FALSE(ParseDate(bad, bad[2] == '/' ? DateOrder::kMdy : DateOrder::kYmd)) << bad;
   }
 }
 
 TEST(FormatTimestampTest, RoundTrips) {
   EXPECT_EQ(FormatTimestamp(DaysFromCivil(1969, 12, 31) * 86400, false), "1969-12-31");
-  EXPECT_EQ(FormatTimestamp(DaysFromCivil(2024, 2, 29) * 86400 + 3661, true), "2024-02-29 01:01:01");
+  EXPECT_EQ(FormatTimestamp(DaysFromCivil(2024, 2, 29) * 86400 + 3661, true),
+            "2024-02-29 01:01:01");
 }
 
 }  // namespace
