@@ -24,6 +24,9 @@ struct InvalidSeen {
 };
 
 struct ColumnAccumulator {
+  ColumnAccumulator(size_t exact_limit, int sketch_precision)
+      : counter(exact_limit, sketch_precision) {}
+
   int64_t present = 0, missing = 0, invalid = 0;
   std::vector<InvalidSeen> invalid_seen;  // the first few per worker
   ValueCounter counter;

@@ -41,9 +41,9 @@ void HyperLogLog::Merge(const HyperLogLog& other) {
 }
 
 double HyperLogLog::Estimate() const {
-  constexpr int q = 64 - kPrecision;
+  const int q = 64 - precision_;
   const double m = static_cast<double>(registers_.size());
-  int64_t histogram[q + 2] = {};
+  int64_t histogram[66] = {};
   for (uint8_t r : registers_) histogram[std::min<int>(r, q + 1)]++;
   double z = m * Tau(1 - histogram[q + 1] / m);
   for (int k = q; k >= 1; --k) z = 0.5 * (z + histogram[k]);

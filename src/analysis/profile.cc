@@ -34,8 +34,26 @@ struct Plan {
   std::vector<int> moment_slot;            // column -> slot among numeric columns, or -1
   std::vector<int> slot_column;            // slot -> column
   std::vector<std::pair<int, int>> pairs;  // slot pairs for correlations
-  size_t duplicate_capacity = 0;           // row hashes per worker before sampling
+  size_t duplicate_capacity = 0;  // row hashes per worker before sampling
+  size_t exact_limit = 0;         // distinct values counted exactly, per column
+  int sketch_precision = 16;      // HyperLogLog precision past that
 };
+
+// Memory per worker is planned from the column count, so a 2,000-column file stays as bounded as
+// a 13-column one: up to kExactEntries values counted exactly over all columns (at most 100,000
+// per column), and kSketchBytes of HyperLogLog registers over all columns (precision 16 per
+// column while that fits, down to 10).
+constexpr size_t kExactEntries = 1'300'000;
+constexpr size_t kSketchBytes = 16 << 20;
+
+void PlanMemory(size_t columns, Plan* plan) {
+  columns = std::max<size_t>(columns, 1);
+  plan->exact_limit =
+      std::clamp<size_t>(kExactEntries / columns, 100, ValueCounter::kDefaultLimit);
+  int precision = HyperLogLog::kDefaultPrecision;
+  while (precision > 10 && (size_t{1} << precision) * columns > kSketchBytes) --precision;
+  plan->sketch_precision = precision;
+}
 
 // Moments of one block, merged across blocks in file order at the end.
 struct BlockMoments {
@@ -45,8 +63,12 @@ struct BlockMoments {
 
 class ProfileConsumer final : public csv::BatchConsumer {
  public:
-  explicit ProfileConsumer(const Plan& plan)
-      : plan_(plan), dialect_(plan.schema->dialect), columns_(plan.schema->columns.size()) {}
+  explicit ProfileConsumer(const Plan& plan) : plan_(plan), dialect_(plan.schema->dialect) {
+    columns_.reserve(plan.schema->columns.size());
+    for (size_t c = 0; c < plan.schema->columns.size(); ++c) {
+      columns_.emplace_back(plan.exact_limit, plan.sketch_precision);
+    }
+  }
 
   void BeginBlock(const csv::BlockInfo& block) override {
     block_ = block;
@@ -308,6 +330,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     for (int b = a + 1; b < paired; ++b) plan.pairs.emplace_back(a, b);
   }
   const int workers = csv::WorkerCount(options.read);
+  PlanMemory(schema.columns.size(), &plan);
   plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
 
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;

@@ -5,44 +5,26 @@
 namespace datastory::analysis {
 
 void ValueCounter::Grow() {
-  std::vector<Entry> old = std::move(slots_);
-  slots_.assign(old.empty() ? 64 : old.size() * 2, Entry{});
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{0, 0});
   size_t mask = slots_.size() - 1;
-  for (const Entry& e : old) {
-    if (e.hash == 0) continue;
-    size_t i = e.hash & mask;
+  for (const Slot& s : old) {
+    if (s.hash == 0) continue;
+    size_t i = s.hash & mask;
     while (slots_[i].hash != 0) i = (i + 1) & mask;
-    slots_[i] = e;
+    slots_[i] = s;
   }
 }
 
 void ValueCounter::Overflow() {
-  hll_ = std::make_unique<HyperLogLog>();
-  for (const Entry& e : slots_) {
-    if (e.hash != 0) hll_->Add(e.hash);
+  hll_ = std::make_unique<HyperLogLog>(precision_);
+  for (const Slot& s : slots_) {
+    if (s.hash != 0) hll_->Add(s.hash);
   }
-  std::vector<Entry>().swap(slots_);
+  std::vector<Slot>().swap(slots_);
+  std::vector<Side>().swap(side_);
   std::string().swap(texts_);
   size_ = 0;
-}
-
-void ValueCounter::Insert(const Entry& entry, std::string_view text) {
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
-  size_t mask = slots_.size() - 1;
-  for (size_t i = entry.hash & mask;; i = (i + 1) & mask) {
-    Entry& e = slots_[i];
-    if (e.hash == entry.hash) {
-      e.count += entry.count;
-      return;
-    }
-    if (e.hash == 0) {
-      e = entry;
-      e.text_offset = static_cast<uint32_t>(texts_.size());
-      texts_.append(text);
-      ++size_;
-      return;
-    }
-  }
 }
 
 void ValueCounter::AddBatch(const uint64_t* hashes, const double* numbers,
@@ -60,9 +42,11 @@ void ValueCounter::AddBatch(const uint64_t* hashes, const double* numbers,
     const size_t mask = slots_.size() - 1;
     const size_t end = i + room;
     for (; i < end; ++i) {
-      if (i + kAhead < end)
-        __builtin_prefetch(&slots_[(hashes[i + kAhead] | (hashes[i + kAhead] == 0)) & mask]);
-      Probe(hashes[i], texts ? texts[i] : std::string_view(), numbers ? numbers[i] : 0.0);
+      if (i + kAhead < end) {
+        uint64_t ahead = hashes[i + kAhead];
+        __builtin_prefetch(&slots_[(ahead | (ahead == 0)) & mask]);
+      }
+      Probe(hashes[i], texts ? texts[i] : std::string_view(), numbers ? numbers[i] : 0.0, 1);
       if (overflowed()) {
         ++i;
         break;
@@ -77,14 +61,16 @@ void ValueCounter::Merge(const ValueCounter& other) {
     hll_->Merge(*other.hll_);
     return;
   }
-  for (const Entry& e : other.slots_) {
-    if (e.hash == 0) continue;
+  for (const Slot& s : other.slots_) {
+    if (s.hash == 0) continue;
     if (overflowed()) {
-      hll_->Add(e.hash);
+      hll_->Add(s.hash);
       continue;
     }
-    Insert(e, other.Text(e));
-    if (size_ > limit_) Overflow();
+    const Side& side = other.side_[s.count_and_index >> kCountBits];
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    Probe(s.hash, std::string_view(other.texts_.data() + side.text_offset, side.text_length),
+          side.number, static_cast<int64_t>(s.count_and_index & kCountMask));
   }
 }
 
@@ -96,8 +82,11 @@ int64_t ValueCounter::Distinct() const {
 std::vector<ValueCounter::Entry> ValueCounter::Entries() const {
   std::vector<Entry> out;
   out.reserve(size_);
-  for (const Entry& e : slots_) {
-    if (e.hash != 0) out.push_back(e);
+  for (const Slot& s : slots_) {
+    if (s.hash == 0) continue;
+    const Side& side = side_[s.count_and_index >> kCountBits];
+    out.push_back(Entry{s.hash, static_cast<int64_t>(s.count_and_index & kCountMask),
+                        side.number, side.text_offset, side.text_length});
   }
   return out;
 }

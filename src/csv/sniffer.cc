@@ -247,11 +247,11 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     return line;
   };
   for (size_t i = 0; i < records.size(); ++i) {
-    bool blank = records[i].size() == 1 && records[i][0].empty();
+    size_t end = i + 1 < offsets.size() ? offsets[i + 1] : text.size();
+    std::string_view raw(text.data() + offsets[i], end - offsets[i]);
+    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+    const bool blank = raw.empty();  // an empty line; `""` is a record with one empty value
     if (static_cast<int>(i) < best.skipped_records) {
-      size_t end = i + 1 < offsets.size() ? offsets[i + 1] : text.size();
-      std::string_view raw(text.data() + offsets[i], end - offsets[i]);
-      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
       out.skipped_lines.emplace_back(raw.substr(0, 200));
       continue;
     }
