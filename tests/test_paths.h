@@ -28,10 +28,11 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `args` (already shell-quoted) with the datastory binary.
-inline CommandResult RunDatastory(const std::string& args) {
+// Runs `args` (already shell-quoted) with the datastory binary, behind `prefix` (e.g. a
+// command that changes the user) when given.
+inline CommandResult RunDatastory(const std::string& args, const std::string& prefix = "") {
   CommandResult result;
-  std::string command = std::string(DS_BINARY) + " " + args + " 2>&1";
+  std::string command = prefix + std::string(DS_BINARY) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer;
