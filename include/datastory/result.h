@@ -69,9 +69,11 @@ class [[nodiscard]] Result {
 // failure:  DS_ASSIGN_OR_RETURN(auto table, ReadTable(path));
 #define DS_ASSIGN_OR_RETURN(lhs, expr) \
   DS_ASSIGN_OR_RETURN_IMPL_(DS_CONCAT_(ds_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` may be a declaration ("auto x").
 #define DS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return tmp.status();             \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // DATASTORY_RESULT_H_

@@ -115,8 +115,9 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
   out.distinct_exact = !acc.counter.overflowed();
   std::vector<InvalidSeen> seen = acc.invalid_seen;
   std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
-  for (size_t i = 0; i < seen.size() && i < 5; ++i)
+  for (size_t i = 0; i < seen.size() && i < 5; ++i) {
     out.invalid_examples.push_back({seen[i].value, seen[i].line});
+  }
 
   ColumnType type = schema.type;
   bool numeric = table::IsNumeric(type);
@@ -222,8 +223,9 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       } else {
         out.quantiles_exact = false;
         int64_t total = acc.histogram.total();
-        for (int i = 0; i < 5; ++i)
+        for (int i = 0; i < 5; ++i) {
           *targets[i] = HistogramQuantile(acc.histogram, total, ps[i], lo, hi);
+        }
         out.histogram = EqualWidthHistogram(
             lo, hi, options.histogram_bins, integers || temporal, [&](const auto& emit) {
               acc.histogram.ForEachBucket([&](double l, double u, int64_t c) {

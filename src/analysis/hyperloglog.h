@@ -1,7 +1,7 @@
 // HyperLogLog distinct-count sketch (precision p: 2^p one-byte registers, standard error
-// 1.04 / sqrt(2^p): 0.4% at the default 16), with Ertl's improved estimator, which needs no bias tables and is accurate from
-// tiny to huge cardinalities. Merging is a register-wise max, so the result does not depend on
-// how the input was split or in which order parts are merged.
+// 1.04 / sqrt(2^p): 0.4% at the default 16), with Ertl's improved estimator, which needs no bias
+// tables and is accurate from tiny to huge cardinalities. Merging is a register-wise max, so the
+// result does not depend on how the input was split or in which order parts are merged.
 #ifndef DATASTORY_ANALYSIS_HYPERLOGLOG_H_
 #define DATASTORY_ANALYSIS_HYPERLOGLOG_H_
 

@@ -25,10 +25,11 @@ class LogHistogram {
       return;
     }
     if (std::isinf(x)) return;  // counted as infinite by the caller
-    if (x > 0)
+    if (x > 0) {
       Bump(positive_, Key(x));
-    else
+    } else {
       Bump(negative_, Key(-x));
+    }
   }
 
   void Merge(const LogHistogram& other) {

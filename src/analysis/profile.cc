@@ -34,9 +34,9 @@ struct Plan {
   std::vector<int> moment_slot;            // column -> slot among numeric columns, or -1
   std::vector<int> slot_column;            // slot -> column
   std::vector<std::pair<int, int>> pairs;  // slot pairs for correlations
-  size_t duplicate_capacity = 0;  // row hashes per worker before sampling
-  size_t exact_limit = 0;         // distinct values counted exactly, per column
-  int sketch_precision = 16;      // HyperLogLog precision past that
+  size_t duplicate_capacity = 0;           // row hashes per worker before sampling
+  size_t exact_limit = 0;                  // distinct values counted exactly, per column
+  int sketch_precision = 16;               // HyperLogLog precision past that
 };
 
 // Memory per worker is planned from the column count, so a 2,000-column file stays as bounded as
@@ -48,8 +48,7 @@ constexpr size_t kSketchBytes = 16 << 20;
 
 void PlanMemory(size_t columns, Plan* plan) {
   columns = std::max<size_t>(columns, 1);
-  plan->exact_limit =
-      std::clamp<size_t>(kExactEntries / columns, 100, ValueCounter::kDefaultLimit);
+  plan->exact_limit = std::clamp<size_t>(kExactEntries / columns, 100, ValueCounter::kDefaultLimit);
   int precision = HyperLogLog::kDefaultPrecision;
   while (precision > 10 && (size_t{1} << precision) * columns > kSketchBytes) --precision;
   plan->sketch_precision = precision;
@@ -187,8 +186,9 @@ class ProfileConsumer final : public csv::BatchConsumer {
       }
     }
     acc.present += present;
-    for (auto [index, offset] : unquoted_)
+    for (auto [index, offset] : unquoted_) {
       texts_[index] = {arena_.data() + offset, texts_[index].size()};
+    }
     acc.counter.AddBatch(hashes_.data(), numbers_.data(),
                          kind == Kind::kString ? texts_.data() : nullptr, n);
     unquoted_.clear();
@@ -334,6 +334,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
 
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;
+  consumers.reserve(workers);
   for (int w = 0; w < workers; ++w) consumers.push_back(std::make_unique<ProfileConsumer>(plan));
   DS_ASSIGN_OR_RETURN(csv::ReadSummary read,
                       csv::ReadCsv(source, schema.dialect, ncols, schema.first_data_line,

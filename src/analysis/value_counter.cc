@@ -85,8 +85,8 @@ std::vector<ValueCounter::Entry> ValueCounter::Entries() const {
   for (const Slot& s : slots_) {
     if (s.hash == 0) continue;
     const Side& side = side_[s.count_and_index >> kCountBits];
-    out.push_back(Entry{s.hash, static_cast<int64_t>(s.count_and_index & kCountMask),
-                        side.number, side.text_offset, side.text_length});
+    out.push_back(Entry{s.hash, static_cast<int64_t>(s.count_and_index & kCountMask), side.number,
+                        side.text_offset, side.text_length});
   }
   return out;
 }

@@ -95,10 +95,10 @@ class ValueCounter {
       if (s.hash == 0) {
         size_t length = std::min(text.size(), kMaxText);
         s.hash = hash;
-        s.count_and_index = (static_cast<uint64_t>(side_.size()) << kCountBits) |
-                            static_cast<uint64_t>(count);
-        side_.push_back(Side{number, static_cast<uint32_t>(texts_.size()),
-                             static_cast<uint32_t>(length)});
+        s.count_and_index =
+            (static_cast<uint64_t>(side_.size()) << kCountBits) | static_cast<uint64_t>(count);
+        side_.push_back(
+            Side{number, static_cast<uint32_t>(texts_.size()), static_cast<uint32_t>(length)});
         texts_.append(text.substr(0, length));
         if (++size_ > limit_) Overflow();
         return;

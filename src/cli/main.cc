@@ -30,7 +30,9 @@ int ReportError(const Status& status) {
 
 }  // namespace datastory::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   CLI::App app{"DataStory: turn a CSV file into a data story"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "datastory 0.1.0");
@@ -48,4 +50,18 @@ int main(int argc, char** argv) {
     return datastory::cli::kExitUsage;
   }
   return run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {  // last resort: our code reports errors as Status
+    std::fprintf(stderr, "datastory: internal error: %s\n", e.what());
+    return datastory::cli::kExitInternal;
+  } catch (...) {
+    std::fputs("datastory: internal error\n", stderr);
+    return datastory::cli::kExitInternal;
+  }
 }

@@ -302,7 +302,7 @@ Result<std::unique_ptr<Decoder>> Decoder::Create(Encoding encoding) {
       break;
   }
   iconv_t cd = iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
+  if (cd == reinterpret_cast<iconv_t>(-1)) {  // NOLINT(performance-no-int-to-ptr): iconv's API
     return Status::Unavailable(std::string("this system cannot convert from ") + from);
   }
   auto decoder = std::make_unique<IconvDecoder>(cd);

@@ -70,6 +70,7 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   std::vector<RecordShape> records = RecordShapes(text, dialect, kRecordsToScore, &open_quote);
   c.unterminated_quote = open_quote && whole_file;
   std::vector<int> widths;
+  widths.reserve(records.size());
   for (const RecordShape& r : records) widths.push_back(r.blank ? 0 : r.fields);
   // The most common width among non-blank, non-comment records; ties go to the wider.
   std::map<int, int> frequency;

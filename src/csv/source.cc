@@ -74,8 +74,9 @@ Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT) return Status::NotFound(path + ": no such file");
-    if (err == EACCES || err == EPERM)
+    if (err == EACCES || err == EPERM) {
       return Status::PermissionDenied(path + ": permission denied");
+    }
     return Status::InvalidArgument(path + ": cannot open: " + std::strerror(err));
   }
   struct stat st;

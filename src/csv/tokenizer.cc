@@ -243,7 +243,7 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
 namespace {
 
 inline uint64_t MatchMask(const char* p, __m128i needle) {
-  auto m = [&](int k) {
+  auto m = [&](size_t k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
     return static_cast<uint64_t>(
         static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, needle))));

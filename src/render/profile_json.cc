@@ -67,8 +67,9 @@ std::string RenderProfileJson(const analysis::Profile& p) {
     ordered_json col = {{"name", c.schema.name},
                         {"type", std::string(table::ColumnTypeName(c.schema.type))},
                         {"role", std::string(table::RoleName(c.schema.role))}};
-    if (c.schema.unit != table::Unit::kNone)
+    if (c.schema.unit != table::Unit::kNone) {
       col["unit"] = std::string(table::UnitName(c.schema.unit));
+    }
     if (!c.schema.currency_symbol.empty()) col["currencySymbol"] = c.schema.currency_symbol;
     col["reason"] = c.schema.reason;
     if (!c.schema.candidates.empty()) {

@@ -11,9 +11,8 @@ namespace {
 
 std::string Num(double v) {
   char buf[40];
-  if (std::fabs(v) >= 1e15 || (std::fabs(v) < 1e-4 && v != 0)) {
-    std::snprintf(buf, sizeof(buf), "%.4g", v);
-  } else if (v == std::floor(v)) {
+  bool tiny_or_huge = std::fabs(v) >= 1e15 || (std::fabs(v) < 1e-4 && v != 0);
+  if (!tiny_or_huge && v == std::floor(v)) {
     std::snprintf(buf, sizeof(buf), "%.0f", v);
   } else {
     std::snprintf(buf, sizeof(buf), "%.4g", v);
@@ -42,7 +41,7 @@ std::string Clip(std::string s, size_t width) {
   size_t points = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (++points == width && DisplayWidth(std::string_view(s).substr(i)) > 1) {
+    if (++points == width && DisplayWidth(std::string_view(s).substr(i)) > 1) {  // NOLINT
       return s.substr(0, i) + "~";
     }
   }
@@ -96,8 +95,9 @@ std::string RenderProfileText(const analysis::Profile& p) {
       top = Clip(c.top_values[0].value, 20) + " (" + std::to_string(c.top_values[0].count) + ")";
     }
     std::string type(table::ColumnTypeName(c.schema.type));
-    if (c.schema.unit == table::Unit::kCurrency)
+    if (c.schema.unit == table::Unit::kCurrency) {
       type += " " + (c.schema.currency_symbol.empty() ? "$" : c.schema.currency_symbol);
+    }
     if (c.schema.unit == table::Unit::kPercent) type += " %";
     rows.push_back({Clip(c.schema.name, 24), type, std::string(table::RoleName(c.schema.role)),
                     std::to_string(c.count), missing,

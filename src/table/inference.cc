@@ -306,8 +306,9 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
   std::set<std::string> used;
   for (int c = 0; c < columns; ++c) {
     std::string name;
-    if (header && c < static_cast<int>(records[0].size()))
+    if (header && c < static_cast<int>(records[0].size())) {
       name = std::string(TrimSpaces(records[0][c]));
+    }
     if (name.empty()) name = "column_" + std::to_string(c + 1);
     std::string unique = name;
     for (int k = 2; used.count(unique); ++k) unique = name + "_" + std::to_string(k);
@@ -329,8 +330,11 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     if (it == schema.columns.end()) {
       std::string known;
       for (const auto& col : schema.columns) known += (known.empty() ? "" : ", ") + col.name;
-      return Status::InvalidArgument("--type names no column '" + name +
-                                     "'; the columns are: " + known);
+      std::string message = "--type names no column '";
+      message += name;
+      message += "'; the columns are: ";
+      message += known;
+      return Status::InvalidArgument(message);
     }
     it->type = type;
     it->role = DefaultRole(type);

@@ -46,10 +46,11 @@ bool StripCurrency(std::string_view* v, bool prefix, NumberTraits* traits) {
                    ? v->substr(0, symbol.size()) == symbol
                    : (v->size() >= symbol.size() && v->substr(v->size() - symbol.size()) == symbol);
     if (hit) {
-      if (prefix)
+      if (prefix) {
         v->remove_prefix(symbol.size());
-      else
+      } else {
         v->remove_suffix(symbol.size());
+      }
       *v = TrimSpaces(*v);
       traits->currency = true;
       traits->currency_symbol = symbol;
@@ -237,8 +238,10 @@ struct Cursor {
   // Reads 1..max_digits digits; `exact` requires exactly max_digits.
   bool Digits(int min_digits, int max_digits, int* out) {
     int n = 0, value = 0;
-    while (i < s.size() && n < max_digits && IsDigit(s[i]))
-      value = value * 10 + (s[i++] - '0'), ++n;
+    while (i < s.size() && n < max_digits && IsDigit(s[i])) {
+      value = value * 10 + (s[i++] - '0');
+      ++n;
+    }
     if (n < min_digits) return false;
     *out = value;
     return true;
@@ -262,8 +265,9 @@ struct Cursor {
     if (len < 3) return false;
     char word[10] = {};
     if (len > 9) return false;
-    for (size_t k = 0; k < len; ++k)
+    for (size_t k = 0; k < len; ++k) {
       word[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[start + k])));
+    }
     std::string_view w(word, len);
     for (int m = 0; m < 12; ++m) {
       if (w == kNames[m] || (len == 3 && w == kNames[m].substr(0, 3)) || (m == 8 && w == "sept")) {
@@ -329,7 +333,7 @@ bool TimeOfDay(Cursor& c, int64_t* seconds, bool* has_time) {
     } else {
       c.Digits(2, 2, &om);
     }
-    offset = sign * (oh * 3600 + om * 60);
+    offset = static_cast<int64_t>(sign) * (oh * 3600 + om * 60);
   }
   if (!c.done()) return false;
   *seconds += h * 3600 + m * 60 + s - offset;
@@ -377,10 +381,11 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
           !Separator(c, &sep) || !Year(c, &year)) {
         return std::nullopt;
       }
-      if (order == DateOrder::kMdy)
+      if (order == DateOrder::kMdy) {
         month = a, day = b;
-      else
+      } else {
         day = a, month = b;
+      }
       return Make(year, month, day, c);
     }
     case DateOrder::kMonthDY: {
