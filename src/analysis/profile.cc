@@ -119,12 +119,15 @@ class ProfileConsumer final : public csv::BatchConsumer {
       switch (kind) {
         case Kind::kNumber: {
           table::NumberTraits traits;
-          auto x = table::ParseNumber(text, schema.number, &traits);
-          if (!x) {
-            Invalid(acc, text, batch, r, &present);
-            continue;
+          double v;
+          if (!table::ParseSimpleNumber(text, schema.number.decimal, &v, &traits)) {
+            auto x = table::ParseNumber(text, schema.number, &traits);
+            if (!x) {
+              Invalid(acc, text, batch, r, &present);
+              continue;
+            }
+            v = *x;
           }
-          double v = *x;
           acc.fraction |= traits.fraction;
           if (std::isinf(v)) {
             ++acc.infinite;

@@ -73,42 +73,15 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
     v = TrimSpaces(v);
     if (v.empty()) return std::nullopt;
   }
-  // Fast path, one scan: [-]digits[.digits] as most CSV numbers are.
-  {
-    const char* p = v.data();
-    const char* end = p + v.size();
-    const size_t first = *p == '-' ? 1 : 0;
-    const char* s = p + first;
-    uint64_t mantissa = 0;
-    while (s != end && IsDigit(*s)) mantissa = mantissa * 10 + static_cast<uint64_t>(*s++ - '0');
-    size_t digits = static_cast<size_t>(s - p) - first;
-    size_t decimals = 0;
-    bool point = s != end && *s == format.decimal;
-    if (point) {
-      const char* fraction = ++s;
-      while (s != end && IsDigit(*s)) mantissa = mantissa * 10 + static_cast<uint64_t>(*s++ - '0');
-      decimals = static_cast<size_t>(s - fraction);
-      digits += decimals;
-    }
-    if (s == end && digits > 0 && IsDigit(v.back())) {
-      traits->leading_zero = v.size() > first + 1 && v[first] == '0' && IsDigit(v[first + 1]);
-      traits->fraction = point;
-      // Clinger's fast path: an integer below 2^53 and a power of ten up to 10^22 are exact
-      // doubles, so one division is correctly rounded.
-      static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                          1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                          1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-      if (digits <= 15 && decimals <= 22) {
-        double value = static_cast<double>(mantissa) / kPow10[decimals];
-        return first ? -value : value;
-      }
-      double value;
-      fast_float::parse_options options(fast_float::chars_format::fixed, format.decimal);
-      auto [ptr, ec] =
-          fast_float::from_chars_advanced(v.data(), v.data() + v.size(), value, options);
-      if (ec == std::errc() && ptr == v.data() + v.size()) return value;
-      return std::nullopt;
-    }
+  // Fast path: [-]digits[.digits] as most CSV numbers are.
+  double simple;
+  if (ParseSimpleNumber(v, format.decimal, &simple, traits)) return simple;
+  if (IsSimpleNumberShape(v, format.decimal)) {  // too many digits for the simple path
+    double value;
+    fast_float::parse_options options(fast_float::chars_format::fixed, format.decimal);
+    auto [ptr, ec] = fast_float::from_chars_advanced(v.data(), v.data() + v.size(), value, options);
+    if (ec == std::errc() && ptr == v.data() + v.size()) return value;
+    return std::nullopt;
   }
   bool negative = false;
   char first = v.front();
@@ -181,6 +154,22 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
     }
   }
   return negative ? -value : value;
+}
+
+bool IsSimpleNumberShape(std::string_view v, char decimal) {
+  size_t i = !v.empty() && v[0] == '-';
+  size_t digits = 0;
+  bool point = false;
+  for (; i < v.size(); ++i) {
+    if (IsDigit(v[i])) {
+      ++digits;
+    } else if (v[i] == decimal && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digits > 0 && IsDigit(v.back());
 }
 
 std::optional<bool> ParseBoolean(std::string_view v) {
@@ -361,7 +350,48 @@ bool Separator(Cursor& c, char* sep) {
 
 }  // namespace
 
+namespace {
+
+// "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (or with '/' and 'T'), the forms most files use, read
+// at fixed positions. Anything else (zones, fractions, one-digit parts) takes the general path.
+std::optional<Timestamp> ParseIsoFixed(std::string_view s) {
+  auto digit = [&](size_t i) { return static_cast<unsigned>(s[i] - '0'); };
+  auto two = [&](size_t i) { return digit(i) * 10 + digit(i + 1); };
+  auto digits_at = [&](std::initializer_list<size_t> positions) {
+    for (size_t i : positions) {
+      if (digit(i) > 9) return false;
+    }
+    return true;
+  };
+  if (!digits_at({0, 1, 2, 3, 5, 6, 8, 9})) return std::nullopt;
+  char sep = s[4];
+  if ((sep != '-' && sep != '/') || s[7] != sep) return std::nullopt;
+  int year = static_cast<int>(digit(0) * 1000 + digit(1) * 100 + two(2));
+  unsigned month = two(5), day = two(8);
+  if (month < 1 || month > 12 || day < 1 || year < 1 || day > DaysInMonth(year, month)) {
+    return std::nullopt;
+  }
+  Timestamp t;
+  t.seconds = DaysFromCivil(year, month, day) * 86400;
+  if (s.size() == 19) {
+    if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
+        !digits_at({11, 12, 14, 15, 17, 18})) {
+      return std::nullopt;
+    }
+    unsigned h = two(11), m = two(14), sec = two(17);
+    if (h > 23 || m > 59 || sec > 60) return std::nullopt;
+    t.seconds += h * 3600 + m * 60 + sec;
+    t.has_time = true;
+  }
+  return t;
+}
+
+}  // namespace
+
 std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
+  if (order == DateOrder::kYmd && (value.size() == 10 || value.size() == 19)) {
+    if (auto t = ParseIsoFixed(value)) return t;
+  }
   Cursor c{TrimSpaces(value)};
   if (c.s.size() < 6 || c.s.size() > 40) return std::nullopt;
   int year = 0, month = 0, day = 0;

@@ -42,6 +42,46 @@ struct NumberTraits {
 std::optional<double> ParseNumber(std::string_view value, const NumberFormat& format,
                                   NumberTraits* traits = nullptr);
 
+// The common case of ParseNumber, inline for hot loops: [-]digits[.digits] with at most 15
+// digits, no spaces, signs, separators or units. Returns false when the value needs
+// ParseNumber (which may still find a number); on true, sets *value and the traits it knows
+// (fraction, leading_zero). Exact: the digits form an integer below 2^53 and the power of ten
+// is at most 10^22, so one division rounds correctly (Clinger's fast path).
+inline bool ParseSimpleNumber(std::string_view v, char decimal, double* value,
+                              NumberTraits* traits) {
+  const char* p = v.data();
+  const char* end = p + v.size();
+  if (p == end) return false;
+  const bool negative = *p == '-';
+  const char* s = p + negative;
+  const char* int_begin = s;
+  uint64_t mantissa = 0;
+  while (s != end && static_cast<unsigned>(*s - '0') <= 9) {
+    mantissa = mantissa * 10 + static_cast<unsigned>(*s++ - '0');
+  }
+  size_t int_digits = static_cast<size_t>(s - int_begin), decimals = 0;
+  const bool point = s != end && *s == decimal;
+  if (point) {
+    const char* fraction = ++s;
+    while (s != end && static_cast<unsigned>(*s - '0') <= 9) {
+      mantissa = mantissa * 10 + static_cast<unsigned>(*s++ - '0');
+    }
+    decimals = static_cast<size_t>(s - fraction);
+    if (decimals == 0) return false;  // "12." is left to the general parser
+  }
+  if (s != end || int_digits + decimals == 0 || int_digits + decimals > 15) return false;
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  double x = static_cast<double>(mantissa) / kPow10[decimals];
+  *value = negative ? -x : x;
+  traits->fraction = point;
+  traits->leading_zero = int_digits > 1 && *int_begin == '0';
+  return true;
+}
+
+// True for text of the simple shape ([-]digits[.digits]) whatever its length.
+bool IsSimpleNumberShape(std::string_view v, char decimal);
+
 // true/false, yes/no, t/f, y/n in any case.
 std::optional<bool> ParseBoolean(std::string_view value);
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <random>
+#include <string>
 
 namespace datastory::table {
 namespace {
@@ -41,6 +44,33 @@ TEST(ParseNumberTest, Formats) {
   }
 }
 
+// The inline path rounds exactly as strtod does, and declines what it does not handle.
+TEST(ParseNumberTest, SimplePathIsCorrectlyRounded) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    int digits = 1 + static_cast<int>(rng() % 15);
+    int point = static_cast<int>(rng() % (digits + 1));
+    std::string text = rng() % 2 ? "-" : "";
+    for (int d = 0; d < digits; ++d) {
+      if (d == point && d > 0) text += '.';
+      text += static_cast<char>('0' + rng() % 10);
+    }
+    double value;
+    NumberTraits traits;
+    ASSERT_TRUE(ParseSimpleNumber(text, '.', &value, &traits)) << text;
+    EXPECT_EQ(value, std::strtod(text.c_str(), nullptr)) << text;
+    EXPECT_EQ(*ParseNumber(text, NumberFormat{}), value) << text;
+  }
+  double value;
+  NumberTraits traits;
+  for (const char* declined :
+       {"", "-", ".", "12.", "1,234", "$5", "1e5", " 5", "1234567890123456"}) {
+    EXPECT_FALSE(ParseSimpleNumber(declined, '.', &value, &traits)) << declined;
+  }
+  EXPECT_EQ(*ParseNumber("1234567890123456", NumberFormat{}), 1234567890123456.0);
+  EXPECT_EQ(*ParseNumber("12.", NumberFormat{}), 12.0);
+}
+
 TEST(ParseNumberTest, LeadingZerosAreFlagged) {
   NumberTraits t;
   EXPECT_EQ(*ParseNumber("02134", NumberFormat{}, &t), 2134);
@@ -74,6 +104,28 @@ TEST(ParseDateTest, Forms) {
   for (const char* bad :
        {"2024-02-30", "2024-13-01", "31/01/2024", "2024-01-31 25:00", "20240131"}) {
     EXPECT_FALSE(ParseDate(bad, bad[2] == '/' ? DateOrder::kMdy : DateOrder::kYmd)) << bad;
+  }
+}
+
+// The fixed-position reader of ISO dates agrees with the general one (reached here through a
+// leading space) on valid and invalid values alike.
+TEST(ParseDateTest, IsoFastPathMatchesGeneralPath) {
+  for (int y : {1, 1969, 2000, 2023, 2024, 9999}) {
+    for (int m = 0; m <= 13; ++m) {
+      for (int d : {0, 1, 15, 28, 29, 30, 31, 32}) {
+        for (const char* time : {"", " 00:00:00", "T23:59:59", " 24:00:00", " 12:60:00"}) {
+          char buf[40];
+          std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d%s", y, m, d, time);
+          auto fast = ParseDate(buf, DateOrder::kYmd);
+          auto general = ParseDate(std::string(" ") + buf, DateOrder::kYmd);
+          ASSERT_EQ(fast.has_value(), general.has_value()) << buf;
+          if (fast) {
+            EXPECT_EQ(fast->seconds, general->seconds) << buf;
+            EXPECT_EQ(fast->has_time, general->has_time) << buf;
+          }
+        }
+      }
+    }
   }
 }
 
