@@ -47,10 +47,12 @@ class Buffer {
   size_t capacity_ = 0;
 };
 
+// One block for a worker: bytes of a pooled buffer, or a range of the mapped source.
 struct Job {
   BlockInfo info;
-  std::unique_ptr<Buffer> buffer;
-  size_t length = 0;  // bytes of the buffer that belong to the block
+  std::unique_ptr<Buffer> buffer;  // null for a mapped block
+  const char* data = nullptr;
+  size_t length = 0;
 };
 
 struct BlockResult {
@@ -87,17 +89,24 @@ void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int6
 }
 
 // The end (one past the terminator) of the last complete record in data[0, n), for a buffer that
-// starts outside quotes; 0 when there is none.
-size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect) {
+// starts outside quotes, or 0 when there is none; *lines gets the number of terminators before
+// that end (the physical lines of the block), counted in the same pass.
+size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t* lines) {
   const char terminator = dialect.RecordTerminator();
   const char quote = dialect.quote;
   if (dialect.HasSimpleQuoting()) {
     int64_t quotes = 0, terminators = 0;
-    if (quote != '\0') CountTwo(data, n, quote, terminator, &quotes, &terminators);
-    bool inside = quotes & 1;
+    CountTwo(data, n, quote != '\0' ? quote : terminator, terminator, &quotes, &terminators);
+    bool inside = quote != '\0' && (quotes & 1);
     for (size_t i = n; i-- > 0;) {
       char c = data[i];
-      if (c == terminator && !inside) return i + 1;
+      if (c == terminator) {
+        if (!inside) {
+          *lines = terminators;
+          return i + 1;
+        }
+        --terminators;  // inside a quoted field that the next block finishes
+      }
       if (c == quote) inside = !inside;
     }
     return 0;
@@ -107,9 +116,12 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect) {
   const char delimiter = dialect.delimiter;
   bool inside = false;
   size_t last = 0, field_begin = 0, closed_at = SIZE_MAX;
+  int64_t terminators = 0;
   for (size_t i = 0; i < n; ++i) {
     char c = data[i];
+    if (c == terminator) ++terminators;
     if (backslash && c == escape) {
+      if (i + 1 < n && data[i + 1] == terminator) ++terminators;
       ++i;
     } else if (quote != '\0' && c == quote) {
       if (inside || !dialect.literal_inner_quotes || i == field_begin || closed_at + 1 == i) {
@@ -118,7 +130,10 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect) {
       }
     } else if (!inside && (c == delimiter || c == terminator)) {
       field_begin = i + 1;
-      if (c == terminator) last = i + 1;
+      if (c == terminator) {
+        last = i + 1;
+        *lines = terminators;
+      }
     }
   }
   return last;
@@ -227,6 +242,7 @@ class TextStream {
     return static_cast<size_t>(std::clamp<int64_t>(left + 1, 1, static_cast<int64_t>(want)));
   }
   int64_t bytes() const { return bytes_; }
+  bool IsIdentity() const { return decoder_->IsIdentity(); }
   int64_t invalid_bytes() const { return decoder_->IsIdentity() ? 0 : decoder_->invalid_bytes(); }
 
  private:
@@ -269,12 +285,20 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     BlockResult result;
     consumer->BeginBlock(job.info);
     result.tokens = tokenizer.Run(
-        std::string_view(job.buffer->data(), job.length), job.info.index, job.info.first_line,
+        std::string_view(job.data, job.length), job.info.index, job.info.first_line,
         job.info.byte_offset, [&](const RecordBatch& batch) { consumer->Consume(batch); },
         &result.diagnostics);
     consumer->EndBlock(job.info);
     std::lock_guard lock(results_mu);
     results.emplace(job.info.index, std::move(result));
+  };
+
+  auto finish_job = [&](Job& job) {
+    if (job.buffer) {
+      pool.Give(std::move(job.buffer));
+    } else {
+      source.Release(job.data, job.length);
+    }
   };
 
   JobQueue queue(static_cast<size_t>(workers));
@@ -289,7 +313,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
         Job job;
         while (queue.Pop(&job)) {
           run_job(tokenizer, consumers[w], job);
-          pool.Give(std::move(job.buffer));
+          finish_job(job);
         }
       });
     }
@@ -299,28 +323,84 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
   const char terminator = dialect.RecordTerminator();
   BlockInfo next{0, first_data_line, dialect.data_offset};
   int64_t lines = 0;
+  auto submit = [&](Job job, int64_t block_lines) {
+    next.index++;
+    next.first_line += block_lines;
+    next.byte_offset += static_cast<int64_t>(job.length);
+    lines += block_lines;
+    if (inline_tokenizer) {
+      run_job(*inline_tokenizer, consumers[0], job);
+      finish_job(job);
+    } else {
+      queue.Push(std::move(job));
+    }
+  };
+  auto too_long = [&] {
+    return Status::InvalidArgument(
+        "line " + std::to_string(next.first_line) + ": a record longer than " +
+        std::to_string(options.max_record_bytes >> 20) +
+        " MiB with no line break (or an unclosed quote); this does not look like a table");
+  };
+
+  // UTF-8 from a mapped file or memory: blocks are ranges of the mapping, no copy at all.
+  const std::string_view mapped = source.Mapped();
+  const bool use_map = !mapped.empty() && stream.IsIdentity();
+  int64_t mapped_bytes = 0;
+  if (use_map) {
+    size_t pos = std::min(mapped.size(), bom + static_cast<size_t>(dialect.data_offset));
+    mapped_bytes = static_cast<int64_t>(mapped.size() - pos);
+    while (pos < mapped.size() && status.ok()) {
+      size_t n = std::min(options.block_bytes, mapped.size() - pos);
+      size_t end = 0;
+      int64_t block_lines = 0;
+      for (;;) {
+        if (n > options.max_record_bytes) {
+          status = too_long();
+          break;
+        }
+        if (pos + n >= mapped.size()) {  // the last block takes the rest
+          end = n;
+          int64_t unused;
+          CountTwo(mapped.data() + pos, end, terminator, terminator, &block_lines, &unused);
+          break;
+        }
+        end = LastRecordEnd(mapped.data() + pos, n, dialect, &block_lines);
+        if (end > 0) break;
+        n = std::min(n * 2, mapped.size() - pos);
+      }
+      if (!status.ok()) break;
+      if (options.progress) options.progress(static_cast<int64_t>(pos + end), source.size());
+      Job job;
+      job.info = next;
+      job.data = mapped.data() + pos;
+      job.length = end;
+      submit(std::move(job), block_lines);
+      pos += end;
+    }
+  }
+
   std::unique_ptr<Buffer> carry;  // bytes after the last record boundary of the previous block
-  bool eof = false;
+  bool eof = use_map;
   while (!eof) {
     std::unique_ptr<Buffer> buffer = pool.Take();
     buffer->Resize(0);
     if (carry) buffer->Append(carry->data(), carry->size());
     size_t end = 0;
+    int64_t block_lines = 0;  // terminators in [0, end)
     for (;;) {
       // Small files get small buffers: touching 8 MiB of fresh pages costs more than reading.
       status = stream.ReadInto(buffer.get(), stream.NextReadSize(options.block_bytes), &eof);
       if (!status.ok()) break;
       if (eof) {
         end = buffer->size();
+        int64_t unused;
+        CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused);
         break;
       }
-      end = LastRecordEnd(buffer->data(), buffer->size(), dialect);
+      end = LastRecordEnd(buffer->data(), buffer->size(), dialect, &block_lines);
       if (end > 0) break;
       if (buffer->size() > options.max_record_bytes) {
-        status = Status::InvalidArgument(
-            "line " + std::to_string(next.first_line) + ": a record longer than " +
-            std::to_string(options.max_record_bytes >> 20) +
-            " MiB with no line break (or an unclosed quote); this does not look like a table");
+        status = too_long();
         break;
       }
     }
@@ -336,19 +416,12 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       continue;
     }
     if (options.progress) options.progress(stream.bytes(), source.size());
-    int64_t block_lines, unused;
-    CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused);
-    Job job{next, std::move(buffer), end};
-    next.index++;
-    next.first_line += block_lines;
-    next.byte_offset += static_cast<int64_t>(end);
-    lines += block_lines;
-    if (inline_tokenizer) {
-      run_job(*inline_tokenizer, consumers[0], job);
-      pool.Give(std::move(job.buffer));
-    } else {
-      queue.Push(std::move(job));
-    }
+    Job job;
+    job.info = next;
+    job.data = buffer->data();
+    job.length = end;
+    job.buffer = std::move(buffer);
+    submit(std::move(job), block_lines);
   }
   queue.Close();
   for (std::thread& t : threads) t.join();
@@ -356,7 +429,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
 
   ReadSummary summary;
   summary.blocks = next.index;
-  summary.bytes = stream.bytes();
+  summary.bytes = use_map ? mapped_bytes : stream.bytes();
   summary.invalid_encoding_bytes = stream.invalid_bytes();
   summary.lines = lines;
   for (auto& [index, result] : results) {

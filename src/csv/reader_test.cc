@@ -25,9 +25,25 @@ class Collector : public BatchConsumer {
   std::vector<std::pair<int64_t, std::string>>* rows_;
 };
 
+// A source that can only be read with ReadAt, like a file that cannot be mapped: the reader's
+// buffered path, with carried-over partial records.
+class UnmappedSource : public ByteSource {
+ public:
+  explicit UnmappedSource(std::string bytes) : inner_(MemorySource(std::move(bytes))) {}
+  Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
+    return inner_->ReadAt(offset, out, n);
+  }
+  int64_t size() const override { return inner_->size(); }
+  const std::string& name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+};
+
 std::vector<std::string> ReadAll(const std::string& text, const Dialect& d, int columns,
-                                 ReadOptions options, ReadSummary* summary) {
-  auto source = MemorySource(text);
+                                 ReadOptions options, ReadSummary* summary, bool mapped = true) {
+  std::unique_ptr<ByteSource> source =
+      mapped ? MemorySource(text) : std::make_unique<UnmappedSource>(text);
   std::mutex mu;
   std::vector<std::pair<int64_t, std::string>> rows;
   std::vector<std::unique_ptr<Collector>> consumers;
@@ -55,16 +71,19 @@ TEST(ReaderTest, SameRowsWhateverTheBlockSizeAndThreads) {
   whole.block_bytes = 1 << 20;
   auto expected = ReadAll(text, d, 3, whole, &one);
   ASSERT_EQ(expected.size(), 3000u);
-  for (int threads : {1, 2, 3}) {
-    for (size_t block : {64, 1000, 4096}) {
-      ReadOptions options;
-      options.threads = threads;
-      options.block_bytes = block;
-      options.batch_rows = 7;
-      auto got = ReadAll(text, d, 3, options, &many);
-      EXPECT_EQ(got, expected) << threads << " threads, " << block << " byte blocks";
-      EXPECT_EQ(many.rows, 3000);
-      EXPECT_EQ(many.lines, 6000);
+  for (bool mapped : {true, false}) {
+    for (int threads : {1, 2, 3}) {
+      for (size_t block : {64, 1000, 4096}) {
+        ReadOptions options;
+        options.threads = threads;
+        options.block_bytes = block;
+        options.batch_rows = 7;
+        auto got = ReadAll(text, d, 3, options, &many, mapped);
+        EXPECT_EQ(got, expected) << threads << " threads, " << block << " byte blocks, "
+                                 << (mapped ? "mapped" : "read");
+        EXPECT_EQ(many.rows, 3000);
+        EXPECT_EQ(many.lines, 6000);
+      }
     }
   }
 }
@@ -89,14 +108,17 @@ TEST(ReaderTest, OverlongRecordFails) {
   options.block_bytes = 1024;
   options.max_record_bytes = 2048;
   text += "\n1,2\n";
-  auto source = MemorySource(text, "big.csv");
-  struct Null : BatchConsumer {
-    void Consume(const RecordBatch&) override {}
-  } sink;
-  auto r = ReadCsv(*source, d, 2, 1, options, [&](int) { return &sink; });
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("big.csv: line 2"), std::string::npos)
-      << r.status().message();
+  for (bool mapped : {true, false}) {
+    std::unique_ptr<ByteSource> source =
+        mapped ? MemorySource(text, "big.csv") : std::make_unique<UnmappedSource>(text);
+    struct Null : BatchConsumer {
+      void Consume(const RecordBatch&) override {}
+    } sink;
+    auto r = ReadCsv(*source, d, 2, 1, options, [&](int) { return &sink; });
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find("line 2: a record longer"), std::string::npos)
+        << r.status().message();
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,8 +14,32 @@ namespace {
 class FileSource final : public ByteSource {
  public:
   FileSource(int fd, int64_t size, std::string path)
-      : fd_(fd), size_(size), path_(std::move(path)) {}
-  ~FileSource() override { ::close(fd_); }
+      : fd_(fd), size_(size), path_(std::move(path)) {
+    if (size_ > 0) {
+      void* map = ::mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_PRIVATE, fd_, 0);
+      if (map != MAP_FAILED) {  // else pread only
+        map_ = static_cast<const char*>(map);
+        ::madvise(map, static_cast<size_t>(size_), MADV_SEQUENTIAL);
+      }
+    }
+  }
+  ~FileSource() override {
+    if (map_) ::munmap(const_cast<char*>(map_), static_cast<size_t>(size_));
+    ::close(fd_);
+  }
+
+  std::string_view Mapped() const override {
+    return map_ ? std::string_view(map_, static_cast<size_t>(size_)) : std::string_view();
+  }
+  void Release(const char* data, size_t n) const override {
+    if (!map_ || n == 0) return;
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+    uintptr_t end = (reinterpret_cast<uintptr_t>(data) + n) & ~(page - 1);
+    // Only whole pages: a neighbouring block may still be read from a shared page (and a
+    // dropped page would simply be read again from the page cache).
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  }
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
@@ -39,6 +64,7 @@ class FileSource final : public ByteSource {
   int fd_;
   int64_t size_;
   std::string path_;
+  const char* map_ = nullptr;
 };
 
 class StringSource final : public ByteSource {
@@ -53,6 +79,7 @@ class StringSource final : public ByteSource {
   }
   int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
   const std::string& name() const override { return name_; }
+  std::string_view Mapped() const override { return bytes_; }
 
  private:
   std::string bytes_;
