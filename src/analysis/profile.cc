@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <mutex>
 
 #include "analysis/alerts.h"
 #include "analysis/column_stats.h"
@@ -54,15 +55,46 @@ void PlanMemory(size_t columns, Plan* plan) {
   plan->sketch_precision = precision;
 }
 
-// Moments of one block, merged across blocks in file order at the end.
+// Moments of one block, merged across blocks in file order.
 struct BlockMoments {
   std::vector<Moments> moments;
   std::vector<CoMoments> co;
 };
 
+// Merges block moments in file order as blocks finish, whichever worker finished them: only the
+// blocks that arrive ahead of an unfinished one wait, so memory does not grow with the file.
+// Thread-safe.
+class OrderedMoments {
+ public:
+  OrderedMoments(size_t slots, size_t pairs) : moments_(slots), co_(pairs) {}
+
+  void Submit(int64_t index, BlockMoments block) {
+    std::lock_guard lock(mu_);
+    waiting_.emplace(index, std::move(block));
+    while (!waiting_.empty() && waiting_.begin()->first == next_) {
+      const BlockMoments& b = waiting_.begin()->second;
+      for (size_t s = 0; s < moments_.size(); ++s) moments_[s].Merge(b.moments[s]);
+      for (size_t k = 0; k < co_.size(); ++k) co_[k].Merge(b.co[k]);
+      waiting_.erase(waiting_.begin());
+      ++next_;
+    }
+  }
+  // After the read: every block has been submitted.
+  const std::vector<Moments>& moments() const { return moments_; }
+  const std::vector<CoMoments>& co() const { return co_; }
+
+ private:
+  std::mutex mu_;
+  int64_t next_ = 0;
+  std::map<int64_t, BlockMoments> waiting_;
+  std::vector<Moments> moments_;
+  std::vector<CoMoments> co_;
+};
+
 class ProfileConsumer final : public csv::BatchConsumer {
  public:
-  explicit ProfileConsumer(const Plan& plan) : plan_(plan), dialect_(plan.schema->dialect) {
+  ProfileConsumer(const Plan& plan, OrderedMoments* ordered)
+      : plan_(plan), dialect_(plan.schema->dialect), ordered_(ordered) {
     columns_.reserve(plan.schema->columns.size());
     for (size_t c = 0; c < plan.schema->columns.size(); ++c) {
       columns_.emplace_back(plan.exact_limit, plan.sketch_precision);
@@ -71,10 +103,12 @@ class ProfileConsumer final : public csv::BatchConsumer {
 
   void BeginBlock(const csv::BlockInfo& block) override {
     block_ = block;
-    BlockMoments& m = blocks_[block.index];
-    m.moments.resize(plan_.slot_column.size());
-    m.co.resize(plan_.pairs.size());
-    current_ = &m;
+    current_.moments.assign(plan_.slot_column.size(), Moments());
+    current_.co.assign(plan_.pairs.size(), CoMoments());
+  }
+
+  void EndBlock(const csv::BlockInfo& block) override {
+    ordered_->Submit(block.index, std::move(current_));
   }
 
   void Consume(const csv::RecordBatch& batch) override {
@@ -86,7 +120,6 @@ class ProfileConsumer final : public csv::BatchConsumer {
   }
 
   std::vector<ColumnAccumulator>& columns() { return columns_; }
-  std::map<int64_t, BlockMoments>& blocks() { return blocks_; }
   std::vector<uint64_t>& row_hashes() { return row_hashes_; }
   int duplicate_level() const { return duplicate_level_; }
 
@@ -215,7 +248,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
         if (!std::isnan(x[r])) sum += x[r], ++n;
       }
       if (n != rows) {
-        current_->moments[s].AddBatch(x, rows);
+        current_.moments[s].AddBatch(x, rows);
         continue;
       }
       Moments b;
@@ -229,7 +262,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
         b.m3 += d2 * d[r];
         b.m4 += d2 * d2;
       }
-      current_->moments[s].Merge(b);
+      current_.moments[s].Merge(b);
       full_[s] = true;
       mean_[s] = b.mean;
       m2_[s] = b.m2;
@@ -244,9 +277,9 @@ class ProfileConsumer final : public csv::BatchConsumer {
         batch.cxy = Dot(centred_.data() + a * rows, centred_.data() + b * rows, rows);
         batch.m2x = m2_[a];
         batch.m2y = m2_[b];
-        current_->co[k].Merge(batch);
+        current_.co[k].Merge(batch);
       } else {
-        current_->co[k].AddBatch(values_.data() + a * rows, values_.data() + b * rows, rows);
+        current_.co[k].AddBatch(values_.data() + a * rows, values_.data() + b * rows, rows);
       }
     }
   }
@@ -275,8 +308,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
   const Plan& plan_;
   const csv::Dialect& dialect_;
   std::vector<ColumnAccumulator> columns_;
-  std::map<int64_t, BlockMoments> blocks_;
-  BlockMoments* current_ = nullptr;
+  OrderedMoments* ordered_;
+  BlockMoments current_;  // the block being read
   csv::BlockInfo block_;
   std::vector<double> values_;
   std::vector<double> centred_, mean_, m2_;  // per batch, for AddMoments
@@ -336,9 +369,12 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   PlanMemory(schema.columns.size(), &plan);
   plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
 
+  OrderedMoments ordered(plan.slot_column.size(), plan.pairs.size());
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;
   consumers.reserve(workers);
-  for (int w = 0; w < workers; ++w) consumers.push_back(std::make_unique<ProfileConsumer>(plan));
+  for (int w = 0; w < workers; ++w) {
+    consumers.push_back(std::make_unique<ProfileConsumer>(plan, &ordered));
+  }
   DS_ASSIGN_OR_RETURN(csv::ReadSummary read,
                       csv::ReadCsv(source, schema.dialect, ncols, schema.first_data_line,
                                    options.read, [&](int w) { return consumers[w].get(); }));
@@ -347,14 +383,11 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
                                    " columns) but no data rows");
   }
 
-  // Merge: column state in any order; moments in block order.
+  // Merge the column state of the workers (any order: it is order-independent); the moments
+  // were merged in block order as the blocks finished.
   ProfileConsumer& first = *consumers[0];
-  std::map<int64_t, BlockMoments*> ordered;
   int level = 0;
-  for (auto& consumer : consumers) {
-    for (auto& [index, m] : consumer->blocks()) ordered[index] = &m;
-    level = std::max(level, consumer->duplicate_level());
-  }
+  for (auto& consumer : consumers) level = std::max(level, consumer->duplicate_level());
   std::vector<uint64_t> hashes;
   for (auto& consumer : consumers) {
     if (consumer.get() != &first) {
@@ -364,12 +397,8 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     hashes.insert(hashes.end(), h.begin(), h.end());
     std::vector<uint64_t>().swap(h);
   }
-  std::vector<Moments> moments(plan.slot_column.size());
-  std::vector<CoMoments> co(plan.pairs.size());
-  for (auto& [index, m] : ordered) {
-    for (size_t s = 0; s < moments.size(); ++s) moments[s].Merge(m->moments[s]);
-    for (size_t k = 0; k < co.size(); ++k) co[k].Merge(m->co[k]);
-  }
+  const std::vector<Moments>& moments = ordered.moments();
+  const std::vector<CoMoments>& co = ordered.co();
 
   Profile profile;
   profile.source_name = source.name();
