@@ -45,7 +45,6 @@ class DiagnosticLog {
   int64_t Total() const;
   // Kept entries sorted by position (line, then kind).
   std::vector<Diagnostic> Sorted() const;
-  std::vector<Diagnostic>& mutable_kept() { return kept_; }
 
  private:
   static constexpr int kKinds = 6;

@@ -41,7 +41,8 @@ struct Dialect {
   bool literal_inner_quotes = false;
   // Lines before the first record (titles, `#` comments) that are not part of the table.
   int skipped_lines = 0;
-  // Byte offset in the decoded UTF-8 text where the first record (or header) starts.
+  // Byte offset in the decoded UTF-8 text where reading starts: the first record as sniffed;
+  // after InferSchema, the first data record (past the header), or -1 when there is none.
   int64_t data_offset = 0;
 
   // The byte that ends a record: '\n' for LF and CRLF, '\r' for CR.

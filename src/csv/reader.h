@@ -1,10 +1,12 @@
 // Reader: streams a CSV source through the Tokenizer on several threads, in bounded memory.
 //
-// One producer reads the source in blocks (decoding to UTF-8 when needed), cuts each block at
-// its last record boundary, and hands whole-record blocks to worker threads. Each worker owns a
-// BatchConsumer and receives the batches of the blocks it tokenizes. Memory is bounded by
-// (threads + 2) blocks, whatever the file size. Blocks are numbered in file order, so consumers
-// can merge order-sensitive state in that order and get the same result on any thread count.
+// One producer cuts the source into blocks at record boundaries (found by quote parity) and
+// hands them to worker threads. A UTF-8 source that is mapped (ByteSource::Mapped) is cut in
+// place and each block's pages are released once tokenized; other sources are read with
+// ReadAt into (threads + 2) pooled buffers and transcoded to UTF-8. Either way the memory used
+// does not grow with the file. Each worker owns a BatchConsumer and receives the batches of the
+// blocks it tokenizes. Blocks are numbered in file order, so consumers can merge
+// order-sensitive state in that order and get the same result on any thread count.
 #ifndef DATASTORY_CSV_READER_H_
 #define DATASTORY_CSV_READER_H_
 
