@@ -97,6 +97,14 @@ TEST_F(CliTest, OverridesWin) {
   EXPECT_EQ(nlohmann::json::parse(typed.output)["columns"][0]["type"], "text");
 }
 
+TEST_F(CliTest, TextReportKeepsOneLinePerColumn) {
+  auto r =
+      RunDatastory("profile " + Quote(Write("t.tsv", "a\tb\n\"x\ty\"\t1\n\"line\nbreak\"\t2\n")));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("line\\nbreak (1)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("line\nbreak"), std::string::npos) << r.output;
+}
+
 TEST_F(CliTest, JsonShapeOfDesignDoc) {
   auto r = RunDatastory("profile --json " + Quote(SourceDir() / "examples" / "sales.csv"));
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -29,6 +29,26 @@ std::string Cell(const std::optional<double>& v, const analysis::ColumnProfile& 
   return Num(*v);
 }
 
+// Text safe for one table cell: tabs, line breaks and other control characters become visible
+// escapes, so a value with a newline cannot break the table.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // Columns on a terminal: one per UTF-8 code point (continuation bytes take no column).
 size_t DisplayWidth(std::string_view s) {
   size_t width = 0;
@@ -92,15 +112,16 @@ std::string RenderProfileText(const analysis::Profile& p) {
     std::snprintf(missing, sizeof(missing), "%.1f%%", total > 0 ? 100.0 * c.missing / total : 0.0);
     std::string top;
     if (!c.top_values.empty()) {
-      top = Clip(c.top_values[0].value, 20) + " (" + std::to_string(c.top_values[0].count) + ")";
+      top = Clip(Printable(c.top_values[0].value), 20) + " (" +
+            std::to_string(c.top_values[0].count) + ")";
     }
     std::string type(table::ColumnTypeName(c.schema.type));
     if (c.schema.unit == table::Unit::kCurrency) {
       type += " " + (c.schema.currency_symbol.empty() ? "$" : c.schema.currency_symbol);
     }
     if (c.schema.unit == table::Unit::kPercent) type += " %";
-    rows.push_back({Clip(c.schema.name, 24), type, std::string(table::RoleName(c.schema.role)),
-                    std::to_string(c.count), missing,
+    rows.push_back({Clip(Printable(c.schema.name), 24), type,
+                    std::string(table::RoleName(c.schema.role)), std::to_string(c.count), missing,
                     (c.distinct_exact ? "" : "~") + std::to_string(c.distinct), Cell(c.min, c),
                     Cell(c.mean, c), Cell(c.median, c), Cell(c.max, c), Cell(c.std, c), top});
   }
