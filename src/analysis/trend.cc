@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <map>
 #include <numeric>
 
@@ -42,10 +43,11 @@ double TheilSenSlope(const std::vector<double>& x, const std::vector<double>& y)
   }
   if (slopes.empty()) return 0;
   const size_t mid = slopes.size() / 2;
-  std::nth_element(slopes.begin(), slopes.begin() + static_cast<long>(mid), slopes.end());
+  std::nth_element(slopes.begin(), slopes.begin() + static_cast<std::ptrdiff_t>(mid), slopes.end());
   double upper = slopes[mid];
   if (slopes.size() % 2) return upper;
-  double lower = *std::max_element(slopes.begin(), slopes.begin() + static_cast<long>(mid));
+  double lower =
+      *std::max_element(slopes.begin(), slopes.begin() + static_cast<std::ptrdiff_t>(mid));
   return 0.5 * (lower + upper);
 }
 
