@@ -1,0 +1,77 @@
+#include "analysis/association.h"
+
+#include <algorithm>
+#include <boost/math/distributions/fisher_f.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+
+namespace datastory::analysis {
+
+CramersV CramersVTest(const std::vector<std::vector<double>>& table) {
+  CramersV out;
+  std::vector<double> row_sums, col_sums;
+  for (const auto& row : table) {
+    if (col_sums.size() < row.size()) col_sums.resize(row.size(), 0);
+    double sum = 0;
+    for (size_t j = 0; j < row.size(); ++j) {
+      sum += row[j];
+      col_sums[j] += row[j];
+    }
+    row_sums.push_back(sum);
+  }
+  double n = 0;
+  for (double s : row_sums) n += s;
+  const auto nonzero = [](const std::vector<double>& v) {
+    return static_cast<double>(std::count_if(v.begin(), v.end(), [](double x) { return x > 0; }));
+  };
+  const double r = nonzero(row_sums), k = nonzero(col_sums);
+  out.n = static_cast<int64_t>(n);
+  if (r < 2 || k < 2 || n < 2) return out;
+  for (size_t i = 0; i < table.size(); ++i) {
+    if (row_sums[i] == 0) continue;
+    for (size_t j = 0; j < col_sums.size(); ++j) {
+      if (col_sums[j] == 0) continue;
+      double observed = j < table[i].size() ? table[i][j] : 0;
+      double expected = row_sums[i] * col_sums[j] / n;
+      out.chi2 += (observed - expected) * (observed - expected) / expected;
+    }
+  }
+  out.v = std::sqrt(out.chi2 / n / (std::min(r, k) - 1));
+  double phi2 = std::max(0.0, out.chi2 / n - (k - 1) * (r - 1) / (n - 1));
+  double rc = r - (r - 1) * (r - 1) / (n - 1), kc = k - (k - 1) * (k - 1) / (n - 1);
+  double denominator = std::min(kc - 1, rc - 1);
+  out.v_corrected = denominator > 0 ? std::sqrt(phi2 / denominator) : 0;
+  double dof = (r - 1) * (k - 1);
+  out.p_value = boost::math::gamma_q(dof / 2, out.chi2 / 2);
+  return out;
+}
+
+CorrelationRatio CorrelationRatioTest(const std::vector<Moments>& groups) {
+  CorrelationRatio out;
+  Moments all;
+  int groups_with_values = 0;
+  double within = 0;
+  for (const Moments& g : groups) {
+    if (g.n == 0) continue;
+    all.Merge(g);
+    within += g.m2;
+    ++groups_with_values;
+  }
+  if (groups_with_values < 2 || all.m2 <= 0) return out;
+  double between = all.m2 - within;  // the total splits into between and within groups
+  out.eta = std::sqrt(std::clamp(between / all.m2, 0.0, 1.0));
+  double df1 = groups_with_values - 1;
+  double df2 = static_cast<double>(all.n) - groups_with_values;
+  if (df2 <= 0) return out;
+  if (within <= 0) {
+    out.f = INFINITY;
+    out.p_value = 0;
+    return out;
+  }
+  out.f = (between / df1) / (within / df2);
+  boost::math::fisher_f distribution(df1, df2);
+  out.p_value = boost::math::cdf(boost::math::complement(distribution, out.f));
+  return out;
+}
+
+}  // namespace datastory::analysis

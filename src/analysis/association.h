@@ -1,0 +1,37 @@
+// Association between a dimension and another column, for segment insights: Cramér's V for two
+// dimensions (from their contingency table) and the correlation ratio η for a dimension and a
+// measure (from per-category count, mean and sum of squared deviations). Pure functions.
+#ifndef DATASTORY_ANALYSIS_ASSOCIATION_H_
+#define DATASTORY_ANALYSIS_ASSOCIATION_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "analysis/moments.h"
+
+namespace datastory::analysis {
+
+struct CramersV {
+  double v = 0;            // sqrt(chi² / (n (min(r, k) - 1)))
+  double v_corrected = 0;  // Bergsma's bias correction, as ydata-profiling reports it
+  double chi2 = 0;
+  double p_value = 1;  // of the chi-square test of independence
+  int64_t n = 0;
+};
+
+// `table[i][j]`: how many rows have category i of one dimension and j of the other. Rows or
+// columns that are all zero are ignored; fewer than two of either gives v = 0, p = 1.
+CramersV CramersVTest(const std::vector<std::vector<double>>& table);
+
+struct CorrelationRatio {
+  double eta = 0;      // sqrt(between-group sum of squares / total sum of squares)
+  double f = 0;        // one-way ANOVA F statistic
+  double p_value = 1;  // of that F test
+};
+
+// Groups are the measure's moments within each category of the dimension.
+CorrelationRatio CorrelationRatioTest(const std::vector<Moments>& groups);
+
+}  // namespace datastory::analysis
+
+#endif  // DATASTORY_ANALYSIS_ASSOCIATION_H_

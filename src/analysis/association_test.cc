@@ -1,0 +1,37 @@
+#include "analysis/association.h"
+
+#include <gtest/gtest.h>
+
+namespace datastory::analysis {
+namespace {
+
+// Reference values from SciPy 1.10: stats.chi2_contingency(correction=False) and
+// stats.f_oneway, with V and η computed from their outputs in NumPy.
+TEST(AssociationTest, CramersVMatchesReference) {
+  CramersV a = CramersVTest({{10, 20, 30}, {20, 10, 5}});
+  EXPECT_NEAR(a.chi2, 19.280045351473923, 1e-9);
+  EXPECT_NEAR(a.p_value, 6.507157918480003e-05, 1e-12);
+  EXPECT_NEAR(a.v, 0.4504973316291548, 1e-12);
+  EXPECT_NEAR(a.v_corrected, 0.42851453226469643, 1e-12);
+  EXPECT_EQ(a.n, 95);
+  // Independent: V = 0; one category only: nothing to say.
+  EXPECT_NEAR(CramersVTest({{10, 20}, {20, 40}}).v, 0, 1e-12);
+  EXPECT_EQ(CramersVTest({{10, 20}, {0, 0}}).p_value, 1);
+}
+
+TEST(AssociationTest, CorrelationRatioMatchesReference) {
+  auto moments = [](std::vector<double> v) {
+    Moments m;
+    m.AddBatch(v.data(), static_cast<int64_t>(v.size()));
+    return m;
+  };
+  CorrelationRatio r =
+      CorrelationRatioTest({moments({1, 2, 3}), moments({4, 5, 6, 7}), moments({10, 11})});
+  EXPECT_NEAR(r.eta, 0.9593752880891953, 1e-12);
+  EXPECT_NEAR(r.f, 34.68888888888889, 1e-9);
+  EXPECT_NEAR(r.p_value, 0.0005043404036842284, 1e-12);
+  EXPECT_EQ(CorrelationRatioTest({moments({1, 2, 3})}).eta, 0);  // one group
+}
+
+}  // namespace
+}  // namespace datastory::analysis
