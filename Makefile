@@ -5,7 +5,7 @@ JOBS ?= 2
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test fixtures asan fuzz fuzz-replay bench format clean
+.PHONY: all deps build demo test fixtures asan fuzz bench format format-check tidy clean
 
 all: build
 
@@ -49,6 +49,13 @@ bench: build
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h')
+
+# clang-tidy with .clang-tidy over the sources (not the tests), on the build's compile commands.
+tidy: build
+	@clang-tidy -p $(BUILD) --quiet $$(git ls-files 'src/*.cc' | grep -v _test.cc) 2>/dev/null | grep -E 'warning:|error:' || echo "clang-tidy: clean"
 
 clean:
 	rm -rf build build-asan build-fuzz

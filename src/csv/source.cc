@@ -38,7 +38,10 @@ class FileSource final : public ByteSource {
     uintptr_t end = (reinterpret_cast<uintptr_t>(data) + n) & ~(page - 1);
     // Only whole pages: a neighbouring block may still be read from a shared page (and a
     // dropped page would simply be read again from the page cache).
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+    if (end > begin) {
+      // NOLINTNEXTLINE(performance-no-int-to-ptr): page arithmetic needs integers
+      ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+    }
   }
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;

@@ -245,8 +245,9 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     std::vector<std::string_view> values;
     values.reserve(records.size() + sniff.extra_records.size());
     for (size_t r = from; r < records.size(); ++r) {
-      values.push_back(c < static_cast<int>(records[r].size()) ? std::string_view(records[r][c])
-                                                               : std::string_view());
+      const std::vector<std::string>& record = records[r];
+      values.emplace_back(c < static_cast<int>(record.size()) ? record[c].data() : "",
+                          c < static_cast<int>(record.size()) ? record[c].size() : 0);
     }
     for (const auto& r : sniff.extra_records) values.push_back(r[c]);
     return values;
@@ -279,8 +280,8 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     bool first_row_has_empty = false;
     std::set<std::string> first_values;
     for (int c = 0; c < columns; ++c) {
-      std::string_view first =
-          c < static_cast<int>(records[0].size()) ? std::string_view(records[0][c]) : "";
+      std::string_view first;
+      if (c < static_cast<int>(records[0].size())) first = records[0][c];
       if (IsNullToken(first)) first_row_has_empty = true;
       first_values.insert(std::string(first));
       const ColumnSchema& guess = below_first[c];
