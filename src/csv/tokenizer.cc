@@ -95,7 +95,7 @@ class Tokenizer::Emitter {
     if (column_ == 1 && row_cells_[0].begin == row_cells_[0].end()) {
       ++result_.blank_lines;  // an empty line: not a record
     } else {
-      if (column_ != columns) Ragged(end);
+      if (column_ != columns) Ragged();
       for (int c = column_; c < columns; ++c) row_cells_[c] = Cell::Absent();
       t_.row_begin_[rows_] = record_begin_;
       t_.row_end_[rows_] = end;
@@ -137,14 +137,13 @@ class Tokenizer::Emitter {
   }
 
  private:
-  void Ragged(uint32_t end) {
+  void Ragged() {
     bool few = column_ < t_.columns_;
     DiagnosticKind kind = few ? DiagnosticKind::kTooFewFields : DiagnosticKind::kTooManyFields;
     if (log_->Count(kind) >= DiagnosticLog::kKeepPerKind) {
       log_->Add(Diagnostic{kind, 0, 0, {}});  // counted, not kept
       return;
     }
-    (void)end;
     log_->Add(Diagnostic{
         kind, LineOf(record_begin_), first_offset_ + record_begin_,
         "expected " + std::to_string(t_.columns_) + " fields, found " + std::to_string(column_) +
