@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/math/distributions/fisher_f.hpp>
+#include <boost/math/distributions/students_t.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 
@@ -72,6 +73,50 @@ CorrelationRatio CorrelationRatioTest(const std::vector<Moments>& groups) {
   boost::math::fisher_f distribution(df1, df2);
   out.p_value = boost::math::cdf(boost::math::complement(distribution, out.f));
   return out;
+}
+
+namespace {
+
+// Average ranks (1-based) of v, ties sharing the mean of their positions.
+std::vector<double> Ranks(const std::vector<double>& v) {
+  std::vector<size_t> order(v.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> ranks(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    double rank = (static_cast<double>(i + j) / 2) + 1;
+    for (size_t k = i; k <= j; ++k) ranks[order[k]] = rank;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+}  // namespace
+
+RankCorrelation SpearmanCorrelation(const std::vector<double>& x, const std::vector<double>& y) {
+  std::vector<double> a, b;
+  for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+    if (!std::isnan(x[i]) && !std::isnan(y[i])) a.push_back(x[i]), b.push_back(y[i]);
+  }
+  RankCorrelation out;
+  out.n = static_cast<int64_t>(a.size());
+  if (a.size() < 3) return out;
+  std::vector<double> ra = Ranks(a), rb = Ranks(b);
+  CoMoments co;
+  co.AddBatch(ra.data(), rb.data(), static_cast<int64_t>(ra.size()));
+  out.rho = co.Pearson();
+  return out;
+}
+
+double CorrelationPValue(double r, int64_t n) {
+  if (n < 3 || std::isnan(r)) return 1;
+  if (std::fabs(r) >= 1) return 0;
+  const double df = static_cast<double>(n - 2);
+  const double t = r * std::sqrt(df / (1 - r * r));
+  boost::math::students_t distribution(df);
+  return std::min(1.0, 2 * boost::math::cdf(boost::math::complement(distribution, std::fabs(t))));
 }
 
 }  // namespace datastory::analysis

@@ -4,6 +4,7 @@
 #ifndef DATASTORY_ANALYSIS_ASSOCIATION_H_
 #define DATASTORY_ANALYSIS_ASSOCIATION_H_
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -31,6 +32,18 @@ struct CorrelationRatio {
 
 // Groups are the measure's moments within each category of the dimension.
 CorrelationRatio CorrelationRatioTest(const std::vector<Moments>& groups);
+
+// Spearman's rank correlation of the pairs (x[i], y[i]) where both are not NaN (average ranks for
+// ties). NaN when fewer than 3 pairs or either side is constant.
+struct RankCorrelation {
+  double rho = NAN;
+  int64_t n = 0;
+};
+RankCorrelation SpearmanCorrelation(const std::vector<double>& x, const std::vector<double>& y);
+
+// The two-sided p-value of a Pearson (or Spearman, by the same t approximation) coefficient r
+// over n pairs: t = r sqrt((n - 2) / (1 - r²)) with n - 2 degrees of freedom.
+double CorrelationPValue(double r, int64_t n);
 
 }  // namespace datastory::analysis
 

@@ -33,5 +33,24 @@ TEST(AssociationTest, CorrelationRatioMatchesReference) {
   EXPECT_EQ(CorrelationRatioTest({moments({1, 2, 3})}).eta, 0);  // one group
 }
 
+TEST(AssociationTest, SpearmanMatchesScipy) {
+  // scipy.stats.spearmanr (ties at 2 share rank 2.5).
+  RankCorrelation r = SpearmanCorrelation({1, 2, 2, 3, 5, 8, 13, 21, 34, 55},
+                                          {2, 1, 4, 3, 7, 9, 8, 30, 20, 60});
+  EXPECT_NEAR(r.rho, 0.9361745372672995, 1e-12);
+  EXPECT_EQ(r.n, 10);
+  // NaN pairs are left out; too few pairs give NaN.
+  EXPECT_EQ(SpearmanCorrelation({1, NAN, 3, 4}, {1, 2, 3, 5}).n, 3);
+  EXPECT_TRUE(std::isnan(SpearmanCorrelation({1, 2}, {1, 2}).rho));
+}
+
+TEST(AssociationTest, CorrelationPValueMatchesScipy) {
+  // 2 * scipy.stats.t.sf(|t|, n - 2) with t = r sqrt((n - 2) / (1 - r^2)).
+  EXPECT_NEAR(CorrelationPValue(0.3, 50), 0.03428618003292995, 1e-12);
+  EXPECT_NEAR(CorrelationPValue(-0.3, 50), 0.03428618003292995, 1e-12);
+  EXPECT_EQ(CorrelationPValue(1.0, 10), 0);
+  EXPECT_EQ(CorrelationPValue(0.5, 2), 1);
+}
+
 }  // namespace
 }  // namespace datastory::analysis

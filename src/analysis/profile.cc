@@ -9,9 +9,11 @@
 
 #include "analysis/alerts.h"
 #include "analysis/column_stats.h"
+#include "analysis/cube_builder.h"
 #include "analysis/moments.h"
 #include "base/hash.h"
 #include "csv/tokenizer.h"
+#include "table/inference.h"
 #include "table/value_parse.h"
 
 namespace datastory::analysis {
@@ -38,6 +40,12 @@ struct Plan {
   size_t duplicate_capacity = 0;           // row hashes per worker before sampling
   size_t exact_limit = 0;                  // distinct values counted exactly, per column
   int sketch_precision = 16;               // HyperLogLog precision past that
+  // The story's aggregates, when built: each column's dimension index (or -1), and whether it
+  // is the time axis.
+  const CubePlan* cube = nullptr;
+  std::vector<int> dimension_of;
+  std::vector<int> measure_slots;  // moment slot of each cube measure
+  int time_slot = -1;              // moment slot of an integer year time axis
 };
 
 // Memory per worker is planned from the column count, so a 2,000-column file stays as bounded as
@@ -93,31 +101,38 @@ class OrderedMoments {
 
 class ProfileConsumer final : public csv::BatchConsumer {
  public:
-  ProfileConsumer(const Plan& plan, OrderedMoments* ordered)
+  ProfileConsumer(const Plan& plan, OrderedMoments* ordered, CubeMerger* cube)
       : plan_(plan), dialect_(plan.schema->dialect), ordered_(ordered) {
     columns_.reserve(plan.schema->columns.size());
     for (size_t c = 0; c < plan.schema->columns.size(); ++c) {
       columns_.emplace_back(plan.exact_limit, plan.sketch_precision);
     }
+    if (cube) cube_ = std::make_unique<CubeBuilder>(cube);
   }
 
   void BeginBlock(const csv::BlockInfo& block) override {
     block_ = block;
     current_.moments.assign(plan_.slot_column.size(), Moments());
     current_.co.assign(plan_.pairs.size(), CoMoments());
+    if (cube_) cube_->BeginBlock(block.index);
   }
 
   void EndBlock(const csv::BlockInfo& block) override {
     ordered_->Submit(block.index, std::move(current_));
+    if (cube_) cube_->EndBlock();
   }
 
   void Consume(const csv::RecordBatch& batch) override {
     const int64_t rows = batch.rows;
     values_.resize(plan_.slot_column.size() * static_cast<size_t>(rows));
+    if (cube_) cube_->BeginBatch(rows);
     for (size_t c = 0; c < columns_.size(); ++c) ProcessColumn(static_cast<int>(c), batch);
     AddMoments(rows);
+    if (cube_) AddToCube(rows);
     for (int64_t r = 0; r < rows; ++r) AddRowHash(HashBytes(batch.RowBytes(r)));
   }
+
+  CubeBuilder* cube() { return cube_.get(); }
 
   std::vector<ColumnAccumulator>& columns() { return columns_; }
   std::vector<uint64_t>& row_hashes() { return row_hashes_; }
@@ -131,6 +146,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
     ColumnAccumulator& acc = columns_[c];
     const Kind kind = plan_.kinds[c];
     const int slot = plan_.moment_slot[c];
+    const int dimension = cube_ ? plan_.dimension_of[c] : -1;
+    const bool time_axis = cube_ && c == plan_.cube->time_column && kind == Kind::kDate;
     double* out = slot >= 0 ? values_.data() + static_cast<size_t>(slot) * batch.rows : nullptr;
     hashes_.resize(batch.rows);
     numbers_.resize(batch.rows);
@@ -185,6 +202,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
           }
           double v = static_cast<double>(t->seconds);
           acc.time_of_day |= t->seconds % 86400 != 0;
+          if (time_axis) cube_->SetTime(r, t->seconds);
           acc.min = std::min(acc.min, v);
           acc.max = std::max(acc.max, v);
           acc.histogram.Add(v);
@@ -199,6 +217,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
             continue;
           }
           hashes_[n] = HashWord(*b ? 1 : 2);
+          if (dimension >= 0) cube_->SetDimension(dimension, r, hashes_[n], *b ? "true" : "false");
           numbers_[n++] = *b ? 1 : 0;
           break;
         }
@@ -209,6 +228,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
           acc.length_max = std::max(acc.length_max, length);
           acc.with_spaces += text.find(' ') != std::string_view::npos;
           hashes_[n] = HashBytes(text);
+          if (dimension >= 0) cube_->SetDimension(dimension, r, hashes_[n], text);
           if (text.data() == scratch_.data()) {
             // Unquoted text lives in scratch_, which the next value overwrites: keep a copy.
             unquoted_.emplace_back(n, arena_.size());
@@ -284,6 +304,24 @@ class ProfileConsumer final : public csv::BatchConsumer {
     }
   }
 
+  // The batch's measures (and an integer year axis) into the story's aggregates.
+  void AddToCube(int64_t rows) {
+    measure_values_.clear();
+    for (int slot : plan_.measure_slots) {
+      measure_values_.push_back(values_.data() + static_cast<size_t>(slot) * rows);
+    }
+    if (plan_.time_slot >= 0) {
+      const double* years = values_.data() + static_cast<size_t>(plan_.time_slot) * rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        double y = years[r];
+        if (y >= 1000 && y <= 2999 && y == std::floor(y)) {
+          cube_->SetTime(r, YearStart(static_cast<int64_t>(y)));
+        }
+      }
+    }
+    cube_->EndBatch(measure_values_);
+  }
+
   void Invalid(ColumnAccumulator& acc, std::string_view text, const csv::RecordBatch& batch,
                int64_t row, int64_t* present) {
     --*present;
@@ -322,6 +360,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
   std::vector<uint64_t> row_hashes_;
   int duplicate_level_ = 0;
   std::string scratch_;
+  std::unique_ptr<CubeBuilder> cube_;
+  std::vector<const double*> measure_values_;
 };
 
 // Duplicate rows among the hashes kept at sampling level `level` (1 in 2^level of all distinct
@@ -337,6 +377,50 @@ int64_t CountDuplicates(std::vector<uint64_t>& hashes, int level) {
 }
 
 }  // namespace
+
+Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& options) {
+  CubePlan plan;
+  plan.sample_rows = options.sample_rows;
+  const int ncols = static_cast<int>(schema.columns.size());
+  auto is_year_axis = [](const table::ColumnSchema& c) {
+    return c.type == ColumnType::kInteger && table::NameSuggestsYear(c.name);
+  };
+  if (!options.time_column.empty()) {
+    for (int c = 0; c < ncols; ++c) {
+      if (schema.columns[c].name == options.time_column) plan.time_column = c;
+    }
+    if (plan.time_column < 0) {
+      return Status::InvalidArgument("--time " + options.time_column + ": no column has that name");
+    }
+    const table::ColumnSchema& col = schema.columns[plan.time_column];
+    if (!table::IsTemporal(col.type) && col.type != ColumnType::kInteger) {
+      return Status::InvalidArgument("--time " + options.time_column + ": the column holds " +
+                                     std::string(table::ColumnTypeName(col.type)) +
+                                     " values, not dates or years (set --type " +
+                                     options.time_column + "=date if they are dates)");
+    }
+    plan.time_is_year = col.type == ColumnType::kInteger;
+  }
+  for (int c = 0; c < ncols && plan.time_column < 0; ++c) {
+    if (table::IsTemporal(schema.columns[c].type)) plan.time_column = c;
+  }
+  for (int c = 0; c < ncols && plan.time_column < 0; ++c) {
+    if (is_year_axis(schema.columns[c])) plan.time_column = c, plan.time_is_year = true;
+  }
+  for (int c = 0; c < ncols; ++c) {
+    const table::ColumnSchema& col = schema.columns[c];
+    if (c == plan.time_column) continue;
+    if (table::IsNumeric(col.type) && col.role == table::Role::kMeasure &&
+        static_cast<int>(plan.measures.size()) < CubePlan::kMaxMeasures) {
+      plan.measures.push_back(c);
+    }
+    if ((col.type == ColumnType::kCategorical || col.type == ColumnType::kBoolean) &&
+        static_cast<int>(plan.dimensions.size()) < CubePlan::kMaxDimensions) {
+      plan.dimensions.push_back(c);
+    }
+  }
+  return plan;
+}
 
 Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOptions& options) {
   auto started = std::chrono::steady_clock::now();
@@ -369,11 +453,26 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   PlanMemory(schema.columns.size(), &plan);
   plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
 
+  std::optional<CubeMerger> cube_merger;
+  CubePlan cube_plan;
+  if (options.build_cube) {
+    DS_ASSIGN_OR_RETURN(cube_plan, PlanCube(schema, options));
+    plan.cube = &cube_plan;
+    plan.dimension_of.assign(ncols, -1);
+    for (size_t d = 0; d < cube_plan.dimensions.size(); ++d) {
+      plan.dimension_of[cube_plan.dimensions[d]] = static_cast<int>(d);
+    }
+    for (int c : cube_plan.measures) plan.measure_slots.push_back(plan.moment_slot[c]);
+    if (cube_plan.time_is_year) plan.time_slot = plan.moment_slot[cube_plan.time_column];
+    cube_merger.emplace(cube_plan);
+  }
+
   OrderedMoments ordered(plan.slot_column.size(), plan.pairs.size());
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;
   consumers.reserve(workers);
   for (int w = 0; w < workers; ++w) {
-    consumers.push_back(std::make_unique<ProfileConsumer>(plan, &ordered));
+    consumers.push_back(std::make_unique<ProfileConsumer>(
+        plan, &ordered, cube_merger ? &*cube_merger : nullptr));
   }
   DS_ASSIGN_OR_RETURN(csv::ReadSummary read,
                       csv::ReadCsv(source, schema.dialect, ncols, schema.first_data_line,
@@ -444,6 +543,14 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     profile.correlations.push_back({schema.columns[plan.slot_column[a]].name,
                                     schema.columns[plan.slot_column[b]].name, "pearson", r,
                                     co[k].n});
+  }
+  if (cube_merger) {
+    std::vector<SampledRow> sample;
+    for (auto& consumer : consumers) {
+      auto part = consumer->cube()->TakeSample();
+      std::move(part.begin(), part.end(), std::back_inserter(sample));
+    }
+    profile.cube = cube_merger->Finish(std::move(sample), read.rows);
   }
   profile.diagnostics = diagnostics.Sorted();
   profile.diagnostic_count = diagnostics.Total();

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/cube.h"
 #include "csv/diagnostic.h"
 #include "csv/reader.h"
 #include "csv/sniffer.h"
@@ -35,6 +36,10 @@ struct ProfileOptions {
   int top_values = 10;
   int histogram_bins = 20;
   int max_correlated_columns = 64;  // numeric columns paired for correlations (the first ones)
+  // Also build the grouped aggregates of a story (Profile::cube), planned by PlanCube.
+  bool build_cube = false;
+  std::string time_column;  // the story's time axis, by name; empty = inferred
+  int sample_rows = 10000;  // rows sampled for rank correlations and scatter plots
 };
 
 struct TopValue {
@@ -109,7 +114,15 @@ struct Profile {
   int64_t diagnostic_count = 0;
   int threads = 1;
   double seconds = 0;
+
+  Cube cube;  // when ProfileOptions::build_cube
 };
+
+// The columns a story aggregates: the time axis (options.time_column, else the first date
+// column, else an integer column named like a year), numeric measures and categorical or
+// boolean dimensions, the first ones up to CubePlan's limits. Fails when options.time_column
+// names no column or one that holds no dates or years.
+Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& options);
 
 // Profiles `source`. Fails (with a message naming the file and what is wrong) when it is not a
 // readable CSV table: empty, binary, header only, undecodable, or a record too long.

@@ -6,6 +6,8 @@
 #include <map>
 #include <numeric>
 
+#include <boost/math/distributions/fisher_f.hpp>
+
 namespace datastory::analysis {
 
 double NormalCdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
@@ -63,6 +65,67 @@ std::vector<double> BenjaminiHochberg(const std::vector<double>& p) {
     q[order[k]] = running;
   }
   return q;
+}
+
+namespace {
+
+// Sum of squared residuals of the least-squares line through (i, y[i]) for i in [begin, end).
+double LineSse(const std::vector<double>& y, size_t begin, size_t end) {
+  const double n = static_cast<double>(end - begin);
+  double sx = 0, sy = 0;
+  for (size_t i = begin; i < end; ++i) sx += static_cast<double>(i), sy += y[i];
+  const double mx = sx / n, my = sy / n;
+  double sxx = 0, sxy = 0, syy = 0;
+  for (size_t i = begin; i < end; ++i) {
+    double dx = static_cast<double>(i) - mx, dy = y[i] - my;
+    sxx += dx * dx, sxy += dx * dy, syy += dy * dy;
+  }
+  return sxx > 0 ? std::max(0.0, syy - sxy * sxy / sxx) : syy;
+}
+
+double Mean(const std::vector<double>& y, size_t begin, size_t end) {
+  double s = 0;
+  for (size_t i = begin; i < end; ++i) s += y[i];
+  return s / static_cast<double>(end - begin);
+}
+
+}  // namespace
+
+ChangePoint FindChangePoint(const std::vector<double>& y, size_t min_segment) {
+  ChangePoint best;
+  min_segment = std::max<size_t>(min_segment, 3);
+  const size_t n = y.size();
+  if (n < 2 * min_segment + 1) return best;
+  const double whole = LineSse(y, 0, n);
+  size_t tried = 0;
+  for (size_t k = min_segment; k + min_segment <= n; ++k) {
+    ++tried;
+    double split = LineSse(y, 0, k) + LineSse(y, k, n);
+    double f = split > 0 ? ((whole - split) / 2) / (split / static_cast<double>(n - 4))
+                         : (whole > 0 ? INFINITY : 0);
+    if (f > best.f) best.f = f, best.index = k;
+  }
+  if (best.index == 0) return best;
+  if (std::isinf(best.f)) {
+    best.p_value = 0;
+  } else {
+    boost::math::fisher_f distribution(2, static_cast<double>(n - 4));
+    double p = boost::math::cdf(boost::math::complement(distribution, best.f));
+    best.p_value = std::min(1.0, p * static_cast<double>(tried));
+  }
+  best.before_mean = Mean(y, 0, best.index);
+  best.after_mean = Mean(y, best.index, n);
+  return best;
+}
+
+double Autocorrelation(const std::vector<double>& y, size_t lag) {
+  const size_t n = y.size();
+  if (n < lag + 2) return 0;
+  const double mean = Mean(y, 0, n);
+  double denominator = 0, numerator = 0;
+  for (size_t i = 0; i < n; ++i) denominator += (y[i] - mean) * (y[i] - mean);
+  for (size_t i = lag; i < n; ++i) numerator += (y[i] - mean) * (y[i - lag] - mean);
+  return denominator > 0 ? numerator / denominator : 0;
 }
 
 }  // namespace datastory::analysis

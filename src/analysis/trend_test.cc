@@ -54,5 +54,33 @@ TEST(TrendTest, NormalCdf) {
   EXPECT_NEAR(NormalCdf(1.959963984540054), 0.975, 1e-12);
 }
 
+// Reference: the Chow F over every split with numpy.polyfit, p from scipy.stats.f.sf times the
+// 8 splits tried.
+TEST(TrendTest, ChangePointFindsALevelShift) {
+  std::vector<double> y = {10, 11, 9, 10, 12, 10, 11, 30, 31, 29, 30, 32, 31, 30};
+  ChangePoint c = FindChangePoint(y, 3);
+  EXPECT_EQ(c.index, 7u);
+  EXPECT_NEAR(c.f, 149.5574967405475, 1e-8);
+  EXPECT_NEAR(c.p_value, 3.1889092135110524e-07, 1e-12);
+  EXPECT_NEAR(c.before_mean, 73.0 / 7, 1e-12);
+  EXPECT_NEAR(c.after_mean, 213.0 / 7, 1e-12);
+}
+
+TEST(TrendTest, ChangePointNeedsEnoughValues) {
+  EXPECT_EQ(FindChangePoint({1, 2, 3, 4, 5, 6}, 3).index, 0u);
+  EXPECT_EQ(FindChangePoint({1, 2, 3, 4, 5, 6}, 3).p_value, 1);
+  // A straight line has no better split than itself.
+  std::vector<double> line;
+  for (int i = 0; i < 20; ++i) line.push_back(2.0 * i + 1);
+  EXPECT_EQ(FindChangePoint(line, 3).p_value, 1);
+}
+
+TEST(TrendTest, Autocorrelation) {
+  // numpy: sum((y[3:] - m) * (y[:-3] - m)) / sum((y - m)**2).
+  EXPECT_NEAR(Autocorrelation({1, 3, 2, 4, 3, 5, 4, 6, 5, 7, 6, 8}, 3), 0.0797872340425532, 1e-12);
+  EXPECT_EQ(Autocorrelation({5, 5, 5, 5, 5}, 1), 0);
+  EXPECT_EQ(Autocorrelation({1, 2}, 1), 0);
+}
+
 }  // namespace
 }  // namespace datastory::analysis

@@ -27,6 +27,8 @@ int ReportError(const Status& status);
 
 // Adds `profile` to `app`; `run` is set to the function that runs it.
 void AddProfileCommand(CLI::App& app, std::function<int()>* run);
+// Adds `story`: the data story of a file, as HTML, Markdown or JSON.
+void AddStoryCommand(CLI::App& app, std::function<int()>* run);
 // Adds `scan`: read only, no statistics.
 void AddScanCommand(CLI::App& app, std::function<int()>* run);
 

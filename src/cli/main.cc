@@ -38,6 +38,7 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", "datastory 0.1.0");
   std::function<int()> run;
   datastory::cli::AddProfileCommand(app, &run);
+  datastory::cli::AddStoryCommand(app, &run);
   datastory::cli::AddScanCommand(app, &run);
   try {
     app.parse(argc, argv);

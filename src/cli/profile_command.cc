@@ -1,9 +1,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
 
 #include "analysis/profile.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/read_flags.h"
 #include "csv/source.h"
 #include "render/profile_render.h"
@@ -32,26 +32,7 @@ int RunProfile(const ProfileFlags& f) {
   if (!profile.ok()) return ReportError(profile.status());
   std::string text =
       f.json ? render::RenderProfileJson(*profile) : render::RenderProfileText(*profile);
-  if (f.output.empty() || f.output == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return kExitOk;
-  }
-  // Write beside the target and rename, so a failed run never leaves half a file.
-  std::string temp = f.output + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(temp.c_str());
-      return ReportError(Status::Unavailable(f.output + ": cannot write"));
-    }
-  }
-  if (std::rename(temp.c_str(), f.output.c_str()) != 0) {
-    std::remove(temp.c_str());
-    return ReportError(Status::Unavailable(f.output + ": cannot write"));
-  }
-  return kExitOk;
+  return WriteOutput(f.output, text);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "render/json_parts.h"
 #include "render/profile_render.h"
 #include "table/value_parse.h"
 
@@ -27,7 +28,7 @@ ordered_json Value(const std::optional<double>& v, const analysis::ColumnProfile
 
 }  // namespace
 
-std::string RenderProfileJson(const analysis::Profile& p) {
+ordered_json ProfileJson(const analysis::Profile& p) {
   ordered_json dataset;
   dataset["originalFilename"] = p.source_name;
   dataset["rowCount"] = p.rows;
@@ -163,7 +164,13 @@ std::string RenderProfileJson(const analysis::Profile& p) {
   out["diagnostics"] = diagnostics;
   out["diagnosticCount"] = p.diagnostic_count;
   out["processingTime"] = std::llround(p.seconds * 1000);
-  return out.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  return out;
 }
+
+std::string DumpJson(const ordered_json& json) {
+  return json.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::string RenderProfileJson(const analysis::Profile& p) { return DumpJson(ProfileJson(p)); }
 
 }  // namespace datastory::render

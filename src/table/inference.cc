@@ -77,14 +77,17 @@ bool NameSuggestsIdentifier(std::string_view name) {
   return false;
 }
 
-bool IsYearColumn(std::string_view name, double min, double max) {
+bool NameSuggestsYear(std::string_view name) {
   std::string n = Lower(name);
   auto ends_with = [&](std::string_view suffix) {
     return n.size() >= suffix.size() &&
            n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  bool named = n == "yr" || ends_with("year") || ends_with("_yr");
-  return named && min >= 1000 && max <= 2999 && min == std::floor(min);
+  return n == "yr" || ends_with("year") || ends_with("_yr");
+}
+
+bool IsYearColumn(std::string_view name, double min, double max) {
+  return NameSuggestsYear(name) && min >= 1000 && max <= 2999 && min == std::floor(min);
 }
 
 ColumnType ClassifyStrings(std::string_view name, const StringFacts& f) {

@@ -49,6 +49,8 @@ bool NameSuggestsIdentifier(std::string_view name);
 // The role of a whole-number column named like a year ("year", "Year", "fiscal_year", "yr")
 // whose values all lie in [1000, 2999]: time, not a measure to be summed.
 bool IsYearColumn(std::string_view name, double min, double max);
+// "year", "Year", "fiscal_year", "yr": a name for a column of years.
+bool NameSuggestsYear(std::string_view name);
 
 }  // namespace datastory::table
 

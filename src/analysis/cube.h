@@ -1,0 +1,131 @@
+// Cube: the grouped aggregates a story is built from, computed in the profile's streaming pass
+// so that a file of any size is read once and never held in memory.
+//
+// For the columns a CubePlan names — the time axis, up to kMaxMeasures measures and up to
+// kMaxDimensions dimensions — the cube keeps:
+//   - per dimension, per category: rows, and each measure's count, sum, mean and squared
+//     deviations (for shares, rankings and the correlation ratio);
+//   - per time bucket: rows and each measure's count and sum, for the whole table and for each
+//     category of each small dimension (series of long-format data such as symbol,date,price);
+//   - a uniform sample of rows (bottom-k by a hash of the row's position), for Spearman
+//     correlation, Cramér's V and scatter plots.
+// Time buckets start at the data's own resolution and coarsen along the chain second → minute →
+// hour → day → month → quarter → year whenever there would be more than kMaxTimeBuckets of
+// them. A dimension with more than kMaxCategories categories is dropped (it is not a segment),
+// and one with more than kMaxSeries categories gets no per-category time series.
+//
+// Floating-point sums are merged block by block in file order, so the cube has the same bits
+// on any thread count.
+#ifndef DATASTORY_ANALYSIS_CUBE_H_
+#define DATASTORY_ANALYSIS_CUBE_H_
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/time_grain.h"
+
+namespace datastory::analysis {
+
+// The count, sum, mean and sum of squared deviations (Welford, merged by Chan's formula) of a
+// measure's values in one group.
+struct Aggregate {
+  int64_t n = 0;
+  double sum = 0, mean = 0, m2 = 0;
+
+  void Add(double x) {
+    ++n;
+    sum += x;
+    double delta = x - mean;
+    mean += delta / static_cast<double>(n);
+    m2 += delta * (x - mean);
+  }
+  void Merge(const Aggregate& b) {
+    if (b.n == 0) return;
+    if (n == 0) {
+      *this = b;
+      return;
+    }
+    double na = static_cast<double>(n), nb = static_cast<double>(b.n), nn = na + nb;
+    double delta = b.mean - mean;
+    m2 += b.m2 + delta * delta * na * nb / nn;
+    mean += delta * nb / nn;
+    sum += b.sum;
+    n += b.n;
+  }
+  double variance() const { return n > 1 ? m2 / static_cast<double>(n - 1) : 0; }
+};
+
+struct CubePlan {
+  static constexpr int kMaxMeasures = 12;
+  static constexpr int kMaxDimensions = 8;
+
+  int time_column = -1;         // a date/datetime column, or an integer year column
+  bool time_is_year = false;    // the time column holds years as integers (1000–2999)
+  std::vector<int> measures;    // numeric columns
+  std::vector<int> dimensions;  // categorical or boolean columns
+  int sample_rows = 10000;
+
+  bool empty() const { return time_column < 0 && measures.empty() && dimensions.empty(); }
+};
+
+struct CategoryCell {
+  std::string label;
+  int64_t rows = 0;
+  std::vector<Aggregate> measures;  // by position in CubePlan::measures
+};
+
+struct DimensionCube {
+  static constexpr int kMaxCategories = 1000;
+  static constexpr int kMaxSeries = 24;
+
+  int column = -1;
+  bool dropped = false;  // more than kMaxCategories categories
+  int64_t missing = 0;   // rows without a value
+  std::vector<CategoryCell> categories;  // most rows first, then by label
+};
+
+// The count and sum of a measure's values in one time bucket.
+struct Total {
+  int64_t n = 0;
+  double sum = 0;
+
+  double mean() const { return n > 0 ? sum / static_cast<double>(n) : NAN; }
+};
+
+struct TimeCell {
+  int64_t start = 0;  // bucket start, seconds since the epoch
+  int64_t rows = 0;
+  std::vector<Total> measures;  // by position in CubePlan::measures
+};
+
+// One series over time: the whole table (dimension = -1) or one category of a dimension.
+struct TimeSeriesCube {
+  int dimension = -1;  // position in CubePlan::dimensions, or -1 for the whole table
+  std::string category;
+  std::vector<TimeCell> cells;  // by start
+};
+
+struct RowSample {
+  // For each sampled row, in file order: the measures and then the time (NaN when missing), and
+  // each dimension's category (empty when missing).
+  std::vector<std::vector<double>> numbers;
+  std::vector<std::vector<std::string>> labels;
+  int64_t population = 0;  // rows the sample was drawn from
+};
+
+struct Cube {
+  static constexpr int64_t kMaxTimeBuckets = 100000;  // over all series
+
+  CubePlan plan;
+  TimeGrain grain = TimeGrain::kSecond;  // of every TimeCell
+  int64_t time_missing = 0;              // rows without a valid time
+  std::vector<DimensionCube> dimensions;  // by position in plan.dimensions
+  std::vector<TimeSeriesCube> series;     // the whole table first, then per category
+  RowSample sample;
+};
+
+}  // namespace datastory::analysis
+
+#endif  // DATASTORY_ANALYSIS_CUBE_H_

@@ -1,0 +1,153 @@
+// Insights: typed facts about a table, each with the numbers it rests on, a significance, an
+// impact and a score, found by DetectInsights from a Profile built with its Cube.
+//
+// What is looked for (docs/insights.md has the formulas and thresholds):
+//   trend, change_point, seasonality and outlier on each measure over time, for the whole table
+//   and for each category of each small dimension (long-format data such as symbol,date,price is
+//   read as one series per symbol); correlation between measures (Pearson on every row, Spearman
+//   on the row sample), between a dimension and a measure (correlation ratio) and between two
+//   dimensions (Cramér's V); top_contributor, majority, evenness and category outlier over each
+//   dimension × measure; distribution shape; and data_quality from the profile's alerts.
+//
+// Every candidate that rests on a hypothesis test has a p-value; the p-values of all candidates
+// of a table are adjusted together (Benjamini-Hochberg) and only those with q <= the false
+// discovery rate are kept. score = significance × impact × strength × type weight.
+#ifndef DATASTORY_ANALYSIS_INSIGHT_H_
+#define DATASTORY_ANALYSIS_INSIGHT_H_
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "analysis/profile.h"
+#include "analysis/time_grain.h"
+
+namespace datastory::analysis {
+
+enum class InsightType {
+  kTrend,
+  kChangePoint,
+  kSeasonality,
+  kOutlier,
+  kCorrelation,
+  kTopContributor,
+  kMajority,
+  kEvenness,
+  kDistribution,
+  kDataQuality,
+};
+std::string_view InsightTypeName(InsightType type);  // "trend", "change_point", …
+
+// How a number is to be read (and written for people).
+enum class FactUnit {
+  kMeasure,  // in the unit of the insight's measure (its currency, percent or none)
+  kCount,    // rows, buckets, categories
+  kShare,    // a fraction 0–1 (written as a percentage)
+  kPercent,  // already in percent (a change of 23.0 means +23%)
+  kTime,     // seconds since the epoch, a bucket of Fact::grain
+  kRatio,    // "2.4 times"
+  kCoefficient,  // r, ρ, τ, η, V, skewness
+  kPValue,
+};
+
+// A number an insight rests on. Narratives cite facts only, so every number a reader sees
+// traces to one of these. A fact may instead carry a label (a category, a season position).
+struct Fact {
+  std::string name;  // "changePct", "start", "top", …
+  double value = NAN;
+  FactUnit unit = FactUnit::kMeasure;
+  TimeGrain grain = TimeGrain::kDay;  // for kTime
+  std::string label;                  // for facts that name something instead
+};
+
+// The data of the chart that shows an insight, aggregated and bounded in size.
+struct Evidence {
+  enum class Shape { kNone, kSeries, kBars, kStack, kHistogram, kScatter };
+  Shape shape = Shape::kNone;
+  std::string x_title, y_title;
+  TimeGrain grain = TimeGrain::kDay;
+  // kSeries: bucket starts and values (fit: the trend line at each x). kBars: labels and values.
+  // kHistogram: x = bin edges (bins + 1), y = counts. kScatter: points (fit: slope, intercept).
+  // kStack: labels = rows, stack = parts, y = shares row-major (rows × parts).
+  std::vector<double> x, y, fit;
+  std::vector<std::string> labels, stack;
+  std::vector<int> highlight;    // indices into x (series) or labels (bars)
+  std::optional<double> marker;  // a time to mark with a rule (change points)
+};
+
+struct Insight {
+  std::string id;  // "i1", "i2" … in rank order
+  InsightType type = InsightType::kTrend;
+  std::vector<std::string> columns;  // the measure first
+  std::vector<std::pair<std::string, std::string>> subspace;  // (dimension, category) filters
+  std::string direction;    // "up", "down" or empty
+  double value = 0;         // the headline number (see docs/insights.md per type)
+  std::string aggregation;  // how the measure was aggregated: "sum", "mean" or "count" (rows)
+  std::string method;       // the test or rule, for technical readers
+  double p_value = NAN;     // NaN for descriptive facts (no test)
+  double q_value = NAN;     // Benjamini-Hochberg adjusted
+  double significance = 1;  // 1 - q, or 1 for descriptive facts
+  double impact = 1;        // share of the data the insight is about, 0–1
+  double strength = 0;      // effect size mapped to 0–1
+  double score = 0;
+  std::vector<Fact> facts;
+  std::vector<std::string> caveats;  // data problems that may explain or weaken it
+  Evidence evidence;
+
+  // The fact called `name`, or nullptr.
+  const Fact* FindFact(std::string_view name) const;
+};
+
+struct TrendStatistic {
+  std::string measure, time, aggregation;
+  std::string category;  // the series' subspace, "dimension = category", or empty
+  TimeGrain grain = TimeGrain::kMonth;
+  std::string direction;  // "up", "down" or "flat"
+  std::optional<double> change_pct;
+  double slope = 0;  // per bucket, Theil-Sen
+  double p_value = 1;
+  int buckets = 0;
+  int seasonal_period = 0;  // 0 = none found
+};
+
+struct AssociationStatistic {
+  std::string a, b;
+  std::string method;  // "pearson", "spearman", "correlation_ratio", "cramers_v"
+  double value = 0;
+  int64_t n = 0;
+  double p_value = 1;
+  bool sampled = false;  // computed on the row sample
+};
+
+struct InsightOptions {
+  double false_discovery_rate = 0.05;
+  int max_bars = 12;             // categories drawn before the rest are folded
+  int max_scatter_points = 400;  // points of a scatter plot, from the row sample
+  int max_buckets = 150;         // the finest time grain with at most this many buckets is used
+};
+
+struct InsightReport {
+  std::vector<Insight> insights;  // the kept ones, best first
+  std::vector<TrendStatistic> trends;
+  std::vector<AssociationStatistic> associations;
+  std::vector<std::string> limitations;  // what could not be looked for, and why
+  // The time axis, when there is one: its column, the grain chosen and the first and last
+  // bucket starts of the whole table's series.
+  std::string time_column;
+  TimeGrain grain = TimeGrain::kMonth;
+  std::optional<int64_t> time_start, time_end;
+  int tests = 0;                         // hypothesis tests run, adjusted together
+  int rejected = 0;                      // candidates dropped by the false-discovery control
+};
+
+// Finds the insights of a profile built with ProfileOptions::build_cube. Deterministic: the
+// same profile gives the same report.
+InsightReport DetectInsights(const Profile& profile, const InsightOptions& options);
+
+}  // namespace datastory::analysis
+
+#endif  // DATASTORY_ANALYSIS_INSIGHT_H_

@@ -1,0 +1,88 @@
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "analysis/profile.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/read_flags.h"
+#include "csv/source.h"
+#include "render/story_render.h"
+#include "story/story.h"
+
+namespace datastory::cli {
+namespace {
+
+struct StoryFlags {
+  ReadFlags read;
+  std::string output;
+  std::string format;
+  std::string audience = "executive";
+  std::string title;
+  std::string time;
+};
+
+// --format, else the output's extension, else Markdown (for a terminal).
+std::string ChooseFormat(const StoryFlags& f) {
+  if (!f.format.empty()) return f.format;
+  auto ends_with = [&](std::string_view suffix) {
+    return f.output.size() >= suffix.size() &&
+           f.output.compare(f.output.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".html") || ends_with(".htm")) return "html";
+  if (ends_with(".json")) return "json";
+  return "md";
+}
+
+int RunStory(const StoryFlags& f) {
+  const auto started = std::chrono::steady_clock::now();
+  analysis::ProfileOptions options;
+  if (Status s = BuildReadOptions(f.read, &options); !s.ok()) {
+    std::fprintf(stderr, "datastory: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  options.build_cube = true;
+  options.time_column = f.time;
+  story::StoryOptions story_options;
+  story_options.title = f.title;
+  story_options.audience = f.audience == "technical" ? story::Audience::kTechnical
+                           : f.audience == "general" ? story::Audience::kGeneral
+                                                     : story::Audience::kExecutive;
+  const std::string format = ChooseFormat(f);
+
+  auto source = csv::OpenFile(f.read.path);
+  if (!source.ok()) return ReportError(source.status());
+  ProgressLine progress(f.read.path);
+  options.read.progress = progress.Callback();
+  auto profile = analysis::ProfileSource(**source, options);
+  progress.Finish();
+  if (!profile.ok()) return ReportError(profile.status());
+  story::Story story = story::BuildStory(std::move(profile).value(), story_options);
+  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count();
+  std::string text = format == "json"   ? render::RenderStoryJson(story, ms)
+                     : format == "html" ? render::RenderStoryHtml(story)
+                                        : render::RenderStoryMarkdown(story);
+  return WriteOutput(f.output, text);
+}
+
+}  // namespace
+
+void AddStoryCommand(CLI::App& app, std::function<int()>* run) {
+  auto flags = std::make_shared<StoryFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "story", "A data story of a CSV file: summary, key findings with charts, recommendations");
+  AddReadFlags(*cmd, flags->read);
+  cmd->add_option("-o,--output", flags->output,
+                  "Write to this file (format from its extension) instead of stdout");
+  cmd->add_option("--format", flags->format, "html, md or json (default: from -o, else md)")
+      ->check(CLI::IsMember({"html", "md", "json"}));
+  cmd->add_option("--audience", flags->audience, "executive, technical or general")
+      ->check(CLI::IsMember({"executive", "technical", "general"}));
+  cmd->add_option("--title", flags->title, "The story's title (default: from the file name)");
+  cmd->add_option("--time", flags->time, "The column to use as the time axis");
+  cmd->callback([flags, run] { *run = [flags] { return RunStory(*flags); }; });
+}
+
+}  // namespace datastory::cli

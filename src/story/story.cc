@@ -1,0 +1,472 @@
+#include "story/story.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace datastory::story {
+namespace {
+
+using analysis::Evidence;
+using analysis::Fact;
+using analysis::Insight;
+using analysis::InsightType;
+
+std::string TitleFromFile(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  if (size_t dot = name.find_last_of('.'); dot != std::string::npos && dot > 0) {
+    name.resize(dot);
+  }
+  bool start = true;
+  for (char& c : name) {
+    if (c == '_' || c == '-' || c == '.') c = ' ';
+    if (start && std::isalpha(static_cast<unsigned char>(c))) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    start = c == ' ';
+  }
+  return name.empty() ? "Data Analysis" : name + " Analysis";
+}
+
+int DefaultFindings(Audience audience) { return audience == Audience::kTechnical ? 8 : 5; }
+
+// A diverse top-K: each round takes the best score after a penalty for every chosen insight
+// of the same type (×0.5) and about the same measure (×0.7, or ×0.3 for the very same
+// columns and subspace); at most one data-quality finding.
+std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
+  std::vector<int> chosen;
+  std::vector<bool> taken(report.insights.size(), false);
+  while (static_cast<int>(chosen.size()) < k) {
+    int best = -1;
+    double best_score = 0;
+    for (size_t i = 0; i < report.insights.size(); ++i) {
+      if (taken[i]) continue;
+      const Insight& in = report.insights[i];
+      double score = in.score;
+      for (int c : chosen) {
+        const Insight& other = report.insights[c];
+        if (other.type == in.type) score *= 0.5;
+        if (other.columns == in.columns && other.subspace == in.subspace) {
+          score *= 0.3;  // the same slice of data told twice
+        } else if (!other.columns.empty() && !in.columns.empty() &&
+                   other.columns[0] == in.columns[0]) {
+          score *= 0.7;
+        }
+        if (other.type == InsightType::kDataQuality && in.type == InsightType::kDataQuality) {
+          score = 0;
+        }
+      }
+      if (score > best_score) best_score = score, best = static_cast<int>(i);
+    }
+    if (best < 0) break;
+    taken[best] = true;
+    chosen.push_back(best);
+  }
+  return chosen;
+}
+
+// Writes the sentences of one story: facts in, text out.
+class Writer {
+ public:
+  Writer(const Story& story, Audience audience) : story_(story), audience_(audience) {}
+
+  std::string Headline(const Insight& in) const;
+  std::string Detail(const Insight& in) const;
+  std::vector<Recommendation> Recommend(const std::vector<int>& chosen) const;
+  std::string Summary(const std::vector<int>& chosen, const std::vector<Finding>& findings) const;
+
+ private:
+  bool exec() const { return audience_ == Audience::kExecutive; }
+  bool tech() const { return audience_ == Audience::kTechnical; }
+  bool general() const { return audience_ == Audience::kGeneral; }
+
+  NumberStyle Style(const Insight& in) const {
+    if (in.columns.empty() || in.aggregation == "count") return {table::Unit::kNone, "", audience_};
+    return StyleOf(story_.profile, in.columns[0], audience_);
+  }
+  std::string F(const Insight& in, std::string_view name) const {
+    const Fact* f = in.FindFact(name);
+    return f ? FormatFact(*f, Style(in)) : "?";
+  }
+  double V(const Insight& in, std::string_view name) const {
+    const Fact* f = in.FindFact(name);
+    return f ? f->value : NAN;
+  }
+  bool Has(const Insight& in, std::string_view name) const { return in.FindFact(name) != nullptr; }
+
+  // A column's name as words: "unit_price" → "unit price".
+  static std::string Display(std::string name) {
+    for (char& c : name) {
+      if (c == '_') c = ' ';
+    }
+    return name;
+  }
+  std::string Col(const Insight& in, size_t i) const { return Display(in.columns[i]); }
+  std::string LastCol(const Insight& in) const { return Display(in.columns.back()); }
+  // A category as text; a boolean's "true"/"false" needs its column to mean anything.
+  std::string Category(const Insight& in, std::string_view fact) const {
+    std::string label = F(in, fact);
+    for (const analysis::ColumnProfile& c : story_.profile.columns) {
+      if (c.schema.name == in.columns.back() && c.schema.type == table::ColumnType::kBoolean) {
+        return Display(c.schema.name) + " = " + label;
+      }
+    }
+    return label;
+  }
+
+  // "total revenue", "average price", "rows" — the measure as aggregated, with its subspace.
+  std::string What(const Insight& in) const {
+    std::string what;
+    if (in.aggregation == "count" || in.columns.empty()) {
+      what = "the number of rows";
+    } else if (in.aggregation == "sum") {
+      what = "total " + Col(in, 0);
+    } else {
+      what = "average " + Col(in, 0);
+    }
+    if (!in.subspace.empty()) what += " for " + in.subspace[0].second;
+    return what;
+  }
+  static std::string Capital(std::string s) {
+    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
+  }
+  std::string Share(const Insight& in, std::string_view name) const {
+    const Fact* f = in.FindFact(name);
+    return f ? ShareInWords(f->value, audience_) : "?";
+  }
+
+  const Story& story_;
+  Audience audience_;
+};
+
+std::string Writer::Headline(const Insight& in) const {
+  const std::string what = What(in);
+  switch (in.type) {
+    case InsightType::kTrend: {
+      const bool up = in.direction == "up";
+      std::string verb = general() ? (up ? "went up" : "went down") : (up ? "rose" : "fell");
+      std::string span = " from " + F(in, "start") + " to " + F(in, "end");
+      if (Has(in, "changePct")) {
+        std::string s = Capital(what) + " " + verb + (general() ? " by about " : " ") +
+                        F(in, "changePct") + span;
+        if (!exec()) s += ", from about " + F(in, "fitStart") + " to " + F(in, "fitEnd");
+        return s + ".";
+      }
+      std::string grain(analysis::TimeGrainName(in.evidence.grain));
+      return Capital(what) + " " + verb + " by about " + F(in, "slope") + " per " + grain + span +
+             ".";
+    }
+    case InsightType::kChangePoint:
+      return Capital(what) + " shifted " + (in.direction == "up" ? "up" : "down") + " around " +
+             F(in, "at") + ": from about " + F(in, "before") + " to " + F(in, "after") +
+             " on average (" + (in.direction == "up" ? "+" : "-") + F(in, "changePct") + ").";
+    case InsightType::kSeasonality:
+      return Capital(what) + " follows a " + F(in, "cycle") + " cycle: highest in " +
+             F(in, "peak") + " (about " + F(in, "peakValue") + ") and lowest in " +
+             F(in, "trough") + " (about " + F(in, "troughValue") + ").";
+    case InsightType::kOutlier: {
+      const bool up = in.direction == "up";
+      if (Has(in, "at")) {
+        std::string s = "In " + F(in, "at") + ", " + what + " was " + F(in, "actual");
+        if (Has(in, "deviationPct")) {
+          s += ", " + F(in, "deviationPct") + (up ? " above" : " below") + " the trend (" +
+               F(in, "expected") + ")";
+        } else {
+          s += std::string(up ? ", above" : ", below") + " the trend (" + F(in, "expected") + ")";
+        }
+        return s + ".";
+      }
+      return Category(in, "category") + " stands out on " + what + ": " + F(in, "categoryValue") +
+             " against about " + F(in, "othersMean") + " for the other " + LastCol(in) +
+             " values.";
+    }
+    case InsightType::kCorrelation: {
+      if (Has(in, "r")) {
+        const bool positive = V(in, "r") > 0;
+        std::string s = Capital(Col(in, 0)) + " and " + Col(in, 1);
+        if (general()) {
+          s += positive ? " tend to rise and fall together" : " tend to move in opposite directions";
+        } else {
+          s += positive ? " move together" : " move in opposite directions";
+          s += " (r = " + F(in, "r") + ")";
+        }
+        return s + ".";
+      }
+      if (Has(in, "eta")) {
+        std::string s = Capital(Col(in, 0)) + " differs by " + Col(in, 1) + ": " +
+                        Category(in, "highest") + " averages " + F(in, "highestMean") + ", against " +
+                        F(in, "lowestMean") + " for " + Category(in, "lowest");
+        if (!general()) s += " (η = " + F(in, "eta") + ")";
+        return s + ".";
+      }
+      std::string s = Capital(Col(in, 1)) + " and " + Col(in, 0) +
+                      " are linked: the mix of " + Col(in, 0) + " differs across " +
+                      Col(in, 1);
+      if (!general()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
+      return s + ".";
+    }
+    case InsightType::kTopContributor: {
+      const std::string& dim = LastCol(in);
+      if (in.aggregation == "count") {
+        return Category(in, "category") + " is the most common " + dim + ": " + F(in, "categoryValue") +
+               " rows, " + Share(in, "share") + " of all, " + F(in, "ratio") + " as many as " +
+               Category(in, "runnerUp") + ".";
+      }
+      if (in.aggregation == "sum") {
+        return Category(in, "category") + " brings the most " + Col(in, 0) + ": " +
+               F(in, "categoryValue") + ", " + Share(in, "share") + " of the total and " +
+               F(in, "ratio") + " the next " + dim + ", " + Category(in, "runnerUp") + ".";
+      }
+      return Category(in, "category") + " has the highest average " + Col(in, 0) + ": " +
+             F(in, "categoryValue") + ", " + F(in, "ratio") + " the next " + dim + ", " +
+             Category(in, "runnerUp") + ".";
+    }
+    case InsightType::kMajority:
+      return Category(in, "category") + " accounts for " + Share(in, "share") + " of " + what +
+             " across " + F(in, "categories") + " " + LastCol(in) + " values.";
+    case InsightType::kEvenness:
+      return Capital(what) + " is spread evenly across the " + F(in, "categories") + " " +
+             LastCol(in) + " values: each holds between " + F(in, "smallestShare") +
+             " and " + F(in, "largestShare") + ".";
+    case InsightType::kDistribution: {
+      const bool right = in.direction == "up";
+      return Capital(Col(in, 0)) + " is skewed: a few " + (right ? "large" : "small") +
+             " values pull the average (" + F(in, "mean") + ") " + (right ? "above" : "below") +
+             " the typical value (median " + F(in, "median") + ").";
+    }
+    case InsightType::kDataQuality: {
+      const std::string alert = F(in, "alert");
+      const std::string column = in.columns.empty() ? "" : Col(in, 0);
+      if (alert == "MISSING") return F(in, "share") + " of " + column + " values are missing.";
+      if (alert == "INFINITE") return F(in, "share") + " of " + column + " values are infinite.";
+      if (alert == "DUPLICATES") {
+        return F(in, "count") + " rows (" + F(in, "share") + ") are exact copies of other rows.";
+      }
+      if (alert == "INVALID") {
+        return F(in, "count") + " " + column + " values could not be read and were left out.";
+      }
+      if (alert == "CONSTANT") return column + " has the same value in every row.";
+      if (alert == "EMPTY") return column + " has no values at all.";
+      return column + ": " + alert;
+    }
+  }
+  return "";
+}
+
+std::string Writer::Detail(const Insight& in) const {
+  if (!tech()) return "";
+  std::string s = "Method: " + in.method;
+  if (!std::isnan(in.p_value)) s += "; " + F(in, "pValue");
+  if (Has(in, "tau")) s += ", Kendall τ = " + F(in, "tau");
+  if (Has(in, "spearman")) s += ", Spearman ρ = " + F(in, "spearman");
+  if (Has(in, "n")) s += ", n = " + F(in, "n");
+  if (Has(in, "skewness")) s += ", skewness = " + F(in, "skewness");
+  s += ".";
+  for (const std::string& c : in.caveats) s += " Caveat: " + c + ".";
+  return s;
+}
+
+std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) const {
+  std::vector<Recommendation> out;
+  std::set<std::string> seen;
+  for (int index : chosen) {
+    const Insight& in = story_.report.insights[index];
+    const std::string what = What(in);
+    std::string text;
+    switch (in.type) {
+      case InsightType::kTrend:
+        text = in.direction == "down"
+                   ? "Find out what is behind the fall in " + what + " since " + F(in, "start") +
+                         " before planning on the current level."
+                   : "Check whether the rise in " + what +
+                         " can be sustained, and plan capacity for it if so.";
+        break;
+      case InsightType::kChangePoint:
+        text = "Look at what changed around " + F(in, "at") + ": " + what + " moved to a new " +
+               "level then, and the reason is not in this data.";
+        break;
+      case InsightType::kSeasonality:
+        text = "Plan around the " + F(in, "cycle") + " cycle of " + what + ": prepare for " +
+               F(in, "peak") + " and use " + F(in, "trough") + " for slack.";
+        break;
+      case InsightType::kOutlier:
+        text = Has(in, "at") ? "Confirm the value of " + what + " in " + F(in, "at") +
+                                   " is right before drawing conclusions from it."
+                             : "Look into " + Category(in, "category") + ": it is far from the other " +
+                                   LastCol(in) + " values on " + what + ".";
+        break;
+      case InsightType::kCorrelation:
+        text = "Treat the link between " + Col(in, 0) + " and " + Col(in, 1) +
+               " as a lead to test, not a cause: the data shows they go together, not why.";
+        break;
+      case InsightType::kTopContributor:
+        text = in.aggregation == "mean"
+                   ? "Study what sets " + Category(in, "category") + " apart on " + Col(in, 0) +
+                         "; the other " + LastCol(in) + " values may learn from it."
+                   : "Protect " + Category(in, "category") + ", the largest " + LastCol(in) +
+                         ", and watch how much depends on it.";
+        break;
+      case InsightType::kMajority:
+        text = "Weigh the dependence on " + Category(in, "category") + " (" + Share(in, "share") + " of " +
+               what + "): a change there moves the whole.";
+        break;
+      case InsightType::kEvenness:
+        text = "No " + LastCol(in) + " stands out on " + what +
+               ": act on the whole rather than on one group.";
+        break;
+      case InsightType::kDistribution:
+        text = "Report the median of " + Col(in, 0) + " (" + F(in, "median") +
+               ") beside the average: a few extreme values move the average.";
+        break;
+      case InsightType::kDataQuality:
+        text = "Fix the data before relying on it: " + Headline(in);
+        text[text.size() - 1] = '.';
+        break;
+    }
+    if (text.empty() || !seen.insert(text).second) continue;
+    out.push_back({text, {in.id}});
+    if (out.size() >= 5) break;
+  }
+  return out;
+}
+
+std::string Writer::Summary(const std::vector<int>& chosen,
+                            const std::vector<Finding>& findings) const {
+  const analysis::Profile& p = story_.profile;
+  std::string s = story_.title + ": " + FormatCount(static_cast<double>(p.rows)) + " rows and " +
+                  FormatCount(static_cast<double>(p.columns.size())) + " columns";
+  const analysis::InsightReport& r = story_.report;
+  if (r.time_start && r.time_end) {
+    s += ", " + analysis::FormatBucket(*r.time_start, r.grain) + " to " +
+         analysis::FormatBucket(*r.time_end, r.grain);
+  }
+  s += ".";
+  if (chosen.empty()) {
+    s += general() ? " Nothing in it stands out clearly enough to report as a finding."
+                   : " No pattern in it passed the significance checks, so no finding is "
+                     "reported.";
+  } else {
+    s += general() ? " The main thing to know: " : " The main finding: ";
+    std::string first = findings.front().headline;
+    if (!first.empty()) first[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(first[0])));
+    s += first;
+    if (findings.size() > 1 && !general()) s += " Also: " + findings[1].headline;
+  }
+  if (tech()) {
+    s += " " + FormatCount(story_.report.tests) + " hypothesis tests were run; " +
+         FormatCount(story_.report.rejected) +
+         " candidates did not pass the false-discovery control (Benjamini-Hochberg).";
+  }
+  for (const std::string& limit : story_.report.limitations) s += " " + limit;
+  return s;
+}
+
+std::string ChartType(Evidence::Shape shape) {
+  switch (shape) {
+    case Evidence::Shape::kSeries:
+      return "line";
+    case Evidence::Shape::kBars:
+      return "bar";
+    case Evidence::Shape::kStack:
+      return "stacked_bar";
+    case Evidence::Shape::kHistogram:
+      return "histogram";
+    case Evidence::Shape::kScatter:
+      return "scatter";
+    case Evidence::Shape::kNone:
+      break;
+  }
+  return "";
+}
+
+std::string ChartTitle(const Insight& in) {
+  const Evidence& e = in.evidence;
+  std::string subspace = in.subspace.empty() ? "" : " (" + in.subspace[0].second + ")";
+  switch (e.shape) {
+    case Evidence::Shape::kSeries:
+      return e.y_title + subspace + " by " + std::string(analysis::TimeGrainName(e.grain));
+    case Evidence::Shape::kBars:
+      return e.y_title + " by " + e.x_title;
+    case Evidence::Shape::kStack:
+      return e.y_title + (e.labels.size() > 1 ? " within each " + e.x_title : "");
+    case Evidence::Shape::kHistogram:
+      return "Distribution of " + e.x_title;
+    case Evidence::Shape::kScatter:
+      return e.y_title + " against " + e.x_title;
+    case Evidence::Shape::kNone:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+NumberStyle StyleOf(const analysis::Profile& profile, const std::string& name, Audience audience) {
+  for (const analysis::ColumnProfile& c : profile.columns) {
+    if (c.schema.name == name) return {c.schema.unit, c.schema.currency_symbol, audience};
+  }
+  return {table::Unit::kNone, "", audience};
+}
+
+Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
+  Story story;
+  story.title = options.title.empty() ? TitleFromFile(profile.source_name) : options.title;
+  story.audience = options.audience;
+  story.report = analysis::DetectInsights(profile, options.insights);
+  story.profile = std::move(profile);
+  int k = options.max_findings > 0 ? options.max_findings : DefaultFindings(options.audience);
+  story.chosen = ChooseInsights(story.report, k);
+
+  Writer writer(story, options.audience);
+  for (const Insight& in : story.report.insights) story.insight_texts.push_back(writer.Headline(in));
+  for (int index : story.chosen) {
+    const Insight& in = story.report.insights[index];
+    Finding f;
+    f.insight_id = in.id;
+    f.headline = writer.Headline(in);
+    f.detail = writer.Detail(in);
+    std::string type = ChartType(in.evidence.shape);
+    if (!type.empty()) {
+      Chart chart;
+      chart.id = "c" + std::to_string(story.charts.size() + 1);
+      chart.insight_id = in.id;
+      chart.type = type;
+      chart.title = ChartTitle(in);
+      chart.title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(chart.title[0])));
+      chart.y_style = in.aggregation == "count" || in.columns.empty() ||
+                              in.evidence.shape == Evidence::Shape::kStack
+                          ? NumberStyle{table::Unit::kNone, "", options.audience}
+                          : StyleOf(story.profile, in.columns[0], options.audience);
+      chart.evidence = in.evidence;
+      f.chart_id = chart.id;
+      story.charts.push_back(std::move(chart));
+    }
+    story.findings.push_back(std::move(f));
+  }
+  story.recommendations = writer.Recommend(story.chosen);
+
+  story.narratives.summary = writer.Summary(story.chosen, story.findings);
+  for (const Finding& f : story.findings) {
+    story.narratives.key_findings += "- " + f.headline;
+    if (!f.detail.empty()) story.narratives.key_findings += " " + f.detail;
+    story.narratives.key_findings += " [" + f.insight_id + "]\n";
+  }
+  for (const Recommendation& r : story.recommendations) {
+    story.narratives.recommendations += "- " + r.text + " [";
+    for (size_t i = 0; i < r.insight_ids.size(); ++i) {
+      story.narratives.recommendations += (i ? ", " : "") + r.insight_ids[i];
+    }
+    story.narratives.recommendations += "]\n";
+  }
+  if (story.recommendations.empty()) {
+    story.narratives.recommendations =
+        "- No recommendation: no finding is strong enough to act on. More rows, a longer period "
+        "or a date column would let more be tested.\n";
+  }
+  return story;
+}
+
+}  // namespace datastory::story
