@@ -14,7 +14,8 @@ packages=(
   libfast-float-dev                    # number parsing with a configurable decimal separator
   libboost-dev                         # spreadsort (radix sort) for duplicate-row hashes
   clang-format clang-tidy
-  nodejs npm                           # test tools only: csv-spectrum, vega-datasets
+  nodejs npm                           # test tools only: fixtures, Vega-Lite, Playwright
+  chromium                             # headless browser: screenshots of the story page
   time                                 # GNU time -v for peak RSS in the benchmark
 )
 

@@ -104,6 +104,7 @@ struct Series {
   std::vector<double> values;
   int64_t missing_buckets = 0;  // buckets between the first and last with no value
   std::vector<std::string> caveats;
+  std::vector<Fact> caveat_facts;  // the numbers the caveats cite
 };
 
 // Buckets of `grain` between two bucket starts, both included.
@@ -177,6 +178,8 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGr
     auto last = std::prev(buckets.end());
     int64_t last_end = NextBucket(last->second.last, storage);
     if (covered(last->first, last->first, last_end) < 0.5) {
+      s.caveat_facts.push_back(
+          {"partialLast", static_cast<double>(last->first), FactUnit::kTime, grain, ""});
       s.caveats.push_back("the last " + std::string(TimeGrainName(grain)) + " (" +
                           FormatBucket(last->first, grain) +
                           ") is only partly covered by the data and is left out");
@@ -184,6 +187,8 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGr
     }
     auto first = buckets.begin();
     if (covered(first->first, first->second.first, NextBucket(first->first, grain)) < 0.5) {
+      s.caveat_facts.push_back(
+          {"partialFirst", static_cast<double>(first->first), FactUnit::kTime, grain, ""});
       s.caveats.push_back("the first " + std::string(TimeGrainName(grain)) + " (" +
                           FormatBucket(first->first, grain) +
                           ") is only partly covered by the data and is left out");
@@ -202,6 +207,8 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGr
   }
   s.missing_buckets = position + 1 - expected;
   if (s.missing_buckets > 0) {
+    s.caveat_facts.push_back(
+        {"missingBuckets", static_cast<double>(s.missing_buckets), FactUnit::kCount});
     s.caveats.push_back(std::to_string(s.missing_buckets) + " " + std::string(TimeGrainName(grain)) +
                         (s.missing_buckets == 1 ? "" : "s") +
                         " in the range have no data; the series skips them");
@@ -422,7 +429,12 @@ class Detector {
       in.aggregation = std::string(AggregationName(m.aggregation));
       in.impact = impact;
       in.caveats = s.caveats;
-      if (!time_caveat_.empty()) in.caveats.push_back(time_caveat_);
+      in.facts = s.caveat_facts;
+      if (!time_caveat_.empty()) {
+        in.caveats.push_back(time_caveat_);
+        in.facts.push_back(
+            {"rowsWithoutTime", static_cast<double>(cube_.time_missing), FactUnit::kCount});
+      }
       in.evidence = series_evidence;
       return in;
     };
@@ -437,7 +449,7 @@ class Detector {
       in.p_value = mk.p_value;
       in.strength = std::fabs(mk.tau);
       in.value = change ? *change / 100 : fit.slope;
-      in.facts = {time_fact("start", s.starts.front()),
+      in.facts.insert(in.facts.end(), {time_fact("start", s.starts.front()),
                   time_fact("end", s.starts.back()),
                   {"first", s.values.front(), FactUnit::kMeasure},
                   {"last", s.values.back(), FactUnit::kMeasure},
@@ -446,7 +458,7 @@ class Detector {
                   {"slope", fit.slope, FactUnit::kMeasure},
                   {"tau", mk.tau, FactUnit::kCoefficient},
                   {"pValue", mk.p_value, FactUnit::kPValue},
-                  {"buckets", static_cast<double>(n), FactUnit::kCount}};
+                  {"buckets", static_cast<double>(n), FactUnit::kCount}});
       if (change) in.facts.push_back({"changePct", *change, FactUnit::kPercent});
       for (size_t i = 0; i < n; ++i) {
         in.evidence.fit.push_back(fit.intercept + fit.slope * s.positions[i]);
@@ -466,14 +478,14 @@ class Detector {
         in.p_value = cp.p_value;
         in.strength = std::min(1.0, std::fabs(shift));
         in.value = shift;
-        in.facts = {time_fact("at", s.starts[cp.index]),
+        in.facts.insert(in.facts.end(), {time_fact("at", s.starts[cp.index]),
                     time_fact("start", s.starts.front()),
                     time_fact("end", s.starts.back()),
                     {"before", cp.before_mean, FactUnit::kMeasure},
                     {"after", cp.after_mean, FactUnit::kMeasure},
                     {"changePct", shift * 100, FactUnit::kPercent},
                     {"f", cp.f, FactUnit::kCoefficient},
-                    {"pValue", cp.p_value, FactUnit::kPValue}};
+                    {"pValue", cp.p_value, FactUnit::kPValue}});
         in.evidence.marker = static_cast<double>(s.starts[cp.index]);
         Add(std::move(in));
       }
@@ -504,11 +516,11 @@ class Detector {
           in.p_value = std::min(1.0, TwoSidedNormalP(z) * static_cast<double>(n));
           in.strength = std::min(1.0, std::fabs(z) / 10);
           in.value = s.values[worst];
-          in.facts = {time_fact("at", s.starts[worst]),
+          in.facts.insert(in.facts.end(), {time_fact("at", s.starts[worst]),
                       {"actual", s.values[worst], FactUnit::kMeasure},
                       {"expected", expected, FactUnit::kMeasure},
                       {"z", z, FactUnit::kCoefficient},
-                      {"pValue", in.p_value, FactUnit::kPValue}};
+                      {"pValue", in.p_value, FactUnit::kPValue}});
           if (expected > 0) {
             in.facts.push_back(
                 {"deviationPct", (s.values[worst] - expected) / expected * 100, FactUnit::kPercent});
@@ -584,6 +596,7 @@ class Detector {
       in.strength = std::min(1.0, r);
       in.value = c.period;
       in.caveats = s.caveats;
+      std::vector<Fact> caveat_facts = s.caveat_facts;
       in.evidence.shape = Evidence::Shape::kBars;
       in.evidence.x_title = c.grain == TimeGrain::kMonth     ? "month"
                             : c.grain == TimeGrain::kQuarter ? "quarter"
@@ -614,6 +627,7 @@ class Detector {
                   {"troughValue", in.evidence.y[trough], FactUnit::kMeasure},
                   {"autocorrelation", r, FactUnit::kCoefficient},
                   {"pValue", in.p_value, FactUnit::kPValue}};
+      in.facts.insert(in.facts.end(), caveat_facts.begin(), caveat_facts.end());
       for (auto& [index, trend] : trend_of_) {
         (void)index;
         TrendStatistic& t = report_.trends[trend];
@@ -754,6 +768,7 @@ class Detector {
     if (additive && total > 0 && values[0].value / total >= 0.6 && values[0].value < total) {
       Insight in = base(InsightType::kMajority);
       in.method = "largest share of the total >= 60%";
+      in.facts.push_back({"threshold", 0.6, FactUnit::kShare});
       in.strength = values[0].value / total;
       in.value = values[0].value / total;
       share_facts(in, 0);
@@ -788,6 +803,7 @@ class Detector {
         in.value = cv;
         in.facts = {{"categories", static_cast<double>(k), FactUnit::kCount},
                     {"cv", cv, FactUnit::kCoefficient},
+                    {"cvThreshold", 0.15, FactUnit::kCoefficient},
                     {"smallestShare", values.back().value / total, FactUnit::kShare},
                     {"largestShare", values.front().value / total, FactUnit::kShare},
                     {"smallest", NAN, FactUnit::kCount, TimeGrain::kDay, values.back().label},
@@ -973,6 +989,8 @@ class Detector {
       if (sampled) {
         in.caveats.push_back("the chart and the Spearman coefficient use a sample of " +
                              std::to_string(sample.numbers.size()) + " rows");
+        in.facts.push_back(
+            {"sampleRows", static_cast<double>(sample.numbers.size()), FactUnit::kCount});
       }
       Add(std::move(in));
     }
@@ -1022,6 +1040,8 @@ class Detector {
     if (sampled) {
       in.caveats.push_back("computed on a sample of " + std::to_string(sample.labels.size()) +
                            " rows");
+      in.facts.push_back(
+          {"sampleRows", static_cast<double>(sample.labels.size()), FactUnit::kCount});
     }
     // The stack: for the largest categories of a, the shares of b's largest categories.
     std::vector<size_t> rows_order(la.size()), parts_order(lb.size());
@@ -1139,6 +1159,8 @@ class Detector {
       if (in.type == InsightType::kDataQuality) continue;
       if (!duplicates.empty() && in.type != InsightType::kDistribution) {
         in.caveats.push_back(duplicates);
+        in.facts.push_back(
+            {"duplicateRows", static_cast<double>(profile_.duplicate_rows), FactUnit::kCount});
       }
       for (const std::string& column : in.columns) {
         auto it = missing_share.find(column);
@@ -1146,6 +1168,7 @@ class Detector {
           char buf[96];
           std::snprintf(buf, sizeof(buf), "%.0f%% of ", it->second * 100);
           in.caveats.push_back(buf + column + " values are missing");
+          in.facts.push_back({"missingShare:" + column, it->second, FactUnit::kShare});
         }
       }
     }

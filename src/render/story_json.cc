@@ -44,6 +44,7 @@ ordered_json FactJson(const Fact& f) {
   if (f.unit == FactUnit::kTime) {
     j["value"] = analysis::FormatBucketIso(static_cast<int64_t>(f.value), f.grain);
     j["grain"] = std::string(analysis::TimeGrainName(f.grain));
+    j["text"] = analysis::FormatBucket(static_cast<int64_t>(f.value), f.grain);
     j["seconds"] = Finite(f.value);
   } else {
     j["value"] = Finite(f.value);

@@ -90,6 +90,14 @@ class Writer {
     const Fact* f = in.FindFact(name);
     return f ? FormatFact(*f, Style(in)) : "?";
   }
+  // A fact without its sign, for text that already says the direction ("fell by 4").
+  std::string FAbs(const Insight& in, std::string_view name) const {
+    const Fact* f = in.FindFact(name);
+    if (!f) return "?";
+    Fact positive = *f;
+    positive.value = std::fabs(positive.value);
+    return FormatFact(positive, Style(in));
+  }
   double V(const Insight& in, std::string_view name) const {
     const Fact* f = in.FindFact(name);
     return f ? f->value : NAN;
@@ -156,7 +164,7 @@ std::string Writer::Headline(const Insight& in) const {
         return s + ".";
       }
       std::string grain(analysis::TimeGrainName(in.evidence.grain));
-      return Capital(what) + " " + verb + " by about " + F(in, "slope") + " per " + grain + span +
+      return Capital(what) + " " + verb + " by about " + FAbs(in, "slope") + " per " + grain + span +
              ".";
     }
     case InsightType::kChangePoint:
@@ -453,6 +461,10 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
     story.narratives.key_findings += "- " + f.headline;
     if (!f.detail.empty()) story.narratives.key_findings += " " + f.detail;
     story.narratives.key_findings += " [" + f.insight_id + "]\n";
+  }
+  if (story.findings.empty()) {
+    story.narratives.key_findings =
+        "- No finding passed the checks: nothing in the data stands out clearly enough.\n";
   }
   for (const Recommendation& r : story.recommendations) {
     story.narratives.recommendations += "- " + r.text + " [";
