@@ -31,10 +31,29 @@ namespace {
 
 using table::ColumnSchema;
 
-enum class Aggregation { kSum, kMean, kCount };
+// kValue: one row per group, so the group's value is the row's.
+enum class Aggregation { kSum, kMean, kCount, kValue };
 
 std::string_view AggregationName(Aggregation a) {
-  return a == Aggregation::kSum ? "sum" : a == Aggregation::kMean ? "mean" : "count";
+  switch (a) {
+    case Aggregation::kSum:
+      return "sum";
+    case Aggregation::kMean:
+      return "mean";
+    case Aggregation::kCount:
+      return "count";
+    case Aggregation::kValue:
+      return "value";
+  }
+  return "";
+}
+
+// "All natural disasters", "Total", "World": a label that may name a row of totals.
+bool LooksLikeTotal(const std::string& label) {
+  std::string l;
+  for (char c : label) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return l == "all" || l.rfind("all ", 0) == 0 || l == "total" || l.rfind("total ", 0) == 0 ||
+         l == "grand total" || l == "overall" || l == "sum" || l == "world" || l == "totals";
 }
 
 std::string Lower(std::string_view s) {
@@ -81,6 +100,7 @@ struct MeasureRef {
   std::string name;
   Aggregation aggregation = Aggregation::kCount;
   const ColumnProfile* profile = nullptr;
+  bool alias = false;  // in lockstep with an earlier measure
 };
 
 double Median(std::vector<double> v) {
@@ -253,6 +273,8 @@ class Detector {
 
   InsightReport Run() {
     CollectMeasures();
+    FindTotalRows();
+    FindDimensionAliases();
     DetectTime();
     DetectSegments();
     DetectCorrelations();
@@ -278,6 +300,110 @@ class Detector {
       report_.limitations.push_back(
           "No numeric measure was found, so the facts are about how rows are spread.");
     }
+    // A measure in lockstep with an earlier one (|r| > 0.995: a price and its adjusted price)
+    // would repeat every finding; it keeps only its correlation.
+    for (const Correlation& r : profile_.correlations) {
+      if (std::fabs(r.value) <= 0.995) continue;
+      for (MeasureRef& m : measures_) {
+        if (m.name == r.b) m.alias = true;
+      }
+    }
+  }
+
+  // Dimensions whose categories map one to one onto each other's (a code and its name) would
+  // repeat every segment finding: of each such pair, judged on the row sample, the one whose
+  // labels read less like words (more digits and symbols) is set aside.
+  void FindDimensionAliases() {
+    const size_t dims = cube_.dimensions.size();
+    dimension_alias_.assign(dims, false);
+    auto wordiness = [&](size_t d) {  // letters per character, plus a bonus for spaces
+      double letters = 0, total = 0, spaced = 0;
+      const auto& categories = cube_.dimensions[d].categories;
+      for (const CategoryCell& c : categories) {
+        for (char ch : c.label) {
+          letters += std::isalpha(static_cast<unsigned char>(ch)) || ch == ' ';
+          total += 1;
+        }
+        spaced += c.label.find(' ') != std::string::npos;
+      }
+      if (total == 0) return 0.0;
+      return letters / total + 0.5 * spaced / static_cast<double>(categories.size());
+    };
+    const RowSample& sample = cube_.sample;
+    for (size_t d = 1; d < dims; ++d) {
+      for (size_t e = 0; e < d; ++e) {
+        if (dimension_alias_[d] || dimension_alias_[e]) continue;
+        if (cube_.dimensions[d].dropped || cube_.dimensions[e].dropped) continue;
+        std::set<std::string> a, b;
+        std::set<std::pair<std::string, std::string>> pairs;
+        for (const auto& row : sample.labels) {
+          if (row[d].empty() || row[e].empty()) continue;
+          a.insert(row[d]);
+          b.insert(row[e]);
+          pairs.emplace(row[d], row[e]);
+        }
+        if (a.size() <= 1 || a.size() != b.size() || pairs.size() != a.size()) continue;
+        dimension_alias_[wordiness(e) > wordiness(d) ? d : e] = true;
+      }
+    }
+  }
+
+  int DimensionIndex(const DimensionCube& dim) const {
+    return static_cast<int>(&dim - cube_.dimensions.data());
+  }
+
+  // A category whose rows are the totals of the others ("All natural disasters" beside each
+  // kind of disaster): its label says so and, for some summed measure, it holds about as much
+  // as all the other categories together. Such rows would be counted twice.
+  void FindTotalRows() {
+    total_category_.assign(cube_.dimensions.size(), "");
+    for (size_t d = 0; d < cube_.dimensions.size(); ++d) {
+      const DimensionCube& dim = cube_.dimensions[d];
+      if (dim.dropped || dim.categories.size() < 3) continue;
+      for (const CategoryCell& c : dim.categories) {
+        if (!LooksLikeTotal(c.label)) continue;
+        for (const MeasureRef& m : measures_) {
+          if (m.aggregation != Aggregation::kSum) continue;
+          double others = 0;
+          for (const CategoryCell& o : dim.categories) {
+            if (&o != &c) others += o.measures[m.index].sum;
+          }
+          double mine = c.measures[m.index].sum;
+          if (others > 0 && mine > 0 && std::fabs(mine - others) <= 0.25 * others) {
+            total_category_[d] = c.label;
+          }
+        }
+      }
+    }
+  }
+
+  // The whole table's cells without the rows of a category of totals, when its series is kept.
+  std::vector<TimeCell> WholeSeriesCells(std::string* caveat) const {
+    std::vector<TimeCell> cells = cube_.series.front().cells;
+    for (size_t d = 0; d < total_category_.size(); ++d) {
+      if (total_category_[d].empty()) continue;
+      const TimeSeriesCube* part = nullptr;
+      for (const TimeSeriesCube& s : cube_.series) {
+        if (s.dimension == static_cast<int>(d) && s.category == total_category_[d]) part = &s;
+      }
+      if (!part) continue;
+      std::map<int64_t, const TimeCell*> by_start;
+      for (const TimeCell& c : part->cells) by_start[c.start] = &c;
+      for (TimeCell& c : cells) {
+        auto it = by_start.find(c.start);
+        if (it == by_start.end()) continue;
+        c.rows -= it->second->rows;
+        for (size_t m = 0; m < c.measures.size(); ++m) {
+          c.measures[m].n -= it->second->measures[m].n;
+          c.measures[m].sum -= it->second->measures[m].sum;
+        }
+      }
+      *caveat = "the rows of \"" + total_category_[d] +
+                "\" look like totals of the others and are left out";
+      std::erase_if(cells, [](const TimeCell& c) { return c.rows <= 0; });
+      break;
+    }
+    return cells;
   }
 
   // ---- time -----------------------------------------------------------------------------------
@@ -309,19 +435,25 @@ class Detector {
     // per time point), a level measure averaged over the whole table mixes unlike series, so
     // only its per-category series are read.
     long_dimension_ = FindSeriesDimension();
+    whole_ = {-1, "", WholeSeriesCells(&whole_caveat_)};
 
-    std::vector<MeasureRef> series_measures = measures_;
+    std::vector<MeasureRef> series_measures;
+    for (const MeasureRef& m : measures_) {
+      if (!m.alias) series_measures.push_back(m);
+    }
     if (measures_.empty()) series_measures.push_back({-1, "rows", Aggregation::kCount, nullptr});
     bool any = false;
     for (const MeasureRef& m : series_measures) {
       bool mixed = long_dimension_ >= 0 && m.aggregation == Aggregation::kMean;
-      if (!mixed) any |= AnalyseSeries(cube_.series.front(), m, 1.0);
+      if (!mixed) any |= AnalyseSeries(whole_, m, 1.0);
       if (m.index >= 0 && !mixed) DetectSeasonality(m);
     }
     // Per-category series of each dimension small enough to keep them.
     for (size_t s = 1; s < cube_.series.size(); ++s) {
       const TimeSeriesCube& series = cube_.series[s];
       const DimensionCube& dim = cube_.dimensions[series.dimension];
+      if (total_category_[series.dimension] == series.category) continue;
+      if (dimension_alias_[series.dimension]) continue;
       int64_t rows = 0;
       for (const CategoryCell& c : dim.categories) {
         if (c.label == series.category) rows = c.rows;
@@ -375,6 +507,7 @@ class Detector {
 
   std::string SeriesTitle(const MeasureRef& m) const {
     std::string what = m.index < 0 ? "rows" : m.name;
+    if (m.aggregation == Aggregation::kValue) return what;
     if (m.aggregation == Aggregation::kMean) return "average " + what;
     if (m.aggregation == Aggregation::kSum) return "total " + what;
     return what;
@@ -430,6 +563,7 @@ class Detector {
       in.impact = impact;
       in.caveats = s.caveats;
       in.facts = s.caveat_facts;
+      if (cube_series.dimension < 0 && !whole_caveat_.empty()) in.caveats.push_back(whole_caveat_);
       if (!time_caveat_.empty()) {
         in.caveats.push_back(time_caveat_);
         in.facts.push_back(
@@ -466,36 +600,73 @@ class Detector {
       trend_of_.emplace_back(Add(std::move(in)), trend_index);
     }
 
-    // A shift in level or slope, when it is material (at least 10% of the level before).
-    ChangePoint cp = FindChangePoint(s.values, std::max<size_t>(3, n / 10));
-    if (cp.index > 0) {
-      double scale = std::max(std::fabs(cp.before_mean), 1e-12);
-      double shift = (cp.after_mean - cp.before_mean) / scale;
-      if (std::fabs(shift) >= 0.1) {
-        Insight in = base(InsightType::kChangePoint);
-        in.direction = cp.after_mean > cp.before_mean ? "up" : "down";
-        in.method = "Chow test over every split, Bonferroni-adjusted";
-        in.p_value = cp.p_value;
-        in.strength = std::min(1.0, std::fabs(shift));
-        in.value = shift;
-        in.facts.insert(in.facts.end(), {time_fact("at", s.starts[cp.index]),
-                    time_fact("start", s.starts.front()),
-                    time_fact("end", s.starts.back()),
-                    {"before", cp.before_mean, FactUnit::kMeasure},
-                    {"after", cp.after_mean, FactUnit::kMeasure},
-                    {"changePct", shift * 100, FactUnit::kPercent},
-                    {"f", cp.f, FactUnit::kCoefficient},
-                    {"pValue", cp.p_value, FactUnit::kPValue}});
-        in.evidence.marker = static_cast<double>(s.starts[cp.index]);
-        Add(std::move(in));
+    // Shifts in level and turns of the trend, by binary segmentation: the best split of the
+    // series, then of each side while the split is significant, up to three.
+    double level = 0;
+    for (double v : s.values) level += std::fabs(v);
+    level = std::max(level / static_cast<double>(n), 1e-12);
+    std::vector<std::pair<size_t, size_t>> segments = {{0, n}};
+    int found = 0;
+    while (!segments.empty() && found < 3) {
+      auto [from, to] = segments.back();
+      segments.pop_back();
+      std::vector<double> y(s.values.begin() + from, s.values.begin() + to);
+      ChangePoint cp = FindChangePoint(y, std::max<size_t>(3, n / 10));
+      if (cp.index == 0 || cp.p_value > options_.false_discovery_rate) continue;
+      const size_t at = from + cp.index;
+      segments.push_back({from, at});
+      segments.push_back({at, to});
+      std::vector<double> xb(s.positions.begin() + from, s.positions.begin() + at);
+      std::vector<double> yb(s.values.begin() + from, s.values.begin() + at);
+      std::vector<double> xa(s.positions.begin() + at, s.positions.begin() + to);
+      std::vector<double> ya(s.values.begin() + at, s.values.begin() + to);
+      LineFit before = LeastSquares(xb, yb), after = LeastSquares(xa, ya);
+      // Material when the level moves by 10% of the series' typical size, or when the trend
+      // turns (rising to falling or back) by as much on each side.
+      const double shift = (cp.after_mean - cp.before_mean) / level;
+      const bool turned = std::fabs(shift) < 0.1 && (before.slope > 0) != (after.slope > 0) &&
+                          std::fabs(before.slope) * static_cast<double>(xb.size()) >= 0.1 * level &&
+                          std::fabs(after.slope) * static_cast<double>(xa.size()) >= 0.1 * level;
+      if (std::fabs(shift) < 0.1 && !turned) continue;
+      ++found;
+      Insight in = base(InsightType::kChangePoint);
+      in.direction = turned ? (after.slope > 0 ? "up" : "down")
+                            : (cp.after_mean > cp.before_mean ? "up" : "down");
+      in.method = "Chow test (two lines against one) over every split, Bonferroni-adjusted; "
+                  "binary segmentation";
+      in.p_value = cp.p_value;
+      in.strength = std::min(1.0, std::max(std::fabs(shift), turned ? 0.5 : 0.0));
+      in.value = shift;
+      in.facts.insert(in.facts.end(), {time_fact("at", s.starts[at]),
+                                       time_fact("start", s.starts[from]),
+                                       time_fact("end", s.starts[to - 1]),
+                                       {"before", cp.before_mean, FactUnit::kMeasure},
+                                       {"after", cp.after_mean, FactUnit::kMeasure},
+                                       {"slopeBefore", before.slope, FactUnit::kMeasure},
+                                       {"slopeAfter", after.slope, FactUnit::kMeasure},
+                                       {"f", cp.f, FactUnit::kCoefficient},
+                                       {"pValue", cp.p_value, FactUnit::kPValue}});
+      if (turned) in.facts.push_back({"turned", 1, FactUnit::kCount});
+      if (cp.before_mean > 0 && cp.after_mean >= 0) {
+        in.facts.push_back({"changePct", (cp.after_mean - cp.before_mean) / cp.before_mean * 100,
+                            FactUnit::kPercent});
       }
+      in.evidence.marker = static_cast<double>(s.starts[at]);
+      Add(std::move(in));
     }
 
-    // The point furthest from the trend line, by a robust z-score (MAD), when |z| >= 3.5.
+    // A spike: the point furthest from the median of its neighbours (three on each side), by a
+    // robust z-score (MAD of those differences) of at least 3.5, and at least 10% away. The
+    // neighbours, not the trend line, are the reference, so a curved trend is not an outlier.
     if (n >= 8) {
-      std::vector<double> residuals(n);
+      std::vector<double> expected(n), residuals(n);
       for (size_t i = 0; i < n; ++i) {
-        residuals[i] = s.values[i] - (fit.intercept + fit.slope * s.positions[i]);
+        std::vector<double> around;
+        for (size_t j = i >= 3 ? i - 3 : 0; j < std::min(n, i + 4); ++j) {
+          if (j != i) around.push_back(s.values[j]);
+        }
+        expected[i] = Median(around);
+        residuals[i] = s.values[i] - expected[i];
       }
       double med = Median(residuals);
       std::vector<double> deviations(n);
@@ -507,28 +678,26 @@ class Detector {
           if (deviations[i] > deviations[worst]) worst = i;
         }
         double z = 0.6745 * (residuals[worst] - med) / mad;
-        if (std::fabs(z) >= 3.5) {
+        double relative = std::fabs(residuals[worst]) / std::max(std::fabs(expected[worst]), 1e-12);
+        if (std::fabs(z) >= 3.5 && relative >= 0.1) {
           Insight in = base(InsightType::kOutlier);
-          double expected = fit.intercept + fit.slope * s.positions[worst];
           in.direction = z > 0 ? "up" : "down";
-          in.method = "robust z-score (median absolute deviation) from the trend line, "
-                      "Bonferroni-adjusted";
+          in.method = "robust z-score (median absolute deviation) against the median of the "
+                      "neighbouring values, Bonferroni-adjusted";
           in.p_value = std::min(1.0, TwoSidedNormalP(z) * static_cast<double>(n));
           in.strength = std::min(1.0, std::fabs(z) / 10);
           in.value = s.values[worst];
           in.facts.insert(in.facts.end(), {time_fact("at", s.starts[worst]),
-                      {"actual", s.values[worst], FactUnit::kMeasure},
-                      {"expected", expected, FactUnit::kMeasure},
-                      {"z", z, FactUnit::kCoefficient},
-                      {"pValue", in.p_value, FactUnit::kPValue}});
-          if (expected > 0) {
-            in.facts.push_back(
-                {"deviationPct", (s.values[worst] - expected) / expected * 100, FactUnit::kPercent});
+                                           {"actual", s.values[worst], FactUnit::kMeasure},
+                                           {"expected", expected[worst], FactUnit::kMeasure},
+                                           {"z", z, FactUnit::kCoefficient},
+                                           {"pValue", in.p_value, FactUnit::kPValue}});
+          if (expected[worst] > 0) {
+            in.facts.push_back({"deviationPct", residuals[worst] / expected[worst] * 100,
+                                FactUnit::kPercent});
+            in.facts.push_back({"ratio", s.values[worst] / expected[worst], FactUnit::kRatio});
           }
           in.evidence.highlight.push_back(static_cast<int>(worst));
-          for (size_t i = 0; i < n; ++i) {
-            in.evidence.fit.push_back(fit.intercept + fit.slope * s.positions[i]);
-          }
           Add(std::move(in));
         }
       }
@@ -551,7 +720,7 @@ class Detector {
         {TimeGrain::kDay, 7, 28, "weekly"},
         {TimeGrain::kHour, 24, 72, "daily"},
     }};
-    const std::vector<TimeCell>& cells = cube_.series.front().cells;
+    const std::vector<TimeCell>& cells = whole_.cells;
     bool yearly_tried = false;
     for (const Candidate& c : kCandidates) {
       if (c.grain < cube_.grain) continue;
@@ -647,17 +816,31 @@ class Detector {
     }
     for (const DimensionCube& dim : cube_.dimensions) {
       if (dim.dropped || dim.categories.size() < 2) continue;
+      if (dimension_alias_[DimensionIndex(dim)]) continue;
       // Row counts per category, then each measure.
       SegmentFacts(dim, {-1, "rows", Aggregation::kCount, nullptr});
       for (const MeasureRef& m : measures_) {
+        if (m.alias) continue;
         SegmentFacts(dim, m);
         CorrelationRatioFact(dim, m);
       }
     }
   }
 
-  void SegmentFacts(const DimensionCube& dim, const MeasureRef& m) {
+  void SegmentFacts(const DimensionCube& dim, const MeasureRef& measure) {
     const std::string& dim_name = Name(dim.column);
+    const int d = DimensionIndex(dim);
+    // Row counts say something only when categories repeat: a dimension with a value per row
+    // (a list of countries, a lookup table) has nothing to count.
+    if (measure.index < 0 &&
+        profile_.rows < 5 * static_cast<int64_t>(dim.categories.size())) {
+      return;
+    }
+    // One row per category: the "average" or "total" of a category is just its value.
+    bool single = true;
+    for (const CategoryCell& c : dim.categories) single &= c.rows <= 1;
+    MeasureRef m = measure;
+    if (single && m.index >= 0) m.aggregation = Aggregation::kValue;
     struct Value {
       std::string label;
       double value;
@@ -665,12 +848,15 @@ class Detector {
     std::vector<Value> values;
     double total = 0;
     for (const CategoryCell& c : dim.categories) {
+      if (total_category_[d] == c.label) continue;  // a row of totals, not a category
       double v;
       if (m.index < 0) {
         v = static_cast<double>(c.rows);
       } else {
         const Aggregate& a = c.measures[m.index];
         if (a.n == 0) continue;
+        // An average of one or two rows is an observation, not a property of the group.
+        if (m.aggregation == Aggregation::kMean && a.n < 3) continue;
         v = m.aggregation == Aggregation::kMean ? a.mean : a.sum;
       }
       values.push_back({c.label, v});
@@ -681,7 +867,7 @@ class Detector {
     });
     const size_t k = values.size();
     if (k < 2) return;
-    const bool additive = m.aggregation != Aggregation::kMean;
+    const bool additive = m.aggregation == Aggregation::kSum || m.aggregation == Aggregation::kCount;
     const bool all_positive = values.back().value > 0;
     const double row_weight = m.index < 0 ? 0.6 : 1.0;  // row counts matter less than measures
 
@@ -713,6 +899,10 @@ class Detector {
       in.columns.push_back(dim_name);
       in.aggregation = std::string(AggregationName(m.aggregation));
       in.impact = row_weight;
+      if (!total_category_[d].empty()) {
+        in.caveats.push_back("the rows of \"" + total_category_[d] +
+                             "\" look like totals of the others and are left out");
+      }
       return in;
     };
     auto share_facts = [&](Insight& in, size_t i) {
@@ -896,7 +1086,7 @@ class Detector {
     in.aggregation = "mean";
     in.method = "correlation ratio (η) with its one-way ANOVA F test";
     in.p_value = eta.p_value;
-    in.strength = lookup ? eta.eta / 2 : eta.eta;
+    in.strength = lookup ? eta.eta / 5 : eta.eta;
     if (lookup) {
       in.caveats.push_back(m.name + " is almost fixed for each " + Name(dim.column) +
                            ": this may be how the data is defined rather than a finding");
@@ -961,7 +1151,7 @@ class Detector {
       in.method = "Pearson correlation with its t test";
       in.p_value = p;
       // Columns in lockstep are usually computed from each other: true, but rarely news.
-      in.strength = std::fabs(r.value) > 0.98 ? std::fabs(r.value) / 2 : std::fabs(r.value);
+      in.strength = std::fabs(r.value) > 0.98 ? std::fabs(r.value) / 5 : std::fabs(r.value);
       in.impact = profile_.rows > 0 ? static_cast<double>(r.n) / static_cast<double>(profile_.rows)
                                     : 0;
       in.value = r.value;
@@ -1024,14 +1214,21 @@ class Detector {
     const std::string& na = Name(cube_.dimensions[a].column);
     const std::string& nb = Name(cube_.dimensions[b].column);
     report_.associations.push_back({na, nb, "cramers_v", v.v_corrected, v.n, v.p_value, sampled});
-    if (v.v_corrected < 0.3) return;
+    // Below 0.3 the link is weak; above 0.98 one column is a relabelling of the other.
+    if (v.v_corrected < 0.3 || v.v_corrected > 0.98) return;
     Insight in;
     in.type = InsightType::kCorrelation;
     in.columns = {nb, na};
     in.aggregation = "count";
     in.method = "Cramér's V (bias-corrected) with the chi-square test";
     in.p_value = v.p_value;
-    in.strength = v.v_corrected;
+    // Near 1, each value of one column belongs to one value of the other (a city and its
+    // state, a name and its code): the columns describe the same thing.
+    in.strength = v.v_corrected > 0.95 ? v.v_corrected / 5 : v.v_corrected;
+    if (v.v_corrected > 0.95) {
+      in.caveats.push_back("each " + na + " goes with one " + nb +
+                           ": the two columns may describe the same thing");
+    }
     in.impact = 0.8;
     in.value = v.v_corrected;
     in.facts = {{"cramersV", v.v_corrected, FactUnit::kCoefficient},
@@ -1196,7 +1393,7 @@ class Detector {
       in.significance = std::isnan(in.q_value) ? 1 : 1 - in.q_value;
       double weight = in.type == InsightType::kDataQuality   ? 0.6
                       : in.type == InsightType::kDistribution ? 0.6
-                      : in.type == InsightType::kEvenness     ? 0.7
+                      : in.type == InsightType::kEvenness     ? 0.5
                                                               : 1.0;
       in.score = in.significance * in.impact * in.strength * weight;
       report_.insights.push_back(std::move(in));
@@ -1228,6 +1425,10 @@ class Detector {
   std::string time_caveat_;
   TimeGrain grain_ = TimeGrain::kMonth;
   int long_dimension_ = -1;
+  std::vector<std::string> total_category_;  // per dimension: a category of totals, or empty
+  std::vector<bool> dimension_alias_;        // per dimension: one to one with an earlier one
+  TimeSeriesCube whole_;                     // the whole table, without rows of totals
+  std::string whole_caveat_;
 };
 
 }  // namespace

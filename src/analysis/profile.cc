@@ -411,6 +411,7 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
     const table::ColumnSchema& col = schema.columns[c];
     if (c == plan.time_column) continue;
     if (table::IsNumeric(col.type) && col.role == table::Role::kMeasure &&
+        !table::NameSuggestsCoordinate(col.name) &&
         static_cast<int>(plan.measures.size()) < CubePlan::kMaxMeasures) {
       plan.measures.push_back(c);
     }

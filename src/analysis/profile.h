@@ -119,7 +119,8 @@ struct Profile {
 };
 
 // The columns a story aggregates: the time axis (options.time_column, else the first date
-// column, else an integer column named like a year), numeric measures and categorical or
+// column, else an integer column named like a year), numeric measures (not map coordinates,
+// whose sums and averages mean nothing) and categorical or
 // boolean dimensions, the first ones up to CubePlan's limits. Fails when options.time_column
 // names no column or one that holds no dates or years.
 Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& options);

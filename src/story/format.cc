@@ -87,7 +87,17 @@ std::string FormatCount(double value) {
 }
 
 std::string FormatShare(double share, Audience audience) {
-  return FormatPercent(share * 100, audience);
+  // A share that is not all (or not none) is never written as 100% (or 0%): more decimals.
+  std::string text = FormatPercent(share * 100, audience);
+  for (int decimals = 1; decimals <= 3; ++decimals) {
+    bool all = share < 1 && (text == "100%" || text == "100.0%" || text.rfind("100.", 0) == 0);
+    bool none = share > 0 && text.find_first_not_of("0.%") == std::string::npos;
+    if (!all && !none) break;
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.*f%%", decimals + 1, share * 100);
+    text = buf;
+  }
+  return text;
 }
 
 std::string FormatPercent(double percent, Audience audience) {

@@ -113,12 +113,13 @@ class Writer {
   }
   std::string Col(const Insight& in, size_t i) const { return Display(in.columns[i]); }
   std::string LastCol(const Insight& in) const { return Display(in.columns.back()); }
-  // A category as text; a boolean's "true"/"false" needs its column to mean anything.
+  // A category as text; a boolean's "true"/"false" needs its column to mean anything (it is
+  // only ever the subject of a sentence, so it is capitalised).
   std::string Category(const Insight& in, std::string_view fact) const {
     std::string label = F(in, fact);
     for (const analysis::ColumnProfile& c : story_.profile.columns) {
       if (c.schema.name == in.columns.back() && c.schema.type == table::ColumnType::kBoolean) {
-        return Display(c.schema.name) + " = " + label;
+        return "Rows where " + Display(c.schema.name) + " is " + label;
       }
     }
     return label;
@@ -129,6 +130,8 @@ class Writer {
     std::string what;
     if (in.aggregation == "count" || in.columns.empty()) {
       what = "the number of rows";
+    } else if (in.aggregation == "value") {
+      what = Col(in, 0);
     } else if (in.aggregation == "sum") {
       what = "total " + Col(in, 0);
     } else {
@@ -167,10 +170,22 @@ std::string Writer::Headline(const Insight& in) const {
       return Capital(what) + " " + verb + " by about " + FAbs(in, "slope") + " per " + grain + span +
              ".";
     }
-    case InsightType::kChangePoint:
-      return Capital(what) + " shifted " + (in.direction == "up" ? "up" : "down") + " around " +
-             F(in, "at") + ": from about " + F(in, "before") + " to " + F(in, "after") +
-             " on average (" + (in.direction == "up" ? "+" : "-") + F(in, "changePct") + ").";
+    case InsightType::kChangePoint: {
+      if (Has(in, "turned")) {
+        const bool up = in.direction == "up";
+        return Capital(what) + " turned around " + F(in, "at") + ": " +
+               (up ? "falling before, rising after" : "rising before, falling after") +
+               " (about " + F(in, "before") + " on average before, " + F(in, "after") +
+               " after).";
+      }
+      std::string s = Capital(what) + " shifted " + (in.direction == "up" ? "up" : "down") +
+                      " around " + F(in, "at") + ": from about " + F(in, "before") + " to " +
+                      F(in, "after") + " on average";
+      if (Has(in, "changePct")) {
+        s += std::string(" (") + (in.direction == "up" ? "+" : "-") + F(in, "changePct") + ")";
+      }
+      return s + ".";
+    }
     case InsightType::kSeasonality:
       return Capital(what) + " follows a " + F(in, "cycle") + " cycle: highest in " +
              F(in, "peak") + " (about " + F(in, "peakValue") + ") and lowest in " +
@@ -179,11 +194,14 @@ std::string Writer::Headline(const Insight& in) const {
       const bool up = in.direction == "up";
       if (Has(in, "at")) {
         std::string s = "In " + F(in, "at") + ", " + what + " was " + F(in, "actual");
-        if (Has(in, "deviationPct")) {
-          s += ", " + F(in, "deviationPct") + (up ? " above" : " below") + " the trend (" +
-               F(in, "expected") + ")";
+        if (Has(in, "ratio") && V(in, "ratio") >= 3) {
+          s += ", " + F(in, "ratio") + " the values around it (about " + F(in, "expected") + ")";
+        } else if (Has(in, "deviationPct")) {
+          s += ", " + F(in, "deviationPct") + (up ? " above" : " below") +
+               " the values around it (about " + F(in, "expected") + ")";
         } else {
-          s += std::string(up ? ", above" : ", below") + " the trend (" + F(in, "expected") + ")";
+          s += std::string(up ? ", above" : ", below") + " the values around it (about " +
+               F(in, "expected") + ")";
         }
         return s + ".";
       }
@@ -223,6 +241,11 @@ std::string Writer::Headline(const Insight& in) const {
                " rows, " + Share(in, "share") + " of all, " + F(in, "ratio") + " as many as " +
                Category(in, "runnerUp") + ".";
       }
+ if (in.aggregation == "value") {
+        return Category(in, "category") + " has the highest " + Col(in, 0) + ": " +
+               F(in, "categoryValue") + ", " + F(in, "ratio") + " the next " + dim + ", " +
+               Category(in, "runnerUp") + ".";
+      }
       if (in.aggregation == "sum") {
         return Category(in, "category") + " brings the most " + Col(in, 0) + ": " +
                F(in, "categoryValue") + ", " + Share(in, "share") + " of the total and " +
@@ -232,9 +255,15 @@ std::string Writer::Headline(const Insight& in) const {
              F(in, "categoryValue") + ", " + F(in, "ratio") + " the next " + dim + ", " +
              Category(in, "runnerUp") + ".";
     }
-    case InsightType::kMajority:
-      return Category(in, "category") + " accounts for " + Share(in, "share") + " of " + what +
-             " across " + F(in, "categories") + " " + LastCol(in) + " values.";
+    case InsightType::kMajority: {
+      const bool rows = Category(in, "category").rfind("Rows where", 0) == 0;  // plural subject
+      std::string s = Category(in, "category") +
+                      (in.aggregation == "count" ? (rows ? " make up " : " makes up ")
+                                                 : (rows ? " account for " : " accounts for ")) +
+                      Share(in, "share") + " of " + (in.aggregation == "count" ? "the rows" : what);
+      if (V(in, "categories") > 2) s += ", across " + F(in, "categories") + " " + LastCol(in) + " values";
+      return s + ".";
+    }
     case InsightType::kEvenness:
       return Capital(what) + " is spread evenly across the " + F(in, "categories") + " " +
              LastCol(in) + " values: each holds between " + F(in, "smallestShare") +

@@ -77,6 +77,14 @@ bool NameSuggestsIdentifier(std::string_view name) {
   return false;
 }
 
+bool NameSuggestsCoordinate(std::string_view name) {
+  std::string n = Lower(name);
+  for (std::string_view word : {"latitude", "longitude", "lat", "lon", "lng", "long"}) {
+    if (n == word) return true;
+  }
+  return n.find("latitude") != std::string::npos || n.find("longitude") != std::string::npos;
+}
+
 bool NameSuggestsYear(std::string_view name) {
   std::string n = Lower(name);
   auto ends_with = [&](std::string_view suffix) {

@@ -49,6 +49,9 @@ bool NameSuggestsIdentifier(std::string_view name);
 // The role of a whole-number column named like a year ("year", "Year", "fiscal_year", "yr")
 // whose values all lie in [1000, 2999]: time, not a measure to be summed.
 bool IsYearColumn(std::string_view name, double min, double max);
+// "latitude", "lon", "pickup_longitude": a map coordinate, which has no meaningful sum or
+// average across places.
+bool NameSuggestsCoordinate(std::string_view name);
 // "year", "Year", "fiscal_year", "yr": a name for a column of years.
 bool NameSuggestsYear(std::string_view name);
 
