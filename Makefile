@@ -5,7 +5,7 @@ JOBS ?= 2
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test fixtures asan fuzz bench format format-check tidy clean
+.PHONY: all deps build demo screenshot test fixtures asan fuzz bench format format-check tidy clean
 
 all: build
 
@@ -18,10 +18,19 @@ build: deps
 
 demo: build
 	@$(BUILD)/datastory profile examples/sales.csv
+	@$(BUILD)/datastory story examples/sales.csv -o $(BUILD)/sales-story.html
+	@$(BUILD)/datastory story examples/sales.csv --format md
+	@echo "The story as a page: $(BUILD)/sales-story.html"
+
+# The README's picture: the example's story in headless Chromium.
+screenshot: build fixtures
+	@$(BUILD)/datastory story examples/sales.csv -o $(BUILD)/sales-story.html
+	@cd tests/js && node check_page.mjs $(CURDIR)/$(BUILD)/sales-story.html --screenshot $(CURDIR)/docs/story.png
 
 # Test fixtures from npm, pinned by tests/js/package-lock.json.
 fixtures: deps
-	@if [ ! -d tests/js/node_modules/vega-datasets ] || [ ! -d tests/js/node_modules/csv-spectrum ]; then \
+	@if [ ! -d tests/js/node_modules/vega-datasets ] || [ ! -d tests/js/node_modules/csv-spectrum ] || \
+	    [ ! -d tests/js/node_modules/vega-lite ] || [ ! -d tests/js/node_modules/playwright-core ]; then \
 	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; fi
 
 test: build fixtures

@@ -238,6 +238,21 @@ TEST(StoryTest, EveryVegaDatasetGivesAStoryWhoseNumbersAreFacts) {
   EXPECT_GT(findings, stories);  // more than one finding per story on average
 }
 
+// Runs a node script of tests/js with `args`; returns its exit code and output.
+CommandResult RunNode(const std::string& script, const std::string& args) {
+  CommandResult r;
+  std::string command = "cd " + Quote(SourceDir() / "tests" / "js") + " && node " + script +
+                        " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return r;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) r.output.append(buffer, n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
 TEST(StoryTest, EveryChartCompilesWithVegaLiteAndRendersWithVega) {
   fs::path dir = TempDir("charts");
   std::string files;
@@ -247,17 +262,31 @@ TEST(StoryTest, EveryChartCompilesWithVegaLiteAndRendersWithVega) {
     files += " " + Quote(out);
   }
   NpmPackage("vega-lite");
-  std::string command = "cd " + Quote(SourceDir() / "tests" / "js") +
-                        " && node check_vega.mjs" + files + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
-  int status = pclose(pipe);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
-  EXPECT_NE(output.find(" charts checked, 0 failed"), std::string::npos) << output;
+  CommandResult r = RunNode("check_vega.mjs", files);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(" charts checked, 0 failed"), std::string::npos) << r.output;
+}
+
+// Every page, opened in headless Chromium: sections present, charts drawn, no label colliding
+// with another or spilling out of its chart, nothing fetched from outside the file, and the
+// print layout renders. Screenshots land beside the pages.
+TEST(StoryTest, EveryPageReadsCleanlyInChromium) {
+  ASSERT_TRUE(fs::exists("/usr/bin/chromium"))
+      << "Chromium is missing: run scripts/install-deps.sh (apt-get install chromium)";
+  NpmPackage("playwright-core");
+  fs::path dir = TempDir("pages");
+  std::string files;
+  for (const fs::path& csv : VegaCsvs()) {
+    fs::path out = dir / (csv.stem().string() + ".html");
+    CommandResult r = RunDatastory("story " + Quote(csv) + " -o " + Quote(out));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    files += " " + Quote(out);
+  }
+  CommandResult r = RunNode("check_page.mjs", files);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("FAIL"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "sales.png"));
+  EXPECT_GT(fs::file_size(dir / "sales.png"), 20000u);  // a real picture, not a blank page
 }
 
 // The same file and options give the same bytes, on one thread or several.

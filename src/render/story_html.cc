@@ -77,7 +77,7 @@ std::string RenderStoryHtml(const story::Story& story) {
   h += "<header><h1>" + E(story.title) + "</h1><p>" +
        E(story::FormatCount(static_cast<double>(p.rows))) + " rows × " +
        E(story::FormatCount(static_cast<double>(p.columns.size()))) + " columns · " +
-       E(p.source_name) + " · for " + (story.audience == story::Audience::kExecutive ? "an " : "a ") +
+       E(story.file_name()) + " · for " + (story.audience == story::Audience::kExecutive ? "an " : "a ") +
        E(std::string(story::AudienceName(story.audience))) +
        " reader</p></header>\n";
 

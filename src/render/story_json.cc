@@ -136,6 +136,7 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
   out["title"] = story.title;
   out["audienceLevel"] = std::string(story::AudienceName(story.audience));
   ordered_json dataset = profile["dataset"];
+  dataset["originalFilename"] = story.file_name();
   dataset["sampled"] = false;  // statistics cover every row; see insights' caveats for samples
   out["dataset"] = dataset;
   out["columns"] = profile["columns"];

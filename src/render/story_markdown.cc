@@ -25,7 +25,7 @@ std::string RenderStoryMarkdown(const story::Story& story) {
   std::string md = "# " + Plain(story.title) + "\n\n";
   md += "_" + story::FormatCount(static_cast<double>(story.profile.rows)) + " rows × " +
         story::FormatCount(static_cast<double>(story.profile.columns.size())) + " columns of " +
-        Plain(story.profile.source_name) + ", written for " +
+        Plain(story.file_name()) + ", written for " +
         (story.audience == story::Audience::kExecutive ? "an " : "a ") +
         std::string(story::AudienceName(story.audience)) + " reader._\n\n";
   md += "## Summary\n\n" + story.narratives.summary + "\n\n";

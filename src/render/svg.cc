@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
 
 #include "render/palette.h"
@@ -11,7 +12,15 @@ namespace {
 
 using analysis::Evidence;
 
-constexpr int kCharWidth = 7;  // average width of a 12px sans-serif character
+// A generous width for `text` at 12px: capitals and digits are wider than the average.
+double TextWidth(const std::string& text) {
+  double w = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) == 0x80) continue;  // UTF-8 continuation byte
+    w += std::isupper(c) || std::isdigit(c) ? 8.5 : c == ' ' ? 3.5 : 7;
+  }
+  return w;
+}
 
 std::string Num(double v) {
   char buf[32];
@@ -83,6 +92,27 @@ class Svg {
   std::string out_;
 };
 
+// Labels along a horizontal axis, left to right: a label is drawn only when it clears the one
+// before it and stays inside [min_x, max_x], so labels never collide or spill out.
+class AxisLabels {
+ public:
+  AxisLabels(Svg& svg, double y, double min_x, double max_x)
+      : svg_(svg), y_(y), min_x_(min_x), max_x_(max_x) {}
+  // Returns whether the label was drawn.
+  bool Add(double x, const std::string& text) {
+    double half = TextWidth(text) / 2;
+    if (x - half < min_x_ || x + half > max_x_ || x - half < last_right_ + 6) return false;
+    svg_.Text(x, y_, text, "middle", "#555555");
+    last_right_ = x + half;
+    return true;
+  }
+
+ private:
+  Svg& svg_;
+  double y_, min_x_, max_x_;
+  double last_right_ = -1e18;
+};
+
 std::string Tick(double v, const story::NumberStyle& style) {
   story::NumberStyle s = style;
   s.audience = story::Audience::kExecutive;
@@ -113,16 +143,17 @@ std::string LineChart(const story::Chart& chart, int width) {
   if (e.x.empty()) return svg.Finish();
   Scale y = ValueAxisY(svg, lo, hi, top, bottom, left, right, chart.y_style, e.y_title);
   Scale x{e.x.front(), e.x.back(), left + 6, right - 6};
-  // Date labels at bucket starts, as many as fit without touching.
+  // Date labels at bucket starts, evenly stepped, each drawn only where it clears the last.
   const std::string sample = analysis::FormatBucket(static_cast<int64_t>(e.x.front()), e.grain);
-  const double label_width = static_cast<double>(sample.size() * kCharWidth + 16);
+  const double label_width = TextWidth(sample) + 16;
   const size_t fit = std::max<size_t>(1, static_cast<size_t>((right - left) / label_width));
   const size_t step = std::max<size_t>(1, (e.x.size() + fit - 1) / fit);
   svg.Line(left, bottom, right, bottom, "#999999");
+  AxisLabels labels(svg, bottom + 20, 0, width);
   for (size_t i = 0; i < e.x.size(); i += step) {
-    svg.Line(x(e.x[i]), bottom, x(e.x[i]), bottom + 4, "#999999");
-    svg.Text(x(e.x[i]), bottom + 18, analysis::FormatBucket(static_cast<int64_t>(e.x[i]), e.grain),
-             "middle", "#555555");
+    if (labels.Add(x(e.x[i]), analysis::FormatBucket(static_cast<int64_t>(e.x[i]), e.grain))) {
+      svg.Line(x(e.x[i]), bottom, x(e.x[i]), bottom + 4, "#999999");
+    }
   }
   if (e.marker) {
     svg.Line(x(*e.marker), top, x(*e.marker), bottom, kAccent, 1.5, "4 3");
@@ -150,18 +181,19 @@ std::string BarChart(const story::Chart& chart, int width) {
   const int row = 24;
   const int height = 40 + row * static_cast<int>(e.labels.size()) + 24;
   Svg svg(width, height, chart.title);
-  size_t longest = 0;
-  for (const std::string& l : e.labels) longest = std::max(longest, std::min<size_t>(l.size(), 28));
-  const double left = 12 + static_cast<double>(longest * kCharWidth), right = width - 70;
+  double longest = 0;
+  for (const std::string& l : e.labels) longest = std::max(longest, TextWidth(Truncate(l, 28)));
+  const double left = 16 + longest, right = width - 70;
   const double top = 28;
   double lo = 0, hi = 0;
   for (double v : e.y) lo = std::min(lo, v), hi = std::max(hi, v);
   std::vector<double> ticks = NiceTicks(lo, hi, 4);
   Scale x{ticks.front(), ticks.back(), left, right};
   const double bottom = top + row * static_cast<double>(e.labels.size());
+  AxisLabels labels(svg, bottom + 16, 0, width);
   for (double t : ticks) {
     svg.Line(x(t), top, x(t), bottom, "#eeeeee");
-    svg.Text(x(t), bottom + 16, Tick(t, chart.y_style), "middle", "#555555");
+    labels.Add(x(t), Tick(t, chart.y_style));
   }
   svg.Text(left, top - 10, e.y_title, "start", "#555555");
   for (size_t i = 0; i < e.labels.size(); ++i) {
@@ -185,7 +217,7 @@ std::string StackChart(const story::Chart& chart, int width) {
   double lx = 12;
   int lrow = 0;
   for (const std::string& s : e.stack) {
-    double w = 20 + static_cast<double>(std::min<size_t>(s.size(), 24) * kCharWidth) + 14;
+    double w = 20 + TextWidth(Truncate(s, 24)) + 14;
     if (lx + w > width - 12 && lx > 12) lx = 12, ++lrow;
     legend.emplace_back(lx, lrow);
     lx += w;
@@ -199,9 +231,9 @@ std::string StackChart(const story::Chart& chart, int width) {
     svg.Rect(legend[p].first, y - 10, 12, 12, kCategorical[p % kCategorical.size()]);
     svg.Text(legend[p].first + 18, y, Truncate(e.stack[p], 24));
   }
-  size_t longest = 0;
-  for (const std::string& l : e.labels) longest = std::max(longest, std::min<size_t>(l.size(), 28));
-  const double left = 12 + static_cast<double>(longest * kCharWidth), right = width - 16;
+  double longest = 0;
+  for (const std::string& l : e.labels) longest = std::max(longest, TextWidth(Truncate(l, 28)));
+  const double left = 16 + longest, right = width - 24;
   Scale x{0, 1, left, right};
   for (size_t r = 0; r < e.labels.size(); ++r) {
     double y0 = top + row * static_cast<double>(r) + 4;
@@ -223,10 +255,11 @@ std::string StackChart(const story::Chart& chart, int width) {
     }
   }
   const double bottom = top + row * static_cast<double>(e.labels.size());
+  AxisLabels labels(svg, bottom + 16, 0, width);
   for (double t : {0.0, 0.25, 0.5, 0.75, 1.0}) {
     char buf[16];
     std::snprintf(buf, sizeof(buf), "%.0f%%", t * 100);
-    svg.Text(x(t), bottom + 16, buf, "middle", "#555555");
+    labels.Add(x(t), buf);
   }
   return svg.Finish();
 }
@@ -235,7 +268,7 @@ std::string Histogram(const story::Chart& chart, int width) {
   const Evidence& e = chart.evidence;
   const int height = 280;
   Svg svg(width, height, chart.title);
-  const double left = 60, right = width - 20, top = 28, bottom = height - 36;
+  const double left = 60, right = width - 20, top = 28, bottom = height - 42;
   if (e.x.size() < 2) return svg.Finish();
   double hi = 0;
   for (double c : e.y) hi = std::max(hi, c);
@@ -243,15 +276,16 @@ std::string Histogram(const story::Chart& chart, int width) {
   Scale y = ValueAxisY(svg, 0, hi, top, bottom, left, right, counts, e.y_title);
   std::vector<double> ticks = NiceTicks(e.x.front(), e.x.back(), 6);
   Scale x{e.x.front(), e.x.back(), left, right};
+  AxisLabels labels(svg, bottom + 20, left - 20, width);
   for (double t : ticks) {
     if (t < e.x.front() || t > e.x.back()) continue;
-    svg.Text(x(t), bottom + 16, Tick(t, chart.y_style), "middle", "#555555");
+    labels.Add(x(t), Tick(t, chart.y_style));
   }
   for (size_t i = 0; i + 1 < e.x.size() && i < e.y.size(); ++i) {
     svg.Rect(x(e.x[i]) + 0.5, y(e.y[i]), x(e.x[i + 1]) - x(e.x[i]) - 1, bottom - y(e.y[i]), kBase);
   }
   svg.Line(left, bottom, right, bottom, "#999999");
-  svg.Text((left + right) / 2, bottom + 32, e.x_title, "middle", "#555555");
+  svg.Text((left + right) / 2, bottom + 34, e.x_title, "middle", "#555555");
   return svg.Finish();
 }
 
@@ -259,7 +293,7 @@ std::string Scatter(const story::Chart& chart, int width) {
   const Evidence& e = chart.evidence;
   const int height = 320;
   Svg svg(width, height, chart.title);
-  const double left = 70, right = width - 20, top = 28, bottom = height - 40;
+  const double left = 70, right = width - 20, top = 28, bottom = height - 42;
   if (e.x.empty()) return svg.Finish();
   auto [xlo, xhi] = std::minmax_element(e.x.begin(), e.x.end());
   auto [ylo, yhi] = std::minmax_element(e.y.begin(), e.y.end());
@@ -267,9 +301,10 @@ std::string Scatter(const story::Chart& chart, int width) {
   Scale y = ValueAxisY(svg, *ylo, *yhi, top, bottom, left, right, plain, e.y_title);
   std::vector<double> ticks = NiceTicks(*xlo, *xhi, 6);
   Scale x{ticks.front(), ticks.back(), left, right};
-  for (double t : ticks) svg.Text(x(t), bottom + 16, Tick(t, plain), "middle", "#555555");
+  AxisLabels labels(svg, bottom + 20, left - 20, width);
+  for (double t : ticks) labels.Add(x(t), Tick(t, plain));
   svg.Line(left, bottom, right, bottom, "#999999");
-  svg.Text((left + right) / 2, bottom + 32, e.x_title, "middle", "#555555");
+  svg.Text((left + right) / 2, bottom + 34, e.x_title, "middle", "#555555");
   for (size_t i = 0; i < e.x.size(); ++i) svg.Circle(x(e.x[i]), y(e.y[i]), 3, kBase, 0.55);
   if (e.fit.size() == 2) {
     double a = ticks.front(), b = ticks.back();

@@ -387,8 +387,13 @@ std::string Writer::Summary(const std::vector<int>& chosen,
                      "reported.";
   } else {
     s += general() ? " The main thing to know: " : " The main finding: ";
+    // "Total units rose …" reads on as "the main finding: total units rose …"; a name that
+    // starts with capitals (GOOG, USA) keeps them.
     std::string first = findings.front().headline;
-    if (!first.empty()) first[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(first[0])));
+    if (first.size() > 1 && std::isupper(static_cast<unsigned char>(first[0])) &&
+        std::islower(static_cast<unsigned char>(first[1])) && first.rfind("Rows where", 0) != 0) {
+      first[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(first[0])));
+    }
     s += first;
     if (findings.size() > 1 && !general()) s += " Also: " + findings[1].headline;
   }
@@ -440,6 +445,11 @@ std::string ChartTitle(const Insight& in) {
 }
 
 }  // namespace
+
+std::string Story::file_name() const {
+  const std::string& path = profile.source_name;
+  return path.substr(path.find_last_of('/') + 1);
+}
 
 NumberStyle StyleOf(const analysis::Profile& profile, const std::string& name, Audience audience) {
   for (const analysis::ColumnProfile& c : profile.columns) {

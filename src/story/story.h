@@ -68,6 +68,9 @@ struct Story {
   Narratives narratives;
   std::string writer = "built-in";  // or the LLM model that rephrased the text
   std::vector<std::string> writer_notes;  // sections that fell back to the built-in text, and why
+
+  // The data file's name without its folders ("sales.csv"): what readers are shown.
+  std::string file_name() const;
 };
 
 // Builds the story of a profile made with ProfileOptions::build_cube.
