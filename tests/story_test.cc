@@ -135,7 +135,11 @@ std::vector<std::string> UntracedNumbers(std::string text, const Allowed& allowe
     digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
     if (!digits.empty() && digits.back() == '.') digits.pop_back();
     const std::string suffix = (*it)[2];
-    double scale = suffix == "K" ? 1e3 : suffix == "M" ? 1e6 : suffix == "B" ? 1e9 : suffix == "T" ? 1e12 : 1;
+    double scale = suffix == "K"   ? 1e3
+                   : suffix == "M" ? 1e6
+                   : suffix == "B" ? 1e9
+                   : suffix == "T" ? 1e12
+                                   : 1;
     double printed = std::stod(digits) * scale;
     double tolerance = Tolerance(digits, scale);
     bool ok = false;
@@ -151,15 +155,18 @@ std::vector<std::string> UntracedNumbers(std::string text, const Allowed& allowe
 }
 
 TEST(StoryNumberCheck, CatchesANumberNoFactSupports) {
-  json story = {{"title", "T"},
-                {"columns", json::array({{{"name", "revenue"}}})},
-                {"storyFacts", {{"rows", 500}}},
-                {"insights",
-                 json::array({{{"columns", {"revenue"}},
-                               {"subspace", json::object()},
-                               {"facts", json::array({{{"name", "changePct"}, {"unit", "percent"}, {"value", 23.4}},
-                                                      {{"name", "share"}, {"unit", "share"}, {"value", 0.74}},
-                                                      {{"name", "fitEnd"}, {"unit", "measure"}, {"value", 1234567.0}}})}}})}};
+  json story = {
+      {"title", "T"},
+      {"columns", json::array({{{"name", "revenue"}}})},
+      {"storyFacts", {{"rows", 500}}},
+      {"insights",
+       json::array(
+           {{{"columns", {"revenue"}},
+             {"subspace", json::object()},
+             {"facts",
+              json::array({{{"name", "changePct"}, {"unit", "percent"}, {"value", 23.4}},
+                           {{"name", "share"}, {"unit", "share"}, {"value", 0.74}},
+                           {{"name", "fitEnd"}, {"unit", "measure"}, {"value", 1234567.0}}})}}})}};
   Allowed a = CollectFacts(story);
   EXPECT_TRUE(UntracedNumbers("Revenue rose 23% to $1.23M over 500 rows [i1].", a).empty());
   EXPECT_TRUE(UntracedNumbers("about 3 in 4 of it", a).empty());
@@ -172,14 +179,14 @@ TEST(StoryNumberCheck, CatchesANumberNoFactSupports) {
 // ---- the contract -----------------------------------------------------------------------
 
 void ExpectContract(const json& s) {
-  for (const char* key : {"schemaVersion", "title", "audienceLevel", "dataset", "columns",
-                          "narratives", "insights", "charts", "statistics", "alerts",
-                          "processingTime"}) {
+  for (const char* key :
+       {"schemaVersion", "title", "audienceLevel", "dataset", "columns", "narratives", "insights",
+        "charts", "statistics", "alerts", "processingTime"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
   if (!s.contains("dataset")) return;
-  for (const char* key : {"originalFilename", "rowCount", "columnCount", "fileSize", "dialect",
-                          "sampled"}) {
+  for (const char* key :
+       {"originalFilename", "rowCount", "columnCount", "fileSize", "dialect", "sampled"}) {
     EXPECT_TRUE(s["dataset"].contains(key)) << key;
   }
   for (const char* key : {"summary", "keyFindings", "recommendations"}) {
@@ -241,8 +248,8 @@ TEST(StoryTest, EveryVegaDatasetGivesAStoryWhoseNumbersAreFacts) {
 // Runs a node script of tests/js with `args`; returns its exit code and output.
 CommandResult RunNode(const std::string& script, const std::string& args) {
   CommandResult r;
-  std::string command = "cd " + Quote(SourceDir() / "tests" / "js") + " && node " + script +
-                        " " + args + " 2>&1";
+  std::string command =
+      "cd " + Quote(SourceDir() / "tests" / "js") + " && node " + script + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;
   char buffer[4096];
@@ -324,8 +331,7 @@ struct Awkward {
 
 std::vector<Awkward> AwkwardTables() {
   std::vector<Awkward> cases = {
-      {"no_numbers", "city,country\nParis,France\nLyon,France\nRome,Italy\n",
-       "No numeric measure"},
+      {"no_numbers", "city,country\nParis,France\nLyon,France\nRome,Italy\n", "No numeric measure"},
       {"one_row", "date,sales\n2024-01-01,10\n", "No categorical column"},
       {"no_time", "region,sales\nNorth,10\nSouth,20\nNorth,15\nEast,12\n",
        "No date or year column"},
@@ -383,8 +389,8 @@ TEST(StoryTest, BadInputGetsAClearErrorAndNoOutputFile) {
   r = RunDatastory("story " + Quote(header_only) + " -o " + Quote(out));
   EXPECT_EQ(r.exit_code, 65) << r.output;
   EXPECT_FALSE(fs::exists(out));
-  r = RunDatastory("story " + Quote(SourceDir() / "examples" / "sales.csv") +
-                   " --time nope -o " + Quote(out));
+  r = RunDatastory("story " + Quote(SourceDir() / "examples" / "sales.csv") + " --time nope -o " +
+                   Quote(out));
   EXPECT_EQ(r.exit_code, 65) << r.output;
   EXPECT_NE(r.output.find("--time nope"), std::string::npos) << r.output;
   r = RunDatastory("story " + Quote(SourceDir() / "examples" / "sales.csv") + " --audience ceo");

@@ -35,8 +35,8 @@ TEST(AssociationTest, CorrelationRatioMatchesReference) {
 
 TEST(AssociationTest, SpearmanMatchesScipy) {
   // scipy.stats.spearmanr (ties at 2 share rank 2.5).
-  RankCorrelation r = SpearmanCorrelation({1, 2, 2, 3, 5, 8, 13, 21, 34, 55},
-                                          {2, 1, 4, 3, 7, 9, 8, 30, 20, 60});
+  RankCorrelation r =
+      SpearmanCorrelation({1, 2, 2, 3, 5, 8, 13, 21, 34, 55}, {2, 1, 4, 3, 7, 9, 8, 30, 20, 60});
   EXPECT_NEAR(r.rho, 0.9361745372672995, 1e-12);
   EXPECT_EQ(r.n, 10);
   // NaN pairs are left out; too few pairs give NaN.

@@ -81,8 +81,8 @@ struct DimensionCube {
   static constexpr int kMaxSeries = 24;
 
   int column = -1;
-  bool dropped = false;  // more than kMaxCategories categories
-  int64_t missing = 0;   // rows without a value
+  bool dropped = false;                  // more than kMaxCategories categories
+  int64_t missing = 0;                   // rows without a value
   std::vector<CategoryCell> categories;  // most rows first, then by label
 };
 
@@ -119,8 +119,8 @@ struct Cube {
   static constexpr int64_t kMaxTimeBuckets = 100000;  // over all series
 
   CubePlan plan;
-  TimeGrain grain = TimeGrain::kSecond;  // of every TimeCell
-  int64_t time_missing = 0;              // rows without a valid time
+  TimeGrain grain = TimeGrain::kSecond;   // of every TimeCell
+  int64_t time_missing = 0;               // rows without a valid time
   std::vector<DimensionCube> dimensions;  // by position in plan.dimensions
   std::vector<TimeSeriesCube> series;     // the whole table first, then per category
   RowSample sample;

@@ -10,7 +10,8 @@ namespace datastory::analysis {
 namespace {
 
 uint64_t TimeKeyHash(const TimeKey& key) {
-  return HashWord(static_cast<uint64_t>(key.start) ^ HashWord(key.category + 0x9e37u * key.dimension));
+  return HashWord(static_cast<uint64_t>(key.start) ^
+                  HashWord(key.category + 0x9e37u * key.dimension));
 }
 
 bool operator==(const TimeKey& a, const TimeKey& b) {
@@ -231,8 +232,8 @@ void CubeBuilder::BeginBatch(int64_t rows) {
   pending_.clear();
   const size_t k = static_cast<size_t>(plan_.sample_rows);
   for (int64_t r = 0; r < rows && k > 0; ++r) {
-    uint64_t position = (static_cast<uint64_t>(block_index_) << 32) ^
-                        static_cast<uint64_t>(block_row_ + r);
+    uint64_t position =
+        (static_cast<uint64_t>(block_index_) << 32) ^ static_cast<uint64_t>(block_row_ + r);
     uint64_t priority = HashWord(position);
     if (sample_.size() >= k && priority >= sample_.front().priority) continue;
     sample_slot_[r] = static_cast<int32_t>(pending_.size());
@@ -248,8 +249,7 @@ void CubeBuilder::BeginBatch(int64_t rows) {
 void CubeBuilder::SetDimension(int d, int64_t row, uint64_t hash, std::string_view label) {
   if (sample_slot_[row] >= 0) pending_[sample_slot_[row]].labels[d] = std::string(label);
   if (merger_->DimensionDropped(d)) return;
-  codes_[static_cast<size_t>(d) * rows_ + row] =
-      block_->dimensions[d].Find(hash, label, measures_);
+  codes_[static_cast<size_t>(d) * rows_ + row] = block_->dimensions[d].Find(hash, label, measures_);
 }
 
 void CubeBuilder::SetTime(int64_t row, int64_t seconds) {

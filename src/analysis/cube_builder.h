@@ -74,7 +74,9 @@ class CubeMerger {
   // Whether dimension d has too many categories to be a segment, or to split the time series.
   // Builders skip such work; the merger ignores it anyway, so the result does not depend on when
   // a builder saw the flag.
-  bool DimensionDropped(int d) const { return dimension_dropped_[d].load(std::memory_order_relaxed); }
+  bool DimensionDropped(int d) const {
+    return dimension_dropped_[d].load(std::memory_order_relaxed);
+  }
   bool SeriesDropped(int d) const { return series_dropped_[d].load(std::memory_order_relaxed); }
 
   const CubePlan& plan() const { return plan_; }

@@ -15,8 +15,8 @@ namespace datastory::analysis {
 
 std::string_view InsightTypeName(InsightType type) {
   static constexpr std::array<std::string_view, 10> kNames = {
-      "trend",    "change_point", "seasonality",  "outlier", "correlation", "top_contributor",
-      "majority", "evenness",     "distribution", "data_quality"};
+      "trend",           "change_point", "seasonality", "outlier",      "correlation",
+      "top_contributor", "majority",     "evenness",    "distribution", "data_quality"};
   return kNames[static_cast<size_t>(type)];
 }
 
@@ -75,20 +75,24 @@ bool NameHas(const std::string& lower, std::initializer_list<std::string_view> w
 Aggregation ChooseAggregation(const ColumnSchema& column) {
   const std::string name = Lower(column.name);
   if (column.unit == table::Unit::kPercent) return Aggregation::kMean;
-  if (NameHas(name, {"price", "rate", "ratio", "pct", "percent", "avg", "average", "mean",
-                     "median", "temp", "score", "rating", "age", "index", "margin", "speed",
-                     "lat", "lon", "elevation", "altitude", "humidity", "pressure", "wind",
-                     "per_", "_per", " per ", "share", "density", "weight", "height",
-                     "length", "width", "duration", "distance", "mpg", "horsepower",
-                     "displacement", "acceleration", "year", "level"})) {
+  if (NameHas(name,
+              {"price",        "rate",         "ratio",    "pct",      "percent", "avg",
+               "average",      "mean",         "median",   "temp",     "score",   "rating",
+               "age",          "index",        "margin",   "speed",    "lat",     "lon",
+               "elevation",    "altitude",     "humidity", "pressure", "wind",    "per_",
+               "_per",         " per ",        "share",    "density",  "weight",  "height",
+               "length",       "width",        "duration", "distance", "mpg",     "horsepower",
+               "displacement", "acceleration", "year",     "level"})) {
     return Aggregation::kMean;
   }
-  if (NameHas(name, {"sales", "revenue", "amount", "total", "count", "qty", "quantity", "units",
-                     "cost", "profit", "spend", "visits", "views", "clicks", "sessions", "orders",
-                     "people", "population", "volume", "income", "expense", "budget", "deaths",
-                     "cases", "passengers", "flights", "installs", "downloads", "users",
-                     "precipitation", "sold", "gross", "net", "value", "number", "num_",
-                     "loss", "fee", "tax", "payment", "donation", "births", "visitors"})) {
+  if (NameHas(name, {"sales",      "revenue", "amount",   "total",     "count",    "qty",
+                     "quantity",   "units",   "cost",     "profit",    "spend",    "visits",
+                     "views",      "clicks",  "sessions", "orders",    "people",   "population",
+                     "volume",     "income",  "expense",  "budget",    "deaths",   "cases",
+                     "passengers", "flights", "installs", "downloads", "users",    "precipitation",
+                     "sold",       "gross",   "net",      "value",     "number",   "num_",
+                     "loss",       "fee",     "tax",      "payment",   "donation", "births",
+                     "visitors"})) {
     return Aggregation::kSum;
   }
   return Aggregation::kMean;
@@ -168,8 +172,7 @@ TimeGrain ChooseGrain(const std::vector<TimeCell>& cells, TimeGrain storage, int
 // The measure (or row count) of `cells` by `grain`. Sums and counts leave out a first or last
 // bucket that the data covers for less than half of its length (a partial month would look
 // like a fall).
-Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGrain grain,
-                   const MeasureRef& measure) {
+Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const MeasureRef& measure) {
   Series s;
   s.grain = grain;
   struct Acc {
@@ -190,14 +193,20 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGr
     a.sum += measure.index < 0 ? static_cast<double>(cell.rows) : cell.measures[measure.index].sum;
   }
   if (buckets.empty()) return s;
-  if (measure.aggregation != Aggregation::kMean && storage < grain && buckets.size() > 3) {
+  // The data's own step: the median gap between its time points. Monthly data stamped on the
+  // 15th covers its months; daily data that ends on the 3rd does not cover its last month.
+  std::vector<double> gaps;
+  for (size_t i = 1; i < cells.size(); ++i) {
+    gaps.push_back(static_cast<double>(cells[i].start - cells[i - 1].start));
+  }
+  const int64_t step = gaps.empty() ? 1 : std::max<int64_t>(1, std::llround(Median(gaps)));
+  if (measure.aggregation != Aggregation::kMean && buckets.size() > 3) {
     auto covered = [&](int64_t bucket, int64_t from, int64_t to) {
       double length = static_cast<double>(NextBucket(bucket, grain) - bucket);
       return static_cast<double>(to - from) / length;
     };
     auto last = std::prev(buckets.end());
-    int64_t last_end = NextBucket(last->second.last, storage);
-    if (covered(last->first, last->first, last_end) < 0.5) {
+    if (covered(last->first, last->first, last->second.last + step) < 0.5) {
       s.caveat_facts.push_back(
           {"partialLast", static_cast<double>(last->first), FactUnit::kTime, grain, ""});
       s.caveats.push_back("the last " + std::string(TimeGrainName(grain)) + " (" +
@@ -206,7 +215,8 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGr
       buckets.erase(last);
     }
     auto first = buckets.begin();
-    if (covered(first->first, first->second.first, NextBucket(first->first, grain)) < 0.5) {
+    if (covered(first->first, first->second.first - step + 1, NextBucket(first->first, grain)) <
+        0.5) {
       s.caveat_facts.push_back(
           {"partialFirst", static_cast<double>(first->first), FactUnit::kTime, grain, ""});
       s.caveats.push_back("the first " + std::string(TimeGrainName(grain)) + " (" +
@@ -229,8 +239,8 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain storage, TimeGr
   if (s.missing_buckets > 0) {
     s.caveat_facts.push_back(
         {"missingBuckets", static_cast<double>(s.missing_buckets), FactUnit::kCount});
-    s.caveats.push_back(std::to_string(s.missing_buckets) + " " + std::string(TimeGrainName(grain)) +
-                        (s.missing_buckets == 1 ? "" : "s") +
+    s.caveats.push_back(std::to_string(s.missing_buckets) + " " +
+                        std::string(TimeGrainName(grain)) + (s.missing_buckets == 1 ? "" : "s") +
                         " in the range have no data; the series skips them");
   }
   return s;
@@ -515,7 +525,7 @@ class Detector {
 
   // Trend, change point and outlier of one series. Returns whether it had enough buckets.
   bool AnalyseSeries(const TimeSeriesCube& cube_series, const MeasureRef& m, double impact) {
-    Series s = BuildSeries(cube_series.cells, cube_.grain, grain_, m);
+    Series s = BuildSeries(cube_series.cells, grain_, m);
     const size_t n = s.values.size();
     TrendStatistic stat;
     stat.measure = m.index < 0 ? "rows" : m.name;
@@ -524,8 +534,8 @@ class Detector {
     stat.grain = grain_;
     stat.buckets = static_cast<int>(n);
     if (cube_series.dimension >= 0) {
-      stat.category = Name(cube_.dimensions[cube_series.dimension].column) + " = " +
-                      cube_series.category;
+      stat.category =
+          Name(cube_.dimensions[cube_series.dimension].column) + " = " + cube_series.category;
     }
     if (n < 4) {
       if (cube_series.dimension < 0) report_.trends.push_back(stat);
@@ -584,15 +594,15 @@ class Detector {
       in.strength = std::fabs(mk.tau);
       in.value = change ? *change / 100 : fit.slope;
       in.facts.insert(in.facts.end(), {time_fact("start", s.starts.front()),
-                  time_fact("end", s.starts.back()),
-                  {"first", s.values.front(), FactUnit::kMeasure},
-                  {"last", s.values.back(), FactUnit::kMeasure},
-                  {"fitStart", fit_start, FactUnit::kMeasure},
-                  {"fitEnd", fit_end, FactUnit::kMeasure},
-                  {"slope", fit.slope, FactUnit::kMeasure},
-                  {"tau", mk.tau, FactUnit::kCoefficient},
-                  {"pValue", mk.p_value, FactUnit::kPValue},
-                  {"buckets", static_cast<double>(n), FactUnit::kCount}});
+                                       time_fact("end", s.starts.back()),
+                                       {"first", s.values.front(), FactUnit::kMeasure},
+                                       {"last", s.values.back(), FactUnit::kMeasure},
+                                       {"fitStart", fit_start, FactUnit::kMeasure},
+                                       {"fitEnd", fit_end, FactUnit::kMeasure},
+                                       {"slope", fit.slope, FactUnit::kMeasure},
+                                       {"tau", mk.tau, FactUnit::kCoefficient},
+                                       {"pValue", mk.p_value, FactUnit::kPValue},
+                                       {"buckets", static_cast<double>(n), FactUnit::kCount}});
       if (change) in.facts.push_back({"changePct", *change, FactUnit::kPercent});
       for (size_t i = 0; i < n; ++i) {
         in.evidence.fit.push_back(fit.intercept + fit.slope * s.positions[i]);
@@ -632,8 +642,9 @@ class Detector {
       Insight in = base(InsightType::kChangePoint);
       in.direction = turned ? (after.slope > 0 ? "up" : "down")
                             : (cp.after_mean > cp.before_mean ? "up" : "down");
-      in.method = "Chow test (two lines against one) over every split, Bonferroni-adjusted; "
-                  "binary segmentation";
+      in.method =
+          "Chow test (two lines against one) over every split, Bonferroni-adjusted; "
+          "binary segmentation";
       in.p_value = cp.p_value;
       in.strength = std::min(1.0, std::max(std::fabs(shift), turned ? 0.5 : 0.0));
       in.value = shift;
@@ -656,8 +667,9 @@ class Detector {
     }
 
     // A spike: the point furthest from the median of its neighbours (three on each side), by a
-    // robust z-score (MAD of those differences) of at least 3.5, and at least 10% away. The
+    // robust z-score (MAD of those differences) of at least 5, and at least 20% away. The
     // neighbours, not the trend line, are the reference, so a curved trend is not an outlier.
+    // The bar is high because the MAD of a short series is itself noisy.
     if (n >= 8) {
       std::vector<double> expected(n), residuals(n);
       for (size_t i = 0; i < n; ++i) {
@@ -679,11 +691,12 @@ class Detector {
         }
         double z = 0.6745 * (residuals[worst] - med) / mad;
         double relative = std::fabs(residuals[worst]) / std::max(std::fabs(expected[worst]), 1e-12);
-        if (std::fabs(z) >= 3.5 && relative >= 0.1) {
+        if (std::fabs(z) >= 5 && relative >= 0.2) {
           Insight in = base(InsightType::kOutlier);
           in.direction = z > 0 ? "up" : "down";
-          in.method = "robust z-score (median absolute deviation) against the median of the "
-                      "neighbouring values, Bonferroni-adjusted";
+          in.method =
+              "robust z-score (median absolute deviation) against the median of the "
+              "neighbouring values, Bonferroni-adjusted";
           in.p_value = std::min(1.0, TwoSidedNormalP(z) * static_cast<double>(n));
           in.strength = std::min(1.0, std::fabs(z) / 10);
           in.value = s.values[worst];
@@ -693,8 +706,8 @@ class Detector {
                                            {"z", z, FactUnit::kCoefficient},
                                            {"pValue", in.p_value, FactUnit::kPValue}});
           if (expected[worst] > 0) {
-            in.facts.push_back({"deviationPct", residuals[worst] / expected[worst] * 100,
-                                FactUnit::kPercent});
+            in.facts.push_back(
+                {"deviationPct", residuals[worst] / expected[worst] * 100, FactUnit::kPercent});
             in.facts.push_back({"ratio", s.values[worst] / expected[worst], FactUnit::kRatio});
           }
           in.evidence.highlight.push_back(static_cast<int>(worst));
@@ -725,8 +738,9 @@ class Detector {
     for (const Candidate& c : kCandidates) {
       if (c.grain < cube_.grain) continue;
       if (c.period == 4 && yearly_tried) continue;
-      Series s = BuildSeries(cells, cube_.grain, c.grain, m);
-      if (s.values.size() < c.min_values || s.missing_buckets * 10 > static_cast<int64_t>(s.values.size())) {
+      Series s = BuildSeries(cells, c.grain, m);
+      if (s.values.size() < c.min_values ||
+          s.missing_buckets * 10 > static_cast<int64_t>(s.values.size())) {
         continue;
       }
       if (c.period == 12) yearly_tried = true;
@@ -736,7 +750,8 @@ class Detector {
       std::vector<double> y(s.values.begin() + from, s.values.end());
       LineFit fit = LeastSquares(x, y);
       std::vector<double> detrended(y.size());
-      for (size_t i = 0; i < y.size(); ++i) detrended[i] = y[i] - (fit.intercept + fit.slope * x[i]);
+      for (size_t i = 0; i < y.size(); ++i)
+        detrended[i] = y[i] - (fit.intercept + fit.slope * x[i]);
       // A cycle shows as a peak of the autocorrelation at the period. A smooth series without
       // one (tomorrow is like today) has high autocorrelation at every short lag, decaying: no
       // peak, so it is not taken for a cycle.
@@ -810,8 +825,7 @@ class Detector {
 
   void DetectSegments() {
     if (cube_.plan.dimensions.empty()) {
-      report_.limitations.push_back(
-          "No categorical column was found, so no groups were compared.");
+      report_.limitations.push_back("No categorical column was found, so no groups were compared.");
       return;
     }
     for (const DimensionCube& dim : cube_.dimensions) {
@@ -832,8 +846,7 @@ class Detector {
     const int d = DimensionIndex(dim);
     // Row counts say something only when categories repeat: a dimension with a value per row
     // (a list of countries, a lookup table) has nothing to count.
-    if (measure.index < 0 &&
-        profile_.rows < 5 * static_cast<int64_t>(dim.categories.size())) {
+    if (measure.index < 0 && profile_.rows < 5 * static_cast<int64_t>(dim.categories.size())) {
       return;
     }
     // One row per category: the "average" or "total" of a category is just its value.
@@ -867,7 +880,8 @@ class Detector {
     });
     const size_t k = values.size();
     if (k < 2) return;
-    const bool additive = m.aggregation == Aggregation::kSum || m.aggregation == Aggregation::kCount;
+    const bool additive =
+        m.aggregation == Aggregation::kSum || m.aggregation == Aggregation::kCount;
     const bool all_positive = values.back().value > 0;
     const double row_weight = m.index < 0 ? 0.6 : 1.0;  // row counts matter less than measures
 
@@ -907,8 +921,8 @@ class Detector {
     };
     auto share_facts = [&](Insight& in, size_t i) {
       in.facts.push_back({"category", NAN, FactUnit::kCount, TimeGrain::kDay, values[i].label});
-      in.facts.push_back({"categoryValue", values[i].value,
-                          m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
+      in.facts.push_back(
+          {"categoryValue", values[i].value, m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
       if (additive && total > 0) {
         in.facts.push_back({"share", values[i].value / total, FactUnit::kShare});
       }
@@ -927,8 +941,9 @@ class Detector {
       LineFit law = LeastSquares(lx, ly);
       std::vector<double> residuals;
       for (size_t i = 1; i < k; ++i) {
-        residuals.push_back(values[i].value -
-                            std::exp(law.intercept + law.slope * std::log(static_cast<double>(i + 1))));
+        residuals.push_back(
+            values[i].value -
+            std::exp(law.intercept + law.slope * std::log(static_cast<double>(i + 1))));
       }
       Moments rm;
       rm.AddBatch(residuals.data(), static_cast<int64_t>(residuals.size()));
@@ -1033,14 +1048,15 @@ class Detector {
           double z = (values[worst].value - others.mean) / sd;
           Insight in = base(InsightType::kOutlier);
           in.direction = z > 0 ? "up" : "down";
-          in.method = "outside the IQR fences; z-score against the other categories, "
-                      "Bonferroni-adjusted";
+          in.method =
+              "outside the IQR fences; z-score against the other categories, "
+              "Bonferroni-adjusted";
           in.p_value = std::min(1.0, TwoSidedNormalP(z) * static_cast<double>(k));
           in.strength = std::min(1.0, std::fabs(z) / 10);
           in.value = values[worst].value;
           share_facts(in, worst);
-          in.facts.push_back({"othersMean", others.mean,
-                              m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
+          in.facts.push_back(
+              {"othersMean", others.mean, m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
           in.facts.push_back({"z", z, FactUnit::kCoefficient});
           in.facts.push_back({"pValue", in.p_value, FactUnit::kPValue});
           in.evidence = bars({static_cast<int>(worst)});
@@ -1061,7 +1077,7 @@ class Detector {
     std::vector<Mean> means;
     for (const CategoryCell& c : dim.categories) {
       const Aggregate& a = c.measures[m.index];
-      if (a.n == 0) continue;
+      if (a.n == 0 || total_category_[DimensionIndex(dim)] == c.label) continue;
       Moments g;
       g.n = a.n;
       g.mean = a.mean;
@@ -1140,8 +1156,8 @@ class Detector {
       std::vector<double> xa = sample_column(ma.index), xb = sample_column(mb.index);
       RankCorrelation rho = SpearmanCorrelation(xa, xb);
       if (!std::isnan(rho.rho)) {
-        report_.associations.push_back({r.a, r.b, "spearman", rho.rho, rho.n,
-                                        CorrelationPValue(rho.rho, rho.n), sampled});
+        report_.associations.push_back(
+            {r.a, r.b, "spearman", rho.rho, rho.n, CorrelationPValue(rho.rho, rho.n), sampled});
       }
       if (std::fabs(r.value) < 0.3) continue;
       Insight in;
@@ -1152,8 +1168,8 @@ class Detector {
       in.p_value = p;
       // Columns in lockstep are usually computed from each other: true, but rarely news.
       in.strength = std::fabs(r.value) > 0.98 ? std::fabs(r.value) / 5 : std::fabs(r.value);
-      in.impact = profile_.rows > 0 ? static_cast<double>(r.n) / static_cast<double>(profile_.rows)
-                                    : 0;
+      in.impact =
+          profile_.rows > 0 ? static_cast<double>(r.n) / static_cast<double>(profile_.rows) : 0;
       in.value = r.value;
       in.facts = {{"r", r.value, FactUnit::kCoefficient},
                   {"rSquared", r.value * r.value, FactUnit::kShare},
@@ -1161,8 +1177,9 @@ class Detector {
                   {"pValue", p, FactUnit::kPValue}};
       if (!std::isnan(rho.rho)) in.facts.push_back({"spearman", rho.rho, FactUnit::kCoefficient});
       if (std::fabs(r.value) > 0.98) {
-        in.caveats.push_back("the two columns move almost in lockstep: one may be computed from "
-                             "the other");
+        in.caveats.push_back(
+            "the two columns move almost in lockstep: one may be computed from "
+            "the other");
       }
       // The scatter: the first sampled points with both values, and the least-squares line.
       in.evidence.shape = Evidence::Shape::kScatter;
@@ -1244,7 +1261,8 @@ class Detector {
     std::vector<size_t> rows_order(la.size()), parts_order(lb.size());
     std::vector<double> row_total(la.size(), 0), part_total(lb.size(), 0);
     for (size_t i = 0; i < la.size(); ++i) {
-      for (size_t j = 0; j < lb.size(); ++j) row_total[i] += table[i][j], part_total[j] += table[i][j];
+      for (size_t j = 0; j < lb.size(); ++j)
+        row_total[i] += table[i][j], part_total[j] += table[i][j];
     }
     std::iota(rows_order.begin(), rows_order.end(), 0);
     std::iota(parts_order.begin(), parts_order.end(), 0);
@@ -1307,7 +1325,8 @@ class Detector {
       in.evidence.y_title = "rows";
       in.evidence.x = p.histogram.edges;
       for (int64_t c : p.histogram.counts) in.evidence.y.push_back(static_cast<double>(c));
-      if (in.evidence.x.size() != in.evidence.y.size() + 1) in.evidence.shape = Evidence::Shape::kNone;
+      if (in.evidence.x.size() != in.evidence.y.size() + 1)
+        in.evidence.shape = Evidence::Shape::kNone;
       Add(std::move(in));
     }
   }
@@ -1380,7 +1399,8 @@ class Detector {
     std::vector<double> p;
     std::vector<size_t> tested;
     for (size_t i = 0; i < candidates_.size(); ++i) {
-      if (!std::isnan(candidates_[i].p_value)) p.push_back(candidates_[i].p_value), tested.push_back(i);
+      if (!std::isnan(candidates_[i].p_value))
+        p.push_back(candidates_[i].p_value), tested.push_back(i);
     }
     std::vector<double> q = BenjaminiHochberg(p);
     for (size_t k = 0; k < tested.size(); ++k) candidates_[tested[k]].q_value = q[k];
@@ -1391,7 +1411,7 @@ class Detector {
         continue;
       }
       in.significance = std::isnan(in.q_value) ? 1 : 1 - in.q_value;
-      double weight = in.type == InsightType::kDataQuality   ? 0.6
+      double weight = in.type == InsightType::kDataQuality    ? 0.6
                       : in.type == InsightType::kDistribution ? 0.6
                       : in.type == InsightType::kEvenness     ? 0.5
                                                               : 1.0;

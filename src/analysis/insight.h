@@ -44,12 +44,12 @@ std::string_view InsightTypeName(InsightType type);  // "trend", "change_point",
 
 // How a number is to be read (and written for people).
 enum class FactUnit {
-  kMeasure,  // in the unit of the insight's measure (its currency, percent or none)
-  kCount,    // rows, buckets, categories
-  kShare,    // a fraction 0–1 (written as a percentage)
-  kPercent,  // already in percent (a change of 23.0 means +23%)
-  kTime,     // seconds since the epoch, a bucket of Fact::grain
-  kRatio,    // "2.4 times"
+  kMeasure,      // in the unit of the insight's measure (its currency, percent or none)
+  kCount,        // rows, buckets, categories
+  kShare,        // a fraction 0–1 (written as a percentage)
+  kPercent,      // already in percent (a change of 23.0 means +23%)
+  kTime,         // seconds since the epoch, a bucket of Fact::grain
+  kRatio,        // "2.4 times"
   kCoefficient,  // r, ρ, τ, η, V, skewness
   kPValue,
 };
@@ -82,9 +82,9 @@ struct Evidence {
 struct Insight {
   std::string id;  // "i1", "i2" … in rank order
   InsightType type = InsightType::kTrend;
-  std::vector<std::string> columns;  // the measure first
+  std::vector<std::string> columns;                           // the measure first
   std::vector<std::pair<std::string, std::string>> subspace;  // (dimension, category) filters
-  std::string direction;    // "up", "down" or empty
+  std::string direction;                                      // "up", "down" or empty
   double value = 0;         // the headline number (see docs/insights.md per type)
   std::string aggregation;  // how the measure was aggregated: "sum", "mean" or "count" (rows)
   std::string method;       // the test or rule, for technical readers
@@ -140,8 +140,8 @@ struct InsightReport {
   std::string time_column;
   TimeGrain grain = TimeGrain::kMonth;
   std::optional<int64_t> time_start, time_end;
-  int tests = 0;                         // hypothesis tests run, adjusted together
-  int rejected = 0;                      // candidates dropped by the false-discovery control
+  int tests = 0;     // hypothesis tests run, adjusted together
+  int rejected = 0;  // candidates dropped by the false-discovery control
 };
 
 // Finds the insights of a profile built with ProfileOptions::build_cube. Deterministic: the

@@ -472,8 +472,8 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;
   consumers.reserve(workers);
   for (int w = 0; w < workers; ++w) {
-    consumers.push_back(std::make_unique<ProfileConsumer>(
-        plan, &ordered, cube_merger ? &*cube_merger : nullptr));
+    consumers.push_back(
+        std::make_unique<ProfileConsumer>(plan, &ordered, cube_merger ? &*cube_merger : nullptr));
   }
   DS_ASSIGN_OR_RETURN(csv::ReadSummary read,
                       csv::ReadCsv(source, schema.dialect, ncols, schema.first_data_line,

@@ -1,12 +1,11 @@
 #include "analysis/trend.h"
 
 #include <algorithm>
+#include <boost/math/distributions/fisher_f.hpp>
 #include <cmath>
 #include <cstddef>
 #include <map>
 #include <numeric>
-
-#include <boost/math/distributions/fisher_f.hpp>
 
 namespace datastory::analysis {
 

@@ -35,9 +35,9 @@ double TheilSenSlope(const std::vector<double>& x, const std::vector<double>& y)
 // p-value multiplied by the number of splits tried (Bonferroni), so that searching for the best
 // split does not make noise look like a change.
 struct ChangePoint {
-  size_t index = 0;     // the first value of the second segment; 0 = none found
-  double f = 0;         // the Chow F statistic at that split
-  double p_value = 1;   // Bonferroni-adjusted
+  size_t index = 0;    // the first value of the second segment; 0 = none found
+  double f = 0;        // the Chow F statistic at that split
+  double p_value = 1;  // Bonferroni-adjusted
   double before_mean = 0, after_mean = 0;
 };
 

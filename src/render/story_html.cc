@@ -73,13 +73,14 @@ std::string RenderStoryHtml(const story::Story& story) {
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   h += "<meta name=\"generator\" content=\"DataStory\">\n";
-  h += "<title>" + E(story.title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
+  h += "<title>" + E(story.title) + "</title>\n<style>" + kStyle +
+       "</style>\n</head>\n<body>\n<main>\n";
   h += "<header><h1>" + E(story.title) + "</h1><p>" +
        E(story::FormatCount(static_cast<double>(p.rows))) + " rows × " +
        E(story::FormatCount(static_cast<double>(p.columns.size()))) + " columns · " +
-       E(story.file_name()) + " · for " + (story.audience == story::Audience::kExecutive ? "an " : "a ") +
-       E(std::string(story::AudienceName(story.audience))) +
-       " reader</p></header>\n";
+       E(story.file_name()) + " · for " +
+       (story.audience == story::Audience::kExecutive ? "an " : "a ") +
+       E(std::string(story::AudienceName(story.audience))) + " reader</p></header>\n";
 
   h += "<section id=\"summary\"><h2>Summary</h2><p class=\"summary\">" +
        E(story.narratives.summary) + "</p></section>\n";
@@ -96,22 +97,23 @@ std::string RenderStoryHtml(const story::Story& story) {
       if (in.id == f.insight_id) insight = &in;
     }
     h += std::string("<article class=\"finding") + (chart ? " with-chart" : "") + "\" id=\"" +
-         E(f.insight_id) + "\">\n<h3>" + E(f.headline) + " <span class=\"id\">[" +
-         E(f.insight_id) + "]</span></h3>\n";
+         E(f.insight_id) + "\">\n<h3>" + E(f.headline) + " <span class=\"id\">[" + E(f.insight_id) +
+         "]</span></h3>\n";
     if (!f.detail.empty()) h += "<p class=\"detail\">" + E(f.detail) + "</p>\n";
     if (insight && story.audience != story::Audience::kTechnical) {
       for (const std::string& c : insight->caveats) h += "<p class=\"caveat\">" + E(c) + "</p>\n";
     }
     if (chart) {
-      h += "<figure><figcaption>" + E(chart->title) + "</figcaption>\n" +
-           RenderChartSvg(*chart) + "</figure>\n";
+      h += "<figure><figcaption>" + E(chart->title) + "</figcaption>\n" + RenderChartSvg(*chart) +
+           "</figure>\n";
     }
     h += "</article>\n";
   }
   h += "</section>\n";
 
-  h += "<section id=\"recommendations\"><h2>Recommendations</h2>\n<ol class=\"recommendations\">\n" +
-       ListItems(story.narratives.recommendations) + "</ol>\n</section>\n";
+  h +=
+      "<section id=\"recommendations\"><h2>Recommendations</h2>\n<ol class=\"recommendations\">\n" +
+      ListItems(story.narratives.recommendations) + "</ol>\n</section>\n";
 
   h += "<section id=\"statistics\"><h2>Statistics</h2>\n<table>\n<thead><tr><th>column</th>"
        "<th>type</th><th>role</th><th class=\"n\">count</th><th class=\"n\">missing</th>"

@@ -1,8 +1,8 @@
 #include "render/svg.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 #include "render/palette.h"
@@ -72,8 +72,8 @@ class Svg {
             "\" fill=\"" + colour + "\"" + (bold ? " font-weight=\"600\"" : "") + ">" +
             EscapeXml(text) + "</text>\n";
   }
-  void Path(const std::vector<std::pair<double, double>>& points, const char* colour,
-            double width, const char* dash = nullptr) {
+  void Path(const std::vector<std::pair<double, double>>& points, const char* colour, double width,
+            const char* dash = nullptr) {
     if (points.empty()) return;
     std::string d;
     for (size_t i = 0; i < points.size(); ++i) {
@@ -197,8 +197,8 @@ std::string BarChart(const story::Chart& chart, int width) {
   }
   svg.Text(left, top - 10, e.y_title, "start", "#555555");
   for (size_t i = 0; i < e.labels.size(); ++i) {
-    bool lit = std::find(e.highlight.begin(), e.highlight.end(), static_cast<int>(i)) !=
-               e.highlight.end();
+    bool lit =
+        std::find(e.highlight.begin(), e.highlight.end(), static_cast<int>(i)) != e.highlight.end();
     double y0 = top + row * static_cast<double>(i) + 4;
     double x0 = x(std::min(0.0, e.y[i])), x1 = x(std::max(0.0, e.y[i]));
     svg.Rect(x0, y0, x1 - x0, row - 8, lit ? kAccent : kBase);

@@ -64,18 +64,20 @@ ordered_json LineSpec(const story::Chart& chart) {
     layers.push_back(
         {{"mark", {{"type", "line"}, {"color", kMuted}, {"strokeDash", {6, 4}}}},
          {"encoding",
-          {{"x", x}, {"y", {{"field", "trend"}, {"type", "quantitative"}, {"title", e.y_title}}}}}});
+          {{"x", x},
+           {"y", {{"field", "trend"}, {"type", "quantitative"}, {"title", e.y_title}}}}}});
   }
   if (!e.highlight.empty()) {
-    layers.push_back({{"transform", {{{"filter", "datum.highlight"}}}},
-                      {"mark", {{"type", "point"}, {"filled", true}, {"size", 90},
-                                {"color", kAccent}}},
-                      {"encoding", {{"x", x}, {"y", y}}}});
+    layers.push_back(
+        {{"transform", {{{"filter", "datum.highlight"}}}},
+         {"mark", {{"type", "point"}, {"filled", true}, {"size", 90}, {"color", kAccent}}},
+         {"encoding", {{"x", x}, {"y", y}}}});
   }
   if (e.marker) {
     layers.push_back(
-        {{"data", {{"values", {{{"time", analysis::FormatBucketIso(
-                                              static_cast<int64_t>(*e.marker), e.grain)}}}}}},
+        {{"data",
+          {{"values",
+            {{{"time", analysis::FormatBucketIso(static_cast<int64_t>(*e.marker), e.grain)}}}}}},
          {"mark", {{"type", "rule"}, {"color", kAccent}, {"strokeDash", {4, 3}}}},
          {"encoding", {{"x", {{"field", "time"}, {"type", "temporal"}}}}}});
   }
@@ -87,17 +89,17 @@ ordered_json BarSpec(const story::Chart& chart) {
   ordered_json values = ordered_json::array();
   ordered_json order = ordered_json::array();
   for (size_t i = 0; i < e.labels.size(); ++i) {
-    values.push_back({{"category", e.labels[i]}, {"value", Finite(e.y[i])},
-                      {"highlight", Highlighted(e, i)}});
+    values.push_back(
+        {{"category", e.labels[i]}, {"value", Finite(e.y[i])}, {"highlight", Highlighted(e, i)}});
     order.push_back(e.labels[i]);
   }
-  return {{"data", {{"values", values}}},
-          {"mark", {{"type", "bar"}}},
-          {"encoding",
-           {{"y", {{"field", "category"}, {"type", "nominal"}, {"title", e.x_title},
-                   {"sort", order}}},
-            {"x", {{"field", "value"}, {"type", "quantitative"}, {"title", e.y_title}}},
-            {"color", HighlightColour()}}}};
+  return {
+      {"data", {{"values", values}}},
+      {"mark", {{"type", "bar"}}},
+      {"encoding",
+       {{"y", {{"field", "category"}, {"type", "nominal"}, {"title", e.x_title}, {"sort", order}}},
+        {"x", {{"field", "value"}, {"type", "quantitative"}, {"title", e.y_title}}},
+        {"color", HighlightColour()}}}};
 }
 
 ordered_json StackSpec(const story::Chart& chart) {
@@ -106,7 +108,9 @@ ordered_json StackSpec(const story::Chart& chart) {
   const size_t parts = e.stack.size();
   for (size_t r = 0; r < e.labels.size(); ++r) {
     for (size_t p = 0; p < parts; ++p) {
-      values.push_back({{"group", e.labels[r]}, {"part", e.stack[p]}, {"order", p},
+      values.push_back({{"group", e.labels[r]},
+                        {"part", e.stack[p]},
+                        {"order", p},
                         {"share", Finite(e.y[r * parts + p])}});
     }
   }
@@ -118,10 +122,17 @@ ordered_json StackSpec(const story::Chart& chart) {
           {"mark", {{"type", "bar"}}},
           {"encoding",
            {{"y", {{"field", "group"}, {"type", "nominal"}, {"title", nullptr}, {"sort", groups}}},
-            {"x", {{"field", "share"}, {"type", "quantitative"}, {"stack", "normalize"},
-                   {"title", e.y_title}, {"axis", {{"format", ".0%"}}}}},
-            {"color", {{"field", "part"}, {"type", "nominal"}, {"title", e.x_title},
-                       {"scale", {{"domain", domain}, {"range", Palette()}}}}},
+            {"x",
+             {{"field", "share"},
+              {"type", "quantitative"},
+              {"stack", "normalize"},
+              {"title", e.y_title},
+              {"axis", {{"format", ".0%"}}}}},
+            {"color",
+             {{"field", "part"},
+              {"type", "nominal"},
+              {"title", e.x_title},
+              {"scale", {{"domain", domain}, {"range", Palette()}}}}},
             {"order", {{"field", "order"}, {"type", "quantitative"}}}}}};
 }
 
@@ -134,8 +145,11 @@ ordered_json HistogramSpec(const story::Chart& chart) {
   return {{"data", {{"values", values}}},
           {"mark", {{"type", "bar"}, {"color", kBase}, {"binSpacing", 1}}},
           {"encoding",
-           {{"x", {{"field", "start"}, {"type", "quantitative"}, {"title", e.x_title},
-                   {"bin", {{"binned", true}}}}},
+           {{"x",
+             {{"field", "start"},
+              {"type", "quantitative"},
+              {"title", e.x_title},
+              {"bin", {{"binned", true}}}}},
             {"x2", {{"field", "end"}}},
             {"y", {{"field", "rows"}, {"type", "quantitative"}, {"title", e.y_title}}}}}};
 }
@@ -149,10 +163,10 @@ ordered_json ScatterSpec(const story::Chart& chart) {
     lo = std::min(lo, e.x[i]);
     hi = std::max(hi, e.x[i]);
   }
-  ordered_json x = {{"field", "x"}, {"type", "quantitative"}, {"title", e.x_title},
-                    {"scale", {{"zero", false}}}};
-  ordered_json y = {{"field", "y"}, {"type", "quantitative"}, {"title", e.y_title},
-                    {"scale", {{"zero", false}}}};
+  ordered_json x = {
+      {"field", "x"}, {"type", "quantitative"}, {"title", e.x_title}, {"scale", {{"zero", false}}}};
+  ordered_json y = {
+      {"field", "y"}, {"type", "quantitative"}, {"title", e.y_title}, {"scale", {{"zero", false}}}};
   ordered_json layers = ordered_json::array();
   layers.push_back({{"data", {{"values", values}}},
                     {"mark", {{"type", "point"}, {"color", kBase}, {"opacity", 0.6}}},

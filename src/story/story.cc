@@ -167,16 +167,15 @@ std::string Writer::Headline(const Insight& in) const {
         return s + ".";
       }
       std::string grain(analysis::TimeGrainName(in.evidence.grain));
-      return Capital(what) + " " + verb + " by about " + FAbs(in, "slope") + " per " + grain + span +
-             ".";
+      return Capital(what) + " " + verb + " by about " + FAbs(in, "slope") + " per " + grain +
+             span + ".";
     }
     case InsightType::kChangePoint: {
       if (Has(in, "turned")) {
         const bool up = in.direction == "up";
         return Capital(what) + " turned around " + F(in, "at") + ": " +
-               (up ? "falling before, rising after" : "rising before, falling after") +
-               " (about " + F(in, "before") + " on average before, " + F(in, "after") +
-               " after).";
+               (up ? "falling before, rising after" : "rising before, falling after") + " (about " +
+               F(in, "before") + " on average before, " + F(in, "after") + " after).";
       }
       std::string s = Capital(what) + " shifted " + (in.direction == "up" ? "up" : "down") +
                       " around " + F(in, "at") + ": from about " + F(in, "before") + " to " +
@@ -206,15 +205,15 @@ std::string Writer::Headline(const Insight& in) const {
         return s + ".";
       }
       return Category(in, "category") + " stands out on " + what + ": " + F(in, "categoryValue") +
-             " against about " + F(in, "othersMean") + " for the other " + LastCol(in) +
-             " values.";
+             " against about " + F(in, "othersMean") + " for the other " + LastCol(in) + " values.";
     }
     case InsightType::kCorrelation: {
       if (Has(in, "r")) {
         const bool positive = V(in, "r") > 0;
         std::string s = Capital(Col(in, 0)) + " and " + Col(in, 1);
         if (general()) {
-          s += positive ? " tend to rise and fall together" : " tend to move in opposite directions";
+          s +=
+              positive ? " tend to rise and fall together" : " tend to move in opposite directions";
         } else {
           s += positive ? " move together" : " move in opposite directions";
           s += " (r = " + F(in, "r") + ")";
@@ -223,25 +222,24 @@ std::string Writer::Headline(const Insight& in) const {
       }
       if (Has(in, "eta")) {
         std::string s = Capital(Col(in, 0)) + " differs by " + Col(in, 1) + ": " +
-                        Category(in, "highest") + " averages " + F(in, "highestMean") + ", against " +
-                        F(in, "lowestMean") + " for " + Category(in, "lowest");
+                        Category(in, "highest") + " averages " + F(in, "highestMean") +
+                        ", against " + F(in, "lowestMean") + " for " + Category(in, "lowest");
         if (!general()) s += " (η = " + F(in, "eta") + ")";
         return s + ".";
       }
-      std::string s = Capital(Col(in, 1)) + " and " + Col(in, 0) +
-                      " are linked: the mix of " + Col(in, 0) + " differs across " +
-                      Col(in, 1);
+      std::string s = Capital(Col(in, 1)) + " and " + Col(in, 0) + " are linked: the mix of " +
+                      Col(in, 0) + " differs across " + Col(in, 1);
       if (!general()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
       return s + ".";
     }
     case InsightType::kTopContributor: {
       const std::string& dim = LastCol(in);
       if (in.aggregation == "count") {
-        return Category(in, "category") + " is the most common " + dim + ": " + F(in, "categoryValue") +
-               " rows, " + Share(in, "share") + " of all, " + F(in, "ratio") + " as many as " +
-               Category(in, "runnerUp") + ".";
+        return Category(in, "category") + " is the most common " + dim + ": " +
+               F(in, "categoryValue") + " rows, " + Share(in, "share") + " of all, " +
+               F(in, "ratio") + " as many as " + Category(in, "runnerUp") + ".";
       }
- if (in.aggregation == "value") {
+      if (in.aggregation == "value") {
         return Category(in, "category") + " has the highest " + Col(in, 0) + ": " +
                F(in, "categoryValue") + ", " + F(in, "ratio") + " the next " + dim + ", " +
                Category(in, "runnerUp") + ".";
@@ -261,13 +259,14 @@ std::string Writer::Headline(const Insight& in) const {
                       (in.aggregation == "count" ? (rows ? " make up " : " makes up ")
                                                  : (rows ? " account for " : " accounts for ")) +
                       Share(in, "share") + " of " + (in.aggregation == "count" ? "the rows" : what);
-      if (V(in, "categories") > 2) s += ", across " + F(in, "categories") + " " + LastCol(in) + " values";
+      if (V(in, "categories") > 2)
+        s += ", across " + F(in, "categories") + " " + LastCol(in) + " values";
       return s + ".";
     }
     case InsightType::kEvenness:
       return Capital(what) + " is spread evenly across the " + F(in, "categories") + " " +
-             LastCol(in) + " values: each holds between " + F(in, "smallestShare") +
-             " and " + F(in, "largestShare") + ".";
+             LastCol(in) + " values: each holds between " + F(in, "smallestShare") + " and " +
+             F(in, "largestShare") + ".";
     case InsightType::kDistribution: {
       const bool right = in.direction == "up";
       return Capital(Col(in, 0)) + " is skewed: a few " + (right ? "large" : "small") +
@@ -330,10 +329,11 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                F(in, "peak") + " and use " + F(in, "trough") + " for slack.";
         break;
       case InsightType::kOutlier:
-        text = Has(in, "at") ? "Confirm the value of " + what + " in " + F(in, "at") +
-                                   " is right before drawing conclusions from it."
-                             : "Look into " + Category(in, "category") + ": it is far from the other " +
-                                   LastCol(in) + " values on " + what + ".";
+        text = Has(in, "at")
+                   ? "Confirm the value of " + what + " in " + F(in, "at") +
+                         " is right before drawing conclusions from it."
+                   : "Look into " + Category(in, "category") + ": it is far from the other " +
+                         LastCol(in) + " values on " + what + ".";
         break;
       case InsightType::kCorrelation:
         text = "Treat the link between " + Col(in, 0) + " and " + Col(in, 1) +
@@ -347,8 +347,8 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                          ", and watch how much depends on it.";
         break;
       case InsightType::kMajority:
-        text = "Weigh the dependence on " + Category(in, "category") + " (" + Share(in, "share") + " of " +
-               what + "): a change there moves the whole.";
+        text = "Weigh the dependence on " + Category(in, "category") + " (" + Share(in, "share") +
+               " of " + what + "): a change there moves the whole.";
         break;
       case InsightType::kEvenness:
         text = "No " + LastCol(in) + " stands out on " + what +
@@ -468,7 +468,8 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
   story.chosen = ChooseInsights(story.report, k);
 
   Writer writer(story, options.audience);
-  for (const Insight& in : story.report.insights) story.insight_texts.push_back(writer.Headline(in));
+  for (const Insight& in : story.report.insights)
+    story.insight_texts.push_back(writer.Headline(in));
   for (int index : story.chosen) {
     const Insight& in = story.report.insights[index];
     Finding f;

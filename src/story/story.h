@@ -33,7 +33,7 @@ struct Chart {
   std::string insight_id;  // the insight it shows
   std::string type;        // "line", "bar", "stacked_bar", "histogram", "scatter"
   std::string title;
-  NumberStyle y_style;     // how the measure axis is written
+  NumberStyle y_style;  // how the measure axis is written
   analysis::Evidence evidence;
 };
 
@@ -59,14 +59,14 @@ struct Story {
   std::string title;
   Audience audience = Audience::kExecutive;
   analysis::Profile profile;
-  analysis::InsightReport report;  // every kept insight, ranked
+  analysis::InsightReport report;          // every kept insight, ranked
   std::vector<std::string> insight_texts;  // a sentence for each of report.insights
-  std::vector<int> chosen;         // indices into report.insights, in story order
-  std::vector<Finding> findings;   // one per chosen insight
+  std::vector<int> chosen;                 // indices into report.insights, in story order
+  std::vector<Finding> findings;           // one per chosen insight
   std::vector<Chart> charts;
   std::vector<Recommendation> recommendations;
   Narratives narratives;
-  std::string writer = "built-in";  // or the LLM model that rephrased the text
+  std::string writer = "built-in";        // or the LLM model that rephrased the text
   std::vector<std::string> writer_notes;  // sections that fell back to the built-in text, and why
 
   // The data file's name without its folders ("sales.csv"): what readers are shown.
