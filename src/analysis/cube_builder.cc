@@ -20,14 +20,18 @@ bool operator==(const TimeKey& a, const TimeKey& b) {
 
 }  // namespace
 
-int32_t DimensionGroups::Find(uint64_t hash, std::string_view label, int measures) {
+int32_t DimensionGroups::Find(uint64_t hash, std::string_view label, int measures, bool block) {
   const int32_t next = static_cast<int32_t>(hashes.size());
   int32_t id = index.FindOrAdd(hash, next, [](int32_t) { return true; });
   if (id == next) {
     hashes.push_back(hash);
     labels.emplace_back(label);
     rows.push_back(0);
-    aggregates.resize(aggregates.size() + measures);
+    if (block) {
+      sums.resize(sums.size() + measures);
+    } else {
+      aggregates.resize(aggregates.size() + measures);
+    }
   }
   return id;
 }
@@ -77,7 +81,7 @@ void CubeMerger::MergeBlock(CubeBlock& block) {
       into.rows[id] += from.rows[i];
       for (int m = 0; m < measures_; ++m) {
         into.aggregates[static_cast<size_t>(id) * measures_ + m].Merge(
-            from.aggregates[i * measures_ + m]);
+            from.sums[i * measures_ + m].ToAggregate());
       }
     }
     if (!series_dropped_[d] && into.hashes.size() > DimensionCube::kMaxSeries) {
@@ -216,6 +220,8 @@ void CubeBuilder::BeginBlock(int64_t index) {
   block_->dimensions.resize(plan_.dimensions.size());
   block_index_ = index;
   block_row_ = 0;
+  last_key_.assign(plan_.dimensions.size() + 1, TimeKey());
+  last_id_.assign(plan_.dimensions.size() + 1, -1);  // ids are per block
 }
 
 void CubeBuilder::EndBlock() { merger_->Submit(block_index_, std::move(block_)); }
@@ -249,7 +255,8 @@ void CubeBuilder::BeginBatch(int64_t rows) {
 void CubeBuilder::SetDimension(int d, int64_t row, uint64_t hash, std::string_view label) {
   if (sample_slot_[row] >= 0) pending_[sample_slot_[row]].labels[d] = std::string(label);
   if (merger_->DimensionDropped(d)) return;
-  codes_[static_cast<size_t>(d) * rows_ + row] = block_->dimensions[d].Find(hash, label, measures_);
+  codes_[static_cast<size_t>(d) * rows_ + row] = block_->dimensions[d].Find(hash, label, measures_,
+                                                                            /*block=*/true);
 }
 
 void CubeBuilder::SetTime(int64_t row, int64_t seconds) {
@@ -271,18 +278,26 @@ void CubeBuilder::EndBatch(const std::vector<const double*>& measure_values) {
         continue;
       }
       ++g.rows[code];
-      Aggregate* aggs = g.aggregates.data() + static_cast<size_t>(code) * measures_;
+      ShiftedSums* sums = g.sums.data() + static_cast<size_t>(code) * measures_;
       for (int m = 0; m < measures_; ++m) {
         double x = measure_values[m][r];
-        if (!std::isnan(x)) aggs[m].Add(x);
+        if (!std::isnan(x)) sums[m].Add(x);
       }
     }
     if (plan_.time_column >= 0) {
       if (times_[r] == kNoTime) {
         ++block.time_missing;
       } else {
-        auto add = [&](const TimeKey& key) {
-          int32_t id = block.time.Find(key, measures_);
+        auto add = [&](size_t slot, const TimeKey& key) {
+          int32_t id;
+          if (last_id_[slot] >= 0 && last_key_[slot].start == key.start &&
+              last_key_[slot].category == key.category) {
+            id = last_id_[slot];
+          } else {
+            id = block.time.Find(key, measures_);
+            last_key_[slot] = key;
+            last_id_[slot] = id;
+          }
           ++block.time.rows[id];
           Total* totals = block.time.totals.data() + static_cast<size_t>(id) * measures_;
           for (int m = 0; m < measures_; ++m) {
@@ -290,11 +305,11 @@ void CubeBuilder::EndBatch(const std::vector<const double*>& measure_values) {
             if (!std::isnan(x)) ++totals[m].n, totals[m].sum += x;
           }
         };
-        add({-1, 0, times_[r]});
+        add(0, {-1, 0, times_[r]});
         for (size_t d = 0; d < dims; ++d) {
           int32_t code = codes_[d * rows_ + r];
           if (code < 0 || merger_->SeriesDropped(static_cast<int>(d))) continue;
-          add({static_cast<int32_t>(d), block.dimensions[d].hashes[code], times_[r]});
+          add(1 + d, {static_cast<int32_t>(d), block.dimensions[d].hashes[code], times_[r]});
         }
       }
     }

@@ -7,6 +7,7 @@
 #ifndef DATASTORY_ANALYSIS_CUBE_BUILDER_H_
 #define DATASTORY_ANALYSIS_CUBE_BUILDER_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -22,17 +23,47 @@
 
 namespace datastory::analysis {
 
-// The categories of one dimension: ids in order of first appearance.
+// A measure's values in one group of one block, as sums about a shift (the group's first value
+// in the block): no division per value, and no loss of precision, since values in a group are
+// near their shift. Becomes an Aggregate when the block is merged.
+struct ShiftedSums {
+  int64_t n = 0;
+  double shift = 0, sum = 0, d1 = 0, d2 = 0;  // d1 = Σ(x - shift), d2 = Σ(x - shift)²
+
+  void Add(double x) {
+    if (n == 0) shift = x;
+    ++n;
+    sum += x;
+    double d = x - shift;
+    d1 += d;
+    d2 += d * d;
+  }
+  Aggregate ToAggregate() const {
+    Aggregate a;
+    if (n == 0) return a;
+    const double count = static_cast<double>(n);
+    a.n = n;
+    a.sum = sum;
+    a.mean = shift + d1 / count;
+    a.m2 = std::max(0.0, d2 - d1 * d1 / count);
+    return a;
+  }
+};
+
+// The categories of one dimension: ids in order of first appearance. A block's groups keep
+// ShiftedSums (`sums`), the merged cube's keep Aggregates.
 struct DimensionGroups {
   FlatIndex index;
   std::vector<uint64_t> hashes;
   std::vector<std::string> labels;
   std::vector<int64_t> rows;
-  std::vector<Aggregate> aggregates;  // id * measures + m
+  std::vector<Aggregate> aggregates;  // id * measures + m, in the merged cube
+  std::vector<ShiftedSums> sums;      // id * measures + m, in a block
   int64_t missing = 0;
   bool dropped = false;
 
-  int32_t Find(uint64_t hash, std::string_view label, int measures);
+  // `block`: grow `sums` rather than `aggregates`.
+  int32_t Find(uint64_t hash, std::string_view label, int measures, bool block = false);
 };
 
 struct TimeKey {
@@ -132,6 +163,10 @@ class CubeBuilder {
   std::vector<int32_t> codes_;  // d * rows + row: category id in the block, -1 = missing
   std::vector<int64_t> times_;
   std::vector<int32_t> sample_slot_;  // row -> index in pending_, -1 = not sampled
+  // The last time cell found per series slot (0: whole table, 1 + d: dimension d): rows of a
+  // sorted file share their time, so most lookups repeat the one before.
+  std::vector<TimeKey> last_key_;
+  std::vector<int32_t> last_id_;
   std::vector<SampledRow> pending_;
   std::vector<SampledRow> sample_;  // a max-heap on priority, at most plan.sample_rows
 };

@@ -80,8 +80,8 @@ TEST(CubeTest, SameBitsOnAnyThreadCountAndBatchSize) {
   std::string csv = "when,kind,v\n";
   for (int i = 0; i < 40000; ++i) {
     char line[128];
-    std::snprintf(line, sizeof(line), "2020-%02d-%02d,k%d,%.6f\n", 1 + i % 12, 1 + i % 28,
-                  i % 7, noise(rng));
+    std::snprintf(line, sizeof(line), "2020-%02d-%02d,k%d,%.6f\n", 1 + i % 12, 1 + i % 28, i % 7,
+                  noise(rng));
     csv += line;
   }
   Profile a = ProfileWithCube(csv, 1, 64 << 10);
@@ -158,7 +158,8 @@ TEST(CubeTest, YearColumnIsTheTimeAxis) {
 
 TEST(CubeTest, SampleIsBoundedAndEvenlySpread) {
   std::string csv = "i,v\n";
-  for (int i = 0; i < 20000; ++i) csv += "r" + std::to_string(i % 5) + "," + std::to_string(i) + "\n";
+  for (int i = 0; i < 20000; ++i)
+    csv += "r" + std::to_string(i % 5) + "," + std::to_string(i) + "\n";
   Profile p = ProfileWithCube(csv, 2, 32 << 10, 1000);
   ASSERT_EQ(p.cube.sample.numbers.size(), 1000u);
   EXPECT_EQ(p.cube.sample.population, 20000);

@@ -45,7 +45,8 @@ TEST(InsightTest, PlantedTrend) {
   std::mt19937 rng(1);
   std::normal_distribution<double> noise(0, 5);
   std::string csv = "date,revenue\n";
-  for (int m = 0; m < 36; ++m) csv += Month(m) + "," + std::to_string(100 + 3 * m + noise(rng)) + "\n";
+  for (int m = 0; m < 36; ++m)
+    csv += Month(m) + "," + std::to_string(100 + 3 * m + noise(rng)) + "\n";
   InsightReport r = Detect(csv);
   auto trends = OfType(r, InsightType::kTrend);
   ASSERT_EQ(trends.size(), 1u);
@@ -109,10 +110,11 @@ TEST(InsightTest, SmoothSeriesWithoutACycleIsNotSeasonal) {
 
 TEST(InsightTest, DominantCategory) {
   std::string csv = "region,sales\n";
-  const std::pair<const char*, int> regions[] = {{"West", 900}, {"East", 40}, {"North", 35},
-                                                 {"South", 30}, {"Central", 25}};
+  const std::pair<const char*, int> regions[] = {
+      {"West", 900}, {"East", 40}, {"North", 35}, {"South", 30}, {"Central", 25}};
   for (int i = 0; i < 20; ++i) {
-    for (auto [name, sales] : regions) csv += std::string(name) + "," + std::to_string(sales + i) + "\n";
+    for (auto [name, sales] : regions)
+      csv += std::string(name) + "," + std::to_string(sales + i) + "\n";
   }
   InsightReport r = Detect(csv);
   auto majority = OfType(r, InsightType::kMajority);

@@ -39,9 +39,9 @@ TEST(TimeGrainTest, CoarserGrainsNest) {
   TimeGrain g = TimeGrain::kSecond;
   std::vector<TimeGrain> chain;
   while (g != TimeGrain::kYear) chain.push_back(g = CoarserStorageGrain(g));
-  EXPECT_EQ(chain, (std::vector<TimeGrain>{TimeGrain::kMinute, TimeGrain::kHour, TimeGrain::kDay,
-                                           TimeGrain::kMonth, TimeGrain::kQuarter,
-                                           TimeGrain::kYear}));
+  EXPECT_EQ(chain,
+            (std::vector<TimeGrain>{TimeGrain::kMinute, TimeGrain::kHour, TimeGrain::kDay,
+                                    TimeGrain::kMonth, TimeGrain::kQuarter, TimeGrain::kYear}));
   EXPECT_EQ(CoarserStorageGrain(TimeGrain::kYear), TimeGrain::kYear);
 }
 

@@ -56,7 +56,7 @@ ordered_json ProfileJson(const analysis::Profile& p) {
                           {"consistency", c.consistency},
                           {"score", c.score}});
   }
-  dataset["dialect"]["candidates"] = candidates;
+  dataset["dialect"]["candidates"] = std::move(candidates);
   dataset["duplicateRows"] = p.duplicate_rows;
   dataset["duplicatesExact"] = p.duplicates_exact;
   dataset["blankLines"] = p.blank_lines;
@@ -82,9 +82,9 @@ ordered_json ProfileJson(const analysis::Profile& p) {
                          {"rejected", t.rejected}});
       }
       col["sampleValues"] = c.schema.sample_values;
-      col["candidates"] = tried;
+      col["candidates"] = std::move(tried);
     }
-    columns.push_back(col);
+    columns.push_back(std::move(col));
 
     ordered_json d;
     d["column"] = c.schema.name;
@@ -115,7 +115,8 @@ ordered_json ProfileJson(const analysis::Profile& p) {
       d["quantilesExact"] = c.quantiles_exact;
       ordered_json edges = ordered_json::array();
       for (double e : c.histogram.edges) edges.push_back(Value(e, c));
-      d["histogram"] = {{"edges", edges}, {"counts", c.histogram.counts}};
+      d["histogram"]["edges"] = std::move(edges);
+      d["histogram"]["counts"] = c.histogram.counts;
     }
     if (c.min_length) {
       d["minLength"] = Number(c.min_length);
@@ -125,13 +126,13 @@ ordered_json ProfileJson(const analysis::Profile& p) {
     if (c.imbalance) d["imbalance"] = Number(c.imbalance);
     ordered_json top = ordered_json::array();
     for (const auto& t : c.top_values) top.push_back({{"value", t.value}, {"count", t.count}});
-    d["topValues"] = top;
+    d["topValues"] = std::move(top);
     if (!c.invalid_examples.empty()) {
       ordered_json ex = ordered_json::array();
       for (const auto& e : c.invalid_examples) ex.push_back({{"value", e.value}, {"line", e.line}});
       d["invalidExamples"] = ex;
     }
-    distributions.push_back(d);
+    distributions.push_back(std::move(d));
   }
   ordered_json correlations = ordered_json::array();
   for (const auto& r : p.correlations) {
@@ -157,11 +158,12 @@ ordered_json ProfileJson(const analysis::Profile& p) {
 
   ordered_json out;
   out["schemaVersion"] = 1;
-  out["dataset"] = dataset;
-  out["columns"] = columns;
-  out["statistics"] = {{"distributions", distributions}, {"correlations", correlations}};
-  out["alerts"] = alerts;
-  out["diagnostics"] = diagnostics;
+  out["dataset"] = std::move(dataset);
+  out["columns"] = std::move(columns);
+  out["statistics"]["distributions"] = std::move(distributions);
+  out["statistics"]["correlations"] = std::move(correlations);
+  out["alerts"] = std::move(alerts);
+  out["diagnostics"] = std::move(diagnostics);
   out["diagnosticCount"] = p.diagnostic_count;
   out["processingTime"] = std::llround(p.seconds * 1000);
   return out;

@@ -80,7 +80,7 @@ ordered_json InsightJson(const analysis::Insight& in, const std::string& text) {
 }  // namespace
 
 std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
-  const ordered_json profile = ProfileJson(story.profile);
+  ordered_json profile = ProfileJson(story.profile);  // its parts are moved into the story
   const analysis::InsightReport& report = story.report;
 
   ordered_json insights = ordered_json::array();
@@ -89,11 +89,10 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
   }
   ordered_json charts = ordered_json::array();
   for (const story::Chart& c : story.charts) {
-    charts.push_back({{"id", c.id},
-                      {"insightId", c.insight_id},
-                      {"type", c.type},
-                      {"title", c.title},
-                      {"vegaLite", VegaLiteSpec(c)}});
+    ordered_json chart = {
+        {"id", c.id}, {"insightId", c.insight_id}, {"type", c.type}, {"title", c.title}};
+    chart["vegaLite"] = VegaLiteSpec(c);  // moved in: a spec can hold hundreds of points
+    charts.push_back(std::move(chart));
   }
   ordered_json findings = ordered_json::array();
   for (const story::Finding& f : story.findings) {
@@ -135,23 +134,23 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
   out["schemaVersion"] = 1;
   out["title"] = story.title;
   out["audienceLevel"] = std::string(story::AudienceName(story.audience));
-  ordered_json dataset = profile["dataset"];
+  ordered_json dataset = std::move(profile["dataset"]);
   dataset["originalFilename"] = story.file_name();
   dataset["sampled"] = false;  // statistics cover every row; see insights' caveats for samples
   out["dataset"] = dataset;
-  out["columns"] = profile["columns"];
+  out["columns"] = std::move(profile["columns"]);
   out["narratives"] = {{"summary", story.narratives.summary},
                        {"keyFindings", story.narratives.key_findings},
                        {"recommendations", story.narratives.recommendations}};
-  out["findings"] = findings;
-  out["recommendations"] = recommendations;
-  out["insights"] = insights;
-  out["charts"] = charts;
-  out["statistics"] = {{"distributions", profile["statistics"]["distributions"]},
-                       {"correlations", correlations},
-                       {"trends", trends}};
-  out["alerts"] = profile["alerts"];
-  out["diagnostics"] = profile["diagnostics"];
+  out["findings"] = std::move(findings);
+  out["recommendations"] = std::move(recommendations);
+  out["insights"] = std::move(insights);
+  out["charts"] = std::move(charts);
+  out["statistics"]["distributions"] = std::move(profile["statistics"]["distributions"]);
+  out["statistics"]["correlations"] = std::move(correlations);
+  out["statistics"]["trends"] = std::move(trends);
+  out["alerts"] = std::move(profile["alerts"]);
+  out["diagnostics"] = std::move(profile["diagnostics"]);
   out["limitations"] = report.limitations;
   out["storyFacts"] = {{"rows", story.profile.rows},
                        {"columns", story.profile.columns.size()},

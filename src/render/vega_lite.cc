@@ -81,7 +81,10 @@ ordered_json LineSpec(const story::Chart& chart) {
          {"mark", {{"type", "rule"}, {"color", kAccent}, {"strokeDash", {4, 3}}}},
          {"encoding", {{"x", {{"field", "time"}, {"type", "temporal"}}}}}});
   }
-  return {{"data", {{"values", values}}}, {"layer", layers}};
+  ordered_json spec;
+  spec["data"]["values"] = std::move(values);
+  spec["layer"] = std::move(layers);
+  return spec;
 }
 
 ordered_json BarSpec(const story::Chart& chart) {
@@ -159,7 +162,10 @@ ordered_json ScatterSpec(const story::Chart& chart) {
   ordered_json values = ordered_json::array();
   double lo = INFINITY, hi = -INFINITY;
   for (size_t i = 0; i < e.x.size(); ++i) {
-    values.push_back({{"x", Finite(e.x[i])}, {"y", Finite(e.y[i])}});
+    ordered_json point = ordered_json::object();
+    point["x"] = Finite(e.x[i]);
+    point["y"] = Finite(e.y[i]);
+    values.push_back(std::move(point));
     lo = std::min(lo, e.x[i]);
     hi = std::max(hi, e.x[i]);
   }
@@ -168,9 +174,10 @@ ordered_json ScatterSpec(const story::Chart& chart) {
   ordered_json y = {
       {"field", "y"}, {"type", "quantitative"}, {"title", e.y_title}, {"scale", {{"zero", false}}}};
   ordered_json layers = ordered_json::array();
-  layers.push_back({{"data", {{"values", values}}},
-                    {"mark", {{"type", "point"}, {"color", kBase}, {"opacity", 0.6}}},
-                    {"encoding", {{"x", x}, {"y", y}}}});
+  ordered_json points = {{"mark", {{"type", "point"}, {"color", kBase}, {"opacity", 0.6}}},
+                         {"encoding", {{"x", x}, {"y", y}}}};
+  points["data"]["values"] = std::move(values);
+  layers.push_back(std::move(points));
   if (e.fit.size() == 2 && lo < hi) {
     ordered_json line = ordered_json::array();
     line.push_back({{"x", lo}, {"y", Finite(e.fit[1] + e.fit[0] * lo)}});
@@ -201,7 +208,7 @@ ordered_json VegaLiteSpec(const story::Chart& chart) {
   // Bars get a fixed step per category, so a long list grows the chart instead of crushing it.
   const bool discrete_y = chart.type == "bar" || chart.type == "stacked_bar";
   spec["height"] = discrete_y ? ordered_json{{"step", 22}} : ordered_json(280);
-  for (auto& [key, value] : body.items()) spec[key] = value;
+  for (auto& [key, value] : body.items()) spec[key] = std::move(value);
   return spec;
 }
 
