@@ -13,6 +13,7 @@ packages=(
   libxxhash-dev                        # XXH3 hashing for distinct counts and duplicate rows
   libfast-float-dev                    # number parsing with a configurable decimal separator
   libboost-dev                         # spreadsort (radix sort) for duplicate-row hashes
+  libcurl4-openssl-dev                 # HTTP client: the optional LLM writer
   clang-format clang-tidy
   nodejs npm                           # test tools only: fixtures, Vega-Lite, Playwright
   chromium                             # headless browser: screenshots of the story page

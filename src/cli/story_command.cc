@@ -7,7 +7,9 @@
 #include "cli/output.h"
 #include "cli/read_flags.h"
 #include "csv/source.h"
+#include "llm/chat_client.h"
 #include "render/story_render.h"
+#include "story/rephrase.h"
 #include "story/story.h"
 
 namespace datastory::cli {
@@ -20,6 +22,7 @@ struct StoryFlags {
   std::string audience = "executive";
   std::string title;
   std::string time;
+  bool no_llm = false;
 };
 
 // --format, else the output's extension, else Markdown (for a terminal).
@@ -49,6 +52,16 @@ int RunStory(const StoryFlags& f) {
                            : f.audience == "general" ? story::Audience::kGeneral
                                                      : story::Audience::kExecutive;
   const std::string format = ChooseFormat(f);
+  // A malformed LLM setting fails before any work, naming the variable.
+  std::optional<llm::ChatConfig> chat;
+  if (!f.no_llm) {
+    auto config = llm::ChatConfigFromEnvironment();
+    if (!config.ok()) {
+      std::fprintf(stderr, "datastory: %s\n", config.status().message().c_str());
+      return kExitUsage;
+    }
+    chat = std::move(config).value();
+  }
 
   auto source = csv::OpenFile(f.read.path);
   if (!source.ok()) return ReportError(source.status());
@@ -58,6 +71,13 @@ int RunStory(const StoryFlags& f) {
   progress.Finish();
   if (!profile.ok()) return ReportError(profile.status());
   story::Story story = story::BuildStory(std::move(profile).value(), story_options);
+  if (chat) {
+    auto model = llm::MakeChatClient(*chat);
+    story::RephraseNarratives(story, *model);
+    for (const std::string& note : story.writer_notes) {
+      std::fprintf(stderr, "datastory: %s\n", note.c_str());
+    }
+  }
   const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now() - started)
                          .count();
@@ -82,6 +102,8 @@ void AddStoryCommand(CLI::App& app, std::function<int()>* run) {
       ->check(CLI::IsMember({"executive", "technical", "general"}));
   cmd->add_option("--title", flags->title, "The story's title (default: from the file name)");
   cmd->add_option("--time", flags->time, "The column to use as the time axis");
+  cmd->add_flag("--no-llm", flags->no_llm,
+                "Keep the built-in text even when LLM_BASE_URL names a model to rephrase it");
   cmd->callback([flags, run] { *run = [flags] { return RunStory(*flags); }; });
 }
 
