@@ -1,12 +1,17 @@
-// libFuzzer target for the sniffer, the tokenizer and the whole profile pipeline.
+// libFuzzer target for the sniffer, the tokenizer, the whole profile pipeline and the story
+// (cube, insight detectors, narratives, JSON/Markdown/HTML rendering).
 //
 // Oracles beyond "no crash": the SIMD tokenizer and the byte-at-a-time one must agree on every
-// input, and a profile read in tiny blocks must count the same rows as one read whole.
+// input; a profile read in tiny blocks must count the same rows as one read whole; the cube must
+// account for every row; and every number of the built-in narratives must trace to a fact.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "analysis/profile.h"
+#include "render/story_render.h"
+#include "story/number_check.h"
+#include "story/story.h"
 #include "csv/tokenizer.h"
 
 namespace {
@@ -56,6 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto source = csv::MemorySource(text, "fuzz.csv");
   analysis::ProfileOptions whole;
   whole.read.threads = 1;
+  whole.build_cube = true;
   auto a = analysis::ProfileSource(*source, whole);
   analysis::ProfileOptions tiny = whole;
   tiny.read.block_bytes = 64;
@@ -63,5 +69,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto b = analysis::ProfileSource(*source, tiny);
   if (a.ok() != b.ok()) std::abort();
   if (a.ok() && (a->rows != b->rows || a->duplicate_rows != b->duplicate_rows)) std::abort();
+  if (!a.ok()) return 0;
+
+  const analysis::Cube& cube = a->cube;
+  if (cube.plan.time_column >= 0) {
+    int64_t rows = cube.time_missing;
+    for (const analysis::TimeCell& c : cube.series.front().cells) rows += c.rows;
+    if (rows != a->rows) std::abort();
+  }
+  for (const analysis::DimensionCube& d : cube.dimensions) {
+    if (d.dropped) continue;
+    int64_t rows = d.missing;
+    for (const analysis::CategoryCell& c : d.categories) rows += c.rows;
+    if (rows != a->rows) std::abort();
+  }
+  story::Story story = story::BuildStory(std::move(a).value(), {});
+  story::FactIndex facts(story);
+  for (const std::string* text : {&story.narratives.summary, &story.narratives.key_findings,
+                                  &story.narratives.recommendations}) {
+    if (text->empty() || !facts.Untraced(*text).empty()) std::abort();
+  }
+  if (render::RenderStoryJson(story, 0).empty() || render::RenderStoryHtml(story).empty() ||
+      render::RenderStoryMarkdown(story).empty()) {
+    std::abort();
+  }
   return 0;
 }

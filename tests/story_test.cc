@@ -60,9 +60,15 @@ struct Allowed {
   std::vector<double> shares;
 
   void AddDigits(const std::string& text) {
-    static const std::regex number(R"(\d+(\.\d+)?)");
-    for (std::sregex_iterator it(text.begin(), text.end(), number), end; it != end; ++it) {
+    static const std::regex run(R"(\d+(\.\d+)?)");
+    for (std::sregex_iterator it(text.begin(), text.end(), run), end; it != end; ++it) {
       values.push_back(std::stod(it->str()));
+    }
+    static const std::regex grouped(R"(\d[\d,]*\d)");  // "1,234" inside a name
+    for (std::sregex_iterator it(text.begin(), text.end(), grouped), end; it != end; ++it) {
+      std::string digits = it->str();
+      digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+      values.push_back(std::stod(digits));
     }
   }
 };

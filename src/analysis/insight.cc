@@ -485,7 +485,9 @@ class Detector {
     if (!any) {
       report_.limitations.push_back("The data covers too few " +
                                     std::string(TimeGrainName(grain_)) +
-                                    "s for a trend (at least 4 are needed).");
+                                    "s for a trend (at least " +
+                                    std::to_string(InsightReport::kMinTrendBuckets) +
+                                    " are needed).");
     }
   }
 
@@ -537,7 +539,7 @@ class Detector {
       stat.category =
           Name(cube_.dimensions[cube_series.dimension].column) + " = " + cube_series.category;
     }
-    if (n < 4) {
+    if (n < static_cast<size_t>(InsightReport::kMinTrendBuckets)) {
       if (cube_series.dimension < 0) report_.trends.push_back(stat);
       return false;
     }
@@ -546,7 +548,14 @@ class Detector {
     const double fit_start = fit.intercept + fit.slope * s.positions.front();
     const double fit_end = fit.intercept + fit.slope * s.positions.back();
     std::optional<double> change;
-    if (fit_start > 0 && fit_end >= 0) change = (fit_end - fit_start) / fit_start * 100;
+    // A percentage only from a base that is a real level: from near zero (or across it) any
+    // change is thousands of percent and says nothing.
+    double level = 0;
+    for (double v : s.values) level += std::fabs(v);
+    level /= static_cast<double>(n);
+    if (fit_start > 0.1 * level && fit_end >= 0) {
+      change = (fit_end - fit_start) / fit_start * 100;
+    }
     stat.slope = fit.slope;
     stat.p_value = mk.p_value;
     stat.direction = mk.s > 0 && fit.slope > 0 ? "up" : mk.s < 0 && fit.slope < 0 ? "down" : "flat";
@@ -612,9 +621,7 @@ class Detector {
 
     // Shifts in level and turns of the trend, by binary segmentation: the best split of the
     // series, then of each side while the split is significant, up to three.
-    double level = 0;
-    for (double v : s.values) level += std::fabs(v);
-    level = std::max(level / static_cast<double>(n), 1e-12);
+    level = std::max(level, 1e-12);
     std::vector<std::pair<size_t, size_t>> segments = {{0, n}};
     int found = 0;
     while (!segments.empty() && found < 3) {

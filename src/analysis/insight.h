@@ -131,6 +131,8 @@ struct InsightOptions {
 };
 
 struct InsightReport {
+  static constexpr int kMinTrendBuckets = 4;  // time buckets a trend needs
+
   std::vector<Insight> insights;  // the kept ones, best first
   std::vector<TrendStatistic> trends;
   std::vector<AssociationStatistic> associations;

@@ -155,7 +155,8 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
   out["storyFacts"] = {{"rows", story.profile.rows},
                        {"columns", story.profile.columns.size()},
                        {"tests", report.tests},
-                       {"rejected", report.rejected}};
+                       {"rejected", report.rejected},
+                       {"minTrendBuckets", analysis::InsightReport::kMinTrendBuckets}};
   if (report.time_start && report.time_end) {
     out["storyFacts"]["timeStart"] = analysis::FormatBucketIso(*report.time_start, report.grain);
     out["storyFacts"]["timeEnd"] = analysis::FormatBucketIso(*report.time_end, report.grain);

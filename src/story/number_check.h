@@ -19,13 +19,16 @@ class FactIndex {
 
   // The numbers in `text` that no fact supports, as printed ("25%", "1.3M", "about 1 in 2"), in
   // order. Understands thousands separators, K/M/B/T and the words thousand, million, billion,
-  // "about n in d" fractions, "p < 0.001", and [i3] references (ignored).
+  // "about n in d" fractions, "p < 0.001", and [i3] references (ignored). Digits inside the
+  // story's names (a column "pm2.5", a category "Q3 2024", the title) are not numbers.
   std::vector<std::string> Untraced(std::string_view text) const;
 
  private:
   void AddDigits(std::string_view text);
+  void AddName(const std::string& name);
 
   std::vector<double> values_;
+  std::vector<std::string> names_;  // column names, categories, the title: text, not numbers
   std::vector<double> shares_;
   bool tiny_p_ = false;
 };

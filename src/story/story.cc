@@ -113,16 +113,22 @@ class Writer {
   }
   std::string Col(const Insight& in, size_t i) const { return Display(in.columns[i]); }
   std::string LastCol(const Insight& in) const { return Display(in.columns.back()); }
-  // A category as text; a boolean's "true"/"false" needs its column to mean anything (it is
-  // only ever the subject of a sentence, so it is capitalised).
+  // A category as text; a boolean's "true"/"false" needs its column to mean anything ("Rows
+  // with is_promo = false"; InlineCategory for the middle of a sentence).
   std::string Category(const Insight& in, std::string_view fact) const {
     std::string label = F(in, fact);
     for (const analysis::ColumnProfile& c : story_.profile.columns) {
       if (c.schema.name == in.columns.back() && c.schema.type == table::ColumnType::kBoolean) {
-        return "Rows where " + Display(c.schema.name) + " is " + label;
+        return "Rows with " + c.schema.name + " = " + label;
       }
     }
     return label;
+  }
+
+  std::string InlineCategory(const Insight& in, std::string_view fact) const {
+    std::string text = Category(in, fact);
+    if (text.rfind("Rows with", 0) == 0) text[0] = 'r';
+    return text;
   }
 
   // "total revenue", "average price", "rows" — the measure as aggregated, with its subspace.
@@ -137,7 +143,14 @@ class Writer {
     } else {
       what = "average " + Col(in, 0);
     }
-    if (!in.subspace.empty()) what += " for " + in.subspace[0].second;
+    if (!in.subspace.empty()) {
+      const auto& [dimension, category] = in.subspace[0];
+      bool boolean = false;
+      for (const analysis::ColumnProfile& c : story_.profile.columns) {
+        boolean |= c.schema.name == dimension && c.schema.type == table::ColumnType::kBoolean;
+      }
+      what += " for " + (boolean ? dimension + " = " + category : category);
+    }
     return what;
   }
   static std::string Capital(std::string s) {
@@ -254,7 +267,7 @@ std::string Writer::Headline(const Insight& in) const {
              Category(in, "runnerUp") + ".";
     }
     case InsightType::kMajority: {
-      const bool rows = Category(in, "category").rfind("Rows where", 0) == 0;  // plural subject
+      const bool rows = Category(in, "category").rfind("Rows with", 0) == 0;  // plural subject
       std::string s = Category(in, "category") +
                       (in.aggregation == "count" ? (rows ? " make up " : " makes up ")
                                                  : (rows ? " account for " : " accounts for ")) +
@@ -332,7 +345,7 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         text = Has(in, "at")
                    ? "Confirm the value of " + what + " in " + F(in, "at") +
                          " is right before drawing conclusions from it."
-                   : "Look into " + Category(in, "category") + ": it is far from the other " +
+                   : "Look into " + InlineCategory(in, "category") + ": it is far from the other " +
                          LastCol(in) + " values on " + what + ".";
         break;
       case InsightType::kCorrelation:
@@ -341,13 +354,13 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         break;
       case InsightType::kTopContributor:
         text = in.aggregation == "mean"
-                   ? "Study what sets " + Category(in, "category") + " apart on " + Col(in, 0) +
+                   ? "Study what sets " + InlineCategory(in, "category") + " apart on " + Col(in, 0) +
                          "; the other " + LastCol(in) + " values may learn from it."
-                   : "Protect " + Category(in, "category") + ", the largest " + LastCol(in) +
+                   : "Protect " + InlineCategory(in, "category") + ", the largest " + LastCol(in) +
                          ", and watch how much depends on it.";
         break;
       case InsightType::kMajority:
-        text = "Weigh the dependence on " + Category(in, "category") + " (" + Share(in, "share") +
+        text = "Weigh the dependence on " + InlineCategory(in, "category") + " (" + Share(in, "share") +
                " of " + what + "): a change there moves the whole.";
         break;
       case InsightType::kEvenness:
@@ -363,7 +376,13 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         text[text.size() - 1] = '.';
         break;
     }
-    if (text.empty() || !seen.insert(text).second) continue;
+    // One recommendation per kind of finding about the same thing (a majority of revenue and
+    // of units is one dependence).
+    std::string key = std::string(analysis::InsightTypeName(in.type));
+    if (const Fact* f = in.FindFact("category")) key += "|" + f->label;
+    if (in.type == InsightType::kCorrelation) key += "|" + in.columns[0] + "|" + in.columns[1];
+    if (in.type == InsightType::kTrend || in.type == InsightType::kChangePoint) key += "|" + text;
+    if (text.empty() || !seen.insert(key).second) continue;
     out.push_back({text, {in.id}});
     if (out.size() >= 5) break;
   }
@@ -373,12 +392,17 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
 std::string Writer::Summary(const std::vector<int>& chosen,
                             const std::vector<Finding>& findings) const {
   const analysis::Profile& p = story_.profile;
-  std::string s = story_.title + ": " + FormatCount(static_cast<double>(p.rows)) + " rows and " +
-                  FormatCount(static_cast<double>(p.columns.size())) + " columns";
+  auto count = [](size_t n, const char* one, const char* many) {
+    return FormatCount(static_cast<double>(n)) + " " + (n == 1 ? one : many);
+  };
+  std::string s = story_.title + ": " + count(static_cast<size_t>(p.rows), "row", "rows") +
+                  " and " + count(p.columns.size(), "column", "columns");
   const analysis::InsightReport& r = story_.report;
   if (r.time_start && r.time_end) {
-    s += ", " + analysis::FormatBucket(*r.time_start, r.grain) + " to " +
-         analysis::FormatBucket(*r.time_end, r.grain);
+    s += *r.time_start == *r.time_end
+             ? ", all in " + analysis::FormatBucket(*r.time_start, r.grain)
+             : ", " + analysis::FormatBucket(*r.time_start, r.grain) + " to " +
+                   analysis::FormatBucket(*r.time_end, r.grain);
   }
   s += ".";
   if (chosen.empty()) {
@@ -391,7 +415,7 @@ std::string Writer::Summary(const std::vector<int>& chosen,
     // starts with capitals (GOOG, USA) keeps them.
     std::string first = findings.front().headline;
     if (first.size() > 1 && std::isupper(static_cast<unsigned char>(first[0])) &&
-        std::islower(static_cast<unsigned char>(first[1])) && first.rfind("Rows where", 0) != 0) {
+        std::islower(static_cast<unsigned char>(first[1])) && first.rfind("Rows with", 0) != 0) {
       first[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(first[0])));
     }
     s += first;
