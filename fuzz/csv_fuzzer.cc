@@ -9,10 +9,10 @@
 #include <string>
 
 #include "analysis/profile.h"
+#include "csv/tokenizer.h"
 #include "render/story_render.h"
 #include "story/number_check.h"
 #include "story/story.h"
-#include "csv/tokenizer.h"
 
 namespace {
 

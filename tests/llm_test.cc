@@ -80,8 +80,7 @@ Outcome StoryWith(const std::string& env, const std::string& extra = "") {
   o.run = RunDatastory("story " + Quote(SourceDir() / "examples" / "sales.csv") +
                            " --format json -o " + Quote(out) + " " + extra,
                        env + " ");
-  o.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (o.run.exit_code == 0) {
     std::ifstream in(out);
     std::stringstream s;

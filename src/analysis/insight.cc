@@ -483,11 +483,10 @@ class Detector {
       }
     }
     if (!any) {
-      report_.limitations.push_back("The data covers too few " +
-                                    std::string(TimeGrainName(grain_)) +
-                                    "s for a trend (at least " +
-                                    std::to_string(InsightReport::kMinTrendBuckets) +
-                                    " are needed).");
+      report_.limitations.push_back(
+          "The data covers too few " + std::string(TimeGrainName(grain_)) +
+          "s for a trend (at least " + std::to_string(InsightReport::kMinTrendBuckets) +
+          " are needed).");
     }
   }
 

@@ -115,8 +115,10 @@ Result<std::optional<ChatConfig>> ChatConfigFromEnvironment() {
     char* end = nullptr;
     long seconds = std::strtol(timeout.c_str(), &end, 10);
     if (*end != '\0' || seconds < 1 || seconds > 600) {
-      return Status::InvalidArgument("LLM_TIMEOUT_SECONDS must be a whole number of seconds "
-                                     "from 1 to 600, got \"" + timeout + "\"");
+      return Status::InvalidArgument(
+          "LLM_TIMEOUT_SECONDS must be a whole number of seconds "
+          "from 1 to 600, got \"" +
+          timeout + "\"");
     }
     config.timeout_seconds = static_cast<int>(seconds);
   }

@@ -30,8 +30,8 @@ void FactIndex::AddDigits(std::string_view text) {
     size_t start = 0;
     while (start < digits.size()) {
       size_t comma = digits.find(',', start);
-      std::string part = digits.substr(start, comma == std::string::npos ? std::string::npos
-                                                                           : comma - start);
+      std::string part =
+          digits.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!part.empty()) values_.push_back(std::stod(part));
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -46,8 +46,8 @@ void FactIndex::AddName(const std::string& name) {
   // Only names mixing digits and letters hide numbers ("pm2.5", "23T"); a name that is a
   // number ("2015") is one, and its value was added above.
   const bool digit = name.find_first_of("0123456789") != std::string::npos;
-  const bool letter = std::any_of(name.begin(), name.end(),
-                                  [](unsigned char c) { return std::isalpha(c) != 0; });
+  const bool letter =
+      std::any_of(name.begin(), name.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
   if (!digit || !letter) return;
   names_.push_back(name);
   std::string spaced = name;  // as the writer shows column names: "unit_price" → "unit price"

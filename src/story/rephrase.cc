@@ -22,8 +22,7 @@ std::string StripFence(std::string text) {
 }  // namespace
 
 std::string RephraseSystemPrompt(Audience audience) {
-  return "You rewrite the narratives of a data story for a " +
-         std::string(AudienceName(audience)) +
+  return "You rewrite the narratives of a data story for a " + std::string(AudienceName(audience)) +
          " reader. Use only the facts you are given: do not add any number, date or claim that "
          "is not among them, do not say why something happened, and keep every [i<n>] "
          "reference. Answer with one JSON object with the string keys \"summary\", "
@@ -67,8 +66,9 @@ void RephraseNarratives(Story& story, ChatModel& model) {
   }
   json parsed = json::parse(StripFence(*answer), nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) {
-    story.writer_notes.push_back(who + " did not answer with the JSON object asked for; the "
-                                       "built-in text is used");
+    story.writer_notes.push_back(who +
+                                 " did not answer with the JSON object asked for; the "
+                                 "built-in text is used");
     return;
   }
   const FactIndex facts(story);

@@ -276,10 +276,12 @@ std::string Writer::Headline(const Insight& in) const {
         s += ", across " + F(in, "categories") + " " + LastCol(in) + " values";
       return s + ".";
     }
-    case InsightType::kEvenness:
-      return Capital(what) + " is spread evenly across the " + F(in, "categories") + " " +
-             LastCol(in) + " values: each holds between " + F(in, "smallestShare") + " and " +
-             F(in, "largestShare") + ".";
+    case InsightType::kEvenness: {
+      std::string s = Capital(what) + " is spread evenly across the " + F(in, "categories") + " " +
+                      LastCol(in) + " values: each holds ";
+      const std::string low = F(in, "smallestShare"), high = F(in, "largestShare");
+      return s + (low == high ? "about " + low : "between " + low + " and " + high) + ".";
+    }
     case InsightType::kDistribution: {
       const bool right = in.direction == "up";
       return Capital(Col(in, 0)) + " is skewed: a few " + (right ? "large" : "small") +
@@ -354,14 +356,14 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         break;
       case InsightType::kTopContributor:
         text = in.aggregation == "mean"
-                   ? "Study what sets " + InlineCategory(in, "category") + " apart on " + Col(in, 0) +
-                         "; the other " + LastCol(in) + " values may learn from it."
+                   ? "Study what sets " + InlineCategory(in, "category") + " apart on " +
+                         Col(in, 0) + "; the other " + LastCol(in) + " values may learn from it."
                    : "Protect " + InlineCategory(in, "category") + ", the largest " + LastCol(in) +
                          ", and watch how much depends on it.";
         break;
       case InsightType::kMajority:
-        text = "Weigh the dependence on " + InlineCategory(in, "category") + " (" + Share(in, "share") +
-               " of " + what + "): a change there moves the whole.";
+        text = "Weigh the dependence on " + InlineCategory(in, "category") + " (" +
+               Share(in, "share") + " of " + what + "): a change there moves the whole.";
         break;
       case InsightType::kEvenness:
         text = "No " + LastCol(in) + " stands out on " + what +
@@ -399,10 +401,9 @@ std::string Writer::Summary(const std::vector<int>& chosen,
                   " and " + count(p.columns.size(), "column", "columns");
   const analysis::InsightReport& r = story_.report;
   if (r.time_start && r.time_end) {
-    s += *r.time_start == *r.time_end
-             ? ", all in " + analysis::FormatBucket(*r.time_start, r.grain)
-             : ", " + analysis::FormatBucket(*r.time_start, r.grain) + " to " +
-                   analysis::FormatBucket(*r.time_end, r.grain);
+    s += *r.time_start == *r.time_end ? ", all in " + analysis::FormatBucket(*r.time_start, r.grain)
+                                      : ", " + analysis::FormatBucket(*r.time_start, r.grain) +
+                                            " to " + analysis::FormatBucket(*r.time_end, r.grain);
   }
   s += ".";
   if (chosen.empty()) {
@@ -450,7 +451,8 @@ std::string ChartType(Evidence::Shape shape) {
 
 std::string ChartTitle(const Insight& in) {
   const Evidence& e = in.evidence;
-  std::string subspace = in.subspace.empty() ? "" : " (" + in.subspace[0].second + ")";
+  std::string subspace =
+      in.subspace.empty() ? "" : " (" + in.subspace[0].first + " = " + in.subspace[0].second + ")";
   switch (e.shape) {
     case Evidence::Shape::kSeries:
       return e.y_title + subspace + " by " + std::string(analysis::TimeGrainName(e.grain));
