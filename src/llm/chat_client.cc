@@ -1,10 +1,9 @@
 #include "llm/chat_client.h"
 
-#include <curl/curl.h>
-
 #include <cstdlib>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "llm/curl_api.h"
 
 namespace datastory::llm {
 namespace {
@@ -23,20 +22,19 @@ size_t Append(char* data, size_t size, size_t count, void* out) {
 
 // RAII for the handle and header list of one request.
 struct CurlRequest {
-  CURL* curl = curl_easy_init();
-  curl_slist* headers = nullptr;
+  explicit CurlRequest(const CurlApi& api) : api(api), curl(api.easy_init()) {}
   ~CurlRequest() {
-    curl_slist_free_all(headers);
-    if (curl) curl_easy_cleanup(curl);
+    api.slist_free_all(headers);
+    if (curl) api.easy_cleanup(curl);
   }
+  const CurlApi& api;
+  CURL* curl;
+  curl_slist* headers = nullptr;
 };
 
 class ChatClient final : public story::ChatModel {
  public:
-  explicit ChatClient(ChatConfig config) : config_(std::move(config)) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  }
+  explicit ChatClient(ChatConfig config) : config_(std::move(config)) {}
 
   std::string name() const override { return config_.model; }
 
@@ -52,35 +50,38 @@ class ChatClient final : public story::ChatModel {
     while (!url.empty() && url.back() == '/') url.pop_back();
     url += "/chat/completions";
 
-    CurlRequest request;
+    DS_ASSIGN_OR_RETURN(const CurlApi* api, LoadCurl());
+    CurlRequest request(*api);
     if (!request.curl) return Status::Internal("cannot start an HTTP request");
-    request.headers = curl_slist_append(request.headers, "Content-Type: application/json");
+    request.headers = api->slist_append(request.headers, "Content-Type: application/json");
     std::string authorization;
     if (!config_.api_key.empty()) {
       authorization = "Authorization: Bearer " + config_.api_key;
-      request.headers = curl_slist_append(request.headers, authorization.c_str());
+      request.headers = api->slist_append(request.headers, authorization.c_str());
     }
     std::string response;
     CURL* c = request.curl;
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, request.headers);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Append);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &response);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config_.timeout_seconds));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    CURLcode code = curl_easy_perform(c);
+    // Through a function pointer: the arguments must have exactly the types libcurl reads.
+    using WriteCallback = size_t (*)(char*, size_t, size_t, void*);
+    api->easy_setopt(c, CURLOPT_URL, url.c_str());
+    api->easy_setopt(c, CURLOPT_HTTPHEADER, request.headers);
+    api->easy_setopt(c, CURLOPT_POSTFIELDS, payload.data());
+    api->easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
+    api->easy_setopt(c, CURLOPT_WRITEFUNCTION, static_cast<WriteCallback>(Append));
+    api->easy_setopt(c, CURLOPT_WRITEDATA, static_cast<void*>(&response));
+    api->easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config_.timeout_seconds));
+    api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    CURLcode code = api->easy_perform(c);
     if (code == CURLE_OPERATION_TIMEDOUT) {
       return Status::Unavailable("no answer within " + std::to_string(config_.timeout_seconds) +
                                  " s from " + url);
     }
     if (code != CURLE_OK) {
-      return Status::Unavailable(url + ": " + curl_easy_strerror(code));
+      return Status::Unavailable(url + ": " + api->easy_strerror(code));
     }
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200) {
       return Status::Unavailable(url + " answered HTTP " + std::to_string(status) + ": " +
                                  response.substr(0, 200));
