@@ -355,9 +355,9 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                " as a lead to test, not a cause: the data shows they go together, not why.";
         break;
       case InsightType::kTopContributor:
-        text = in.aggregation == "mean"
-                   ? "Study what sets " + InlineCategory(in, "category") + " apart on " +
-                         Col(in, 0) + "; the other " + LastCol(in) + " values may learn from it."
+        text = in.aggregation == "mean" || in.aggregation == "value"
+                   ? "Look at what sets " + InlineCategory(in, "category") + " apart on " +
+                         What(in) + " before treating all " + LastCol(in) + " values alike."
                    : "Protect " + InlineCategory(in, "category") + ", the largest " + LastCol(in) +
                          ", and watch how much depends on it.";
         break;
@@ -412,13 +412,8 @@ std::string Writer::Summary(const std::vector<int>& chosen,
                      "reported.";
   } else {
     s += general() ? " The main thing to know: " : " The main finding: ";
-    // "Total units rose …" reads on as "the main finding: total units rose …"; a name that
-    // starts with capitals (GOOG, USA) keeps them.
-    std::string first = findings.front().headline;
-    if (first.size() > 1 && std::isupper(static_cast<unsigned char>(first[0])) &&
-        std::islower(static_cast<unsigned char>(first[1])) && first.rfind("Rows with", 0) != 0) {
-      first[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(first[0])));
-    }
+    // The headline stays as written: it may start with a name ("China", "GOOG").
+    const std::string& first = findings.front().headline;
     s += first;
     if (findings.size() > 1 && !general()) s += " Also: " + findings[1].headline;
   }
