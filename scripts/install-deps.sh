@@ -14,6 +14,7 @@ packages=(
   libfast-float-dev                    # number parsing with a configurable decimal separator
   libboost-dev                         # spreadsort (radix sort) for duplicate-row hashes
   libcurl4-openssl-dev                 # HTTP client: the optional LLM writer
+  libsqlite3-dev                       # the embedded store
   clang-format clang-tidy
   nodejs npm                           # test tools only: fixtures, Vega-Lite, Playwright
   chromium                             # headless browser: screenshots of the story page

@@ -128,5 +128,28 @@ TEST_F(CliTest, JsonShapeOfDesignDoc) {
       << text.output;
 }
 
+// `datastory migrate`: the schema of DATABASE_URL brought up to date, twice is harmless, and a
+// bad URL fails at once naming the variable.
+TEST(MigrateCommandTest, AppliesTheSchemaOnce) {
+  auto dir = std::filesystem::temp_directory_path() / "datastory-cli-migrate";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string env = "DATABASE_URL=sqlite://" + (dir / "db.sqlite").string() + " ";
+  for (int i = 0; i < 2; ++i) {
+    auto r = RunDatastory("migrate", env);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("schema version 1"), std::string::npos) << r.output;
+  }
+  auto mongo = RunDatastory("migrate", "DATABASE_URL=mongodb://localhost/db ");
+  EXPECT_EQ(mongo.exit_code, 78) << mongo.output;
+  EXPECT_NE(mongo.output.find("DATABASE_URL: mongodb:// is not supported, use postgres:// or "
+                              "sqlite://"),
+            std::string::npos)
+      << mongo.output;
+  auto nowhere = RunDatastory("migrate", "DATABASE_URL=sqlite:///proc/none/db.sqlite ");
+  EXPECT_EQ(nowhere.exit_code, 74) << nowhere.output;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace datastory::testing

@@ -21,6 +21,7 @@ constexpr int kExitNoInput = 66;    // the file does not exist
 constexpr int kExitIoError = 74;
 constexpr int kExitNoPermission = 77;
 constexpr int kExitInternal = 70;
+constexpr int kExitConfig = 78;  // a setting (DATABASE_URL …) is missing or malformed
 
 // Prints "datastory: <message>" to stderr and returns the exit code for the status.
 int ReportError(const Status& status);
@@ -29,6 +30,8 @@ int ReportError(const Status& status);
 void AddProfileCommand(CLI::App& app, std::function<int()>* run);
 // Adds `story`: the data story of a file, as HTML, Markdown or JSON.
 void AddStoryCommand(CLI::App& app, std::function<int()>* run);
+// Adds `migrate`: the database schema of DATABASE_URL brought up to date.
+void AddMigrateCommand(CLI::App& app, std::function<int()>* run);
 // Adds `scan`: read only, no statistics.
 void AddScanCommand(CLI::App& app, std::function<int()>* run);
 

@@ -40,6 +40,7 @@ int Main(int argc, char** argv) {
   datastory::cli::AddProfileCommand(app, &run);
   datastory::cli::AddStoryCommand(app, &run);
   datastory::cli::AddScanCommand(app, &run);
+  datastory::cli::AddMigrateCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,44 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "base/clock.h"
+#include "cli/commands.h"
+#include "store/store.h"
+
+namespace datastory::cli {
+namespace {
+
+constexpr const char* kDefaultDatabaseUrl = "sqlite://./data/datastory.db";
+
+int RunMigrate() {
+  const char* env = std::getenv("DATABASE_URL");
+  const std::string url = env && *env ? env : kDefaultDatabaseUrl;
+  if (url == kDefaultDatabaseUrl) {
+    std::error_code ignored;
+    std::filesystem::create_directories("./data", ignored);  // the embedded default's home
+  }
+  SystemClock clock;
+  store::TierTable tiers;
+  auto store = store::OpenStore(url, clock, tiers);
+  if (!store.ok()) {
+    std::fprintf(stderr, "datastory: %s\n", store.status().message().c_str());
+    return store.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitIoError;
+  }
+  if (Status s = (*store)->Migrate(); !s.ok()) return ReportError(s);
+  auto version = (*store)->SchemaVersion();
+  if (!version.ok()) return ReportError(version.status());
+  std::printf("schema version %d\n", *version);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddMigrateCommand(CLI::App& app, std::function<int()>* run) {
+  app.add_subcommand("migrate",
+                     "Apply the database migrations DATABASE_URL has not had yet (safe to repeat)")
+      ->callback([run] { *run = RunMigrate; });
+}
+
+}  // namespace datastory::cli

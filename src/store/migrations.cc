@@ -1,0 +1,61 @@
+#include "store/migrations.h"
+
+namespace datastory::store {
+
+const std::vector<Migration>& Migrations(Dialect dialect) {
+  // Times are milliseconds since the epoch (INTEGER / BIGINT), so both engines compare them the
+  // same way. Emails are unique by their lower-case form.
+  static const std::vector<Migration> kSqlite = {
+      {1, R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL,
+  email_lower TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  tier TEXT NOT NULL CHECK (tier IN ('free', 'professional', 'business', 'enterprise')),
+  stories_this_month INTEGER NOT NULL DEFAULT 0,
+  stories_month TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE stories (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  original_filename TEXT NOT NULL,
+  storage_key TEXT NOT NULL,
+  row_count INTEGER NOT NULL,
+  column_count INTEGER NOT NULL,
+  file_size INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  key_findings TEXT NOT NULL,
+  recommendations TEXT NOT NULL,
+  charts_json TEXT NOT NULL,
+  statistics_json TEXT NOT NULL,
+  visibility TEXT NOT NULL CHECK (visibility IN ('private', 'public')),
+  processing_time_ms INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX stories_by_user ON stories (user_id, created_at DESC, id DESC);
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  expires_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  user_agent TEXT NOT NULL,
+  ip_address TEXT NOT NULL,
+  remember_me INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+)sql"},
+  };
+  // The PostgreSQL engine is the next step of issue 4; its migrations mirror these.
+  static const std::vector<Migration> kPostgres = {};
+  return dialect == Dialect::kSqlite ? kSqlite : kPostgres;
+}
+
+}  // namespace datastory::store

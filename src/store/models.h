@@ -1,0 +1,102 @@
+// The platform's four models, with the fields and methods of the original platform (DESIGN.md
+// §3): User, Story, Job and Session. Plain values; a Store persists them. JSON keys elsewhere
+// stay camelCase (storiesThisMonth …); C++ names follow STYLE.md.
+#ifndef DATASTORY_STORE_MODELS_H_
+#define DATASTORY_STORE_MODELS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace datastory::store {
+
+enum class Tier { kFree, kProfessional, kBusiness, kEnterprise };
+std::string_view TierName(Tier tier);  // "free", "professional", "business", "enterprise"
+std::optional<Tier> ParseTier(std::string_view name);
+
+// What a tier allows. -1 means no limit.
+struct TierLimits {
+  int stories_per_month = 0;
+  int64_t max_rows = 0;
+  int team_members = 0;
+};
+
+// The documented defaults (docs/data.md), which configuration may replace:
+//   free          5 stories a month,     10,000 rows,  1 member
+//   professional 50 stories a month,  1,000,000 rows,  1 member
+//   business    500 stories a month, 10,000,000 rows, 10 members
+//   enterprise  no limits.
+struct TierTable {
+  TierLimits free{5, 10'000, 1};
+  TierLimits professional{50, 1'000'000, 1};
+  TierLimits business{500, 10'000'000, 10};
+  TierLimits enterprise{-1, -1, -1};
+
+  const TierLimits& Get(Tier tier) const;
+};
+
+// "2026-11": the calendar month (UTC) of a time, in which stories are counted.
+std::string MonthOf(int64_t millis);
+
+struct User {
+  int64_t id = 0;
+  std::string email;          // unique, compared without case
+  std::string password_hash;  // bcrypt, never the password
+  Tier tier = Tier::kFree;
+  int stories_this_month = 0;
+  std::string stories_month;  // the month stories_this_month counts, "2026-11"
+  TierLimits limits;          // the tier's limits when the user was last saved
+  int64_t created_at = 0, updated_at = 0;
+
+  // stories_this_month as of `now`: 0 once the month has turned.
+  int StoriesThisMonth(int64_t now_millis) const;
+  // Whether one more story fits the tier's monthly limit as of `now`.
+  bool CanCreateStory(int64_t now_millis) const;
+};
+
+// The original platform's static User.getTierLimits(tier).
+TierLimits GetTierLimits(Tier tier, const TierTable& table = TierTable());
+
+enum class Visibility { kPrivate, kPublic };
+std::string_view VisibilityName(Visibility visibility);  // "private", "public"
+
+struct DatasetInfo {
+  std::string original_filename;
+  std::string storage_key;  // where the upload lives in the BlobStore
+  int64_t row_count = 0;
+  int64_t column_count = 0;
+  int64_t file_size = 0;
+};
+
+struct StoryRecord {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string title;
+  DatasetInfo dataset;
+  std::string summary, key_findings, recommendations;  // the narratives
+  std::string charts_json = "[]";      // the story JSON's "charts", as text
+  std::string statistics_json = "{}";  // the story JSON's "statistics", as text
+  Visibility visibility = Visibility::kPrivate;
+  int64_t processing_time_ms = 0;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct Session {
+  int64_t id = 0;
+  int64_t user_id = 0;
+  std::string token_hash;  // hex SHA-256 of the token; the token itself is never stored
+  int64_t expires_at = 0;
+  int64_t last_activity_at = 0;
+  std::string user_agent;
+  std::string ip_address;
+  bool remember_me = false;
+  int64_t created_at = 0;
+
+  bool IsExpired(int64_t now_millis) const { return now_millis >= expires_at; }
+  void UpdateActivity(int64_t now_millis) { last_activity_at = now_millis; }
+};
+
+}  // namespace datastory::store
+
+#endif  // DATASTORY_STORE_MODELS_H_

@@ -1,0 +1,424 @@
+// The SQLite engine of the Store port. One connection per Store, guarded by a mutex (SQLite
+// serialises writers anyway); several processes share the file through WAL, with a busy timeout
+// so that one waits for another instead of failing.
+//
+// Settings, and why:
+//   journal_mode=WAL      readers do not block the writer, nor the writer the readers;
+//   synchronous=NORMAL    with WAL, a committed transaction survives the process being killed
+//                         (it is in the WAL file before COMMIT returns); a power loss may lose
+//                         the last transactions, which ?synchronous=full in the URL prevents;
+//   busy_timeout=5000     wait up to 5 s for another process's write lock;
+//   foreign_keys=ON       stories and sessions go with their user.
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+#include "store/migrations.h"
+
+namespace datastory::store {
+namespace {
+
+// RAII for a prepared statement, with typed binding by position (1-based) and column reads.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return rc_ = sqlite3_step(stmt_); }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int rc() const { return rc_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+constexpr const char* kUserColumns =
+    "id, email, password_hash, tier, stories_this_month, stories_month, created_at, updated_at";
+constexpr const char* kStoryColumns =
+    "id, user_id, title, original_filename, storage_key, row_count, column_count, file_size, "
+    "summary, key_findings, recommendations, charts_json, statistics_json, visibility, "
+    "processing_time_ms, created_at, updated_at";
+constexpr const char* kSessionColumns =
+    "id, user_id, token_hash, expires_at, last_activity_at, user_agent, ip_address, remember_me, "
+    "created_at";
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, const Clock& clock, const TierTable& tiers)
+      : db_(db), clock_(clock), tiers_(tiers) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status Configure(bool full_sync) {
+    sqlite3_busy_timeout(db_, 5000);
+    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON"}) {
+      DS_RETURN_IF_ERROR(Exec(pragma));
+    }
+    return Exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  }
+
+  Status Migrate() override {
+    std::lock_guard lock(mu_);
+    // BEGIN IMMEDIATE takes the write lock first: a second process waits here, then finds the
+    // migrations applied.
+    DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status s = ApplyMigrations();
+    if (!s.ok()) {
+      Exec("ROLLBACK");
+      return s;
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<int> SchemaVersion() override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!q.ok()) return 0;  // no table yet: nothing applied
+    if (q.Step() != SQLITE_ROW) return Error("reading the schema version");
+    return static_cast<int>(q.Int(0));
+  }
+
+  Result<User> CreateUser(const NewUser& user) override {
+    if (user.email.empty() || user.email.find('@') == std::string::npos) {
+      return Status::InvalidArgument("email \"" + user.email + "\" is not an email address");
+    }
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Statement q(db_,
+                "INSERT INTO users (email, email_lower, password_hash, tier, stories_this_month, "
+                "stories_month, created_at, updated_at) VALUES (?, ?, ?, ?, 0, '', ?, ?) "
+                "RETURNING " +
+                    std::string(kUserColumns));
+    q.Bind(1, user.email).Bind(2, Lower(user.email)).Bind(3, user.password_hash);
+    q.Bind(4, TierName(user.tier)).Bind(5, now).Bind(6, now);
+    int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::AlreadyExists("a user with email " + user.email + " already exists");
+    }
+    if (rc != SQLITE_ROW) return Error("creating a user");
+    return ReadUser(q);
+  }
+
+  Result<User> GetUser(int64_t id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?");
+    q.Bind(1, id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + std::to_string(id));
+    return ReadUser(q);
+  }
+
+  Result<User> FindUserByEmail(std::string_view email) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT " + std::string(kUserColumns) + " FROM users WHERE email_lower = ?");
+    q.Bind(1, Lower(email));
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "user with email " + std::string(email));
+    return ReadUser(q);
+  }
+
+  Result<User> SetUserTier(int64_t id, Tier tier) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "UPDATE users SET tier = ?, updated_at = ? WHERE id = ? RETURNING " +
+                         std::string(kUserColumns));
+    q.Bind(1, TierName(tier)).Bind(2, clock_.NowMillis()).Bind(3, id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + std::to_string(id));
+    return ReadUser(q);
+  }
+
+  Result<User> CountStory(int64_t user_id) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    const std::string month = MonthOf(now);
+    Tier tier;
+    {
+      // Finished before the UPDATE: a read left open would have to be upgraded to a write,
+      // which SQLite refuses at once (SQLITE_BUSY) while another connection writes.
+      Statement current(db_, "SELECT tier FROM users WHERE id = ?");
+      current.Bind(1, user_id);
+      if (current.Step() != SQLITE_ROW) return RowOr(current, "user " + std::to_string(user_id));
+      tier = ParseTier(current.Text(0)).value_or(Tier::kFree);
+    }
+    const int limit = tiers_.Get(tier).stories_per_month;
+    // The check and the increment are one statement, so no other writer (thread or process)
+    // can take the last story in between.
+    Statement q(db_,
+                "UPDATE users SET stories_this_month = CASE WHEN stories_month = ?1 "
+                "THEN stories_this_month + 1 ELSE 1 END, stories_month = ?1, updated_at = ?2 "
+                "WHERE id = ?3 AND (?4 < 0 OR (CASE WHEN stories_month = ?1 "
+                "THEN stories_this_month ELSE 0 END) < ?4) RETURNING " +
+                    std::string(kUserColumns));
+    q.Bind(1, month).Bind(2, now).Bind(3, user_id).Bind(4, static_cast<int64_t>(limit));
+    int rc = q.Step();
+    if (rc == SQLITE_ROW) return ReadUser(q);
+    if (rc != SQLITE_DONE) return Error("counting a story");
+    return Status::ResourceExhausted("the " + std::string(TierName(tier)) + " tier allows " +
+                                     std::to_string(limit) + " stories a month, and " + month +
+                                     " has used them all");
+  }
+
+  Result<StoryRecord> CreateStory(const StoryRecord& s) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Statement q(db_,
+                "INSERT INTO stories (user_id, title, original_filename, storage_key, row_count, "
+                "column_count, file_size, summary, key_findings, recommendations, charts_json, "
+                "statistics_json, visibility, processing_time_ms, created_at, updated_at) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " +
+                    std::string(kStoryColumns));
+    q.Bind(1, s.user_id).Bind(2, s.title).Bind(3, s.dataset.original_filename);
+    q.Bind(4, s.dataset.storage_key).Bind(5, s.dataset.row_count).Bind(6, s.dataset.column_count);
+    q.Bind(7, s.dataset.file_size).Bind(8, s.summary).Bind(9, s.key_findings);
+    q.Bind(10, s.recommendations).Bind(11, s.charts_json).Bind(12, s.statistics_json);
+    q.Bind(13, VisibilityName(s.visibility)).Bind(14, s.processing_time_ms);
+    q.Bind(15, now).Bind(16, now);
+    int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::NotFound("user " + std::to_string(s.user_id) + " does not exist");
+    }
+    if (rc != SQLITE_ROW) return Error("creating a story");
+    return ReadStory(q);
+  }
+
+  Result<StoryRecord> GetStory(int64_t id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT " + std::string(kStoryColumns) + " FROM stories WHERE id = ?");
+    q.Bind(1, id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::to_string(id));
+    return ReadStory(q);
+  }
+
+  Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) override {
+    limit = std::clamp(limit, 1, 100);
+    // The cursor is "<created_at>.<id>" of the last story of the previous page: the next page
+    // starts strictly after it in (created_at, id) descending order.
+    int64_t after_time = INT64_MAX, after_id = INT64_MAX;
+    if (!cursor.empty()) {
+      size_t dot = cursor.find('.');
+      try {
+        if (dot == std::string_view::npos) throw std::invalid_argument("no dot");
+        after_time = std::stoll(std::string(cursor.substr(0, dot)));
+        after_id = std::stoll(std::string(cursor.substr(dot + 1)));
+      } catch (const std::exception&) {
+        return Status::InvalidArgument("cursor \"" + std::string(cursor) +
+                                       "\" is not one this server gave out");
+      }
+    }
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT " + std::string(kStoryColumns) +
+                         " FROM stories WHERE user_id = ? AND (created_at < ? OR (created_at = ? "
+                         "AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?");
+    q.Bind(1, user_id).Bind(2, after_time).Bind(3, after_time).Bind(4, after_id);
+    q.Bind(5, static_cast<int64_t>(limit) + 1);
+    StoryPage page;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) page.stories.push_back(ReadStory(q));
+    if (rc != SQLITE_DONE) return Error("listing stories");
+    if (page.stories.size() > static_cast<size_t>(limit)) {
+      page.stories.pop_back();
+      const StoryRecord& last = page.stories.back();
+      page.next_cursor = std::to_string(last.created_at) + "." + std::to_string(last.id);
+    }
+    return page;
+  }
+
+  Status SetStoryVisibility(int64_t id, Visibility visibility) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "UPDATE stories SET visibility = ?, updated_at = ? WHERE id = ?");
+    q.Bind(1, VisibilityName(visibility)).Bind(2, clock_.NowMillis()).Bind(3, id);
+    return Changed(q, "story " + std::to_string(id));
+  }
+
+  Status DeleteStory(int64_t id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "DELETE FROM stories WHERE id = ?");
+    q.Bind(1, id);
+    return Changed(q, "story " + std::to_string(id));
+  }
+
+  Result<Session> CreateSession(const Session& s) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Statement q(db_,
+                "INSERT INTO sessions (user_id, token_hash, expires_at, last_activity_at, "
+                "user_agent, ip_address, remember_me, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING " +
+                    std::string(kSessionColumns));
+    q.Bind(1, s.user_id).Bind(2, s.token_hash).Bind(3, s.expires_at).Bind(4, now);
+    q.Bind(5, s.user_agent).Bind(6, s.ip_address).Bind(7, int64_t{s.remember_me}).Bind(8, now);
+    int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::AlreadyExists("the session token is taken, or user " +
+                                   std::to_string(s.user_id) + " does not exist");
+    }
+    if (rc != SQLITE_ROW) return Error("creating a session");
+    return ReadSession(q);
+  }
+
+  Result<Session> FindSession(std::string_view token_hash) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_,
+                "SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE token_hash = ?");
+    q.Bind(1, token_hash);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "session");
+    return ReadSession(q);
+  }
+
+  Status TouchSession(int64_t id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "UPDATE sessions SET last_activity_at = ? WHERE id = ?");
+    q.Bind(1, clock_.NowMillis()).Bind(2, id);
+    return Changed(q, "session " + std::to_string(id));
+  }
+
+  Status DeleteSession(int64_t id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "DELETE FROM sessions WHERE id = ?");
+    q.Bind(1, id);
+    return Changed(q, "session " + std::to_string(id));
+  }
+
+  Result<int64_t> CleanupExpiredSessions() override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "DELETE FROM sessions WHERE expires_at <= ?");
+    q.Bind(1, clock_.NowMillis());
+    if (q.Step() != SQLITE_DONE) return Error("removing expired sessions");
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+ private:
+  Status Exec(const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      return Status::Unavailable("sqlite: " + text + " (in: " + sql.substr(0, 60) + ")");
+    }
+    return Status::Ok();
+  }
+
+  Status ApplyMigrations() {
+    DS_RETURN_IF_ERROR(
+        Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+             "applied_at INTEGER NOT NULL)"));
+    Statement q(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (q.Step() != SQLITE_ROW) return Error("reading the schema version");
+    const int applied = static_cast<int>(q.Int(0));
+    for (const Migration& m : Migrations(Dialect::kSqlite)) {
+      if (m.version <= applied) continue;
+      DS_RETURN_IF_ERROR(Exec(m.sql));
+      Statement mark(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+      mark.Bind(1, m.version).Bind(2, clock_.NowMillis());
+      if (mark.Step() != SQLITE_DONE) return Error("recording migration " + std::to_string(m.version));
+    }
+    return Status::Ok();
+  }
+
+  Status Error(const std::string& what) {
+    return Status::Unavailable("sqlite: " + what + ": " + sqlite3_errmsg(db_));
+  }
+  // After a SELECT or UPDATE … RETURNING that gave no row: NotFound, or the engine's error.
+  Status RowOr(const Statement& q, const std::string& what) {
+    return q.rc() == SQLITE_DONE ? Status::NotFound(what + " does not exist") : Error(what);
+  }
+  Status Changed(Statement& q, const std::string& what) {
+    if (q.Step() != SQLITE_DONE) return Error(what);
+    return sqlite3_changes(db_) > 0 ? Status::Ok() : Status::NotFound(what + " does not exist");
+  }
+
+  User ReadUser(const Statement& q) const {
+    User u;
+    u.id = q.Int(0);
+    u.email = q.Text(1);
+    u.password_hash = q.Text(2);
+    u.tier = ParseTier(q.Text(3)).value_or(Tier::kFree);
+    u.stories_this_month = static_cast<int>(q.Int(4));
+    u.stories_month = q.Text(5);
+    u.created_at = q.Int(6);
+    u.updated_at = q.Int(7);
+    u.limits = tiers_.Get(u.tier);
+    return u;
+  }
+  static StoryRecord ReadStory(const Statement& q) {
+    StoryRecord s;
+    s.id = q.Int(0);
+    s.user_id = q.Int(1);
+    s.title = q.Text(2);
+    s.dataset = {q.Text(3), q.Text(4), q.Int(5), q.Int(6), q.Int(7)};
+    s.summary = q.Text(8);
+    s.key_findings = q.Text(9);
+    s.recommendations = q.Text(10);
+    s.charts_json = q.Text(11);
+    s.statistics_json = q.Text(12);
+    s.visibility = q.Text(13) == "public" ? Visibility::kPublic : Visibility::kPrivate;
+    s.processing_time_ms = q.Int(14);
+    s.created_at = q.Int(15);
+    s.updated_at = q.Int(16);
+    return s;
+  }
+  static Session ReadSession(const Statement& q) {
+    Session s;
+    s.id = q.Int(0);
+    s.user_id = q.Int(1);
+    s.token_hash = q.Text(2);
+    s.expires_at = q.Int(3);
+    s.last_activity_at = q.Int(4);
+    s.user_agent = q.Text(5);
+    s.ip_address = q.Text(6);
+    s.remember_me = q.Int(7) != 0;
+    s.created_at = q.Int(8);
+    return s;
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+  const Clock& clock_;
+  const TierTable& tiers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool full_sync,
+                                               const Clock& clock, const TierTable& tiers) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Status::Unavailable("sqlite: cannot open " + path + ": " + message);
+  }
+  auto store = std::make_unique<SqliteStore>(db, clock, tiers);
+  DS_RETURN_IF_ERROR(store->Configure(full_sync));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace datastory::store

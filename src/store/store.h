@@ -1,0 +1,72 @@
+// Store: the port through which the platform keeps its state (DESIGN.md §3). Engines: SQLite
+// (sqlite://path, the embedded default) now; PostgreSQL (postgres://…) next, behind the same
+// interface and the same test suite.
+//
+// Every method is thread-safe. Failures are Status codes: NotFound, AlreadyExists (a taken
+// email, any case), ResourceExhausted (a tier limit), InvalidArgument, Unavailable (the engine).
+#ifndef DATASTORY_STORE_STORE_H_
+#define DATASTORY_STORE_STORE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "datastory/result.h"
+#include "store/models.h"
+
+namespace datastory::store {
+
+struct NewUser {
+  std::string email;
+  std::string password_hash;
+  Tier tier = Tier::kFree;
+};
+
+struct StoryPage {
+  std::vector<StoryRecord> stories;  // newest first
+  std::string next_cursor;           // empty on the last page
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies the numbered migrations not yet applied. Safe to run twice, and from two processes
+  // at once (one waits for the other).
+  virtual Status Migrate() = 0;
+  virtual Result<int> SchemaVersion() = 0;
+
+  virtual Result<User> CreateUser(const NewUser& user) = 0;
+  virtual Result<User> GetUser(int64_t id) = 0;
+  virtual Result<User> FindUserByEmail(std::string_view email) = 0;  // any case
+  virtual Result<User> SetUserTier(int64_t id, Tier tier) = 0;
+  // Counts one story against the user's monthly limit, atomically (two requests cannot both
+  // take the last one): ResourceExhausted when the month's stories are used up. The count
+  // starts again when the month turns.
+  virtual Result<User> CountStory(int64_t user_id) = 0;
+
+  virtual Result<StoryRecord> CreateStory(const StoryRecord& story) = 0;
+  virtual Result<StoryRecord> GetStory(int64_t id) = 0;
+  // A user's stories, newest first; `cursor` is empty or a previous page's next_cursor.
+  virtual Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) = 0;
+  virtual Status SetStoryVisibility(int64_t id, Visibility visibility) = 0;
+  virtual Status DeleteStory(int64_t id) = 0;
+
+  virtual Result<Session> CreateSession(const Session& session) = 0;
+  virtual Result<Session> FindSession(std::string_view token_hash) = 0;
+  virtual Status TouchSession(int64_t id) = 0;  // Session::UpdateActivity, saved
+  virtual Status DeleteSession(int64_t id) = 0;
+  virtual Result<int64_t> CleanupExpiredSessions() = 0;  // how many were removed
+};
+
+// Opens the store a DATABASE_URL names: sqlite:///abs/path.db, sqlite://rel/path.db or
+// sqlite::memory:. A mongodb:// URL gets "not supported, use postgres:// or sqlite://".
+// `clock` and `tiers` must outlive the store.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& clock,
+                                         const TierTable& tiers);
+
+}  // namespace datastory::store
+
+#endif  // DATASTORY_STORE_STORE_H_

@@ -1,0 +1,266 @@
+// The Store contract, run against every engine (parameterised by DATABASE_URL; SQLite in a temp
+// file for now, PostgreSQL joins when its engine lands).
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+namespace datastory::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+// 2026-11-25T12:00:00Z
+constexpr int64_t kNow = 1795608000000;
+constexpr int64_t kDay = 86400000;
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("datastory-store-" + std::to_string(getpid()) + "-" + std::to_string(++counter_));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = Open();
+    ASSERT_TRUE(store_->Migrate().ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  std::string Url() const { return "sqlite://" + (dir_ / "db.sqlite").string(); }
+  std::unique_ptr<Store> Open() {
+    auto s = OpenStore(Url(), clock_, tiers_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+  User MakeUser(const std::string& email, Tier tier = Tier::kFree) {
+    auto u = store_->CreateUser({email, "$2b$12$hash", tier});
+    EXPECT_TRUE(u.ok()) << u.status().ToString();
+    return u.ok() ? *u : User{};
+  }
+  StoryRecord StoryOf(int64_t user_id, const std::string& title) {
+    StoryRecord s;
+    s.user_id = user_id;
+    s.title = title;
+    s.dataset = {"sales.csv", "uploads/1/1795608000000-sales.csv", 500, 8, 102400};
+    s.summary = "summary";
+    s.key_findings = "- a";
+    s.recommendations = "- b";
+    s.charts_json = R"([{"id":"c1"}])";
+    s.statistics_json = R"({"trends":[]})";
+    s.processing_time_ms = 12;
+    return s;
+  }
+
+  static inline int counter_ = 0;
+  fs::path dir_;
+  FakeClock clock_{kNow};
+  TierTable tiers_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, MigrationsAreNumberedAndIdempotent) {
+  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  EXPECT_TRUE(store_->Migrate().ok());  // again: nothing to do
+  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  // Two more connections migrating at once: one waits for the other.
+  auto a = Open(), b = Open();
+  Status sa, sb;
+  std::thread ta([&] { sa = a->Migrate(); }), tb([&] { sb = b->Migrate(); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(sa.ok()) << sa.ToString();
+  EXPECT_TRUE(sb.ok()) << sb.ToString();
+  EXPECT_EQ(*a->SchemaVersion(), 1);
+}
+
+TEST_P(StoreTest, UsersHaveUniqueEmailsWhateverTheCase) {
+  User u = MakeUser("Ada@Example.com");
+  EXPECT_GT(u.id, 0);
+  EXPECT_EQ(u.email, "Ada@Example.com");
+  EXPECT_EQ(u.tier, Tier::kFree);
+  EXPECT_EQ(u.created_at, kNow);
+  EXPECT_EQ(u.limits.stories_per_month, 5);
+  auto again = store_->CreateUser({"ada@EXAMPLE.com", "x", Tier::kFree});
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  auto found = store_->FindUserByEmail("ADA@example.COM");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->id, u.id);
+  EXPECT_EQ(store_->GetUser(u.id + 100).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->CreateUser({"not-an-email", "x", Tier::kFree}).status().code(),
+            StatusCode::kInvalidArgument);
+  auto pro = store_->SetUserTier(u.id, Tier::kProfessional);
+  ASSERT_TRUE(pro.ok());
+  EXPECT_EQ(pro->limits.stories_per_month, 50);
+}
+
+TEST_P(StoreTest, TierLimitsAndTheMonthlyCount) {
+  EXPECT_EQ(GetTierLimits(Tier::kEnterprise).stories_per_month, -1);
+  EXPECT_EQ(GetTierLimits(Tier::kBusiness).max_rows, 10'000'000);
+  User u = MakeUser("count@example.com");
+  for (int i = 0; i < 5; ++i) {
+    auto counted = store_->CountStory(u.id);
+    ASSERT_TRUE(counted.ok()) << i << " " << counted.status().ToString();
+    EXPECT_EQ(counted->stories_this_month, i + 1);
+    EXPECT_EQ(counted->stories_month, "2026-11");
+  }
+  auto full = store_->CountStory(u.id);
+  EXPECT_EQ(full.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(full.status().message().find("5 stories a month"), std::string::npos);
+  User now = *store_->GetUser(u.id);
+  EXPECT_FALSE(now.CanCreateStory(clock_.NowMillis()));
+  // December: the count starts again.
+  clock_.Set(kNow + 10 * kDay);
+  EXPECT_TRUE(now.CanCreateStory(clock_.NowMillis()));
+  EXPECT_EQ(now.StoriesThisMonth(clock_.NowMillis()), 0);
+  auto december = store_->CountStory(u.id);
+  ASSERT_TRUE(december.ok());
+  EXPECT_EQ(december->stories_this_month, 1);
+  EXPECT_EQ(december->stories_month, "2026-12");
+  // A configured table replaces the defaults.
+  TierTable generous;
+  generous.free.stories_per_month = 100;
+  EXPECT_EQ(GetTierLimits(Tier::kFree, generous).stories_per_month, 100);
+}
+
+TEST_P(StoreTest, TheLastStoryOfTheMonthGoesToOneRequestOnly) {
+  User u = MakeUser("race@example.com", Tier::kProfessional);  // 50 a month
+  // 8 threads, each with its own connection (as separate processes would have), 10 tries each.
+  std::atomic<int> granted = 0, refused = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      auto store = Open();
+      for (int i = 0; i < 10; ++i) {
+        auto r = store->CountStory(u.id);
+        if (r.ok()) {
+          ++granted;
+        } else if (r.status().code() == StatusCode::kResourceExhausted) {
+          ++refused;
+        } else {
+          ADD_FAILURE() << r.status().ToString();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), 50);
+  EXPECT_EQ(refused.load(), 30);
+  EXPECT_EQ(store_->GetUser(u.id)->stories_this_month, 50);
+}
+
+TEST_P(StoreTest, StoriesAreListedNewestFirstByCursor) {
+  User u = MakeUser("stories@example.com");
+  User other = MakeUser("other@example.com");
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 7; ++i) {
+    clock_.Advance(i % 2 ? 0 : 1000);  // some stories share a creation time
+    auto s = store_->CreateStory(StoryOf(u.id, "story " + std::to_string(i)));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    ids.push_back(s->id);
+  }
+  ASSERT_TRUE(store_->CreateStory(StoryOf(other.id, "not mine")).ok());
+  std::vector<int64_t> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = store_->ListStories(u.id, cursor, 3);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (const StoryRecord& s : page->stories) seen.push_back(s.id);
+    cursor = page->next_cursor;
+    ++pages;
+  } while (!cursor.empty());
+  EXPECT_EQ(pages, 3);
+  std::vector<int64_t> expected(ids.rbegin(), ids.rend());
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(store_->ListStories(u.id, "garbage", 3).status().code(),
+            StatusCode::kInvalidArgument);
+
+  StoryRecord got = *store_->GetStory(ids[0]);
+  EXPECT_EQ(got.dataset.storage_key, "uploads/1/1795608000000-sales.csv");
+  EXPECT_EQ(got.dataset.row_count, 500);
+  EXPECT_EQ(got.charts_json, R"([{"id":"c1"}])");
+  EXPECT_EQ(got.visibility, Visibility::kPrivate);
+  EXPECT_TRUE(store_->SetStoryVisibility(ids[0], Visibility::kPublic).ok());
+  EXPECT_EQ(store_->GetStory(ids[0])->visibility, Visibility::kPublic);
+  EXPECT_TRUE(store_->DeleteStory(ids[0]).ok());
+  EXPECT_EQ(store_->GetStory(ids[0]).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->DeleteStory(ids[0]).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->CreateStory(StoryOf(999999, "orphan")).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, SessionsExpireAndAreCleanedUp) {
+  User u = MakeUser("session@example.com");
+  Session s;
+  s.user_id = u.id;
+  s.token_hash = std::string(64, 'a');
+  s.expires_at = kNow + 7 * kDay;
+  s.user_agent = "test";
+  s.ip_address = "127.0.0.1";
+  auto week = store_->CreateSession(s);
+  ASSERT_TRUE(week.ok()) << week.status().ToString();
+  s.token_hash = std::string(64, 'b');
+  s.expires_at = kNow + kDay;
+  s.remember_me = true;
+  ASSERT_TRUE(store_->CreateSession(s).ok());
+  EXPECT_EQ(store_->CreateSession(s).status().code(), StatusCode::kAlreadyExists);
+
+  auto found = store_->FindSession(std::string(64, 'a'));
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->IsExpired(clock_.NowMillis()));
+  EXPECT_EQ(found->last_activity_at, kNow);
+  clock_.Advance(3600000);
+  ASSERT_TRUE(store_->TouchSession(found->id).ok());
+  EXPECT_EQ(store_->FindSession(std::string(64, 'a'))->last_activity_at, kNow + 3600000);
+
+  clock_.Set(kNow + 2 * kDay);
+  EXPECT_TRUE(store_->FindSession(std::string(64, 'b'))->IsExpired(clock_.NowMillis()));
+  EXPECT_EQ(*store_->CleanupExpiredSessions(), 1);
+  EXPECT_EQ(*store_->CleanupExpiredSessions(), 0);
+  EXPECT_EQ(store_->FindSession(std::string(64, 'b')).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->FindSession(std::string(64, 'a')).ok());
+  EXPECT_TRUE(store_->DeleteSession(found->id).ok());
+  EXPECT_EQ(store_->FindSession(std::string(64, 'a')).status().code(), StatusCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite"));
+
+TEST(OpenStoreTest, UrlsAreCheckedWithAClearMessage) {
+  FakeClock clock(kNow);
+  TierTable tiers;
+  auto mongo = OpenStore("mongodb://localhost/datastory", clock, tiers);
+  EXPECT_EQ(mongo.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(mongo.status().message().find("not supported, use postgres:// or sqlite://"),
+            std::string::npos);
+  EXPECT_EQ(OpenStore("mysql://x", clock, tiers).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenStore("sqlite://", clock, tiers).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenStore("sqlite:///tmp/x.db?fast=yes", clock, tiers).status().code(),
+            StatusCode::kInvalidArgument);
+  auto memory = OpenStore("sqlite::memory:", clock, tiers);
+  ASSERT_TRUE(memory.ok()) << memory.status().ToString();
+  EXPECT_TRUE((*memory)->Migrate().ok());
+  auto unwritable = OpenStore("sqlite:///proc/no/such/dir/db.sqlite", clock, tiers);
+  EXPECT_EQ(unwritable.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(ModelsTest, MonthsAndTiers) {
+  EXPECT_EQ(MonthOf(kNow), "2026-11");
+  EXPECT_EQ(MonthOf(0), "1970-01");
+  EXPECT_EQ(ParseTier("business"), Tier::kBusiness);
+  EXPECT_FALSE(ParseTier("gold"));
+  EXPECT_EQ(TierName(Tier::kEnterprise), "enterprise");
+  User enterprise;
+  enterprise.limits = GetTierLimits(Tier::kEnterprise);
+  enterprise.stories_this_month = 1'000'000;
+  enterprise.stories_month = "2026-11";
+  EXPECT_TRUE(enterprise.CanCreateStory(kNow));
+}
+
+}  // namespace
+}  // namespace datastory::store
