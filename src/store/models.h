@@ -75,8 +75,8 @@ struct StoryRecord {
   std::string title;
   DatasetInfo dataset;
   std::string summary, key_findings, recommendations;  // the narratives
-  std::string charts_json = "[]";      // the story JSON's "charts", as text
-  std::string statistics_json = "{}";  // the story JSON's "statistics", as text
+  std::string charts_json = "[]";                      // the story JSON's "charts", as text
+  std::string statistics_json = "{}";                  // the story JSON's "statistics", as text
   Visibility visibility = Visibility::kPrivate;
   int64_t processing_time_ms = 0;
   int64_t created_at = 0, updated_at = 0;

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <type_traits>
 
 #include "store/migrations.h"
 
@@ -131,11 +132,7 @@ class SqliteStore final : public Store {
   }
 
   Result<User> GetUser(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(kUserColumns) + " FROM users WHERE id = ?");
-    q.Bind(1, id);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + std::to_string(id));
-    return ReadUser(q);
+    return ById<User>("users", kUserColumns, id, "user", &SqliteStore::ReadUser);
   }
 
   Result<User> FindUserByEmail(std::string_view email) override {
@@ -210,11 +207,7 @@ class SqliteStore final : public Store {
   }
 
   Result<StoryRecord> GetStory(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(kStoryColumns) + " FROM stories WHERE id = ?");
-    q.Bind(1, id);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::to_string(id));
-    return ReadStory(q);
+    return ById<StoryRecord>("stories", kStoryColumns, id, "story", &SqliteStore::ReadStory);
   }
 
   Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) override {
@@ -338,9 +331,25 @@ class SqliteStore final : public Store {
       DS_RETURN_IF_ERROR(Exec(m.sql));
       Statement mark(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
       mark.Bind(1, m.version).Bind(2, clock_.NowMillis());
-      if (mark.Step() != SQLITE_DONE) return Error("recording migration " + std::to_string(m.version));
+      if (mark.Step() != SQLITE_DONE)
+        return Error("recording migration " + std::to_string(m.version));
     }
     return Status::Ok();
+  }
+
+  // One row of `table` by id, read by `read`; NotFound names it as "<what> <id>".
+  template <class T, class Reader>
+  Result<T> ById(const char* table, const char* columns, int64_t id, const char* what,
+                 Reader read) {
+    std::lock_guard lock(mu_);
+    Statement q(db_, std::string("SELECT ") + columns + " FROM " + table + " WHERE id = ?");
+    q.Bind(1, id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, std::string(what) + " " + std::to_string(id));
+    if constexpr (std::is_member_function_pointer_v<Reader>) {
+      return (this->*read)(q);
+    } else {
+      return read(q);
+    }
   }
 
   Status Error(const std::string& what) {

@@ -9,8 +9,9 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& cloc
   const std::string text(url);
   auto starts = [&](std::string_view prefix) { return url.substr(0, prefix.size()) == prefix; };
   if (starts("mongodb://") || starts("mongodb+srv://")) {
-    return Status::InvalidArgument("DATABASE_URL: mongodb:// is not supported, use postgres:// "
-                                   "or sqlite://");
+    return Status::InvalidArgument(
+        "DATABASE_URL: mongodb:// is not supported, use postgres:// "
+        "or sqlite://");
   }
   if (starts("sqlite:")) {
     // sqlite:///abs/path, sqlite://relative/path, sqlite::memory:; ?synchronous=full may follow.
@@ -28,17 +29,21 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& cloc
     }
     if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
     if (rest.empty()) {
-      return Status::InvalidArgument("DATABASE_URL: sqlite:// needs a file path, e.g. "
-                                     "sqlite://./data/datastory.db");
+      return Status::InvalidArgument(
+          "DATABASE_URL: sqlite:// needs a file path, e.g. "
+          "sqlite://./data/datastory.db");
     }
     return OpenSqliteStore(rest, full_sync, clock, tiers);
   }
   if (starts("postgres://") || starts("postgresql://")) {
-    return Status::Unavailable("DATABASE_URL: the PostgreSQL engine is not built yet; use "
-                               "sqlite:// for now");
+    return Status::Unavailable(
+        "DATABASE_URL: the PostgreSQL engine is not built yet; use "
+        "sqlite:// for now");
   }
-  return Status::InvalidArgument("DATABASE_URL: expected sqlite://path or postgres://user:pass@"
-                                 "host:port/db, got \"" + text + "\"");
+  return Status::InvalidArgument(
+      "DATABASE_URL: expected sqlite://path or postgres://user:pass@"
+      "host:port/db, got \"" +
+      text + "\"");
 }
 
 }  // namespace datastory::store

@@ -178,8 +178,7 @@ TEST_P(StoreTest, StoriesAreListedNewestFirstByCursor) {
   EXPECT_EQ(pages, 3);
   std::vector<int64_t> expected(ids.rbegin(), ids.rend());
   EXPECT_EQ(seen, expected);
-  EXPECT_EQ(store_->ListStories(u.id, "garbage", 3).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ListStories(u.id, "garbage", 3).status().code(), StatusCode::kInvalidArgument);
 
   StoryRecord got = *store_->GetStory(ids[0]);
   EXPECT_EQ(got.dataset.storage_key, "uploads/1/1795608000000-sales.csv");
@@ -191,8 +190,7 @@ TEST_P(StoreTest, StoriesAreListedNewestFirstByCursor) {
   EXPECT_TRUE(store_->DeleteStory(ids[0]).ok());
   EXPECT_EQ(store_->GetStory(ids[0]).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->DeleteStory(ids[0]).code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_->CreateStory(StoryOf(999999, "orphan")).status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(store_->CreateStory(StoryOf(999999, "orphan")).status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(StoreTest, SessionsExpireAndAreCleanedUp) {
