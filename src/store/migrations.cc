@@ -52,6 +52,31 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions (user_id);
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 )sql"},
+      {2, R"sql(
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL UNIQUE,
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'processing', 'completed', 'failed', 'cancelled')),
+  current_stage TEXT NOT NULL,
+  progress INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+  options_json TEXT NOT NULL,
+  story_id INTEGER REFERENCES stories (id) ON DELETE SET NULL,
+  error_code TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_expires_at INTEGER NOT NULL,
+  run_after INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_runnable ON jobs (status, run_after, id);
+CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
+CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
+)sql"},
   };
   // The PostgreSQL engine is the next step of issue 4; its migrations mirror these.
   static const std::vector<Migration> kPostgres = {};

@@ -1,5 +1,6 @@
 #include "store/models.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -59,6 +60,37 @@ bool User::CanCreateStory(int64_t now_millis) const {
 
 std::string_view VisibilityName(Visibility visibility) {
   return visibility == Visibility::kPublic ? "public" : "private";
+}
+
+namespace {
+constexpr std::array<std::string_view, 5> kJobStatusNames = {"queued", "processing", "completed",
+                                                             "failed", "cancelled"};
+}  // namespace
+
+std::string_view JobStatusName(JobStatus status) {
+  return kJobStatusNames[static_cast<size_t>(status)];
+}
+
+std::optional<JobStatus> ParseJobStatus(std::string_view name) {
+  for (size_t i = 0; i < kJobStatusNames.size(); ++i) {
+    if (kJobStatusNames[i] == name) return static_cast<JobStatus>(i);
+  }
+  return std::nullopt;
+}
+
+bool Job::UpdateProgress(std::string_view stage, int percent) {
+  percent = std::clamp(percent, 0, 100);
+  if (percent < progress) return false;
+  bool changed = percent != progress || stage != current_stage;
+  progress = percent;
+  current_stage = std::string(stage);
+  return changed;
+}
+
+void Job::MarkAsFailed(std::string code, std::string message) {
+  status = JobStatus::kFailed;
+  error = JobError{std::move(code), std::move(message)};
+  lease_owner.clear();
 }
 
 }  // namespace datastory::store

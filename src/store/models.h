@@ -97,6 +97,39 @@ struct Session {
   void UpdateActivity(int64_t now_millis) { last_activity_at = now_millis; }
 };
 
+enum class JobStatus { kQueued, kProcessing, kCompleted, kFailed, kCancelled };
+std::string_view JobStatusName(JobStatus status);  // "queued", "processing" …
+std::optional<JobStatus> ParseJobStatus(std::string_view name);
+
+struct JobError {
+  std::string code;  // "ANALYSIS_ERROR", "LEASE_EXPIRED" …
+  std::string message;
+};
+
+struct Job {
+  int64_t id = 0;
+  std::string job_id;  // UUID v4, what clients see
+  int64_t user_id = 0;
+  JobStatus status = JobStatus::kQueued;
+  std::string current_stage;
+  int progress = 0;                 // 0–100
+  std::string options_json = "{}";  // {"audienceLevel": "executive", …}
+  std::optional<int64_t> story_id;  // once completed
+  std::optional<JobError> error;    // the last error
+  int attempts = 0;                 // claims so far
+  int max_attempts = 3;
+  std::string lease_owner;  // the worker holding it while processing
+  int64_t lease_expires_at = 0;
+  int64_t run_after = 0;  // not claimed before this time (back-off)
+  int64_t created_at = 0, updated_at = 0;
+
+  // The original platform's job.updateProgress(stage, pct): the percentage is clamped to
+  // 0–100 and never goes back within an attempt. Returns whether anything changed.
+  bool UpdateProgress(std::string_view stage, int percent);
+  // job.markAsFailed(code, message): status failed, the error kept.
+  void MarkAsFailed(std::string code, std::string message);
+};
+
 }  // namespace datastory::store
 
 #endif  // DATASTORY_STORE_MODELS_H_

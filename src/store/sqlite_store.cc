@@ -18,6 +18,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "base/random.h"
 #include "store/migrations.h"
 
 namespace datastory::store {
@@ -51,6 +52,7 @@ class Statement {
                            static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
              : std::string();
   }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int rc() const { return rc_; }
 
  private:
@@ -71,14 +73,27 @@ constexpr const char* kStoryColumns =
     "id, user_id, title, original_filename, storage_key, row_count, column_count, file_size, "
     "summary, key_findings, recommendations, charts_json, statistics_json, visibility, "
     "processing_time_ms, created_at, updated_at";
+constexpr const char* kInsertStory =
+    "INSERT INTO stories (user_id, title, original_filename, storage_key, row_count, "
+    "column_count, file_size, summary, key_findings, recommendations, charts_json, "
+    "statistics_json, visibility, processing_time_ms, created_at, updated_at) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";  // bound by BindStory
+constexpr const char* kJobColumns =
+    "id, job_id, user_id, status, current_stage, progress, options_json, story_id, error_code, "
+    "error_message, attempts, max_attempts, lease_owner, lease_expires_at, run_after, created_at, "
+    "updated_at";
+// The condition for a write by the worker that holds a job's lease (parameters ?1 job id,
+// ?2 worker, ?3 now).
+constexpr const char* kHoldsLease =
+    "job_id = ?1 AND status = 'processing' AND lease_owner = ?2 AND lease_expires_at > ?3";
 constexpr const char* kSessionColumns =
     "id, user_id, token_hash, expires_at, last_activity_at, user_agent, ip_address, remember_me, "
     "created_at";
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, const Clock& clock, const TierTable& tiers)
-      : db_(db), clock_(clock), tiers_(tiers) {}
+  SqliteStore(sqlite3* db, const Clock& clock, const TierTable& tiers, const RetryPolicy& retry)
+      : db_(db), clock_(clock), tiers_(tiers), retry_(retry) {}
   ~SqliteStore() override { sqlite3_close_v2(db_); }
 
   Status Configure(bool full_sync) {
@@ -186,18 +201,8 @@ class SqliteStore final : public Store {
   Result<StoryRecord> CreateStory(const StoryRecord& s) override {
     std::lock_guard lock(mu_);
     const int64_t now = clock_.NowMillis();
-    Statement q(db_,
-                "INSERT INTO stories (user_id, title, original_filename, storage_key, row_count, "
-                "column_count, file_size, summary, key_findings, recommendations, charts_json, "
-                "statistics_json, visibility, processing_time_ms, created_at, updated_at) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " +
-                    std::string(kStoryColumns));
-    q.Bind(1, s.user_id).Bind(2, s.title).Bind(3, s.dataset.original_filename);
-    q.Bind(4, s.dataset.storage_key).Bind(5, s.dataset.row_count).Bind(6, s.dataset.column_count);
-    q.Bind(7, s.dataset.file_size).Bind(8, s.summary).Bind(9, s.key_findings);
-    q.Bind(10, s.recommendations).Bind(11, s.charts_json).Bind(12, s.statistics_json);
-    q.Bind(13, VisibilityName(s.visibility)).Bind(14, s.processing_time_ms);
-    q.Bind(15, now).Bind(16, now);
+    Statement q(db_, std::string(kInsertStory) + " RETURNING " + kStoryColumns);
+    BindStory(q, s, now);
     int rc = q.Step();
     if (rc == SQLITE_CONSTRAINT) {
       return Status::NotFound("user " + std::to_string(s.user_id) + " does not exist");
@@ -256,6 +261,183 @@ class SqliteStore final : public Store {
     Statement q(db_, "DELETE FROM stories WHERE id = ?");
     q.Bind(1, id);
     return Changed(q, "story " + std::to_string(id));
+  }
+
+  Result<Job> EnqueueJob(const NewJob& job) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Statement q(db_,
+                "INSERT INTO jobs (job_id, user_id, status, current_stage, progress, options_json, "
+                "attempts, max_attempts, lease_owner, lease_expires_at, run_after, created_at, "
+                "updated_at) VALUES (?, ?, 'queued', 'queued', 0, ?, 0, ?, '', 0, ?, ?, ?) "
+                "RETURNING " +
+                    std::string(kJobColumns));
+    q.Bind(1, NewUuidV4()).Bind(2, job.user_id).Bind(3, job.options_json);
+    q.Bind(4, static_cast<int64_t>(std::max(1, job.max_attempts))).Bind(5, now).Bind(6, now);
+    q.Bind(7, now);
+    int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::NotFound("user " + std::to_string(job.user_id) + " does not exist");
+    }
+    if (rc != SQLITE_ROW) return Error("enqueueing a job");
+    return ReadJob(q);
+  }
+
+  Result<Job> GetJob(std::string_view job_id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE job_id = ?");
+    q.Bind(1, job_id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "job " + std::string(job_id));
+    return ReadJob(q);
+  }
+
+  Result<Job> ClaimJob(std::string_view worker, int64_t lease_ms) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    // BEGIN IMMEDIATE takes the write lock before reading, so two workers (threads or
+    // processes) cannot pick the same job.
+    DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Job job;
+    int rc;
+    {  // the statement is finished before COMMIT or ROLLBACK
+      Statement q(db_,
+                  "UPDATE jobs SET status = 'processing', lease_owner = ?1, "
+                  "lease_expires_at = ?2, attempts = attempts + 1, progress = 0, "
+                  "current_stage = 'claimed', updated_at = ?3 WHERE id = (SELECT id FROM "
+                  "jobs WHERE status = 'queued' AND run_after <= ?3 ORDER BY run_after, id "
+                  "LIMIT 1) RETURNING " +
+                      std::string(kJobColumns));
+      q.Bind(1, worker).Bind(2, now + lease_ms).Bind(3, now);
+      rc = q.Step();
+      if (rc == SQLITE_ROW) job = ReadJob(q);
+    }
+    if (rc != SQLITE_ROW) {
+      Status s =
+          rc == SQLITE_DONE ? Status::NotFound("no job is waiting") : Error("claiming a job");
+      Exec("ROLLBACK");
+      return s;
+    }
+    DS_RETURN_IF_ERROR(Exec("COMMIT"));
+    return job;
+  }
+
+  Status Heartbeat(std::string_view job_id, std::string_view worker, int64_t lease_ms) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Statement q(db_, "UPDATE jobs SET lease_expires_at = ?4, updated_at = ?3 WHERE " +
+                         std::string(kHoldsLease));
+    q.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, now + lease_ms);
+    return LeaseWrite(q, job_id);
+  }
+
+  Status UpdateJobProgress(std::string_view job_id, std::string_view worker, std::string_view stage,
+                           int percent) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    // Never backwards within an attempt: a lower percentage changes nothing (and is no error).
+    Statement q(db_,
+                "UPDATE jobs SET progress = max(progress, ?4), current_stage = CASE WHEN "
+                "?4 >= progress THEN ?5 ELSE current_stage END, updated_at = ?3 WHERE " +
+                    std::string(kHoldsLease));
+    q.Bind(1, job_id).Bind(2, worker).Bind(3, now);
+    q.Bind(4, static_cast<int64_t>(std::clamp(percent, 0, 100))).Bind(5, stage);
+    return LeaseWrite(q, job_id);
+  }
+
+  Result<Job> CompleteJob(std::string_view job_id, std::string_view worker,
+                          const StoryRecord& story) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    // Each statement is finished before COMMIT or ROLLBACK.
+    Status failure;
+    int64_t story_id = 0;
+    {
+      Statement insert(db_, kInsertStory);
+      BindStory(insert, story, now);
+      if (insert.Step() == SQLITE_DONE) {
+        story_id = sqlite3_last_insert_rowid(db_);
+      } else {
+        failure = Error("saving the job's story");
+      }
+    }
+    Job job;
+    if (failure.ok()) {
+      Statement done(db_,
+                     "UPDATE jobs SET status = 'completed', progress = 100, current_stage = "
+                     "'completed', story_id = ?4, lease_owner = '', updated_at = ?3 WHERE " +
+                         std::string(kHoldsLease) + " RETURNING " + kJobColumns);
+      done.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, story_id);
+      int rc = done.Step();
+      if (rc == SQLITE_ROW) {
+        job = ReadJob(done);
+      } else {
+        failure = rc == SQLITE_DONE ? LostLease(job_id) : Error("completing a job");
+      }
+    }
+    if (!failure.ok()) {
+      Exec("ROLLBACK");  // the story goes with it: one job, one story
+      return failure;
+    }
+    DS_RETURN_IF_ERROR(Exec("COMMIT"));
+    return job;
+  }
+
+  Result<Job> FailJob(std::string_view job_id, std::string_view worker, const JobError& error,
+                      bool permanent) override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    int64_t attempts = 0, max_attempts = 0;
+    {
+      Statement q(db_, "SELECT attempts, max_attempts FROM jobs WHERE " + std::string(kHoldsLease));
+      q.Bind(1, job_id).Bind(2, worker).Bind(3, now);
+      int rc = q.Step();
+      if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? LostLease(job_id) : Error("failing a job");
+      attempts = q.Int(0);
+      max_attempts = q.Int(1);
+    }
+    const bool retry = !permanent && attempts < max_attempts;
+    Statement q(db_,
+                "UPDATE jobs SET status = ?4, current_stage = ?4, error_code = ?5, "
+                "error_message = ?6, lease_owner = '', run_after = ?7, updated_at = ?3 "
+                "WHERE " +
+                    std::string(kHoldsLease) + " RETURNING " + kJobColumns);
+    q.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, retry ? "queued" : "failed");
+    q.Bind(5, error.code).Bind(6, error.message).Bind(7, retry ? now + Backoff(attempts) : now);
+    int rc = q.Step();
+    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? LostLease(job_id) : Error("failing a job");
+    return ReadJob(q);
+  }
+
+  Status CancelJob(std::string_view job_id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_,
+                "UPDATE jobs SET status = 'cancelled', current_stage = 'cancelled', "
+                "lease_owner = '', updated_at = ?2 WHERE job_id = ?1 AND status IN "
+                "('queued', 'processing')");
+    q.Bind(1, job_id).Bind(2, clock_.NowMillis());
+    if (q.Step() != SQLITE_DONE) return Error("cancelling a job");
+    if (sqlite3_changes(db_) > 0) return Status::Ok();
+    Statement exists(db_, "SELECT status FROM jobs WHERE job_id = ?");
+    exists.Bind(1, job_id);
+    if (exists.Step() != SQLITE_ROW) return RowOr(exists, "job " + std::string(job_id));
+    return Status::FailedPrecondition("job " + std::string(job_id) + " is already " +
+                                      exists.Text(0));
+  }
+
+  Result<int64_t> RescueExpiredJobs() override {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    Statement q(db_,
+                "UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN 'queued' "
+                "ELSE 'failed' END, current_stage = CASE WHEN attempts < max_attempts THEN "
+                "'queued' ELSE 'failed' END, error_code = 'LEASE_EXPIRED', error_message = "
+                "'the worker stopped answering (lease expired ' || lease_owner || ')', "
+                "lease_owner = '', run_after = ?1, updated_at = ?1 WHERE status = "
+                "'processing' AND lease_expires_at <= ?1");
+    q.Bind(1, now);
+    if (q.Step() != SQLITE_DONE) return Error("rescuing jobs");
+    return static_cast<int64_t>(sqlite3_changes(db_));
   }
 
   Result<Session> CreateSession(const Session& s) override {
@@ -352,6 +534,32 @@ class SqliteStore final : public Store {
     }
   }
 
+  static void BindStory(Statement& q, const StoryRecord& s, int64_t now) {
+    q.Bind(1, s.user_id).Bind(2, s.title).Bind(3, s.dataset.original_filename);
+    q.Bind(4, s.dataset.storage_key).Bind(5, s.dataset.row_count).Bind(6, s.dataset.column_count);
+    q.Bind(7, s.dataset.file_size).Bind(8, s.summary).Bind(9, s.key_findings);
+    q.Bind(10, s.recommendations).Bind(11, s.charts_json).Bind(12, s.statistics_json);
+    q.Bind(13, VisibilityName(s.visibility)).Bind(14, s.processing_time_ms);
+    q.Bind(15, now).Bind(16, now);
+  }
+
+  int64_t Backoff(int64_t attempts) const {
+    double delay = static_cast<double>(retry_.base_delay_ms) *
+                   static_cast<double>(int64_t{1} << std::min<int64_t>(attempts - 1, 30));
+    double jitter = 0.5 + static_cast<double>(RandomWord() >> 11) * 0x1.0p-53;  // [0.5, 1.5)
+    return std::min(retry_.max_delay_ms, static_cast<int64_t>(delay * jitter));
+  }
+
+  Status LostLease(std::string_view job_id) {
+    return Status::FailedPrecondition("job " + std::string(job_id) +
+                                      " is not held by this worker (its lease ran out, or it was "
+                                      "cancelled or rescued)");
+  }
+  Status LeaseWrite(Statement& q, std::string_view job_id) {
+    if (q.Step() != SQLITE_DONE) return Error("writing job " + std::string(job_id));
+    return sqlite3_changes(db_) > 0 ? Status::Ok() : LostLease(job_id);
+  }
+
   Status Error(const std::string& what) {
     return Status::Unavailable("sqlite: " + what + ": " + sqlite3_errmsg(db_));
   }
@@ -394,6 +602,26 @@ class SqliteStore final : public Store {
     s.updated_at = q.Int(16);
     return s;
   }
+  static Job ReadJob(const Statement& q) {
+    Job j;
+    j.id = q.Int(0);
+    j.job_id = q.Text(1);
+    j.user_id = q.Int(2);
+    j.status = ParseJobStatus(q.Text(3)).value_or(JobStatus::kQueued);
+    j.current_stage = q.Text(4);
+    j.progress = static_cast<int>(q.Int(5));
+    j.options_json = q.Text(6);
+    if (!q.IsNull(7)) j.story_id = q.Int(7);
+    if (!q.IsNull(8)) j.error = JobError{q.Text(8), q.Text(9)};
+    j.attempts = static_cast<int>(q.Int(10));
+    j.max_attempts = static_cast<int>(q.Int(11));
+    j.lease_owner = q.Text(12);
+    j.lease_expires_at = q.Int(13);
+    j.run_after = q.Int(14);
+    j.created_at = q.Int(15);
+    j.updated_at = q.Int(16);
+    return j;
+  }
   static Session ReadSession(const Statement& q) {
     Session s;
     s.id = q.Int(0);
@@ -412,12 +640,14 @@ class SqliteStore final : public Store {
   sqlite3* db_;
   const Clock& clock_;
   const TierTable& tiers_;
+  const RetryPolicy retry_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool full_sync,
-                                               const Clock& clock, const TierTable& tiers) {
+                                               const Clock& clock, const TierTable& tiers,
+                                               const RetryPolicy& retry) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -425,7 +655,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool ful
     sqlite3_close_v2(db);
     return Status::Unavailable("sqlite: cannot open " + path + ": " + message);
   }
-  auto store = std::make_unique<SqliteStore>(db, clock, tiers);
+  auto store = std::make_unique<SqliteStore>(db, clock, tiers, retry);
   DS_RETURN_IF_ERROR(store->Configure(full_sync));
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -11,7 +11,8 @@ namespace datastory::store {
 
 // Opens (creating it if needed) the database file at `path`, or ":memory:". Does not migrate.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool full_sync,
-                                               const Clock& clock, const TierTable& tiers);
+                                               const Clock& clock, const TierTable& tiers,
+                                               const RetryPolicy& retry);
 
 }  // namespace datastory::store
 

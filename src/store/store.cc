@@ -5,7 +5,7 @@
 namespace datastory::store {
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& clock,
-                                         const TierTable& tiers) {
+                                         const TierTable& tiers, const RetryPolicy& retry) {
   const std::string text(url);
   auto starts = [&](std::string_view prefix) { return url.substr(0, prefix.size()) == prefix; };
   if (starts("mongodb://") || starts("mongodb+srv://")) {
@@ -33,7 +33,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& cloc
           "DATABASE_URL: sqlite:// needs a file path, e.g. "
           "sqlite://./data/datastory.db");
     }
-    return OpenSqliteStore(rest, full_sync, clock, tiers);
+    return OpenSqliteStore(rest, full_sync, clock, tiers, retry);
   }
   if (starts("postgres://") || starts("postgresql://")) {
     return Status::Unavailable(

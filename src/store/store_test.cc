@@ -7,7 +7,11 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <thread>
+
+#include "store/migrations.h"
 
 namespace datastory::store {
 namespace {
@@ -65,9 +69,11 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(StoreTest, MigrationsAreNumberedAndIdempotent) {
-  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  const int latest = Migrations(Dialect::kSqlite).back().version;
+  EXPECT_EQ(latest, static_cast<int>(Migrations(Dialect::kSqlite).size()));  // 1, 2, … no gaps
+  EXPECT_EQ(*store_->SchemaVersion(), latest);
   EXPECT_TRUE(store_->Migrate().ok());  // again: nothing to do
-  EXPECT_EQ(*store_->SchemaVersion(), 1);
+  EXPECT_EQ(*store_->SchemaVersion(), latest);
   // Two more connections migrating at once: one waits for the other.
   auto a = Open(), b = Open();
   Status sa, sb;
@@ -76,7 +82,7 @@ TEST_P(StoreTest, MigrationsAreNumberedAndIdempotent) {
   tb.join();
   EXPECT_TRUE(sa.ok()) << sa.ToString();
   EXPECT_TRUE(sb.ok()) << sb.ToString();
-  EXPECT_EQ(*a->SchemaVersion(), 1);
+  EXPECT_EQ(*a->SchemaVersion(), latest);
 }
 
 TEST_P(StoreTest, UsersHaveUniqueEmailsWhateverTheCase) {
@@ -225,6 +231,158 @@ TEST_P(StoreTest, SessionsExpireAndAreCleanedUp) {
   EXPECT_TRUE(store_->FindSession(std::string(64, 'a')).ok());
   EXPECT_TRUE(store_->DeleteSession(found->id).ok());
   EXPECT_EQ(store_->FindSession(std::string(64, 'a')).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, JobsAreClaimedWithALeaseAndCompletedWithTheirStory) {
+  User u = MakeUser("jobs@example.com");
+  auto job = store_->EnqueueJob({u.id, R"({"audienceLevel":"executive"})", 3});
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_EQ(job->status, JobStatus::kQueued);
+  EXPECT_EQ(job->job_id.size(), 36u);
+  EXPECT_EQ(job->job_id[14], '4');  // UUID version 4
+  EXPECT_NE(std::string("89ab").find(job->job_id[19]), std::string::npos);
+  EXPECT_EQ(store_->EnqueueJob({999999, "{}", 3}).status().code(), StatusCode::kNotFound);
+
+  auto claimed = store_->ClaimJob("worker-a", 30000);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_EQ(claimed->job_id, job->job_id);
+  EXPECT_EQ(claimed->status, JobStatus::kProcessing);
+  EXPECT_EQ(claimed->attempts, 1);
+  EXPECT_EQ(claimed->lease_expires_at, kNow + 30000);
+  EXPECT_EQ(store_->ClaimJob("worker-b", 30000).status().code(), StatusCode::kNotFound);
+
+  // Progress never goes back within an attempt, and only the lease holder may write.
+  ASSERT_TRUE(store_->UpdateJobProgress(job->job_id, "worker-a", "analyzing", 40).ok());
+  ASSERT_TRUE(store_->UpdateJobProgress(job->job_id, "worker-a", "reading", 25).ok());
+  EXPECT_EQ(store_->GetJob(job->job_id)->progress, 40);
+  EXPECT_EQ(store_->GetJob(job->job_id)->current_stage, "analyzing");
+  ASSERT_TRUE(store_->UpdateJobProgress(job->job_id, "worker-a", "writing", 250).ok());
+  EXPECT_EQ(store_->GetJob(job->job_id)->progress, 100);
+  EXPECT_EQ(store_->UpdateJobProgress(job->job_id, "worker-b", "x", 50).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(store_->Heartbeat(job->job_id, "worker-a", 60000).ok());
+  EXPECT_EQ(store_->GetJob(job->job_id)->lease_expires_at, kNow + 60000);
+
+  auto done = store_->CompleteJob(job->job_id, "worker-a", StoryOf(u.id, "from a job"));
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(done->status, JobStatus::kCompleted);
+  ASSERT_TRUE(done->story_id.has_value());
+  EXPECT_EQ(store_->GetStory(*done->story_id)->title, "from a job");
+  // Completing again is refused and saves no second story.
+  EXPECT_EQ(store_->CompleteJob(job->job_id, "worker-a", StoryOf(u.id, "twice")).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->ListStories(u.id, "", 10)->stories.size(), 1u);
+}
+
+TEST_P(StoreTest, FailedAttemptsBackOffThenFailForGood) {
+  User u = MakeUser("retry@example.com");
+  auto job = *store_->EnqueueJob({u.id, "{}", 2});
+  ASSERT_TRUE(store_->ClaimJob("w", 30000).ok());
+  auto retried = store_->FailJob(job.job_id, "w", {"ANALYSIS_ERROR", "timeout"}, false);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->status, JobStatus::kQueued);
+  ASSERT_TRUE(retried->error.has_value());
+  EXPECT_EQ(retried->error->code, "ANALYSIS_ERROR");
+  // Back-off: base 1 s × 2^0 × [0.5, 1.5).
+  EXPECT_GE(retried->run_after, kNow + 500);
+  EXPECT_LT(retried->run_after, kNow + 1500);
+  EXPECT_EQ(store_->ClaimJob("w", 30000).status().code(), StatusCode::kNotFound);
+  clock_.Advance(1500);
+  auto second = store_->ClaimJob("w", 30000);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->attempts, 2);
+  EXPECT_EQ(second->progress, 0);
+  // The attempts are used up: failed, the error kept.
+  auto failed = store_->FailJob(job.job_id, "w", {"ANALYSIS_ERROR", "timeout again"}, false);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->status, JobStatus::kFailed);
+  EXPECT_EQ(failed->error->message, "timeout again");
+  // A permanent error fails at once, whatever the attempts left.
+  auto bad = *store_->EnqueueJob({u.id, "{}", 5});
+  ASSERT_TRUE(store_->ClaimJob("w", 30000).ok());
+  auto permanent = store_->FailJob(bad.job_id, "w", {"INVALID_CSV", "not a table"}, true);
+  ASSERT_TRUE(permanent.ok());
+  EXPECT_EQ(permanent->status, JobStatus::kFailed);
+  EXPECT_EQ(permanent->attempts, 1);
+  // The pure model methods agree.
+  Job model;
+  EXPECT_TRUE(model.UpdateProgress("analyzing", 30));
+  EXPECT_FALSE(model.UpdateProgress("reading", 10));
+  EXPECT_EQ(model.progress, 30);
+  model.MarkAsFailed("X", "y");
+  EXPECT_EQ(model.status, JobStatus::kFailed);
+}
+
+TEST_P(StoreTest, ExpiredLeasesAreRescuedAndTheLateWorkerIsRefused) {
+  User u = MakeUser("rescue@example.com");
+  auto job = *store_->EnqueueJob({u.id, "{}", 3});
+  ASSERT_TRUE(store_->ClaimJob("dead-worker", 10000).ok());
+  EXPECT_EQ(*store_->RescueExpiredJobs(), 0);  // the lease still runs
+  clock_.Advance(10001);                       // a back-dated lease, in effect
+  EXPECT_EQ(*store_->RescueExpiredJobs(), 1);
+  auto rescued = *store_->GetJob(job.job_id);
+  EXPECT_EQ(rescued.status, JobStatus::kQueued);
+  EXPECT_EQ(rescued.error->code, "LEASE_EXPIRED");
+  auto again = store_->ClaimJob("live-worker", 10000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->attempts, 2);
+  // The dead worker wakes up: every write of its is refused, and nothing changes.
+  EXPECT_EQ(store_->UpdateJobProgress(job.job_id, "dead-worker", "x", 90).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->CompleteJob(job.job_id, "dead-worker", StoryOf(u.id, "late")).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(store_->ListStories(u.id, "", 10)->stories.empty());
+  EXPECT_TRUE(store_->CompleteJob(job.job_id, "live-worker", StoryOf(u.id, "on time")).ok());
+  // Cancelling: a queued job can be cancelled, a completed one cannot.
+  auto other = *store_->EnqueueJob({u.id, "{}", 3});
+  EXPECT_TRUE(store_->CancelJob(other.job_id).ok());
+  EXPECT_EQ(store_->GetJob(other.job_id)->status, JobStatus::kCancelled);
+  EXPECT_EQ(store_->CancelJob(job.job_id).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->CancelJob("no-such-job").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ClaimJob("w", 1000).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, EightWorkersDrainAThousandJobsEachOnce) {
+  User u = MakeUser("drain@example.com");
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.insert(store_->EnqueueJob({u.id, "{}", 3})->job_id);
+  ASSERT_EQ(ids.size(), 1000u);
+  std::mutex mu;
+  std::multiset<std::string> claimed;
+  std::atomic<int> completed = 0;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 8; ++w) {
+    workers.emplace_back([&, w] {
+      auto store = Open();  // one connection each, as separate processes would have
+      const std::string name = "worker-" + std::to_string(w);
+      while (true) {
+        auto job = store->ClaimJob(name, 60000);
+        if (!job.ok()) {
+          EXPECT_EQ(job.status().code(), StatusCode::kNotFound) << job.status().ToString();
+          break;
+        }
+        {
+          std::lock_guard lock(mu);
+          claimed.insert(job->job_id);
+        }
+        auto done = store->CompleteJob(job->job_id, name, StoryOf(u.id, job->job_id));
+        EXPECT_TRUE(done.ok()) << done.status().ToString();
+        if (done.ok()) ++completed;
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(completed.load(), 1000);
+  EXPECT_EQ(claimed.size(), 1000u);
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()), ids);  // each exactly once
+  int64_t stories = 0;
+  std::string cursor;
+  do {
+    auto page = store_->ListStories(u.id, cursor, 100);
+    stories += static_cast<int64_t>(page->stories.size());
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  EXPECT_EQ(stories, 1000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values("sqlite"));

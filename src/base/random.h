@@ -1,0 +1,17 @@
+// Randomness from the kernel (getrandom), for identifiers and jitter: nothing to seed, safe to
+// call from any thread.
+#ifndef DATASTORY_BASE_RANDOM_H_
+#define DATASTORY_BASE_RANDOM_H_
+
+#include <cstdint>
+#include <string>
+
+namespace datastory {
+
+uint64_t RandomWord();
+// A random UUID, version 4 (RFC 9562): "xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx".
+std::string NewUuidV4();
+
+}  // namespace datastory
+
+#endif  // DATASTORY_BASE_RANDOM_H_
