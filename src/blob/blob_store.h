@@ -1,0 +1,86 @@
+// BlobStore: where uploads live (DESIGN.md §3), as a port with the original platform's storage
+// API: Upload, Download, Remove, Exists, Metadata, SignedUrl and GenerateUploadKey, plus
+// streaming for files larger than memory. Backends: local disk (file://) now; S3-compatible
+// storage next (issue 4).
+//
+// Keys are relative paths of safe characters ("uploads/42/1795608000000-sales.csv"); a key
+// that could leave the store's root (.., an absolute path, a NUL, a backslash) is refused with
+// InvalidArgument. Every method is thread-safe.
+#ifndef DATASTORY_BLOB_BLOB_STORE_H_
+#define DATASTORY_BLOB_BLOB_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "datastory/result.h"
+
+namespace datastory::blob {
+
+struct UploadOptions {
+  std::string content_type = "application/octet-stream";
+  std::vector<std::string> tags;
+};
+
+struct BlobInfo {
+  std::string key;
+  std::string url;  // where the server serves it (a signed URL is needed to fetch it)
+  int64_t size = 0;
+  std::string etag;  // hex MD5 of the bytes, as S3 gives for single-part uploads
+  std::string content_type;
+  std::vector<std::string> tags;
+  int64_t modified_at = 0;  // milliseconds since the epoch
+};
+
+// Reads the next piece of a stream into `buffer` (up to `capacity` bytes): the count read, 0 at
+// the end, or an error (the upload is abandoned and nothing is stored).
+using ChunkReader = std::function<Result<size_t>(char* buffer, size_t capacity)>;
+// Receives the next piece of a download; an error stops it.
+using ChunkWriter = std::function<Status(std::string_view chunk)>;
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // Stores `bytes` under `key`, replacing what was there. Readers see the old object or the
+  // new one, never a part.
+  virtual Result<BlobInfo> Upload(std::string_view key, std::string_view bytes,
+                                  const UploadOptions& options) = 0;
+  // The same, from a stream, in bounded memory.
+  virtual Result<BlobInfo> UploadStream(std::string_view key, const ChunkReader& read,
+                                        const UploadOptions& options) = 0;
+  virtual Result<std::string> Download(std::string_view key) = 0;
+  virtual Status DownloadStream(std::string_view key, const ChunkWriter& write) = 0;
+  virtual Status Remove(std::string_view key) = 0;  // NotFound when there is nothing
+  virtual Result<bool> Exists(std::string_view key) = 0;
+  virtual Result<BlobInfo> Metadata(std::string_view key) = 0;
+  // A URL that lets its holder fetch `key` for `ttl_seconds` (1 to 604,800, as S3 allows).
+  virtual Result<std::string> SignedUrl(std::string_view key, int64_t ttl_seconds) = 0;
+};
+
+// InvalidArgument, saying why, unless `key` is a safe relative path.
+Status ValidateKey(std::string_view key);
+
+// "uploads/<user>/<ms>-<safe-name>": the filename keeps letters, digits, '.', '-' and '_';
+// anything else becomes '_', and it is cut to 100 bytes.
+std::string GenerateUploadKey(std::string_view user_id, std::string_view filename,
+                              int64_t now_millis);
+
+// The local-disk backend, rooted at `root` (created if missing). Signed URLs are
+// "<url_prefix>/<key>?expires=<unix seconds>&signature=<hex HMAC-SHA256>" with `secret`;
+// VerifySignedUrl checks them. `clock` must outlive the store.
+Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, std::string secret,
+                                                      std::string url_prefix, const Clock& clock);
+
+// Checks a signed URL's parts for `key`: Unauthenticated when the signature is wrong or it has
+// expired (at `now_millis`).
+Status VerifySignature(std::string_view secret, std::string_view key, int64_t expires_seconds,
+                       std::string_view signature_hex, int64_t now_millis);
+
+}  // namespace datastory::blob
+
+#endif  // DATASTORY_BLOB_BLOB_STORE_H_

@@ -1,0 +1,308 @@
+// The local-disk BlobStore. Objects live under <root>/objects/<key>, their metadata (content
+// type, tags) under <root>/meta/<key>.json. A write goes to a temporary file beside its
+// target, is fsync'ed, then renamed over it, and the directory is fsync'ed: a reader sees the
+// old object or the new one, and a crash leaves no part of one.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "base/random.h"
+#include "blob/blob_store.h"
+
+namespace datastory::blob {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += digits[bytes[i] >> 4];
+    out += digits[bytes[i] & 15];
+  }
+  return out;
+}
+
+std::string Signature(std::string_view secret, std::string_view key, int64_t expires) {
+  const std::string message = std::string(key) + "\n" + std::to_string(expires);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return Hex(mac, length);
+}
+
+Status Errno(const std::string& what) {
+  return Status::Unavailable(what + ": " + std::strerror(errno));
+}
+
+// A file descriptor, closed on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+Status SyncDirectory(const fs::path& dir) {
+  Fd d{open(dir.c_str(), O_RDONLY | O_DIRECTORY)};
+  if (d.fd < 0 || fsync(d.fd) != 0) return Errno("syncing " + dir.string());
+  return Status::Ok();
+}
+
+// Writes a file atomically from a stream of pieces; `digest` sees every byte.
+Result<int64_t> WriteAtomically(const fs::path& target, const ChunkReader& read,
+                                EVP_MD_CTX* digest) {
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return Status::Unavailable("cannot create " + target.parent_path().string());
+  const fs::path temp = target.string() + ".tmp-" + NewUuidV4();
+  Fd out{open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+  if (out.fd < 0) return Errno("creating " + temp.string());
+  auto abandon = [&](Status s) {
+    close(out.fd);
+    out.fd = -1;
+    unlink(temp.c_str());
+    return s;
+  };
+  std::vector<char> buffer(1 << 20);
+  int64_t size = 0;
+  while (true) {
+    Result<size_t> n = read(buffer.data(), buffer.size());
+    if (!n.ok()) return abandon(n.status());
+    if (*n == 0) break;
+    if (digest) EVP_DigestUpdate(digest, buffer.data(), *n);
+    for (size_t done = 0; done < *n;) {
+      ssize_t w = write(out.fd, buffer.data() + done, *n - done);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return abandon(Errno("writing " + temp.string()));
+      }
+      done += static_cast<size_t>(w);
+    }
+    size += static_cast<int64_t>(*n);
+  }
+  if (fsync(out.fd) != 0) return abandon(Errno("syncing " + temp.string()));
+  if (rename(temp.c_str(), target.c_str()) != 0) return abandon(Errno("renaming " + temp.string()));
+  DS_RETURN_IF_ERROR(SyncDirectory(target.parent_path()));
+  return size;
+}
+
+ChunkReader FromString(std::string_view bytes) {
+  auto offset = std::make_shared<size_t>(0);
+  return [bytes, offset](char* buffer, size_t capacity) -> Result<size_t> {
+    size_t n = std::min(capacity, bytes.size() - *offset);
+    std::memcpy(buffer, bytes.data() + *offset, n);
+    *offset += n;
+    return n;
+  };
+}
+
+class LocalBlobStore final : public BlobStore {
+ public:
+  LocalBlobStore(fs::path root, std::string secret, std::string url_prefix, const Clock& clock)
+      : root_(std::move(root)),
+        secret_(std::move(secret)),
+        url_prefix_(std::move(url_prefix)),
+        clock_(clock) {}
+
+  Result<BlobInfo> Upload(std::string_view key, std::string_view bytes,
+                          const UploadOptions& options) override {
+    return UploadStream(key, FromString(bytes), options);
+  }
+
+  Result<BlobInfo> UploadStream(std::string_view key, const ChunkReader& read,
+                                const UploadOptions& options) override {
+    DS_RETURN_IF_ERROR(ValidateKey(key));
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md5(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr);
+    DS_ASSIGN_OR_RETURN(int64_t size, WriteAtomically(ObjectPath(key), read, md5.get()));
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(md5.get(), digest, &length);
+    json meta = {{"contentType", options.content_type},
+                 {"tags", options.tags},
+                 {"etag", Hex(digest, length)},
+                 {"size", size}};
+    const std::string text = meta.dump();
+    DS_RETURN_IF_ERROR(WriteAtomically(MetaPath(key), FromString(text), nullptr).status());
+    return Metadata(key);
+  }
+
+  Result<std::string> Download(std::string_view key) override {
+    std::string out;
+    DS_RETURN_IF_ERROR(DownloadStream(key, [&](std::string_view chunk) {
+      out.append(chunk);
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status DownloadStream(std::string_view key, const ChunkWriter& write) override {
+    DS_RETURN_IF_ERROR(ValidateKey(key));
+    Fd in{open(ObjectPath(key).c_str(), O_RDONLY | O_CLOEXEC)};
+    if (in.fd < 0) {
+      return errno == ENOENT ? Status::NotFound("no object " + std::string(key))
+                             : Errno("opening " + std::string(key));
+    }
+    std::vector<char> buffer(1 << 20);
+    while (true) {
+      ssize_t n = read(in.fd, buffer.data(), buffer.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Errno("reading " + std::string(key));
+      }
+      if (n == 0) return Status::Ok();
+      DS_RETURN_IF_ERROR(write(std::string_view(buffer.data(), static_cast<size_t>(n))));
+    }
+  }
+
+  Status Remove(std::string_view key) override {
+    DS_RETURN_IF_ERROR(ValidateKey(key));
+    std::error_code ec;
+    if (!fs::remove(ObjectPath(key), ec)) {
+      return ec ? Status::Unavailable("removing " + std::string(key) + ": " + ec.message())
+                : Status::NotFound("no object " + std::string(key));
+    }
+    fs::remove(MetaPath(key), ec);
+    return SyncDirectory(ObjectPath(key).parent_path());
+  }
+
+  Result<bool> Exists(std::string_view key) override {
+    DS_RETURN_IF_ERROR(ValidateKey(key));
+    std::error_code ec;
+    return fs::is_regular_file(ObjectPath(key), ec);
+  }
+
+  Result<BlobInfo> Metadata(std::string_view key) override {
+    DS_RETURN_IF_ERROR(ValidateKey(key));
+    struct stat st;
+    if (stat(ObjectPath(key).c_str(), &st) != 0) {
+      return errno == ENOENT ? Status::NotFound("no object " + std::string(key))
+                             : Errno("reading " + std::string(key));
+    }
+    BlobInfo info;
+    info.key = std::string(key);
+    info.url = url_prefix_ + "/" + info.key;
+    info.size = st.st_size;
+    info.modified_at = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    std::string text;
+    Fd in{open(MetaPath(key).c_str(), O_RDONLY | O_CLOEXEC)};
+    char buffer[4096];
+    ssize_t n;
+    while (in.fd >= 0 && (n = read(in.fd, buffer, sizeof(buffer))) > 0) text.append(buffer, n);
+    json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (meta.is_object()) {
+      info.content_type = meta.value("contentType", "application/octet-stream");
+      info.etag = meta.value("etag", "");
+      if (meta.contains("tags") && meta["tags"].is_array()) {
+        for (const json& t : meta["tags"]) {
+          if (t.is_string()) info.tags.push_back(t.get<std::string>());
+        }
+      }
+    }
+    return info;
+  }
+
+  Result<std::string> SignedUrl(std::string_view key, int64_t ttl_seconds) override {
+    DS_RETURN_IF_ERROR(ValidateKey(key));
+    if (ttl_seconds < 1 || ttl_seconds > 604800) {
+      return Status::InvalidArgument("a signed URL lives 1 to 604800 seconds, not " +
+                                     std::to_string(ttl_seconds));
+    }
+    const int64_t expires = clock_.NowMillis() / 1000 + ttl_seconds;
+    return url_prefix_ + "/" + std::string(key) + "?expires=" + std::to_string(expires) +
+           "&signature=" + Signature(secret_, key, expires);
+  }
+
+ private:
+  fs::path ObjectPath(std::string_view key) const { return root_ / "objects" / std::string(key); }
+  fs::path MetaPath(std::string_view key) const {
+    return root_ / "meta" / (std::string(key) + ".json");
+  }
+
+  const fs::path root_;
+  const std::string secret_;
+  const std::string url_prefix_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
+Status ValidateKey(std::string_view key) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("object key \"" + std::string(key.substr(0, 200)) + "\" " + why);
+  };
+  if (key.empty()) return bad("is empty");
+  if (key.size() > 1024) return bad("is longer than 1024 bytes");
+  if (key.front() == '/') return bad("is absolute");
+  if (key.back() == '/') return bad("names a folder");
+  for (char c : key) {
+    if (c == '\0') return bad("holds a NUL");
+    if (c == '\\') return bad("holds a backslash");
+    if (static_cast<unsigned char>(c) < 0x20) return bad("holds a control character");
+  }
+  size_t start = 0;
+  while (start <= key.size()) {
+    size_t slash = key.find('/', start);
+    std::string_view part = key.substr(start, slash == std::string_view::npos ? std::string_view::npos
+                                                                                : slash - start);
+    if (part.empty()) return bad("has an empty path segment");
+    if (part == "." || part == "..") return bad("has a '" + std::string(part) + "' segment");
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return Status::Ok();
+}
+
+std::string GenerateUploadKey(std::string_view user_id, std::string_view filename,
+                              int64_t now_millis) {
+  std::string safe;
+  for (char c : filename) {
+    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    safe += keep && static_cast<unsigned char>(c) < 0x80 ? c : '_';
+  }
+  while (!safe.empty() && safe.front() == '.') safe.erase(0, 1);  // no hidden or ".." names
+  if (safe.size() > 100) safe.erase(0, safe.size() - 100);           // keep the extension
+  if (safe.empty()) safe = "upload";
+  std::string user;
+  for (char c : user_id) user += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return "uploads/" + (user.empty() ? std::string("anonymous") : user) + "/" +
+         std::to_string(now_millis) + "-" + safe;
+}
+
+Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, std::string secret,
+                                                      std::string url_prefix, const Clock& clock) {
+  if (secret.size() < 16) {
+    return Status::InvalidArgument("DATASTORY_SECRET must be at least 16 bytes to sign URLs");
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(root) / "objects", ec);
+  if (ec) return Status::Unavailable("cannot create the blob folder " + root + ": " + ec.message());
+  fs::create_directories(fs::path(root) / "meta", ec);
+  return std::unique_ptr<BlobStore>(
+      new LocalBlobStore(root, std::move(secret), std::move(url_prefix), clock));
+}
+
+Status VerifySignature(std::string_view secret, std::string_view key, int64_t expires_seconds,
+                       std::string_view signature_hex, int64_t now_millis) {
+  const std::string expected = Signature(secret, key, expires_seconds);
+  // Constant time: the comparison does not reveal how much of a guess was right.
+  bool same = expected.size() == signature_hex.size();
+  unsigned char diff = 0;
+  for (size_t i = 0; same && i < expected.size(); ++i) diff |= expected[i] ^ signature_hex[i];
+  if (!same || diff != 0) return Status::Unauthenticated("the URL's signature is not valid");
+  if (now_millis / 1000 >= expires_seconds) return Status::Unauthenticated("the URL has expired");
+  return Status::Ok();
+}
+
+}  // namespace datastory::blob
