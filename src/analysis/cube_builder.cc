@@ -11,7 +11,7 @@ namespace {
 
 uint64_t TimeKeyHash(const TimeKey& key) {
   return HashWord(static_cast<uint64_t>(key.start) ^
-                  HashWord(key.category + 0x9e37u * key.dimension));
+                  HashWord(key.category + 0x9e37ull * static_cast<uint64_t>(key.dimension)));
 }
 
 bool operator==(const TimeKey& a, const TimeKey& b) {

@@ -756,8 +756,9 @@ class Detector {
       std::vector<double> y(s.values.begin() + from, s.values.end());
       LineFit fit = LeastSquares(x, y);
       std::vector<double> detrended(y.size());
-      for (size_t i = 0; i < y.size(); ++i)
+      for (size_t i = 0; i < y.size(); ++i) {
         detrended[i] = y[i] - (fit.intercept + fit.slope * x[i]);
+      }
       // A cycle shows as a peak of the autocorrelation at the period. A smooth series without
       // one (tomorrow is like today) has high autocorrelation at every short lag, decaying: no
       // peak, so it is not taken for a cycle.
@@ -891,7 +892,7 @@ class Detector {
     const bool all_positive = values.back().value > 0;
     const double row_weight = m.index < 0 ? 0.6 : 1.0;  // row counts matter less than measures
 
-    auto bars = [&](std::vector<int> highlight) {
+    auto bars = [&](const std::vector<int>& highlight) {
       Evidence e;
       e.shape = Evidence::Shape::kBars;
       e.x_title = dim_name;
@@ -1027,6 +1028,7 @@ class Detector {
     // A category far outside the others (IQR fences), other than an outstanding top.
     if (k >= 5) {
       std::vector<double> sorted;
+      sorted.reserve(k);
       for (const Value& v : values) sorted.push_back(v.value);
       std::sort(sorted.begin(), sorted.end());
       auto quantile = [&](double q) {
@@ -1267,8 +1269,9 @@ class Detector {
     std::vector<size_t> rows_order(la.size()), parts_order(lb.size());
     std::vector<double> row_total(la.size(), 0), part_total(lb.size(), 0);
     for (size_t i = 0; i < la.size(); ++i) {
-      for (size_t j = 0; j < lb.size(); ++j)
+      for (size_t j = 0; j < lb.size(); ++j) {
         row_total[i] += table[i][j], part_total[j] += table[i][j];
+      }
     }
     std::iota(rows_order.begin(), rows_order.end(), 0);
     std::iota(parts_order.begin(), parts_order.end(), 0);
@@ -1331,8 +1334,9 @@ class Detector {
       in.evidence.y_title = "rows";
       in.evidence.x = p.histogram.edges;
       for (int64_t c : p.histogram.counts) in.evidence.y.push_back(static_cast<double>(c));
-      if (in.evidence.x.size() != in.evidence.y.size() + 1)
+      if (in.evidence.x.size() != in.evidence.y.size() + 1) {
         in.evidence.shape = Evidence::Shape::kNone;
+      }
       Add(std::move(in));
     }
   }
@@ -1405,8 +1409,9 @@ class Detector {
     std::vector<double> p;
     std::vector<size_t> tested;
     for (size_t i = 0; i < candidates_.size(); ++i) {
-      if (!std::isnan(candidates_[i].p_value))
+      if (!std::isnan(candidates_[i].p_value)) {
         p.push_back(candidates_[i].p_value), tested.push_back(i);
+      }
     }
     std::vector<double> q = BenjaminiHochberg(p);
     for (size_t k = 0; k < tested.size(); ++k) candidates_[tested[k]].q_value = q[k];
@@ -1427,7 +1432,7 @@ class Detector {
     auto key = [](const Insight& in) {
       std::string k(InsightTypeName(in.type));
       for (const auto& c : in.columns) k += "\x1f" + c;
-      for (const auto& [d, c] : in.subspace) k += "\x1e" + d + "=" + c;
+      for (const auto& [d, c] : in.subspace) k.append("\x1e").append(d).append("=").append(c);
       return k;
     };
     std::stable_sort(report_.insights.begin(), report_.insights.end(),

@@ -1,6 +1,7 @@
 #include "analysis/time_grain.h"
 
 #include <array>
+#include <cinttypes>
 #include <cstdio>
 
 #include "table/value_parse.h"
@@ -124,25 +125,25 @@ TimeGrain CoarserStorageGrain(TimeGrain grain) {
 std::string FormatBucket(int64_t start, TimeGrain grain) {
   Civil c = ToCivil(start);
   char buf[64];
-  const long long y = static_cast<long long>(c.year);
+  const int64_t y = c.year;
   switch (grain) {
     case TimeGrain::kYear:
-      std::snprintf(buf, sizeof(buf), "%lld", y);
+      std::snprintf(buf, sizeof(buf), "%" PRId64, y);
       break;
     case TimeGrain::kQuarter:
-      std::snprintf(buf, sizeof(buf), "%lld Q%u", y, (c.month - 1) / 3 + 1);
+      std::snprintf(buf, sizeof(buf), "%" PRId64 " Q%u", y, (c.month - 1) / 3 + 1);
       break;
     case TimeGrain::kMonth:
-      std::snprintf(buf, sizeof(buf), "%s %lld", kMonths[c.month - 1], y);
+      std::snprintf(buf, sizeof(buf), "%s %" PRId64, kMonths[c.month - 1], y);
       break;
     case TimeGrain::kWeek:
     case TimeGrain::kDay:
-      std::snprintf(buf, sizeof(buf), "%s %u, %lld", kMonths[c.month - 1], c.day, y);
+      std::snprintf(buf, sizeof(buf), "%s %u, %" PRId64, kMonths[c.month - 1], c.day, y);
       break;
     default:
-      std::snprintf(buf, sizeof(buf), "%s %u, %lld %02lld:%02lld", kMonths[c.month - 1], c.day, y,
-                    static_cast<long long>(c.seconds_of_day / 3600),
-                    static_cast<long long>(c.seconds_of_day / 60 % 60));
+      std::snprintf(buf, sizeof(buf), "%s %u, %" PRId64 " %02" PRId64 ":%02" PRId64,
+                    kMonths[c.month - 1], c.day, y, static_cast<int64_t>(c.seconds_of_day / 3600),
+                    static_cast<int64_t>(c.seconds_of_day / 60 % 60));
       break;
   }
   return buf;
@@ -151,24 +152,25 @@ std::string FormatBucket(int64_t start, TimeGrain grain) {
 std::string FormatBucketIso(int64_t start, TimeGrain grain) {
   Civil c = ToCivil(start);
   char buf[64];
-  const long long y = static_cast<long long>(c.year);
+  const int64_t y = c.year;
   switch (grain) {
     case TimeGrain::kYear:
-      std::snprintf(buf, sizeof(buf), "%04lld", y);
+      std::snprintf(buf, sizeof(buf), "%04" PRId64, y);
       break;
     case TimeGrain::kQuarter:
     case TimeGrain::kMonth:
-      std::snprintf(buf, sizeof(buf), "%04lld-%02u", y, c.month);
+      std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02u", y, c.month);
       break;
     case TimeGrain::kWeek:
     case TimeGrain::kDay:
-      std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02u", y, c.month, c.day);
+      std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02u-%02u", y, c.month, c.day);
       break;
     default:
-      std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02lld:%02lld:%02lld", y, c.month, c.day,
-                    static_cast<long long>(c.seconds_of_day / 3600),
-                    static_cast<long long>(c.seconds_of_day / 60 % 60),
-                    static_cast<long long>(c.seconds_of_day % 60));
+      std::snprintf(buf, sizeof(buf),
+                    "%04" PRId64 "-%02u-%02uT%02" PRId64 ":%02" PRId64 ":%02" PRId64, y, c.month,
+                    c.day, static_cast<int64_t>(c.seconds_of_day / 3600),
+                    static_cast<int64_t>(c.seconds_of_day / 60 % 60),
+                    static_cast<int64_t>(c.seconds_of_day % 60));
       break;
   }
   return buf;

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 namespace datastory::blob {
@@ -92,7 +92,8 @@ TEST_F(LocalBlobStoreTest, StreamsInBoundedMemoryAndAnAbandonedUploadLeavesNothi
   uint64_t sum_in = 0;
   auto reader = [&](char* buffer, size_t capacity) -> Result<size_t> {
     size_t n = std::min<size_t>(capacity, total - produced);
-    for (size_t i = 0; i < n; ++i) buffer[i] = static_cast<char>(rng()), sum_in += static_cast<unsigned char>(buffer[i]);
+    for (size_t i = 0; i < n; ++i)
+      buffer[i] = static_cast<char>(rng()), sum_in += static_cast<unsigned char>(buffer[i]);
     produced += n;
     return n;
   };
@@ -145,9 +146,9 @@ TEST_F(LocalBlobStoreTest, SignedUrlsExpireAndCannotBeForged) {
             StatusCode::kUnauthenticated);  // another key
   EXPECT_EQ(VerifySignature(kSecret, "uploads/1/a.csv", exp + 1, signature, kNow).code(),
             StatusCode::kUnauthenticated);  // a longer life
-  EXPECT_EQ(VerifySignature("another secret entirely", "uploads/1/a.csv", exp, signature, kNow)
-                .code(),
-            StatusCode::kUnauthenticated);
+  EXPECT_EQ(
+      VerifySignature("another secret entirely", "uploads/1/a.csv", exp, signature, kNow).code(),
+      StatusCode::kUnauthenticated);
   EXPECT_EQ(VerifySignature(kSecret, "uploads/1/a.csv", exp, signature, (exp + 1) * 1000).code(),
             StatusCode::kUnauthenticated);  // expired
   EXPECT_EQ(store_->SignedUrl("k", 0).status().code(), StatusCode::kInvalidArgument);

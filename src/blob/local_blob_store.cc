@@ -194,7 +194,8 @@ class LocalBlobStore final : public BlobStore {
     info.key = std::string(key);
     info.url = url_prefix_ + "/" + info.key;
     info.size = st.st_size;
-    info.modified_at = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    info.modified_at =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
     std::string text;
     Fd in{open(MetaPath(key).c_str(), O_RDONLY | O_CLOEXEC)};
     char buffer[4096];
@@ -254,8 +255,8 @@ Status ValidateKey(std::string_view key) {
   size_t start = 0;
   while (start <= key.size()) {
     size_t slash = key.find('/', start);
-    std::string_view part = key.substr(start, slash == std::string_view::npos ? std::string_view::npos
-                                                                                : slash - start);
+    std::string_view part =
+        key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (part.empty()) return bad("has an empty path segment");
     if (part == "." || part == "..") return bad("has a '" + std::string(part) + "' segment");
     if (slash == std::string_view::npos) break;
@@ -268,11 +269,12 @@ std::string GenerateUploadKey(std::string_view user_id, std::string_view filenam
                               int64_t now_millis) {
   std::string safe;
   for (char c : filename) {
-    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    const bool keep =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
     safe += keep && static_cast<unsigned char>(c) < 0x80 ? c : '_';
   }
   while (!safe.empty() && safe.front() == '.') safe.erase(0, 1);  // no hidden or ".." names
-  if (safe.size() > 100) safe.erase(0, safe.size() - 100);           // keep the extension
+  if (safe.size() > 100) safe.erase(0, safe.size() - 100);        // keep the extension
   if (safe.empty()) safe = "upload";
   std::string user;
   for (char c : user_id) user += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';

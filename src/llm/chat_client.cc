@@ -66,9 +66,11 @@ class ChatClient final : public story::ChatModel {
     api->easy_setopt(c, CURLOPT_URL, url.c_str());
     api->easy_setopt(c, CURLOPT_HTTPHEADER, request.headers);
     api->easy_setopt(c, CURLOPT_POSTFIELDS, payload.data());
+    // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
     api->easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
     api->easy_setopt(c, CURLOPT_WRITEFUNCTION, static_cast<WriteCallback>(Append));
     api->easy_setopt(c, CURLOPT_WRITEDATA, static_cast<void*>(&response));
+    // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
     api->easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config_.timeout_seconds));
     api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -80,7 +82,7 @@ class ChatClient final : public story::ChatModel {
     if (code != CURLE_OK) {
       return Status::Unavailable(url + ": " + api->easy_strerror(code));
     }
-    long status = 0;
+    long status = 0;  // NOLINT(google-runtime-int): what CURLINFO_RESPONSE_CODE writes
     api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (status != 200) {
       return Status::Unavailable(url + " answered HTTP " + std::to_string(status) + ": " +
@@ -114,7 +116,7 @@ Result<std::optional<ChatConfig>> ChatConfigFromEnvironment() {
   if (std::string model = Env("LLM_MODEL"); !model.empty()) config.model = model;
   if (std::string timeout = Env("LLM_TIMEOUT_SECONDS"); !timeout.empty()) {
     char* end = nullptr;
-    long seconds = std::strtol(timeout.c_str(), &end, 10);
+    const int64_t seconds = std::strtoll(timeout.c_str(), &end, 10);
     if (*end != '\0' || seconds < 1 || seconds > 600) {
       return Status::InvalidArgument(
           "LLM_TIMEOUT_SECONDS must be a whole number of seconds "

@@ -34,7 +34,7 @@ Loaded Load() {
   bind(out.api.easy_strerror, "curl_easy_strerror");
   bind(out.api.slist_append, "curl_slist_append");
   bind(out.api.slist_free_all, "curl_slist_free_all");
-  CURLcode (*global_init)(long) = nullptr;
+  CURLcode (*global_init)(long) = nullptr;  // NOLINT(google-runtime-int): libcurl's signature
   bind(global_init, "curl_global_init");
   if (!ok) {
     out.error = "libcurl.so.4 lacks a function DataStory needs";

@@ -57,8 +57,9 @@ std::string RenderStoryMarkdown(const story::Story& story) {
   }
   if (!story.profile.alerts.empty()) {
     md += "\n### Data quality\n\n";
-    for (const analysis::Alert& a : story.profile.alerts)
+    for (const analysis::Alert& a : story.profile.alerts) {
       md += "- " + a.type + ": " + a.message + "\n";
+    }
   }
   return md;
 }

@@ -343,11 +343,12 @@ std::vector<double> NiceTicks(double lo, double hi, int count) {
       break;
     }
   }
-  double start = std::floor(lo / step) * step, end = std::ceil(hi / step) * step;
+  // Whole multiples of the step, by index: a running sum would drift.
+  const auto first = static_cast<int64_t>(std::floor(lo / step));
+  const auto last = static_cast<int64_t>(std::ceil(hi / step));
   std::vector<double> ticks;
-  for (double t = start; t <= end + step * 0.5; t += step) {
-    ticks.push_back(std::fabs(t) < step * 1e-9 ? 0 : t);
-  }
+  for (int64_t k = first; k <= last; ++k)
+    ticks.push_back(k == 0 ? 0 : static_cast<double>(k) * step);
   return ticks;
 }
 

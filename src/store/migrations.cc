@@ -5,7 +5,7 @@ namespace datastory::store {
 const std::vector<Migration>& Migrations(Dialect dialect) {
   // Times are milliseconds since the epoch (INTEGER / BIGINT), so both engines compare them the
   // same way. Emails are unique by their lower-case form.
-  static const std::vector<Migration> kSqlite = {
+  static const std::vector<Migration> sqlite = {
       {1, R"sql(
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
@@ -79,8 +79,8 @@ CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
 )sql"},
   };
   // The PostgreSQL engine is the next step of issue 4; its migrations mirror these.
-  static const std::vector<Migration> kPostgres = {};
-  return dialect == Dialect::kSqlite ? kSqlite : kPostgres;
+  static const std::vector<Migration> postgres = {};
+  return dialect == Dialect::kSqlite ? sqlite : postgres;
 }
 
 }  // namespace datastory::store

@@ -111,7 +111,7 @@ class SqliteStore final : public Store {
     DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     Status s = ApplyMigrations();
     if (!s.ok()) {
-      Exec("ROLLBACK");
+      Rollback();
       return s;
     }
     return Exec("COMMIT");
@@ -314,7 +314,7 @@ class SqliteStore final : public Store {
     if (rc != SQLITE_ROW) {
       Status s =
           rc == SQLITE_DONE ? Status::NotFound("no job is waiting") : Error("claiming a job");
-      Exec("ROLLBACK");
+      Rollback();
       return s;
     }
     DS_RETURN_IF_ERROR(Exec("COMMIT"));
@@ -376,7 +376,7 @@ class SqliteStore final : public Store {
       }
     }
     if (!failure.ok()) {
-      Exec("ROLLBACK");  // the story goes with it: one job, one story
+      Rollback();  // the story goes with it: one job, one story
       return failure;
     }
     DS_RETURN_IF_ERROR(Exec("COMMIT"));
@@ -513,8 +513,9 @@ class SqliteStore final : public Store {
       DS_RETURN_IF_ERROR(Exec(m.sql));
       Statement mark(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
       mark.Bind(1, m.version).Bind(2, clock_.NowMillis());
-      if (mark.Step() != SQLITE_DONE)
+      if (mark.Step() != SQLITE_DONE) {
         return Error("recording migration " + std::to_string(m.version));
+      }
     }
     return Status::Ok();
   }
@@ -559,6 +560,10 @@ class SqliteStore final : public Store {
     if (q.Step() != SQLITE_DONE) return Error("writing job " + std::string(job_id));
     return sqlite3_changes(db_) > 0 ? Status::Ok() : LostLease(job_id);
   }
+
+  // After a failure inside a transaction: the failure is what the caller needs to hear, and
+  // SQLite rolls back by itself if even ROLLBACK fails.
+  void Rollback() { static_cast<void>(Exec("ROLLBACK")); }
 
   Status Error(const std::string& what) {
     return Status::Unavailable("sqlite: " + what + ": " + sqlite3_errmsg(db_));

@@ -34,7 +34,7 @@ struct NewJob {
 // [0.5, 1.5) so that workers do not retry in step, at most max_delay.
 struct RetryPolicy {
   int64_t base_delay_ms = 1000;
-  int64_t max_delay_ms = 5 * 60 * 1000;
+  int64_t max_delay_ms = int64_t{5} * 60 * 1000;
 };
 
 struct StoryPage {

@@ -92,8 +92,10 @@ void RephraseNarratives(Story& story, ChatModel& model) {
     if (!untraced.empty()) {
       std::string list;
       for (size_t i = 0; i < untraced.size() && i < 3; ++i) list += (i ? ", " : "") + untraced[i];
-      story.writer_notes.push_back(std::string(s.key) + ": " + who + " wrote " + list +
-                                   ", which no fact supports; the built-in text is used");
+      std::string note = std::string(s.key) + ": " + who + " wrote ";
+      note += list;
+      note += ", which no fact supports; the built-in text is used";
+      story.writer_notes.push_back(std::move(note));
       continue;
     }
     if (!text.empty() && text.back() != '\n' && s.text->back() == '\n') text += '\n';

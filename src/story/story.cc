@@ -272,8 +272,9 @@ std::string Writer::Headline(const Insight& in) const {
                       (in.aggregation == "count" ? (rows ? " make up " : " makes up ")
                                                  : (rows ? " account for " : " accounts for ")) +
                       Share(in, "share") + " of " + (in.aggregation == "count" ? "the rows" : what);
-      if (V(in, "categories") > 2)
+      if (V(in, "categories") > 2) {
         s += ", across " + F(in, "categories") + " " + LastCol(in) + " values";
+      }
       return s + ".";
     }
     case InsightType::kEvenness: {
@@ -489,8 +490,9 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
   story.chosen = ChooseInsights(story.report, k);
 
   Writer writer(story, options.audience);
-  for (const Insight& in : story.report.insights)
+  for (const Insight& in : story.report.insights) {
     story.insight_texts.push_back(writer.Headline(in));
+  }
   for (int index : story.chosen) {
     const Insight& in = story.report.insights[index];
     Finding f;
