@@ -96,7 +96,16 @@ void CubeMerger::MergeBlock(CubeBlock& block) {
   }
 
   time_missing_ += block.time_missing;
-  const TimeGroups& from = block.time;
+  AddTime(block.time);
+  if (regroup) Regroup();
+  while (static_cast<int64_t>(time_.keys.size()) > Cube::kMaxTimeBuckets &&
+         grain_ != TimeGrain::kYear) {
+    grain_ = CoarserStorageGrain(grain_);
+    Regroup();
+  }
+}
+
+void CubeMerger::AddTime(const TimeGroups& from) {
   for (size_t i = 0; i < from.keys.size(); ++i) {
     TimeKey key = from.keys[i];
     if (key.dimension >= 0 && series_dropped_[key.dimension]) continue;
@@ -110,30 +119,12 @@ void CubeMerger::MergeBlock(CubeBlock& block) {
       t.sum += f.sum;
     }
   }
-  if (regroup) Regroup();
-  while (static_cast<int64_t>(time_.keys.size()) > Cube::kMaxTimeBuckets &&
-         grain_ != TimeGrain::kYear) {
-    grain_ = CoarserStorageGrain(grain_);
-    Regroup();
-  }
 }
 
 void CubeMerger::Regroup() {
   TimeGroups old = std::move(time_);
   time_ = TimeGroups();
-  for (size_t i = 0; i < old.keys.size(); ++i) {
-    TimeKey key = old.keys[i];
-    if (key.dimension >= 0 && series_dropped_[key.dimension]) continue;
-    key.start = TruncateTime(key.start, grain_);
-    int32_t id = time_.Find(key, measures_);
-    time_.rows[id] += old.rows[i];
-    for (int m = 0; m < measures_; ++m) {
-      Total& t = time_.totals[static_cast<size_t>(id) * measures_ + m];
-      const Total& f = old.totals[i * measures_ + m];
-      t.n += f.n;
-      t.sum += f.sum;
-    }
-  }
+  AddTime(old);
 }
 
 Cube CubeMerger::Finish(std::vector<SampledRow> sample, int64_t population) {

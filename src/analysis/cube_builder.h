@@ -117,6 +117,8 @@ class CubeMerger {
 
  private:
   void MergeBlock(CubeBlock& block);
+  // Folds time groups into the cube's, at its grain, leaving out dropped series.
+  void AddTime(const TimeGroups& from);
   void Regroup();  // after a coarser grain or a dropped series
 
   const CubePlan plan_;
