@@ -33,14 +33,18 @@ fixtures: deps
 	    [ ! -d tests/js/node_modules/vega-lite ] || [ ! -d tests/js/node_modules/playwright-core ]; then \
 	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; fi
 
+# The store's PostgreSQL tests need a server: pg_virtualenv starts a throw-away PostgreSQL 15
+# cluster for the run, sets PGHOST/PGPORT/PGUSER/PGPASSWORD, and removes it afterwards.
+PG_RUN ?= pg_virtualenv -v 15
+
 test: build fixtures
-	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	@cd $(BUILD) && $(PG_RUN) ctest --output-on-failure -j$(JOBS)
 
 # Unit and integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps fixtures
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDATASTORY_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j$(JOBS)
-	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(PG_RUN) ctest --output-on-failure -j$(JOBS)
 
 # The libFuzzer target (clang, ASan + UBSan): replays the corpus, then fuzzes FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60

@@ -15,6 +15,8 @@ packages=(
   libboost-dev                         # spreadsort (radix sort) for duplicate-row hashes
   libcurl4-openssl-dev                 # HTTP client: the optional LLM writer
   libsqlite3-dev                       # the embedded store
+  libpq-dev                            # the PostgreSQL store
+  postgresql-15 postgresql-common      # the PostgreSQL tests: pg_virtualenv starts a cluster
   libssl-dev                           # HMAC-SHA256 signed URLs, MD5 ETags
   clang-format clang-tidy
   nodejs npm                           # test tools only: fixtures, Vega-Lite, Playwright

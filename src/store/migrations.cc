@@ -78,8 +78,81 @@ CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
 CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
 )sql"},
   };
-  // The PostgreSQL engine is the next step of issue 4; its migrations mirror these.
-  static const std::vector<Migration> postgres = {};
+  // The same tables, in PostgreSQL's types: identity keys, BIGINT times, json for the JSON
+  // columns (checked on the way in, and kept byte for byte, unlike jsonb).
+  static const std::vector<Migration> postgres = {
+      {1, R"sql(
+CREATE TABLE users (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  email TEXT NOT NULL,
+  email_lower TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  tier TEXT NOT NULL CHECK (tier IN ('free', 'professional', 'business', 'enterprise')),
+  stories_this_month INTEGER NOT NULL DEFAULT 0,
+  stories_month TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE stories (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  original_filename TEXT NOT NULL,
+  storage_key TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  column_count BIGINT NOT NULL,
+  file_size BIGINT NOT NULL,
+  summary TEXT NOT NULL,
+  key_findings TEXT NOT NULL,
+  recommendations TEXT NOT NULL,
+  charts_json json NOT NULL,
+  statistics_json json NOT NULL,
+  visibility TEXT NOT NULL CHECK (visibility IN ('private', 'public')),
+  processing_time_ms BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX stories_by_user ON stories (user_id, created_at DESC, id DESC);
+CREATE TABLE sessions (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  expires_at BIGINT NOT NULL,
+  last_activity_at BIGINT NOT NULL,
+  user_agent TEXT NOT NULL,
+  ip_address TEXT NOT NULL,
+  remember_me BOOLEAN NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+)sql"},
+      {2, R"sql(
+CREATE TABLE jobs (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  job_id TEXT NOT NULL UNIQUE,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'processing', 'completed', 'failed', 'cancelled')),
+  current_stage TEXT NOT NULL,
+  progress INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+  options_json json NOT NULL,
+  story_id BIGINT REFERENCES stories (id) ON DELETE SET NULL,
+  error_code TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_expires_at BIGINT NOT NULL,
+  run_after BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX jobs_runnable ON jobs (status, run_after, id);
+CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
+CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
+)sql"},
+  };
   return dialect == Dialect::kSqlite ? sqlite : postgres;
 }
 

@@ -14,12 +14,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <type_traits>
 
 #include "base/random.h"
 #include "store/migrations.h"
+#include "store/sql_rows.h"
 
 namespace datastory::store {
 namespace {
@@ -53,6 +53,7 @@ class Statement {
              : std::string();
   }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  bool Bool(int col) const { return Int(col) != 0; }
   int rc() const { return rc_; }
 
  private:
@@ -61,34 +62,16 @@ class Statement {
   int rc_;
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// Bound by BindStory.
+const std::string& InsertStorySql() {
+  static const std::string sql = std::string("INSERT INTO stories (") + sql::kStoryInsertColumns +
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  return sql;
 }
-
-constexpr const char* kUserColumns =
-    "id, email, password_hash, tier, stories_this_month, stories_month, created_at, updated_at";
-constexpr const char* kStoryColumns =
-    "id, user_id, title, original_filename, storage_key, row_count, column_count, file_size, "
-    "summary, key_findings, recommendations, charts_json, statistics_json, visibility, "
-    "processing_time_ms, created_at, updated_at";
-constexpr const char* kInsertStory =
-    "INSERT INTO stories (user_id, title, original_filename, storage_key, row_count, "
-    "column_count, file_size, summary, key_findings, recommendations, charts_json, "
-    "statistics_json, visibility, processing_time_ms, created_at, updated_at) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";  // bound by BindStory
-constexpr const char* kJobColumns =
-    "id, job_id, user_id, status, current_stage, progress, options_json, story_id, error_code, "
-    "error_message, attempts, max_attempts, lease_owner, lease_expires_at, run_after, created_at, "
-    "updated_at";
 // The condition for a write by the worker that holds a job's lease (parameters ?1 job id,
 // ?2 worker, ?3 now).
 constexpr const char* kHoldsLease =
     "job_id = ?1 AND status = 'processing' AND lease_owner = ?2 AND lease_expires_at > ?3";
-constexpr const char* kSessionColumns =
-    "id, user_id, token_hash, expires_at, last_activity_at, user_agent, ip_address, remember_me, "
-    "created_at";
 
 class SqliteStore final : public Store {
  public:
@@ -135,8 +118,8 @@ class SqliteStore final : public Store {
                 "INSERT INTO users (email, email_lower, password_hash, tier, stories_this_month, "
                 "stories_month, created_at, updated_at) VALUES (?, ?, ?, ?, 0, '', ?, ?) "
                 "RETURNING " +
-                    std::string(kUserColumns));
-    q.Bind(1, user.email).Bind(2, Lower(user.email)).Bind(3, user.password_hash);
+                    std::string(sql::kUserColumns));
+    q.Bind(1, user.email).Bind(2, sql::Lower(user.email)).Bind(3, user.password_hash);
     q.Bind(4, TierName(user.tier)).Bind(5, now).Bind(6, now);
     int rc = q.Step();
     if (rc == SQLITE_CONSTRAINT) {
@@ -147,13 +130,14 @@ class SqliteStore final : public Store {
   }
 
   Result<User> GetUser(int64_t id) override {
-    return ById<User>("users", kUserColumns, id, "user", &SqliteStore::ReadUser);
+    return ById<User>("users", sql::kUserColumns, id, "user", &SqliteStore::ReadUser);
   }
 
   Result<User> FindUserByEmail(std::string_view email) override {
     std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(kUserColumns) + " FROM users WHERE email_lower = ?");
-    q.Bind(1, Lower(email));
+    Statement q(db_,
+                "SELECT " + std::string(sql::kUserColumns) + " FROM users WHERE email_lower = ?");
+    q.Bind(1, sql::Lower(email));
     if (q.Step() != SQLITE_ROW) return RowOr(q, "user with email " + std::string(email));
     return ReadUser(q);
   }
@@ -161,7 +145,7 @@ class SqliteStore final : public Store {
   Result<User> SetUserTier(int64_t id, Tier tier) override {
     std::lock_guard lock(mu_);
     Statement q(db_, "UPDATE users SET tier = ?, updated_at = ? WHERE id = ? RETURNING " +
-                         std::string(kUserColumns));
+                         std::string(sql::kUserColumns));
     q.Bind(1, TierName(tier)).Bind(2, clock_.NowMillis()).Bind(3, id);
     if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + std::to_string(id));
     return ReadUser(q);
@@ -188,7 +172,7 @@ class SqliteStore final : public Store {
                 "THEN stories_this_month + 1 ELSE 1 END, stories_month = ?1, updated_at = ?2 "
                 "WHERE id = ?3 AND (?4 < 0 OR (CASE WHEN stories_month = ?1 "
                 "THEN stories_this_month ELSE 0 END) < ?4) RETURNING " +
-                    std::string(kUserColumns));
+                    std::string(sql::kUserColumns));
     q.Bind(1, month).Bind(2, now).Bind(3, user_id).Bind(4, static_cast<int64_t>(limit));
     int rc = q.Step();
     if (rc == SQLITE_ROW) return ReadUser(q);
@@ -201,7 +185,7 @@ class SqliteStore final : public Store {
   Result<StoryRecord> CreateStory(const StoryRecord& s) override {
     std::lock_guard lock(mu_);
     const int64_t now = clock_.NowMillis();
-    Statement q(db_, std::string(kInsertStory) + " RETURNING " + kStoryColumns);
+    Statement q(db_, InsertStorySql() + " RETURNING " + sql::kStoryColumns);
     BindStory(q, s, now);
     int rc = q.Step();
     if (rc == SQLITE_CONSTRAINT) {
@@ -212,30 +196,17 @@ class SqliteStore final : public Store {
   }
 
   Result<StoryRecord> GetStory(int64_t id) override {
-    return ById<StoryRecord>("stories", kStoryColumns, id, "story", &SqliteStore::ReadStory);
+    return ById<StoryRecord>("stories", sql::kStoryColumns, id, "story", &SqliteStore::ReadStory);
   }
 
   Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) override {
     limit = std::clamp(limit, 1, 100);
-    // The cursor is "<created_at>.<id>" of the last story of the previous page: the next page
-    // starts strictly after it in (created_at, id) descending order.
-    int64_t after_time = INT64_MAX, after_id = INT64_MAX;
-    if (!cursor.empty()) {
-      size_t dot = cursor.find('.');
-      try {
-        if (dot == std::string_view::npos) throw std::invalid_argument("no dot");
-        after_time = std::stoll(std::string(cursor.substr(0, dot)));
-        after_id = std::stoll(std::string(cursor.substr(dot + 1)));
-      } catch (const std::exception&) {
-        return Status::InvalidArgument("cursor \"" + std::string(cursor) +
-                                       "\" is not one this server gave out");
-      }
-    }
+    DS_ASSIGN_OR_RETURN(sql::StoryCursor after, sql::ParseStoryCursor(cursor));
     std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(kStoryColumns) +
+    Statement q(db_, "SELECT " + std::string(sql::kStoryColumns) +
                          " FROM stories WHERE user_id = ? AND (created_at < ? OR (created_at = ? "
                          "AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?");
-    q.Bind(1, user_id).Bind(2, after_time).Bind(3, after_time).Bind(4, after_id);
+    q.Bind(1, user_id).Bind(2, after.created_at).Bind(3, after.created_at).Bind(4, after.id);
     q.Bind(5, static_cast<int64_t>(limit) + 1);
     StoryPage page;
     int rc;
@@ -243,8 +214,7 @@ class SqliteStore final : public Store {
     if (rc != SQLITE_DONE) return Error("listing stories");
     if (page.stories.size() > static_cast<size_t>(limit)) {
       page.stories.pop_back();
-      const StoryRecord& last = page.stories.back();
-      page.next_cursor = std::to_string(last.created_at) + "." + std::to_string(last.id);
+      page.next_cursor = sql::MakeStoryCursor(page.stories.back());
     }
     return page;
   }
@@ -271,7 +241,7 @@ class SqliteStore final : public Store {
                 "attempts, max_attempts, lease_owner, lease_expires_at, run_after, created_at, "
                 "updated_at) VALUES (?, ?, 'queued', 'queued', 0, ?, 0, ?, '', 0, ?, ?, ?) "
                 "RETURNING " +
-                    std::string(kJobColumns));
+                    std::string(sql::kJobColumns));
     q.Bind(1, NewUuidV4()).Bind(2, job.user_id).Bind(3, job.options_json);
     q.Bind(4, static_cast<int64_t>(std::max(1, job.max_attempts))).Bind(5, now).Bind(6, now);
     q.Bind(7, now);
@@ -285,7 +255,7 @@ class SqliteStore final : public Store {
 
   Result<Job> GetJob(std::string_view job_id) override {
     std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE job_id = ?");
+    Statement q(db_, "SELECT " + std::string(sql::kJobColumns) + " FROM jobs WHERE job_id = ?");
     q.Bind(1, job_id);
     if (q.Step() != SQLITE_ROW) return RowOr(q, "job " + std::string(job_id));
     return ReadJob(q);
@@ -306,7 +276,7 @@ class SqliteStore final : public Store {
                   "current_stage = 'claimed', updated_at = ?3 WHERE id = (SELECT id FROM "
                   "jobs WHERE status = 'queued' AND run_after <= ?3 ORDER BY run_after, id "
                   "LIMIT 1) RETURNING " +
-                      std::string(kJobColumns));
+                      std::string(sql::kJobColumns));
       q.Bind(1, worker).Bind(2, now + lease_ms).Bind(3, now);
       rc = q.Step();
       if (rc == SQLITE_ROW) job = ReadJob(q);
@@ -353,7 +323,7 @@ class SqliteStore final : public Store {
     Status failure;
     int64_t story_id = 0;
     {
-      Statement insert(db_, kInsertStory);
+      Statement insert(db_, InsertStorySql());
       BindStory(insert, story, now);
       if (insert.Step() == SQLITE_DONE) {
         story_id = sqlite3_last_insert_rowid(db_);
@@ -366,13 +336,13 @@ class SqliteStore final : public Store {
       Statement done(db_,
                      "UPDATE jobs SET status = 'completed', progress = 100, current_stage = "
                      "'completed', story_id = ?4, lease_owner = '', updated_at = ?3 WHERE " +
-                         std::string(kHoldsLease) + " RETURNING " + kJobColumns);
+                         std::string(kHoldsLease) + " RETURNING " + sql::kJobColumns);
       done.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, story_id);
       int rc = done.Step();
       if (rc == SQLITE_ROW) {
         job = ReadJob(done);
       } else {
-        failure = rc == SQLITE_DONE ? LostLease(job_id) : Error("completing a job");
+        failure = rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("completing a job");
       }
     }
     if (!failure.ok()) {
@@ -392,7 +362,8 @@ class SqliteStore final : public Store {
       Statement q(db_, "SELECT attempts, max_attempts FROM jobs WHERE " + std::string(kHoldsLease));
       q.Bind(1, job_id).Bind(2, worker).Bind(3, now);
       int rc = q.Step();
-      if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? LostLease(job_id) : Error("failing a job");
+      if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("failing a job");
       attempts = q.Int(0);
       max_attempts = q.Int(1);
     }
@@ -401,11 +372,14 @@ class SqliteStore final : public Store {
                 "UPDATE jobs SET status = ?4, current_stage = ?4, error_code = ?5, "
                 "error_message = ?6, lease_owner = '', run_after = ?7, updated_at = ?3 "
                 "WHERE " +
-                    std::string(kHoldsLease) + " RETURNING " + kJobColumns);
+                    std::string(kHoldsLease) + " RETURNING " + sql::kJobColumns);
     q.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, retry ? "queued" : "failed");
-    q.Bind(5, error.code).Bind(6, error.message).Bind(7, retry ? now + Backoff(attempts) : now);
+    q.Bind(5, error.code)
+        .Bind(6, error.message)
+        .Bind(7, retry ? now + sql::RetryDelay(retry_, attempts) : now);
     int rc = q.Step();
-    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? LostLease(job_id) : Error("failing a job");
+    if (rc != SQLITE_ROW)
+      return rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("failing a job");
     return ReadJob(q);
   }
 
@@ -447,7 +421,7 @@ class SqliteStore final : public Store {
                 "INSERT INTO sessions (user_id, token_hash, expires_at, last_activity_at, "
                 "user_agent, ip_address, remember_me, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "RETURNING " +
-                    std::string(kSessionColumns));
+                    std::string(sql::kSessionColumns));
     q.Bind(1, s.user_id).Bind(2, s.token_hash).Bind(3, s.expires_at).Bind(4, now);
     q.Bind(5, s.user_agent).Bind(6, s.ip_address).Bind(7, int64_t{s.remember_me}).Bind(8, now);
     int rc = q.Step();
@@ -461,8 +435,8 @@ class SqliteStore final : public Store {
 
   Result<Session> FindSession(std::string_view token_hash) override {
     std::lock_guard lock(mu_);
-    Statement q(db_,
-                "SELECT " + std::string(kSessionColumns) + " FROM sessions WHERE token_hash = ?");
+    Statement q(
+        db_, "SELECT " + std::string(sql::kSessionColumns) + " FROM sessions WHERE token_hash = ?");
     q.Bind(1, token_hash);
     if (q.Step() != SQLITE_ROW) return RowOr(q, "session");
     return ReadSession(q);
@@ -536,29 +510,12 @@ class SqliteStore final : public Store {
   }
 
   static void BindStory(Statement& q, const StoryRecord& s, int64_t now) {
-    q.Bind(1, s.user_id).Bind(2, s.title).Bind(3, s.dataset.original_filename);
-    q.Bind(4, s.dataset.storage_key).Bind(5, s.dataset.row_count).Bind(6, s.dataset.column_count);
-    q.Bind(7, s.dataset.file_size).Bind(8, s.summary).Bind(9, s.key_findings);
-    q.Bind(10, s.recommendations).Bind(11, s.charts_json).Bind(12, s.statistics_json);
-    q.Bind(13, VisibilityName(s.visibility)).Bind(14, s.processing_time_ms);
-    q.Bind(15, now).Bind(16, now);
+    sql::StoryValues(s, now, [&q](int i, auto value) { q.Bind(i, value); });
   }
 
-  int64_t Backoff(int64_t attempts) const {
-    double delay = static_cast<double>(retry_.base_delay_ms) *
-                   static_cast<double>(int64_t{1} << std::min<int64_t>(attempts - 1, 30));
-    double jitter = 0.5 + static_cast<double>(RandomWord() >> 11) * 0x1.0p-53;  // [0.5, 1.5)
-    return std::min(retry_.max_delay_ms, static_cast<int64_t>(delay * jitter));
-  }
-
-  Status LostLease(std::string_view job_id) {
-    return Status::FailedPrecondition("job " + std::string(job_id) +
-                                      " is not held by this worker (its lease ran out, or it was "
-                                      "cancelled or rescued)");
-  }
   Status LeaseWrite(Statement& q, std::string_view job_id) {
     if (q.Step() != SQLITE_DONE) return Error("writing job " + std::string(job_id));
-    return sqlite3_changes(db_) > 0 ? Status::Ok() : LostLease(job_id);
+    return sqlite3_changes(db_) > 0 ? Status::Ok() : sql::LostLease(job_id);
   }
 
   // After a failure inside a transaction: the failure is what the caller needs to hear, and
@@ -577,69 +534,10 @@ class SqliteStore final : public Store {
     return sqlite3_changes(db_) > 0 ? Status::Ok() : Status::NotFound(what + " does not exist");
   }
 
-  User ReadUser(const Statement& q) const {
-    User u;
-    u.id = q.Int(0);
-    u.email = q.Text(1);
-    u.password_hash = q.Text(2);
-    u.tier = ParseTier(q.Text(3)).value_or(Tier::kFree);
-    u.stories_this_month = static_cast<int>(q.Int(4));
-    u.stories_month = q.Text(5);
-    u.created_at = q.Int(6);
-    u.updated_at = q.Int(7);
-    u.limits = tiers_.Get(u.tier);
-    return u;
-  }
-  static StoryRecord ReadStory(const Statement& q) {
-    StoryRecord s;
-    s.id = q.Int(0);
-    s.user_id = q.Int(1);
-    s.title = q.Text(2);
-    s.dataset = {q.Text(3), q.Text(4), q.Int(5), q.Int(6), q.Int(7)};
-    s.summary = q.Text(8);
-    s.key_findings = q.Text(9);
-    s.recommendations = q.Text(10);
-    s.charts_json = q.Text(11);
-    s.statistics_json = q.Text(12);
-    s.visibility = q.Text(13) == "public" ? Visibility::kPublic : Visibility::kPrivate;
-    s.processing_time_ms = q.Int(14);
-    s.created_at = q.Int(15);
-    s.updated_at = q.Int(16);
-    return s;
-  }
-  static Job ReadJob(const Statement& q) {
-    Job j;
-    j.id = q.Int(0);
-    j.job_id = q.Text(1);
-    j.user_id = q.Int(2);
-    j.status = ParseJobStatus(q.Text(3)).value_or(JobStatus::kQueued);
-    j.current_stage = q.Text(4);
-    j.progress = static_cast<int>(q.Int(5));
-    j.options_json = q.Text(6);
-    if (!q.IsNull(7)) j.story_id = q.Int(7);
-    if (!q.IsNull(8)) j.error = JobError{q.Text(8), q.Text(9)};
-    j.attempts = static_cast<int>(q.Int(10));
-    j.max_attempts = static_cast<int>(q.Int(11));
-    j.lease_owner = q.Text(12);
-    j.lease_expires_at = q.Int(13);
-    j.run_after = q.Int(14);
-    j.created_at = q.Int(15);
-    j.updated_at = q.Int(16);
-    return j;
-  }
-  static Session ReadSession(const Statement& q) {
-    Session s;
-    s.id = q.Int(0);
-    s.user_id = q.Int(1);
-    s.token_hash = q.Text(2);
-    s.expires_at = q.Int(3);
-    s.last_activity_at = q.Int(4);
-    s.user_agent = q.Text(5);
-    s.ip_address = q.Text(6);
-    s.remember_me = q.Int(7) != 0;
-    s.created_at = q.Int(8);
-    return s;
-  }
+  User ReadUser(const Statement& q) const { return sql::ReadUser(q, tiers_); }
+  static StoryRecord ReadStory(const Statement& q) { return sql::ReadStory(q); }
+  static Job ReadJob(const Statement& q) { return sql::ReadJob(q); }
+  static Session ReadSession(const Statement& q) { return sql::ReadSession(q); }
 
   std::mutex mu_;
   sqlite3* db_;

@@ -1,6 +1,6 @@
 // Store: the port through which the platform keeps its state (DESIGN.md §3). Engines: SQLite
-// (sqlite://path, the embedded default) now; PostgreSQL (postgres://…) next, behind the same
-// interface and the same test suite.
+// (sqlite://path, the embedded default) and PostgreSQL (postgres://…, for several processes),
+// behind the same interface and the same test suite.
 //
 // Every method is thread-safe. Failures are Status codes: NotFound, AlreadyExists (a taken
 // email, any case), ResourceExhausted (a tier limit), InvalidArgument, Unavailable (the engine).
@@ -100,8 +100,12 @@ class Store {
   virtual Result<int64_t> CleanupExpiredSessions() = 0;  // how many were removed
 };
 
-// Opens the store a DATABASE_URL names: sqlite:///abs/path.db, sqlite://rel/path.db or
-// sqlite::memory:. A mongodb:// URL gets "not supported, use postgres:// or sqlite://".
+// Opens the store a DATABASE_URL names:
+//   sqlite:///abs/path.db, sqlite://rel/path.db, sqlite::memory: (?synchronous=full may follow);
+//   postgres://user:pass@host:port/db (or postgresql://), with libpq's parameters and this
+//   engine's pool_min (2), pool_max (10) and reconnect_ms (15000); host, port, user and
+//   password left out come from PGHOST, PGPORT, PGUSER and PGPASSWORD.
+// A mongodb:// URL gets "not supported, use postgres:// or sqlite://". Does not migrate.
 // `clock` and `tiers` must outlive the store.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& clock,
                                          const TierTable& tiers, const RetryPolicy& retry = {});

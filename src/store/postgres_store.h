@@ -1,0 +1,31 @@
+// The PostgreSQL engine of the Store port (private to the store module; OpenStore picks it).
+#ifndef DATASTORY_STORE_POSTGRES_STORE_H_
+#define DATASTORY_STORE_POSTGRES_STORE_H_
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace datastory::store {
+
+struct PostgresOptions {
+  // The pool opens min_connections at once and grows to max_connections under load; a request
+  // waits for a free connection when all are busy.
+  int min_connections = 2;
+  int max_connections = 10;
+  // How long an operation keeps trying when the server is away (restarting, or its connection
+  // was killed): reconnecting with back-off from 50 ms up to 1 s between tries.
+  int64_t reconnect_window_ms = 15000;
+};
+
+// `conninfo` is what libpq accepts (a postgres:// URI, without this engine's own parameters,
+// which OpenStore takes out: pool_min, pool_max, reconnect_ms). Opens min_connections; does
+// not migrate.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                 const PostgresOptions& options, const Clock& clock,
+                                                 const TierTable& tiers, const RetryPolicy& retry);
+
+}  // namespace datastory::store
+
+#endif  // DATASTORY_STORE_POSTGRES_STORE_H_

@@ -1,0 +1,50 @@
+// Test support for fault tests: a small story to write, and a thread-safe log of which writes
+// were acknowledged (their ids) and which were refused (their errors).
+#ifndef DATASTORY_STORE_TESTING_WRITE_LOG_H_
+#define DATASTORY_STORE_TESTING_WRITE_LOG_H_
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "datastory/result.h"
+#include "store/models.h"
+
+namespace datastory::store::testing {
+
+inline StoryRecord SmallStory(int64_t user_id, std::string title) {
+  StoryRecord s;
+  s.user_id = user_id;
+  s.title = std::move(title);
+  s.charts_json = "[]";
+  s.statistics_json = "{}";
+  return s;
+}
+
+class WriteLog {
+ public:
+  void Record(const Result<StoryRecord>& written) {
+    std::lock_guard lock(mu_);
+    if (written.ok()) {
+      acknowledged_.push_back(written->id);
+    } else {
+      refused_.push_back(written.status().ToString());
+    }
+  }
+  // Read once the writers are done.
+  const std::vector<int64_t>& acknowledged() const { return acknowledged_; }
+  const std::vector<std::string>& refused() const { return refused_; }
+  size_t acknowledged_count() const {
+    std::lock_guard lock(mu_);
+    return acknowledged_.size();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<int64_t> acknowledged_;
+  std::vector<std::string> refused_;
+};
+
+}  // namespace datastory::store::testing
+
+#endif  // DATASTORY_STORE_TESTING_WRITE_LOG_H_
