@@ -17,7 +17,9 @@ packages=(
   libsqlite3-dev                       # the embedded store
   libpq-dev                            # the PostgreSQL store
   postgresql-15 postgresql-common      # the PostgreSQL tests: pg_virtualenv starts a cluster
-  libssl-dev                           # HMAC-SHA256 signed URLs, MD5 ETags
+  libssl-dev                           # HMAC-SHA256 signed URLs, MD5 ETags, S3 Signature V4
+  libexpat1-dev                        # S3's XML answers
+  python3 python3-pip                  # test tools only: moto_server (S3) and botocore
   clang-format clang-tidy
   nodejs npm                           # test tools only: fixtures, Vega-Lite, Playwright
   chromium                             # headless browser: screenshots of the story page
@@ -36,13 +38,18 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
-fi
-
-echo "install-deps: installing ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The S3 tests' peers: moto_server checking Signature V4, and botocore as the reference signer.
+# Debian has no moto 5, so they come from pip, pinned, when the machine lacks them.
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import botocore' 2>/dev/null; then
+  echo "install-deps: installing moto[server] 5.2.1 with pip"
+  python3 -m pip install --quiet --break-system-packages 'moto[server]==5.2.1'
+fi

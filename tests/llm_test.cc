@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "child_process.h"
 #include "test_paths.h"
 
 extern char** environ;
@@ -26,42 +27,22 @@ namespace fs = std::filesystem;
 // The stub server, started on a free loopback port and stopped (by its PID) at the end.
 class StubServer {
  public:
-  explicit StubServer(const std::string& api_key = "") {
+  explicit StubServer(const std::string& api_key = "")
+      : process_({"node", (SourceDir() / "tests" / "js" / "llm_stub.mjs").string()},
+                 api_key.empty() ? std::vector<std::string>{}
+                                 : std::vector<std::string>{"STUB_API_KEY=" + api_key},
+                 /*capture_stdout=*/true) {
     NpmPackage("vega-lite");  // tests/js is installed
-    int out[2];
-    EXPECT_EQ(pipe(out), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::string script = (SourceDir() / "tests" / "js" / "llm_stub.mjs").string();
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-    if (!api_key.empty()) env_strings.push_back("STUB_API_KEY=" + api_key);
-    std::vector<char*> envp;
-    for (auto& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    const char* argv[] = {"node", script.c_str(), nullptr};
-    int rc = posix_spawnp(&pid_, "node", &actions, nullptr, const_cast<char**>(argv), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    EXPECT_EQ(rc, 0) << "cannot start node: install Node.js (scripts/install-deps.sh)";
-    FILE* f = fdopen(out[0], "r");
-    char line[64] = {0};
-    if (f && fgets(line, sizeof(line), f)) port_ = std::atoi(line + 5);  // "PORT <n>"
-    if (f) fclose(f);
+    EXPECT_TRUE(process_.started())
+        << "cannot start node: install Node.js (scripts/install-deps.sh)";
+    const std::string line = process_.ReadLine();  // "PORT <n>"
+    if (line.rfind("PORT ", 0) == 0) port_ = std::atoi(line.c_str() + 5);
     EXPECT_GT(port_, 0) << "the stub did not say its port";
-  }
-  ~StubServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
 
  private:
-  pid_t pid_ = -1;
+  ChildProcess process_;
   int port_ = 0;
 };
 

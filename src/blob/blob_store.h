@@ -1,7 +1,7 @@
 // BlobStore: where uploads live (DESIGN.md §3), as a port with the original platform's storage
 // API: Upload, Download, Remove, Exists, Metadata, SignedUrl and GenerateUploadKey, plus
-// streaming for files larger than memory. Backends: local disk (file://) now; S3-compatible
-// storage next (issue 4).
+// streaming for files larger than memory. Backends: local disk (file://, below) and
+// S3-compatible storage (s3://, blob/s3_blob_store.h); OpenBlobStore picks one from STORAGE_URL.
 //
 // Keys are relative paths of safe characters ("uploads/42/1795608000000-sales.csv"); a key
 // that could leave the store's root (.., an absolute path, a NUL, a backslash) is refused with
@@ -62,6 +62,11 @@ class BlobStore {
   virtual Result<std::string> SignedUrl(std::string_view key, int64_t ttl_seconds) = 0;
 };
 
+// Signed URLs live at most a week, as S3 allows.
+inline constexpr int64_t kMaxTtlSeconds = 604800;
+// InvalidArgument unless 1 <= ttl_seconds <= kMaxTtlSeconds.
+Status ValidateTtl(int64_t ttl_seconds);
+
 // InvalidArgument, saying why, unless `key` is a safe relative path.
 Status ValidateKey(std::string_view key);
 
@@ -75,6 +80,19 @@ std::string GenerateUploadKey(std::string_view user_id, std::string_view filenam
 // VerifySignedUrl checks them. `clock` must outlive the store.
 Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, std::string secret,
                                                       std::string url_prefix, const Clock& clock);
+
+// What the local backend needs beyond its folder.
+struct LocalSettings {
+  std::string secret;      // DATASTORY_SECRET, at least 16 bytes
+  std::string url_prefix;  // where the server serves blobs, e.g. "/blobs"
+};
+
+// From STORAGE_URL: file://<folder> (relative or absolute), or s3://bucket/prefix with the S3
+// settings read through `getenv` (see S3ConfigFromEnvironment). InvalidArgument, naming the
+// variable, for anything else.
+Result<std::unique_ptr<BlobStore>> OpenBlobStore(
+    std::string_view storage_url, const LocalSettings& local, const Clock& clock,
+    const std::function<const char*(const char*)>& getenv);
 
 // Checks a signed URL's parts for `key`: Unauthenticated when the signature is wrong or it has
 // expired (at `now_millis`).

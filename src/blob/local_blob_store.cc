@@ -216,10 +216,7 @@ class LocalBlobStore final : public BlobStore {
 
   Result<std::string> SignedUrl(std::string_view key, int64_t ttl_seconds) override {
     DS_RETURN_IF_ERROR(ValidateKey(key));
-    if (ttl_seconds < 1 || ttl_seconds > 604800) {
-      return Status::InvalidArgument("a signed URL lives 1 to 604800 seconds, not " +
-                                     std::to_string(ttl_seconds));
-    }
+    DS_RETURN_IF_ERROR(ValidateTtl(ttl_seconds));
     const int64_t expires = clock_.NowMillis() / 1000 + ttl_seconds;
     return url_prefix_ + "/" + std::string(key) + "?expires=" + std::to_string(expires) +
            "&signature=" + Signature(secret_, key, expires);
@@ -238,6 +235,14 @@ class LocalBlobStore final : public BlobStore {
 };
 
 }  // namespace
+
+Status ValidateTtl(int64_t ttl_seconds) {
+  if (ttl_seconds < 1 || ttl_seconds > kMaxTtlSeconds) {
+    return Status::InvalidArgument("a signed URL lives 1 to " + std::to_string(kMaxTtlSeconds) +
+                                   " seconds, not " + std::to_string(ttl_seconds));
+  }
+  return Status::Ok();
+}
 
 Status ValidateKey(std::string_view key) {
   auto bad = [&](const std::string& why) {

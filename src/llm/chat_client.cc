@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "llm/curl_api.h"
+#include "net/http_client.h"
 
 namespace datastory::llm {
 namespace {
@@ -14,23 +14,6 @@ std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
-
-size_t Append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// RAII for the handle and header list of one request.
-struct CurlRequest {
-  explicit CurlRequest(const CurlApi& api) : api(api), curl(api.easy_init()) {}
-  ~CurlRequest() {
-    api.slist_free_all(headers);
-    if (curl) api.easy_cleanup(curl);
-  }
-  const CurlApi& api;
-  CURL* curl;
-  curl_slist* headers = nullptr;
-};
 
 class ChatClient final : public story::ChatModel {
  public:
@@ -50,44 +33,21 @@ class ChatClient final : public story::ChatModel {
     while (!url.empty() && url.back() == '/') url.pop_back();
     url += "/chat/completions";
 
-    DS_ASSIGN_OR_RETURN(const CurlApi* api, LoadCurl());
-    CurlRequest request(*api);
-    if (!request.curl) return Status::Internal("cannot start an HTTP request");
-    request.headers = api->slist_append(request.headers, "Content-Type: application/json");
-    std::string authorization;
+    net::HttpRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.headers = {{"Content-Type", "application/json"}};
     if (!config_.api_key.empty()) {
-      authorization = "Authorization: Bearer " + config_.api_key;
-      request.headers = api->slist_append(request.headers, authorization.c_str());
+      request.headers.emplace_back("Authorization", "Bearer " + config_.api_key);
     }
-    std::string response;
-    CURL* c = request.curl;
-    // Through a function pointer: the arguments must have exactly the types libcurl reads.
-    using WriteCallback = size_t (*)(char*, size_t, size_t, void*);
-    api->easy_setopt(c, CURLOPT_URL, url.c_str());
-    api->easy_setopt(c, CURLOPT_HTTPHEADER, request.headers);
-    api->easy_setopt(c, CURLOPT_POSTFIELDS, payload.data());
-    // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
-    api->easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-    api->easy_setopt(c, CURLOPT_WRITEFUNCTION, static_cast<WriteCallback>(Append));
-    api->easy_setopt(c, CURLOPT_WRITEDATA, static_cast<void*>(&response));
-    // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
-    api->easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(config_.timeout_seconds));
-    api->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    api->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    CURLcode code = api->easy_perform(c);
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-      return Status::Unavailable("no answer within " + std::to_string(config_.timeout_seconds) +
-                                 " s from " + url);
+    request.body = payload;
+    request.timeout_ms = int64_t{config_.timeout_seconds} * 1000;
+    DS_ASSIGN_OR_RETURN(net::HttpResponse answer, http_.Send(request));
+    if (answer.status != 200) {
+      return Status::Unavailable(url + " answered HTTP " + std::to_string(answer.status) + ": " +
+                                 answer.body.substr(0, 200));
     }
-    if (code != CURLE_OK) {
-      return Status::Unavailable(url + ": " + api->easy_strerror(code));
-    }
-    long status = 0;  // NOLINT(google-runtime-int): what CURLINFO_RESPONSE_CODE writes
-    api->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (status != 200) {
-      return Status::Unavailable(url + " answered HTTP " + std::to_string(status) + ": " +
-                                 response.substr(0, 200));
-    }
+    const std::string& response = answer.body;
     json parsed = json::parse(response, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_object() || !parsed.contains("choices") || !parsed["choices"].is_array() ||
         parsed["choices"].empty() || !parsed["choices"][0].contains("message") ||
@@ -100,6 +60,7 @@ class ChatClient final : public story::ChatModel {
 
  private:
   ChatConfig config_;
+  net::HttpClient http_;
 };
 
 }  // namespace

@@ -1,11 +1,11 @@
-#include "llm/curl_api.h"
+#include "net/curl_api.h"
 
 #include <dlfcn.h>
 
 #include <mutex>
 #include <string>
 
-namespace datastory::llm {
+namespace datastory::net {
 namespace {
 
 struct Loaded {
@@ -30,6 +30,7 @@ Loaded Load() {
   bind(out.api.easy_cleanup, "curl_easy_cleanup");
   bind(out.api.easy_setopt, "curl_easy_setopt");
   bind(out.api.easy_perform, "curl_easy_perform");
+  bind(out.api.easy_reset, "curl_easy_reset");
   bind(out.api.easy_getinfo, "curl_easy_getinfo");
   bind(out.api.easy_strerror, "curl_easy_strerror");
   bind(out.api.slist_append, "curl_slist_append");
@@ -55,4 +56,4 @@ Result<const CurlApi*> LoadCurl() {
   return &loaded.api;
 }
 
-}  // namespace datastory::llm
+}  // namespace datastory::net

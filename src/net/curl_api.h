@@ -1,14 +1,14 @@
 // libcurl, loaded with dlopen the first time it is needed. Linking it would load some thirty
 // shared libraries (TLS, Kerberos, LDAP …) into every run of the binary, about 5 ms before main;
 // most commands never speak HTTP, so only those that do pay for it.
-#ifndef DATASTORY_LLM_CURL_API_H_
-#define DATASTORY_LLM_CURL_API_H_
+#ifndef DATASTORY_NET_CURL_API_H_
+#define DATASTORY_NET_CURL_API_H_
 
 #include <curl/curl.h>
 
 #include "datastory/result.h"
 
-namespace datastory::llm {
+namespace datastory::net {
 
 // The libcurl functions DataStory uses, with curl_global_init already called.
 struct CurlApi {
@@ -16,6 +16,7 @@ struct CurlApi {
   void (*easy_cleanup)(CURL*);
   CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
   CURLcode (*easy_perform)(CURL*);
+  void (*easy_reset)(CURL*);
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
   const char* (*easy_strerror)(CURLcode);
   curl_slist* (*slist_append)(curl_slist*, const char*);
@@ -25,6 +26,6 @@ struct CurlApi {
 // Thread-safe; loads once. Fails, saying what to install, when libcurl cannot be loaded.
 Result<const CurlApi*> LoadCurl();
 
-}  // namespace datastory::llm
+}  // namespace datastory::net
 
-#endif  // DATASTORY_LLM_CURL_API_H_
+#endif  // DATASTORY_NET_CURL_API_H_
