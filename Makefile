@@ -5,7 +5,7 @@ JOBS ?= 2
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo screenshot test fixtures asan fuzz bench format format-check tidy clean
+.PHONY: all deps build demo screenshot test fixtures asan fuzz bench bench-data format format-check tidy clean
 
 all: build
 
@@ -59,6 +59,10 @@ fuzz: deps
 
 bench: build
 	@bench/profile_vs_duckdb.sh
+
+# Store operations/s on SQLite and PostgreSQL, blob MB/s on disk and S3 (moto), in one table.
+bench-data: build
+	@bench/data_layer.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')

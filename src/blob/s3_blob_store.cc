@@ -306,8 +306,9 @@ class S3BlobStore final : public BlobStore {
     if (!options.tags.empty()) headers.emplace_back("x-amz-meta-tags", EncodeTags(options.tags));
     DS_ASSIGN_OR_RETURN(net::HttpResponse created,
                         Call("POST", target, {{"uploads", ""}}, headers, {}));
-    if (created.status != 200)
+    if (created.status != 200) {
       return Failure(created, "starting the upload of " + std::string(key));
+    }
     auto ids = XmlText(created.body, "UploadId");
     if (!ids.ok() || ids->empty()) {
       return Status::Unavailable("S3 started the upload of " + std::string(key) +

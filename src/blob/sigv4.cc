@@ -59,12 +59,13 @@ struct Canonical {
 
 Canonical CanonicalHeaders(const Request& request) {
   Pairs headers = {{"host", request.host}};
-  for (const auto& [name, value] : request.headers)
+  for (const auto& [name, value] : request.headers) {
     headers.emplace_back(Lower(name), TrimValue(value));
+  }
   std::sort(headers.begin(), headers.end());
   Canonical out;
   for (const auto& [name, value] : headers) {
-    out.headers += name + ":" + value + "\n";
+    out.headers.append(name).append(":").append(value).append("\n");
     if (!out.signed_headers.empty()) out.signed_headers += ';';
     out.signed_headers += name;
   }
@@ -119,7 +120,7 @@ std::string CanonicalQuery(const Pairs& query) {
   std::string out;
   for (const auto& [name, value] : encoded) {
     if (!out.empty()) out += '&';
-    out += name + "=" + value;
+    out.append(name).append("=").append(value);
   }
   return out;
 }

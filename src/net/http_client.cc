@@ -35,8 +35,9 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     t->response->headers.clear();  // a new response (after 100 Continue, say)
   } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
       value.remove_prefix(1);
+    }
     t->response->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
   }
   return size * count;
@@ -94,7 +95,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   curl_slist* header_list = nullptr;
   bool has_content_type = false;
   for (const auto& [name, value] : request.headers) {
-    const std::string line = name + ": " + value;
+    const std::string line = std::string(name).append(": ").append(value);
     header_list = api->slist_append(header_list, line.c_str());
     has_content_type |= Lower(name) == "content-type";
   }

@@ -347,8 +347,9 @@ std::vector<double> NiceTicks(double lo, double hi, int count) {
   const auto first = static_cast<int64_t>(std::floor(lo / step));
   const auto last = static_cast<int64_t>(std::ceil(hi / step));
   std::vector<double> ticks;
-  for (int64_t k = first; k <= last; ++k)
+  for (int64_t k = first; k <= last; ++k) {
     ticks.push_back(k == 0 ? 0 : static_cast<double>(k) * step);
+  }
   return ticks;
 }
 

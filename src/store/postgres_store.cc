@@ -103,8 +103,9 @@ class Params {
   }
   std::vector<const char*> Pointers() const {
     std::vector<const char*> out;
-    for (size_t i = 0; i < values_.size(); ++i)
+    for (size_t i = 0; i < values_.size(); ++i) {
       out.push_back(nulls_[i] ? nullptr : values_[i].c_str());
+    }
     return out;
   }
   int size() const { return static_cast<int>(values_.size()); }
@@ -207,8 +208,9 @@ class PgConnection {
     std::string_view code = line.substr(colon + 3, 5);
     for (char c : code) {
       if (!std::isdigit(static_cast<unsigned char>(c)) &&
-          !std::isupper(static_cast<unsigned char>(c)))
+          !std::isupper(static_cast<unsigned char>(c))) {
         return {};
+      }
     }
     return code;
   }
@@ -658,8 +660,9 @@ class PostgresStore final : public Store {
       if (r.Affected() > 0) return Status::Ok();
       PgResult status = c.Exec("SELECT status FROM jobs WHERE job_id = $1", Params().Add(job_id));
       if (!status.ok()) return Error(c, "cancelling a job");
-      if (status.rows() == 0)
+      if (status.rows() == 0) {
         return Status::NotFound("job " + std::string(job_id) + " does not exist");
+      }
       return Status::FailedPrecondition("job " + std::string(job_id) + " is already " +
                                         status.Row().Text(0));
     });
@@ -807,8 +810,9 @@ class PostgresStore final : public Store {
     static const std::string sql = [] {
       std::string s =
           std::string("INSERT INTO stories (") + sql::kStoryInsertColumns + ") VALUES (";
-      for (int i = 1; i <= sql::kStoryInsertCount; ++i)
+      for (int i = 1; i <= sql::kStoryInsertCount; ++i) {
         s += (i > 1 ? ", $" : "$") + std::to_string(i);
+      }
       return s + ")";
     }();
     return sql;

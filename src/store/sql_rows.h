@@ -58,17 +58,17 @@ Status LostLease(std::string_view job_id);
 template <class Bind>
 void StoryValues(const StoryRecord& s, int64_t now, Bind&& bind) {
   bind(1, s.user_id);
-  bind(2, std::string_view(s.title));
-  bind(3, std::string_view(s.dataset.original_filename));
-  bind(4, std::string_view(s.dataset.storage_key));
+  bind(2, std::string_view{s.title});
+  bind(3, std::string_view{s.dataset.original_filename});
+  bind(4, std::string_view{s.dataset.storage_key});
   bind(5, s.dataset.row_count);
   bind(6, s.dataset.column_count);
   bind(7, s.dataset.file_size);
-  bind(8, std::string_view(s.summary));
-  bind(9, std::string_view(s.key_findings));
-  bind(10, std::string_view(s.recommendations));
-  bind(11, std::string_view(s.charts_json));
-  bind(12, std::string_view(s.statistics_json));
+  bind(8, std::string_view{s.summary});
+  bind(9, std::string_view{s.key_findings});
+  bind(10, std::string_view{s.recommendations});
+  bind(11, std::string_view{s.charts_json});
+  bind(12, std::string_view{s.statistics_json});
   bind(13, VisibilityName(s.visibility));
   bind(14, s.processing_time_ms);
   bind(15, now);

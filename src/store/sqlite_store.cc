@@ -362,8 +362,9 @@ class SqliteStore final : public Store {
       Statement q(db_, "SELECT attempts, max_attempts FROM jobs WHERE " + std::string(kHoldsLease));
       q.Bind(1, job_id).Bind(2, worker).Bind(3, now);
       int rc = q.Step();
-      if (rc != SQLITE_ROW)
+      if (rc != SQLITE_ROW) {
         return rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("failing a job");
+      }
       attempts = q.Int(0);
       max_attempts = q.Int(1);
     }
@@ -378,8 +379,9 @@ class SqliteStore final : public Store {
         .Bind(6, error.message)
         .Bind(7, retry ? now + sql::RetryDelay(retry_, attempts) : now);
     int rc = q.Step();
-    if (rc != SQLITE_ROW)
+    if (rc != SQLITE_ROW) {
       return rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("failing a job");
+    }
     return ReadJob(q);
   }
 

@@ -38,8 +38,9 @@ Result<PostgresUrl> SplitPostgresUrl(const std::string& url) {
     int64_t number = 0;
     auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
     if (ec != std::errc() || ptr != value.data() + value.size() || number < 0 || number > 1000000) {
-      return Status::InvalidArgument(
-          "DATABASE_URL: " + name + " must be a whole number up to 1000000, got \"" + value + "\"");
+      std::string message = "DATABASE_URL: " + name;
+      message.append(" must be a whole number up to 1000000, got \"").append(value).append("\"");
+      return Status::InvalidArgument(message);
     }
     if (name == "pool_min") out.options.min_connections = static_cast<int>(number);
     if (name == "pool_max") out.options.max_connections = static_cast<int>(number);
