@@ -55,8 +55,8 @@ store::StoryRecord TypicalStory(int64_t user_id, int i) {
   s.key_findings = std::string(1200, 'k');
   s.recommendations = std::string(600, 'r');
   s.charts_json = "[" + std::string(4000, ' ') + "]";
-  s.statistics_json = "{\"n\": " + std::to_string(i) + ", \"pad\": \"" + std::string(2000, 'x') +
-                      "\"}";
+  s.statistics_json =
+      "{\"n\": " + std::to_string(i) + ", \"pad\": \"" + std::string(2000, 'x') + "\"}";
   s.processing_time_ms = 15;
   return s;
 }
@@ -130,15 +130,15 @@ BlobFigures MeasureBlobs(blob::BlobStore& blobs, int runs, int64_t mib) {
     const std::string key = "bench/blob-" + std::to_string(run) + ".bin";
     int64_t sent = 0;
     auto start = Clock::now();
-    auto info = blobs.UploadStream(
-        key,
-        [&](char* buffer, size_t capacity) -> Result<size_t> {
-          const auto n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(capacity), size - sent));
-          std::fill_n(buffer, n, static_cast<char>('a' + run));
-          sent += static_cast<int64_t>(n);
-          return n;
-        },
-        {});
+    auto info = blobs.UploadStream(key,
+                                   [&](char* buffer, size_t capacity) -> Result<size_t> {
+                                     const auto n = static_cast<size_t>(std::min<int64_t>(
+                                         static_cast<int64_t>(capacity), size - sent));
+                                     std::fill_n(buffer, n, static_cast<char>('a' + run));
+                                     sent += static_cast<int64_t>(n);
+                                     return n;
+                                   },
+                                   {});
     if (!info.ok()) Die("upload", info.status());
     up.push_back(static_cast<double>(size) / 1e6 /
                  std::chrono::duration<double>(Clock::now() - start).count());
@@ -168,8 +168,8 @@ int Main() {
   const fs::path dir = fs::temp_directory_path() / ("datastory-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
 
-  std::printf("DataStory data layer: median of %d runs, %d operations per run (list: %d)\n\n",
-              runs, ops, ops / 4);
+  std::printf("DataStory data layer: median of %d runs, %d operations per run (list: %d)\n\n", runs,
+              ops, ops / 4);
   std::printf("%-14s %14s %14s %14s %14s\n", "operations/s", "sqlite 1 thr", "sqlite 4 thr",
               "postgres 1 thr", "postgres 4 thr");
   std::vector<StoreFigures> columns;

@@ -372,6 +372,8 @@ TEST(S3ConfigTest, SettingsAreCheckedWithTheirNames) {
   EXPECT_EQ(config->region, "us-east-1");
   EXPECT_EQ(blob::S3ConfigFromEnvironment("s3://", getenv).status().code(),
             StatusCode::kInvalidArgument);
+  EXPECT_EQ(blob::S3ConfigFromEnvironment("s3:///prefix", getenv).status().code(),
+            StatusCode::kInvalidArgument);  // found by the fuzzer
   env["S3_FORCE_PATH_STYLE"] = "maybe";
   auto bad = blob::S3ConfigFromEnvironment("s3://b", getenv);
   EXPECT_NE(bad.status().message().find("S3_FORCE_PATH_STYLE"), std::string::npos);

@@ -374,6 +374,10 @@ Result<S3Config> S3ConfigFromEnvironment(std::string_view storage_url,
   std::string_view rest = storage_url.substr(5);
   const size_t slash = rest.find('/');
   config.bucket = std::string(rest.substr(0, slash));
+  if (config.bucket.empty()) {
+    return Status::InvalidArgument("STORAGE_URL: no bucket in \"" + std::string(storage_url) +
+                                   "\" (expected s3://bucket or s3://bucket/prefix)");
+  }
   if (slash != std::string_view::npos) {
     std::string_view prefix = rest.substr(slash + 1);
     while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);

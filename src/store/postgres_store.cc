@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -842,6 +843,42 @@ class PostgresStore final : public Store {
 };
 
 }  // namespace
+
+Result<PostgresUrl> SplitPostgresUrl(std::string_view url_text) {
+  const std::string url(url_text);
+  PostgresUrl out;
+  const size_t q = url.find('?');
+  out.conninfo = url.substr(0, q);
+  if (q == std::string::npos) return out;
+  std::string kept;
+  size_t start = q + 1;
+  while (start <= url.size()) {
+    size_t end = url.find('&', start);
+    if (end == std::string::npos) end = url.size();
+    const std::string pair = url.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    const std::string name = pair.substr(0, eq);
+    if (name != "pool_min" && name != "pool_max" && name != "reconnect_ms") {
+      kept += (kept.empty() ? "?" : "&") + pair;
+      continue;
+    }
+    const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
+    int64_t number = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec != std::errc() || ptr != value.data() + value.size() || number < 0 || number > 1000000) {
+      std::string message = "DATABASE_URL: " + name;
+      message.append(" must be a whole number up to 1000000, got \"").append(value).append("\"");
+      return Status::InvalidArgument(message);
+    }
+    if (name == "pool_min") out.options.min_connections = static_cast<int>(number);
+    if (name == "pool_max") out.options.max_connections = static_cast<int>(number);
+    if (name == "reconnect_ms") out.options.reconnect_window_ms = number;
+  }
+  out.conninfo += kept;
+  return out;
+}
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                                  const PostgresOptions& options, const Clock& clock,

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "store/store.h"
 
@@ -18,6 +19,16 @@ struct PostgresOptions {
   // was killed): reconnecting with back-off from 50 ms up to 1 s between tries.
   int64_t reconnect_window_ms = 15000;
 };
+
+struct PostgresUrl {
+  std::string conninfo;  // for libpq
+  PostgresOptions options;
+};
+
+// Takes this engine's own query parameters (pool_min, pool_max, reconnect_ms) out of a
+// postgres:// URL and leaves the rest (sslmode, connect_timeout, …) to libpq. InvalidArgument,
+// naming DATABASE_URL, when one of ours is not a whole number up to 1,000,000.
+Result<PostgresUrl> SplitPostgresUrl(std::string_view url);
 
 // `conninfo` is what libpq accepts (a postgres:// URI, without this engine's own parameters,
 // which OpenStore takes out: pool_min, pool_max, reconnect_ms). Opens min_connections; does

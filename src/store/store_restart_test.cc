@@ -40,8 +40,11 @@ TEST(PostgresRestartTest, ThePoolReconnectsAfterTheServerRestarts) {
 
   EXPECT_GT(before_restart, 0u);
   EXPECT_GT(log.acknowledged().size(), before_restart) << "no write succeeded after the restart";
-  // At most the write in flight when the server went down can be refused.
-  EXPECT_LE(log.refused().size(), 1u) << (log.refused().empty() ? "" : log.refused().front());
+  // Refused, at most: one write per connection open when the server went down (the pool keeps
+  // 2). A backend that stops sends "terminating connection" (57P01) and the write is retried,
+  // but when the client's next write reaches the closing socket first, the reset loses that
+  // message, and nobody can tell whether the write ran.
+  EXPECT_LE(log.refused().size(), 2u) << (log.refused().empty() ? "" : log.refused().front());
   for (int64_t id : log.acknowledged()) {
     ASSERT_TRUE(store->GetStory(id).ok()) << "acknowledged story " << id << " is gone";
   }

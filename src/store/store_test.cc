@@ -412,6 +412,9 @@ TEST_P(StoreTest, TwoProcessesDrainAThousandJobs) {
   User u = MakeUser("processes@example.com");
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(store_->EnqueueJob({u.id, "{}", 3}).ok());
   std::vector<std::pair<pid_t, int>> children;  // pid, read end of its pipe
+  // Both children wait at this pipe until the parent closes it, so that they start together.
+  int start[2];
+  ASSERT_EQ(pipe(start), 0);
   for (int p = 0; p < 2; ++p) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
@@ -421,6 +424,10 @@ TEST_P(StoreTest, TwoProcessesDrainAThousandJobs) {
       // The child: its own stores (the parent's connections are not touched), and _exit, so
       // that no destructor closes what the parent still uses.
       close(fds[0]);
+      close(start[1]);
+      char ignored;
+      while (read(start[0], &ignored, 1) > 0) {
+      }
       std::atomic<int> completed = 0, errors = 0;
       std::vector<std::thread> workers;
       for (int w = 0; w < 4; ++w) {
@@ -453,6 +460,8 @@ TEST_P(StoreTest, TwoProcessesDrainAThousandJobs) {
     close(fds[1]);
     children.emplace_back(pid, fds[0]);
   }
+  close(start[0]);
+  close(start[1]);  // go
   int total = 0;
   for (auto [pid, fd] : children) {
     int report[2] = {0, -1};
@@ -513,7 +522,7 @@ TEST(SqliteFaultTest, AKilledWriterLosesNoAcknowledgedWrite) {
     if (!store.ok()) _exit(2);
     for (int i = 0; i < 1000; ++i) {
       StoryRecord s = testing::SmallStory(user_id, "story " + std::to_string(i));
-      s.summary = std::string(2000, 'x');  // pages to write, so the kill lands mid-write
+      s.summary = std::string(20000, 'x');  // pages to write, so the kill lands mid-write
       auto created = (*store)->CreateStory(s);
       if (!created.ok()) _exit(3);
       // Acknowledged: reported to the parent only after CreateStory returned.
