@@ -288,6 +288,12 @@ TEST(S3BlobStoreTest, FiveHundredsAreRetried) {
   ASSERT_TRUE(store);
   // Every request's first try gets 503 SlowDown: each call below needs its retry.
   RoundTrip(*store);
+  // In parts, and the completion's first answer is 200 with an InternalError inside.
+  const std::string nine_mib = PatternBytes(int64_t{9} << 20);
+  auto multipart = store->Upload("uploads/5/nine.csv", nine_mib, {});
+  ASSERT_TRUE(multipart.ok()) << multipart.status().ToString();
+  EXPECT_NE(multipart->etag.find("-2"), std::string::npos) << multipart->etag;
+  EXPECT_EQ(*store->Download("uploads/5/nine.csv"), nine_mib);
   config.max_retries = 0;
   auto no_retries = Open(config, clock);
   auto refused = no_retries->Download("uploads/1/a.csv");

@@ -68,6 +68,8 @@ class [[nodiscard]] Status {
 
   // A copy with "prefix: " put before the message; OK stays OK.
   Status WithPrefix(std::string_view prefix) const;
+  // A copy with "; " and `more` after the message; OK stays OK.
+  Status WithSuffix(std::string_view more) const;
 
  private:
   Status(StatusCode code, std::string msg) : code_(code), message_(std::move(msg)) {}

@@ -46,4 +46,9 @@ Status Status::WithPrefix(std::string_view prefix) const {
   return Status(code_, std::move(msg));
 }
 
+Status Status::WithSuffix(std::string_view more) const {
+  if (ok()) return *this;
+  return {code_, message_ + "; " + std::string(more)};
+}
+
 }  // namespace datastory

@@ -84,6 +84,22 @@ std::vector<std::string> DecodeTags(std::string_view header) {
   return tags;
 }
 
+std::string XmlEscaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string Unquoted(std::string_view etag) {
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
     etag = etag.substr(1, etag.size() - 2);
@@ -241,7 +257,9 @@ class S3BlobStore final : public BlobStore {
       if (!query.empty()) request.url += "?" + sigv4::CanonicalQuery(query);
       request.headers = std::move(signing.headers);
       request.body = body;
-      request.timeout_ms = config_.timeout_ms;
+      // Bodies of any size: no limit on the whole, only on a stall.
+      request.timeout_ms = 0;
+      request.stall_timeout_ms = config_.stall_timeout_ms;
       outcome = http_.Send(request, forward);
       if (delivered) return outcome;
       if (outcome.ok() && outcome->status < 500) return outcome;
@@ -316,9 +334,14 @@ class S3BlobStore final : public BlobStore {
     }
     const std::string upload_id = ids->front();
     Result<BlobInfo> done = UploadParts(key, target, upload_id, read, std::move(part), options);
-    if (!done.ok()) {
-      // Nothing was ever visible; this frees the parts already stored.
-      static_cast<void>(Call("DELETE", target, {{"uploadId", upload_id}}, {}, {}));
+    if (done.ok()) return done;
+    // Nothing was ever visible; this frees the parts already stored. If even that fails, the
+    // parts stay until the bucket's rule for incomplete uploads removes them (docs/data.md).
+    auto aborted = Call("DELETE", target, {{"uploadId", upload_id}}, {}, {});
+    if (!aborted.ok() || (aborted->status != 204 && aborted->status != 404)) {
+      return done.status().WithSuffix("aborting the upload " + upload_id +
+                                      " failed too, so its parts stay until the bucket's "
+                                      "lifecycle rule removes them");
     }
     return done;
   }
@@ -328,27 +351,60 @@ class S3BlobStore final : public BlobStore {
                                std::string part, const UploadOptions& options) {
     std::string complete = "<CompleteMultipartUpload>";
     int64_t size = 0;
-    for (int number = 1; !part.empty(); ++number) {
+    int parts = 0;
+    bool more = true;  // the first part was full
+    while (!part.empty()) {
+      const int number = ++parts;
       DS_ASSIGN_OR_RETURN(
           net::HttpResponse r,
           Call("PUT", target, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
                {{"Content-MD5", ContentMd5(part)}}, part));
       if (r.status != 200) return Failure(r, "uploading part " + std::to_string(number));
+      const std::string_view etag = r.Header("etag");
+      if (etag.empty()) {
+        return Status::Unavailable("S3 stored part " + std::to_string(number) + " of " +
+                                   std::string(key) + " without an ETag");
+      }
       complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" +
-                  std::string(r.Header("etag")) + "</ETag></Part>";
+                  XmlEscaped(etag) + "</ETag></Part>";
       size += static_cast<int64_t>(part.size());
-      DS_RETURN_IF_ERROR(FillPart(read, part).status());
+      if (!more) break;  // the source has ended: no read after its end
+      DS_ASSIGN_OR_RETURN(more, FillPart(read, part));
     }
     complete += "</CompleteMultipartUpload>";
-    DS_ASSIGN_OR_RETURN(net::HttpResponse r, Call("POST", target, {{"uploadId", upload_id}},
-                                                  {{"Content-Type", "application/xml"}}, complete));
-    // S3 may answer 200 and still fail, with an <Error> in the body.
-    auto error = XmlText(r.body, "Code");
-    if (r.status != 200 || !error.ok() || !error->empty()) {
+    return Complete(key, target, upload_id, complete, size, parts, options);
+  }
+
+  // POST ?uploadId with the part list. S3 may answer 200 and still fail (an <Error> in the
+  // body); an InternalError there is tried again, as S3 asks. When a retry finds the upload
+  // gone (NoSuchUpload), an earlier try may have completed it: the object's multipart ETag
+  // says so.
+  Result<BlobInfo> Complete(std::string_view key, const Target& target,
+                            const std::string& upload_id, const std::string& part_list,
+                            int64_t size, int parts, const UploadOptions& options) {
+    for (int attempt = 0;; ++attempt) {
+      DS_ASSIGN_OR_RETURN(net::HttpResponse r,
+                          Call("POST", target, {{"uploadId", upload_id}},
+                               {{"Content-Type", "application/xml"}}, part_list));
+      auto code = XmlText(r.body, "Code");
+      const std::string error = code.ok() && !code->empty() ? code->front() : "";
+      if (r.status == 200 && code.ok() && error.empty()) {
+        auto etags = XmlText(r.body, "ETag");
+        return Info(key, size, etags.ok() && !etags->empty() ? Unquoted(etags->front()) : "",
+                    options);
+      }
+      if (r.status == 200 && error == "InternalError" && attempt < config_.max_retries) continue;
+      if (error == "NoSuchUpload") {
+        auto existing = Metadata(key);
+        const std::string suffix = "-" + std::to_string(parts);
+        if (existing.ok() && existing->size == size && existing->etag.size() > suffix.size() &&
+            existing->etag.compare(existing->etag.size() - suffix.size(), suffix.size(), suffix) ==
+                0) {
+          return Info(key, size, existing->etag, options);
+        }
+      }
       return Failure(r, "completing the upload of " + std::string(key));
     }
-    auto etags = XmlText(r.body, "ETag");
-    return Info(key, size, etags.ok() && !etags->empty() ? Unquoted(etags->front()) : "", options);
   }
 
   const S3Config config_;
@@ -429,6 +485,15 @@ Result<std::unique_ptr<BlobStore>> OpenS3BlobStore(S3Config config, const Clock&
       host.find('/') != std::string::npos) {
     return Status::InvalidArgument("S3_ENDPOINT: expected http(s)://host[:port], got \"" +
                                    config.endpoint + "\"");
+  }
+  // Virtual-hosted addressing cannot work for a bucket with dots over TLS (the certificate
+  // covers one label) nor on an IP address: those go path-style, as the AWS SDKs do.
+  const std::string host_name = host.substr(0, host.rfind(':'));
+  const bool ip =
+      !host_name.empty() &&
+      (host_name.front() == '[' || host_name.find_first_not_of("0123456789.") == std::string::npos);
+  if (ip || (scheme == "https" && config.bucket.find('.') != std::string::npos)) {
+    config.path_style = true;
   }
   // The Host header leaves out a default port, so the signed host must too.
   const std::string default_port = scheme == "https" ? ":443" : ":80";

@@ -23,12 +23,16 @@ struct S3Config {
   std::string endpoint;  // "http://127.0.0.1:9000"; empty means https://s3.<region>.amazonaws.com
   std::string region = "us-east-1";
   sigv4::Credentials credentials;
-  bool path_style = false;  // <endpoint>/<bucket>/<key> instead of <bucket>.<endpoint>/<key>
+  // <endpoint>/<bucket>/<key> instead of <bucket>.<endpoint>/<key>; forced for an IP endpoint,
+  // and for a bucket with dots over https.
+  bool path_style = false;
   // Streams longer than one part go up in parts of this size (S3 needs at least 5 MiB but for
   // the last); shorter ones in a single PUT.
   int64_t part_size = int64_t{8} << 20;
   int max_retries = 3;  // after the first try, on 5xx and connection failures
-  int64_t timeout_ms = 60000;
+  // A request fails when its transfer moves under 1 KB/s for this long; there is no limit on
+  // the whole, so that large objects can take the time they need.
+  int64_t stall_timeout_ms = 30000;
 };
 
 // From STORAGE_URL "s3://bucket/prefix" and S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID,

@@ -44,6 +44,12 @@ void OnText(void* data, const XML_Char* text, int length) {
 }  // namespace
 
 Result<std::vector<std::string>> XmlText(std::string_view document, std::string_view element) {
+  // S3 keeps a slow CompleteMultipartUpload alive by sending spaces before the document, which
+  // would put the XML declaration off the start.
+  while (!document.empty() && (document.front() == ' ' || document.front() == '\n' ||
+                               document.front() == '\r' || document.front() == '\t')) {
+    document.remove_prefix(1);
+  }
   std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(
       XML_ParserCreateNS(nullptr, '|'), XML_ParserFree);
   if (!parser) return Status::Internal("cannot create an XML parser");

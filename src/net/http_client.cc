@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 #include "net/curl_api.h"
@@ -79,6 +80,11 @@ HttpClient::~HttpClient() {
 }
 
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink& sink) {
+  for (const auto& [name, value] : request.headers) {
+    if ((name + value).find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return Status::InvalidArgument("HTTP header " + name + " holds a line break or a NUL");
+    }
+  }
   DS_ASSIGN_OR_RETURN(const CurlApi* api, LoadCurl());
   CURL* curl = nullptr;
   {
@@ -108,10 +114,18 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   Transfer transfer{api, curl, &sink, &response, Status::Ok()};
   api->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   api->easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
-  api->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // http and https only (libcurl 7.85 or later, as in Debian 12): without this restriction,
+  // a redirect or a configured URL could reach file:// or other protocols.
+  const bool restricted = api->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
   api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
   api->easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
+  if (request.stall_timeout_ms > 0) {
+    api->easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    const auto stall_seconds = (request.stall_timeout_ms + 999) / 1000;
+    // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
+    api->easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(stall_seconds));
+  }
   // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
   api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout_ms));
   api->easy_setopt(curl, CURLOPT_HEADERFUNCTION, static_cast<DataCallback>(OnHeader));
@@ -127,7 +141,11 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
                      static_cast<curl_off_t>(request.body.size()));
     api->easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  const CURLcode code = api->easy_perform(curl);
+  const auto started = std::chrono::steady_clock::now();
+  const CURLcode code = restricted ? api->easy_perform(curl) : CURLE_UNSUPPORTED_PROTOCOL;
+  const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - started)
+                                 .count();
   long status = 0;  // NOLINT(google-runtime-int): what CURLINFO_RESPONSE_CODE writes
   api->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   api->slist_free_all(header_list);
@@ -139,9 +157,13 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (code == CURLE_OPERATION_TIMEDOUT) {
     const int64_t ms = request.timeout_ms;
+    const bool whole = ms > 0 && elapsed_ms >= ms;  // else the transfer stalled
     return Status::Unavailable(
-        request.method + " " + request.url + ": no answer within " +
-        (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms"));
+        request.method + " " + request.url +
+        (whole ? ": no answer within " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s"
+                                                         : std::to_string(ms) + " ms")
+               : ": the transfer stalled (under 1 KB/s for " +
+                     std::to_string((request.stall_timeout_ms + 999) / 1000) + " s)"));
   }
   if (code != CURLE_OK) {
     return Status::Unavailable(request.method + " " + request.url + ": " +

@@ -23,7 +23,10 @@ struct HttpRequest {
   std::string url;
   Headers headers;
   std::string_view body;  // sent as is; must outlive the call
+  // The whole exchange's limit; 0 for none (large bodies), leaving stall_timeout_ms to catch
+  // a transfer that stopped moving.
   int64_t timeout_ms = 60000;
+  int64_t stall_timeout_ms = 30000;  // under 1 KB/s for this long fails the request
   int64_t connect_timeout_ms = 5000;
 };
 
@@ -47,7 +50,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Any HTTP status is a response; Unavailable is a transfer that failed (refused, reset,
-  // timed out), with libcurl's reason. Thread-safe.
+  // timed out), with libcurl's reason; InvalidArgument a header with CR, LF or NUL in it.
+  // Thread-safe.
   Result<HttpResponse> Send(const HttpRequest& request, const BodySink& sink = nullptr);
 
  private:

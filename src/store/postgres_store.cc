@@ -92,6 +92,7 @@ class Params {
  public:
   Params& Add(int64_t v) { return Add(std::to_string(v)); }
   Params& Add(std::string_view v) {
+    has_nul_ |= v.find('\0') != std::string_view::npos;
     values_.emplace_back(v);
     nulls_.push_back(false);
     return *this;
@@ -110,8 +111,10 @@ class Params {
     return out;
   }
   int size() const { return static_cast<int>(values_.size()); }
+  bool has_nul() const { return has_nul_; }
 
  private:
+  bool has_nul_ = false;
   std::vector<std::string> values_;
   std::vector<bool> nulls_;
 };
@@ -120,10 +123,10 @@ class Params {
 class PgConnection {
  public:
   explicit PgConnection(PGconn* conn) : conn_(conn) {
-    // Server notices (e.g. "relation already exists, skipping") are not errors; drop them
-    // instead of letting libpq print them on stderr.
-    PQsetNoticeProcessor(
-        conn_, [](void*, const char*) {}, nullptr);
+    // Server notices (e.g. "relation already exists, skipping") are not errors: dropped
+    // instead of printed on stderr. But a FATAL that arrives while the connection is idle
+    // (its backend was terminated) comes this way too, and marks the connection lost.
+    PQsetNoticeReceiver(conn_, &PgConnection::OnNotice, this);
     // Verbose errors carry the SQLSTATE in the text, "FATAL:  57P01: terminating …", which
     // survives where the result's own field does not: when the server reports an error and
     // closes the connection, libpq's result holds only the text.
@@ -135,12 +138,20 @@ class PgConnection {
 
   // A parameterised statement, prepared on this connection the first time it is run.
   PgResult Exec(const std::string& sql, const Params& params = {}) {
+    if (params.has_nul()) {
+      // Text parameters end at a NUL; rather than cut a value short, refuse it.
+      local_error_ = "ERROR:  a text value contains a NUL byte";
+      local_state_ = "22021";
+      return PgResult();
+    }
+    local_error_.clear();
+    local_state_.clear();
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       std::string name = "s" + std::to_string(prepared_.size() + 1);
       PgResult prepared(PQprepare(conn_, name.c_str(), sql.c_str(), params.size(), nullptr));
       if (!prepared.ok()) {
-        Observe(prepared);
+        Observe(prepared, /*nothing_applied=*/true);  // preparing changes no data
         return prepared;
       }
       it = prepared_.emplace(sql, std::move(name)).first;
@@ -159,9 +170,10 @@ class PgConnection {
   }
 
   bool Begin() {
-    if (!Simple("BEGIN").ok()) return false;
-    in_transaction_ = true;
-    return true;
+    in_transaction_ = true;  // a failure from here to COMMIT applies nothing
+    if (Simple("BEGIN").ok()) return true;
+    in_transaction_ = false;
+    return false;
   }
   bool Commit() {
     committing_ = true;
@@ -182,15 +194,16 @@ class PgConnection {
   bool StillOpen() {
     if (broken()) return false;
     if (PQconsumeInput(conn_) == 0) return false;
-    PGnotify* notice = PQnotifies(conn_);  // none are expected; freed if any
-    if (notice) PQfreemem(notice);
+    PQisBusy(conn_);  // parses what arrived: a FATAL reaches OnNotice, which marks it lost
     return !broken();
   }
+  // The SQLSTATE of the last failure ("" when unknown).
+  std::string_view SqlState() const { return local_state_.empty() ? last_state_ : local_state_; }
   // Whether the last failure certainly applied nothing (see the top of the file).
   bool failed_before_commit() const { return failed_before_commit_; }
   // The server's message, one line, without the SQLSTATE and the source location.
   std::string Error() const {
-    std::string_view text = PQerrorMessage(conn_);
+    std::string_view text = local_error_.empty() ? PQerrorMessage(conn_) : local_error_;
     text = text.substr(0, text.find('\n'));
     if (size_t code = text.find(":  ");
         code != std::string_view::npos && !ErrorCode(text).empty()) {
@@ -216,20 +229,40 @@ class PgConnection {
     return code;
   }
 
-  void Observe(const PgResult& result) {
+  // SQLSTATEs of a backend told to stop: admin shutdown, crash shutdown, cannot connect now,
+  // idle session timeout. The statement in flight, if any, did not run.
+  static bool ToldToStop(std::string_view state) {
+    return state == "57P01" || state == "57P02" || state == "57P03" || state == "57P05";
+  }
+
+  void Observe(const PgResult& result, bool nothing_applied = false) {
     if (result.ok()) return;
     std::string_view state = result.SqlState();
     if (state.empty()) state = ErrorCode(PQerrorMessage(conn_));
-    const bool told_to_stop = state == "57P01" || state == "57P02" || state == "57P03";
+    last_state_ = std::string(state);
+    const bool told_to_stop = ToldToStop(state);
     if (!told_to_stop && PQstatus(conn_) == CONNECTION_OK) return;  // an ordinary SQL error
     lost_ = true;
-    failed_before_commit_ = told_to_stop || (in_transaction_ && !committing_);
+    failed_before_commit_ = nothing_applied || told_to_stop || (in_transaction_ && !committing_);
+  }
+
+  static void OnNotice(void* self, const PGresult* notice) {
+    const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char* state = PQresultErrorField(notice, PG_DIAG_SQLSTATE);
+    const std::string_view level = severity ? severity : "";
+    if (level == "FATAL" || level == "PANIC" || (state && ToldToStop(state))) {
+      auto* c = static_cast<PgConnection*>(self);
+      c->lost_ = true;
+      c->failed_before_commit_ = true;  // it came while idle: nothing of ours was in flight
+    }
   }
 
   PGconn* conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL → statement name
   bool in_transaction_ = false, committing_ = false;
   bool lost_ = false, failed_before_commit_ = false;
+  std::string last_state_;                 // the SQLSTATE of the last failure
+  std::string local_error_, local_state_;  // a failure found before sending
 };
 
 // min..max connections; a broken one is closed when it comes back and replaced on demand.
@@ -740,7 +773,9 @@ class PostgresStore final : public Store {
     while (true) {
       DS_ASSIGN_OR_RETURN(Pool::Lease conn, pool_.Acquire(deadline));
       auto outcome = operation(*conn);
-      if (!conn->broken()) return outcome;
+      // A success stands even when the connection closed right after it. (An operation is one
+      // write, or one transaction: a told-to-stop code then proves that nothing ran.)
+      if (outcome.ok() || !conn->broken()) return outcome;
       if (access == Access::kWrite && !conn->failed_before_commit()) {
         return Status::Unavailable(
             "postgres: the connection was lost while a write was in flight; it may or may not "
@@ -831,8 +866,15 @@ class PostgresStore final : public Store {
   static Status Check(PgConnection& c, const PgResult& r, const std::string& what) {
     return r.ok() ? Status::Ok() : Error(c, what);
   }
+  // Bad data (SQLSTATE classes 22 and 23) is the caller's to fix, not worth retrying; the rest
+  // is the server being unable.
   static Status Error(PgConnection& c, const std::string& what) {
-    return Status::Unavailable("postgres: " + what + ": " + Trimmed(c.Error()));
+    const std::string message = "postgres: " + what + ": " + Trimmed(c.Error());
+    const std::string_view state = c.SqlState();
+    if (state.substr(0, 2) == "22" || state.substr(0, 2) == "23") {
+      return Status::InvalidArgument(message);
+    }
+    return Status::Unavailable(message);
   }
 
   Pool pool_;
@@ -849,9 +891,9 @@ Result<PostgresUrl> SplitPostgresUrl(std::string_view url_text) {
   PostgresUrl out;
   const size_t q = url.find('?');
   out.conninfo = url.substr(0, q);
-  if (q == std::string::npos) return out;
   std::string kept;
-  size_t start = q + 1;
+  std::vector<std::string> given;  // the names of libpq's parameters in the URL
+  size_t start = q == std::string::npos ? url.size() + 1 : q + 1;
   while (start <= url.size()) {
     size_t end = url.find('&', start);
     if (end == std::string::npos) end = url.size();
@@ -862,6 +904,7 @@ Result<PostgresUrl> SplitPostgresUrl(std::string_view url_text) {
     const std::string name = pair.substr(0, eq);
     if (name != "pool_min" && name != "pool_max" && name != "reconnect_ms") {
       kept += (kept.empty() ? "?" : "&") + pair;
+      given.push_back(name);
       continue;
     }
     const std::string value = eq == std::string::npos ? "" : pair.substr(eq + 1);
@@ -875,6 +918,17 @@ Result<PostgresUrl> SplitPostgresUrl(std::string_view url_text) {
     if (name == "pool_min") out.options.min_connections = static_cast<int>(number);
     if (name == "pool_max") out.options.max_connections = static_cast<int>(number);
     if (name == "reconnect_ms") out.options.reconnect_window_ms = number;
+  }
+  // Bounds on how long a lost server can hold a thread, unless the URL sets its own: a connect
+  // gives up after 5 s; TCP keepalives find a silent peer in about a minute; unacknowledged
+  // data for 60 s drops the connection.
+  for (const char* setting : {"connect_timeout=5", "keepalives_idle=30", "keepalives_interval=10",
+                              "keepalives_count=3", "tcp_user_timeout=60000"}) {
+    const std::string_view name =
+        std::string_view(setting).substr(0, std::string_view(setting).find('='));
+    if (std::find(given.begin(), given.end(), name) == given.end()) {
+      kept += (kept.empty() ? "?" : "&") + std::string(setting);
+    }
   }
   out.conninfo += kept;
   return out;

@@ -26,8 +26,10 @@ struct PostgresUrl {
 };
 
 // Takes this engine's own query parameters (pool_min, pool_max, reconnect_ms) out of a
-// postgres:// URL and leaves the rest (sslmode, connect_timeout, …) to libpq. InvalidArgument,
-// naming DATABASE_URL, when one of ours is not a whole number up to 1,000,000.
+// postgres:// URL and leaves the rest (sslmode, connect_timeout, …) to libpq, adding bounds on
+// a lost server's hold (connect_timeout=5, TCP keepalives, tcp_user_timeout=60000) where the
+// URL sets none. InvalidArgument, naming DATABASE_URL, when one of ours is not a whole number
+// up to 1,000,000.
 Result<PostgresUrl> SplitPostgresUrl(std::string_view url);
 
 // `conninfo` is what libpq accepts (a postgres:// URI, without this engine's own parameters,

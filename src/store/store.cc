@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <algorithm>
+
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
@@ -40,10 +42,12 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& cloc
     DS_ASSIGN_OR_RETURN(PostgresUrl pg, SplitPostgresUrl(text));
     return OpenPostgresStore(pg.conninfo, pg.options, clock, tiers, retry);
   }
+  // Only the scheme is repeated: the rest may hold a password.
+  const size_t colon = text.find(':');
   return Status::InvalidArgument(
-      "DATABASE_URL: expected sqlite://path or postgres://user:pass@"
-      "host:port/db, got \"" +
-      text + "\"");
+      "DATABASE_URL: expected sqlite://path or postgres://user:pass@host:port/db, got a URL "
+      "starting \"" +
+      text.substr(0, std::min<size_t>(colon == std::string::npos ? 12 : colon + 1, 12)) + "\"");
 }
 
 }  // namespace datastory::store

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "store/migrations.h"
+#include "store/postgres_store.h"
 #include "store/testing/scratch_postgres.h"
 #include "store/testing/write_log.h"
 
@@ -627,6 +628,13 @@ TEST(OpenStoreTest, UrlsAreCheckedWithAClearMessage) {
   EXPECT_NE(mongo.status().message().find("not supported, use postgres:// or sqlite://"),
             std::string::npos);
   EXPECT_EQ(OpenStore("mysql://x", clock, tiers).status().code(), StatusCode::kInvalidArgument);
+  // A mistyped scheme does not print the password that follows it.
+  auto typo = OpenStore("postgresq://app:hunter2@db/x", clock, tiers);
+  EXPECT_EQ(typo.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(typo.status().message().find("hunter2"), std::string::npos) << typo.status().message();
+  EXPECT_NE(
+      OpenStore("postgres:///x?pool_max=ten", clock, tiers).status().message().find("pool_max"),
+      std::string::npos);
   EXPECT_EQ(OpenStore("sqlite://", clock, tiers).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(OpenStore("sqlite:///tmp/x.db?fast=yes", clock, tiers).status().code(),
             StatusCode::kInvalidArgument);
@@ -635,6 +643,23 @@ TEST(OpenStoreTest, UrlsAreCheckedWithAClearMessage) {
   EXPECT_TRUE((*memory)->Migrate().ok());
   auto unwritable = OpenStore("sqlite:///proc/no/such/dir/db.sqlite", clock, tiers);
   EXPECT_EQ(unwritable.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(OpenStoreTest, PostgresUrlsKeepLibpqsParametersAndAddBounds) {
+  auto plain = SplitPostgresUrl("postgres://u:p@db:5432/app");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->conninfo,
+            "postgres://u:p@db:5432/app?connect_timeout=5&keepalives_idle=30&keepalives_interval=10"
+            "&keepalives_count=3&tcp_user_timeout=60000");
+  EXPECT_EQ(plain->options.max_connections, 10);
+  auto tuned = SplitPostgresUrl("postgres:///app?sslmode=require&pool_max=4&connect_timeout=2");
+  ASSERT_TRUE(tuned.ok());
+  EXPECT_EQ(tuned->options.max_connections, 4);
+  EXPECT_EQ(tuned->conninfo,
+            "postgres:///app?sslmode=require&connect_timeout=2&keepalives_idle=30"
+            "&keepalives_interval=10&keepalives_count=3&tcp_user_timeout=60000");
+  EXPECT_EQ(SplitPostgresUrl("postgres:///app?reconnect_ms=-1").status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(ModelsTest, MonthsAndTiers) {
