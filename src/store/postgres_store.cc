@@ -203,7 +203,9 @@ class PgConnection {
   bool failed_before_commit() const { return failed_before_commit_; }
   // The server's message, one line, without the SQLSTATE and the source location.
   std::string Error() const {
-    std::string_view text = local_error_.empty() ? PQerrorMessage(conn_) : local_error_;
+    // (Not a conditional expression: its type would be a temporary std::string.)
+    std::string_view text = local_error_;
+    if (text.empty()) text = PQerrorMessage(conn_);
     text = text.substr(0, text.find('\n'));
     if (size_t code = text.find(":  ");
         code != std::string_view::npos && !ErrorCode(text).empty()) {
