@@ -10,6 +10,7 @@
 
 #include "analysis/association.h"
 #include "analysis/trend.h"
+#include "base/text.h"
 
 namespace datastory::analysis {
 
@@ -56,12 +57,6 @@ bool LooksLikeTotal(const std::string& label) {
          l == "grand total" || l == "overall" || l == "sum" || l == "world" || l == "totals";
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool NameHas(const std::string& lower, std::initializer_list<std::string_view> words) {
   for (std::string_view w : words) {
     if (lower.find(w) != std::string::npos) return true;
@@ -73,7 +68,7 @@ bool NameHas(const std::string& lower, std::initializer_list<std::string_view> w
 // temperature: average per month). Names decide; when they do not, the mean, which is never
 // distorted by how many rows fall in a bucket.
 Aggregation ChooseAggregation(const ColumnSchema& column) {
-  const std::string name = Lower(column.name);
+  const std::string name = AsciiLower(column.name);
   if (column.unit == table::Unit::kPercent) return Aggregation::kMean;
   if (NameHas(name,
               {"price",        "rate",         "ratio",    "pct",      "percent", "avg",

@@ -39,6 +39,8 @@ struct BlobInfo {
 // Reads the next piece of a stream into `buffer` (up to `capacity` bytes): the count read, 0 at
 // the end, or an error (the upload is abandoned and nothing is stored).
 using ChunkReader = std::function<Result<size_t>(char* buffer, size_t capacity)>;
+// A reader over `bytes`, which must outlive it.
+ChunkReader ReadFromString(std::string_view bytes);
 // Receives the next piece of a download; an error stops it.
 using ChunkWriter = std::function<Status(std::string_view chunk)>;
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/random.h"
+#include "base/text.h"
 #include "blob/blob_store.h"
 
 namespace datastory::blob {
@@ -22,23 +23,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  return out;
-}
-
 std::string Signature(std::string_view secret, std::string_view key, int64_t expires) {
   const std::string message = std::string(key) + "\n" + std::to_string(expires);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
-  return Hex(mac, length);
+  return HexLower(mac, length);
 }
 
 Status Errno(const std::string& what) {
@@ -97,16 +88,6 @@ Result<int64_t> WriteAtomically(const fs::path& target, const ChunkReader& read,
   return size;
 }
 
-ChunkReader FromString(std::string_view bytes) {
-  auto offset = std::make_shared<size_t>(0);
-  return [bytes, offset](char* buffer, size_t capacity) -> Result<size_t> {
-    size_t n = std::min(capacity, bytes.size() - *offset);
-    std::memcpy(buffer, bytes.data() + *offset, n);
-    *offset += n;
-    return n;
-  };
-}
-
 class LocalBlobStore final : public BlobStore {
  public:
   LocalBlobStore(fs::path root, std::string secret, std::string url_prefix, const Clock& clock)
@@ -117,7 +98,7 @@ class LocalBlobStore final : public BlobStore {
 
   Result<BlobInfo> Upload(std::string_view key, std::string_view bytes,
                           const UploadOptions& options) override {
-    return UploadStream(key, FromString(bytes), options);
+    return UploadStream(key, ReadFromString(bytes), options);
   }
 
   Result<BlobInfo> UploadStream(std::string_view key, const ChunkReader& read,
@@ -131,10 +112,10 @@ class LocalBlobStore final : public BlobStore {
     EVP_DigestFinal_ex(md5.get(), digest, &length);
     json meta = {{"contentType", options.content_type},
                  {"tags", options.tags},
-                 {"etag", Hex(digest, length)},
+                 {"etag", HexLower(digest, length)},
                  {"size", size}};
     const std::string text = meta.dump();
-    DS_RETURN_IF_ERROR(WriteAtomically(MetaPath(key), FromString(text), nullptr).status());
+    DS_RETURN_IF_ERROR(WriteAtomically(MetaPath(key), ReadFromString(text), nullptr).status());
     return Metadata(key);
   }
 
@@ -235,6 +216,16 @@ class LocalBlobStore final : public BlobStore {
 };
 
 }  // namespace
+
+ChunkReader ReadFromString(std::string_view bytes) {
+  auto offset = std::make_shared<size_t>(0);
+  return [bytes, offset](char* buffer, size_t capacity) -> Result<size_t> {
+    size_t n = std::min(capacity, bytes.size() - *offset);
+    std::memcpy(buffer, bytes.data() + *offset, n);
+    *offset += n;
+    return n;
+  };
+}
 
 Status ValidateTtl(int64_t ttl_seconds) {
   if (ttl_seconds < 1 || ttl_seconds > kMaxTtlSeconds) {

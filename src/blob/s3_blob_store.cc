@@ -133,16 +133,7 @@ class S3BlobStore final : public BlobStore {
                           const UploadOptions& options) override {
     DS_RETURN_IF_ERROR(ValidateKey(key));
     if (static_cast<int64_t>(bytes.size()) > config_.part_size) {
-      size_t offset = 0;
-      return UploadStream(
-          key,
-          [&](char* buffer, size_t capacity) -> Result<size_t> {
-            const size_t n = std::min(capacity, bytes.size() - offset);
-            std::copy_n(bytes.data() + offset, n, buffer);
-            offset += n;
-            return n;
-          },
-          options);
+      return UploadStream(key, ReadFromString(bytes), options);
     }
     return PutObject(key, bytes, options);
   }

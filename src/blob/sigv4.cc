@@ -7,20 +7,12 @@
 #include <cctype>
 #include <ctime>
 
+#include "base/text.h"
+
 namespace datastory::blob::sigv4 {
 namespace {
 
 constexpr const char* kAlgorithm = "AWS4-HMAC-SHA256";
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return out;
-}
 
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char mac[EVP_MAX_MD_SIZE];
@@ -28,12 +20,6 @@ std::string Hmac(std::string_view key, std::string_view data) {
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &length);
   return {reinterpret_cast<const char*>(mac), length};
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Header values are trimmed and inner runs of spaces folded to one.
@@ -60,7 +46,7 @@ struct Canonical {
 Canonical CanonicalHeaders(const Request& request) {
   Pairs headers = {{"host", request.host}};
   for (const auto& [name, value] : request.headers) {
-    headers.emplace_back(Lower(name), TrimValue(value));
+    headers.emplace_back(AsciiLower(name), TrimValue(value));
   }
   std::sort(headers.begin(), headers.end());
   Canonical out;
@@ -89,7 +75,7 @@ std::string Sign(const std::string& canonical_request, const Credentials& creden
   key = Hmac(key, scope.service);
   key = Hmac(key, "aws4_request");
   const std::string mac = Hmac(key, string_to_sign);
-  return Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  return HexLower(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
 }
 
 }  // namespace
@@ -138,7 +124,7 @@ std::string Sha256Hex(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
+  return HexLower(digest, length);
 }
 
 void SignHeaders(Request& request, const Credentials& credentials, const Scope& scope,

@@ -1,10 +1,10 @@
 #include "net/http_client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <mutex>
 
+#include "base/text.h"
 #include "net/curl_api.h"
 
 namespace datastory::net {
@@ -22,12 +22,6 @@ struct Transfer {
   Status sink_error;
 };
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::string_view line(data, size * count);
@@ -39,7 +33,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
       value.remove_prefix(1);
     }
-    t->response->headers.emplace_back(Lower(line.substr(0, colon)), std::string(value));
+    t->response->headers.emplace_back(AsciiLower(line.substr(0, colon)), std::string(value));
   }
   return size * count;
 }
@@ -103,7 +97,7 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   for (const auto& [name, value] : request.headers) {
     const std::string line = std::string(name).append(": ").append(value);
     header_list = api->slist_append(header_list, line.c_str());
-    has_content_type |= Lower(name) == "content-type";
+    has_content_type |= AsciiLower(name) == "content-type";
   }
   // No "Expect: 100-continue" round trip before large bodies, and no form content type that
   // nobody asked for.

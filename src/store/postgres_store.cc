@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "base/random.h"
+#include "base/text.h"
 #include "store/migrations.h"
 #include "store/sql_rows.h"
 
@@ -442,7 +443,7 @@ class PostgresStore final : public Store {
               sql::kUserColumns,
           Params()
               .Add(user.email)
-              .Add(sql::Lower(user.email))
+              .Add(AsciiLower(user.email))
               .Add(user.password_hash)
               .Add(TierName(user.tier))
               .Add(now));
@@ -463,7 +464,7 @@ class PostgresStore final : public Store {
   Result<User> FindUserByEmail(std::string_view email) override {
     return One<User>(
         std::string("SELECT ") + sql::kUserColumns + " FROM users WHERE email_lower = $1",
-        Params().Add(sql::Lower(email)), "user with email " + std::string(email), Access::kRead,
+        Params().Add(AsciiLower(email)), "user with email " + std::string(email), Access::kRead,
         [&](const PgRow& row) { return sql::ReadUser(row, tiers_); });
   }
 

@@ -1,7 +1,6 @@
 #include "store/sql_rows.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "base/random.h"
@@ -15,12 +14,6 @@ bool ParseInt64(std::string_view text, int64_t& out) {
 }
 
 }  // namespace
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Result<StoryCursor> ParseStoryCursor(std::string_view cursor) {
   StoryCursor parsed;

@@ -35,9 +35,6 @@ inline constexpr const char* kSessionColumns =
     "id, user_id, token_hash, expires_at, last_activity_at, user_agent, ip_address, remember_me, "
     "created_at";
 
-// Emails are unique by this form.
-std::string Lower(std::string_view s);
-
 // The story cursor is "<created_at>.<id>" of the last story of a page; the next page starts
 // strictly after it in (created_at, id) descending order. An empty cursor is the first page.
 struct StoryCursor {

@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "base/random.h"
+#include "base/text.h"
 #include "store/migrations.h"
 #include "store/sql_rows.h"
 
@@ -119,7 +120,7 @@ class SqliteStore final : public Store {
                 "stories_month, created_at, updated_at) VALUES (?, ?, ?, ?, 0, '', ?, ?) "
                 "RETURNING " +
                     std::string(sql::kUserColumns));
-    q.Bind(1, user.email).Bind(2, sql::Lower(user.email)).Bind(3, user.password_hash);
+    q.Bind(1, user.email).Bind(2, AsciiLower(user.email)).Bind(3, user.password_hash);
     q.Bind(4, TierName(user.tier)).Bind(5, now).Bind(6, now);
     int rc = q.Step();
     if (rc == SQLITE_CONSTRAINT) {
@@ -137,7 +138,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     Statement q(db_,
                 "SELECT " + std::string(sql::kUserColumns) + " FROM users WHERE email_lower = ?");
-    q.Bind(1, sql::Lower(email));
+    q.Bind(1, AsciiLower(email));
     if (q.Step() != SQLITE_ROW) return RowOr(q, "user with email " + std::string(email));
     return ReadUser(q);
   }

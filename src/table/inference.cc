@@ -1,22 +1,16 @@
 #include "table/inference.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <set>
 #include <unordered_set>
 
+#include "base/text.h"
 #include "csv/tokenizer.h"
 #include "table/value_parse.h"
 
 namespace datastory::table {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int64_t AllowedFailures(int64_t n, const InferenceOptions& options) {
   return n < 100 ? 0 : static_cast<int64_t>(options.max_invalid_share * n);
@@ -56,7 +50,7 @@ bool ValueFitsType(std::string_view value, const ColumnSchema& col) {
 }  // namespace
 
 bool NameSuggestsIdentifier(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   auto ends_with = [&](std::string_view suffix) {
     return n.size() >= suffix.size() &&
            n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -78,7 +72,7 @@ bool NameSuggestsIdentifier(std::string_view name) {
 }
 
 bool NameSuggestsCoordinate(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   for (std::string_view word : {"latitude", "longitude", "lat", "lon", "lng", "long"}) {
     if (n == word) return true;
   }
@@ -86,7 +80,7 @@ bool NameSuggestsCoordinate(std::string_view name) {
 }
 
 bool NameSuggestsYear(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   auto ends_with = [&](std::string_view suffix) {
     return n.size() >= suffix.size() &&
            n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
