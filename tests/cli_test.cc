@@ -70,9 +70,9 @@ TEST_F(CliTest, BadInputs) {
 TEST_F(CliTest, OneHundredMegabyteLine) {
   std::string line(100 << 20, 'x');
   auto r = RunDatastory("profile " + Quote(Write("long.csv", line)));
-  ExpectOneLineError(r, 65, "no line break");
+  ExpectOneLineError(r, 65, "line 1: a record longer than 16 MiB");
   auto r2 = RunDatastory("profile " + Quote(Write("long2.csv", "a,b\n1,2\n" + line + "\n3,4\n")));
-  ExpectOneLineError(r2, 65, "line 3: a record longer than 64 MiB");
+  ExpectOneLineError(r2, 65, "line 3: a record longer than 16 MiB");
 }
 
 TEST_F(CliTest, UsageErrors) {

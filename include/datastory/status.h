@@ -1,7 +1,9 @@
 // Status: the outcome of an operation that can fail in an expected way.
 //
 // A Status is either OK or carries a canonical code and a one-line message meant for a person
-// ("price.csv: line 12: unterminated quote"). Most failures in DataStory are expected — a bad
+// ("price.csv: line 12: unterminated quote"), and optionally a reason: a stable upper-case tag
+// for programs ("ROW_LIMIT", "INVALID_ENCODING") that the API and job rows pass on, so nothing
+// has to parse the message. Most failures in DataStory are expected — a bad
 // CSV, a missing file — so they travel as values into exit codes, job rows and API answers.
 // Exceptions never cross our own APIs. Status is a cheap value type; it is not thread-safe to
 // mutate one instance from two threads, as with any value.
@@ -26,6 +28,7 @@ enum class StatusCode {
   kUnavailable,
   kInternal,
   kDataLoss,
+  kCancelled,  // the caller asked the work to stop
 };
 
 // The canonical name of a code, e.g. "InvalidArgument".
@@ -58,10 +61,15 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
   static Status DataLoss(std::string msg) { return {StatusCode::kDataLoss, std::move(msg)}; }
+  static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The stable tag, or empty.
+  const std::string& reason() const { return reason_; }
+  // A copy tagged with `reason`; OK stays OK.
+  Status WithReason(std::string reason) const;
 
   // "InvalidArgument: <message>", or "OK".
   std::string ToString() const;
@@ -76,6 +84,7 @@ class [[nodiscard]] Status {
 
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string reason_;
 };
 
 }  // namespace datastory

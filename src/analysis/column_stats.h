@@ -24,8 +24,10 @@ struct InvalidSeen {
 };
 
 struct ColumnAccumulator {
-  ColumnAccumulator(size_t exact_limit, int sketch_precision)
-      : counter(exact_limit, sketch_precision) {}
+  ColumnAccumulator(size_t exact_limit, int sketch_precision, size_t exact_text_bytes,
+                    int histogram_sub_bits, int64_t histogram_buckets)
+      : counter(exact_limit, sketch_precision, exact_text_bytes),
+        histogram(histogram_sub_bits, histogram_buckets) {}
 
   int64_t present = 0, missing = 0, invalid = 0;
   std::vector<InvalidSeen> invalid_seen;  // the first few per worker

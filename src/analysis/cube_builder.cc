@@ -18,6 +18,17 @@ bool operator==(const TimeKey& a, const TimeKey& b) {
   return a.dimension == b.dimension && a.category == b.category && a.start == b.start;
 }
 
+// A category's label as kept: at most kMaxLabelBytes, cut at a character boundary. Groups are
+// told apart by the hash of the whole value, so two long labels that share a beginning stay two
+// groups; only what is shown is shortened, and memory stays bounded by the category limits.
+constexpr size_t kMaxLabelBytes = 200;
+std::string_view ClipLabel(std::string_view label) {
+  if (label.size() <= kMaxLabelBytes) return label;
+  size_t cut = kMaxLabelBytes;
+  while (cut > 0 && (static_cast<unsigned char>(label[cut]) & 0xC0) == 0x80) --cut;
+  return label.substr(0, cut);
+}
+
 }  // namespace
 
 int32_t DimensionGroups::Find(uint64_t hash, std::string_view label, int measures, bool block) {
@@ -25,7 +36,7 @@ int32_t DimensionGroups::Find(uint64_t hash, std::string_view label, int measure
   int32_t id = index.FindOrAdd(hash, next, [](int32_t) { return true; });
   if (id == next) {
     hashes.push_back(hash);
-    labels.emplace_back(label);
+    labels.emplace_back(ClipLabel(label));
     rows.push_back(0);
     if (block) {
       sums.resize(sums.size() + measures);
@@ -244,7 +255,7 @@ void CubeBuilder::BeginBatch(int64_t rows) {
 }
 
 void CubeBuilder::SetDimension(int d, int64_t row, uint64_t hash, std::string_view label) {
-  if (sample_slot_[row] >= 0) pending_[sample_slot_[row]].labels[d] = std::string(label);
+  if (sample_slot_[row] >= 0) pending_[sample_slot_[row]].labels[d] = std::string(ClipLabel(label));
   if (merger_->DimensionDropped(d)) return;
   codes_[static_cast<size_t>(d) * rows_ + row] = block_->dimensions[d].Find(hash, label, measures_,
                                                                             /*block=*/true);

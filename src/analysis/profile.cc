@@ -39,7 +39,10 @@ struct Plan {
   std::vector<std::pair<int, int>> pairs;  // slot pairs for correlations
   size_t duplicate_capacity = 0;           // row hashes per worker before sampling
   size_t exact_limit = 0;                  // distinct values counted exactly, per column
+  size_t exact_text_bytes = 0;             // and the bytes of their text, per column
   int sketch_precision = 16;               // HyperLogLog precision past that
+  int histogram_sub_bits = 7;              // LogHistogram resolution and span, per column
+  int64_t histogram_buckets = 4096;
   // The story's aggregates, when built: each column's dimension index (or -1), and whether it
   // is the time axis.
   const CubePlan* cube = nullptr;
@@ -48,19 +51,35 @@ struct Plan {
   int time_slot = -1;              // moment slot of an integer year time axis
 };
 
-// Memory per worker is planned from the column count, so a 2,000-column file stays as bounded as
-// a 13-column one: up to kExactEntries values counted exactly over all columns (at most 100,000
-// per column), and kSketchBytes of HyperLogLog registers over all columns (precision 16 per
-// column while that fits, down to 10).
+// Memory per worker is planned from the column count, so a 16,384-column file stays as bounded
+// as a 13-column one (docs/limits.md):
+//   - up to kExactEntries values counted exactly over all columns (32 to 100,000 per column),
+//     holding at most kExactTextBytes of their text;
+//   - kSketchBytes of HyperLogLog registers over all columns (precision 16 per column while
+//     that fits, down to 10);
+//   - kHistogramBytes of log-linear buckets over the numeric and date columns (4,096 buckets a
+//     sign at 1/128 of a value while that fits, fewer and coarser below).
 constexpr size_t kExactEntries = 1'300'000;
+constexpr size_t kExactTextBytes = 32 << 20;
 constexpr size_t kSketchBytes = 16 << 20;
+constexpr size_t kHistogramBytes = 16 << 20;
 
-void PlanMemory(size_t columns, Plan* plan) {
+void PlanMemory(size_t columns, size_t numeric_columns, Plan* plan) {
   columns = std::max<size_t>(columns, 1);
-  plan->exact_limit = std::clamp<size_t>(kExactEntries / columns, 100, ValueCounter::kDefaultLimit);
+  plan->exact_limit = std::clamp<size_t>(kExactEntries / columns, 32, ValueCounter::kDefaultLimit);
+  plan->exact_text_bytes = std::max<size_t>(kExactTextBytes / columns, 1024);
   int precision = HyperLogLog::kDefaultPrecision;
   while (precision > 10 && (size_t{1} << precision) * columns > kSketchBytes) --precision;
   plan->sketch_precision = precision;
+  // Two signs of int64 counts per column.
+  const auto buckets = static_cast<int64_t>(std::clamp<size_t>(
+      kHistogramBytes / (std::max<size_t>(numeric_columns, 1) * 2 * sizeof(int64_t)), 64,
+      LogHistogram::kDefaultMaxBuckets));
+  plan->histogram_buckets = buckets;
+  // Keep 32 powers of two in reach: fewer buckets get fewer sub-bits each.
+  int sub_bits = LogHistogram::kDefaultSubBits;
+  while (sub_bits > 1 && (buckets >> sub_bits) < 32) --sub_bits;
+  plan->histogram_sub_bits = sub_bits;
 }
 
 // Moments of one block, merged across blocks in file order.
@@ -105,7 +124,8 @@ class ProfileConsumer final : public csv::BatchConsumer {
       : plan_(plan), dialect_(plan.schema->dialect), ordered_(ordered) {
     columns_.reserve(plan.schema->columns.size());
     for (size_t c = 0; c < plan.schema->columns.size(); ++c) {
-      columns_.emplace_back(plan.exact_limit, plan.sketch_precision);
+      columns_.emplace_back(plan.exact_limit, plan.sketch_precision, plan.exact_text_bytes,
+                            plan.histogram_sub_bits, plan.histogram_buckets);
     }
     if (cube) cube_ = std::make_unique<CubeBuilder>(cube);
   }
@@ -425,7 +445,8 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
 
 Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOptions& options) {
   auto started = std::chrono::steady_clock::now();
-  DS_ASSIGN_OR_RETURN(csv::SniffResult sniff, csv::SniffDialect(source, options.sniff));
+  DS_ASSIGN_OR_RETURN(csv::SniffResult sniff,
+                      csv::SniffDialect(source, options.sniff, options.read.limits));
   auto inferred = table::InferSchema(sniff, options.inference);
   if (!inferred.ok()) return inferred.status().WithPrefix(source.name());
   table::Schema schema = std::move(inferred).value();
@@ -451,7 +472,9 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     for (int b = a + 1; b < paired; ++b) plan.pairs.emplace_back(a, b);
   }
   const int workers = csv::WorkerCount(options.read);
-  PlanMemory(schema.columns.size(), &plan);
+  const auto dated =
+      static_cast<size_t>(std::count(plan.kinds.begin(), plan.kinds.end(), Kind::kDate));
+  PlanMemory(schema.columns.size(), plan.slot_column.size() + dated, &plan);
   plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
 
   std::optional<CubeMerger> cube_merger;
@@ -475,9 +498,12 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     consumers.push_back(
         std::make_unique<ProfileConsumer>(plan, &ordered, cube_merger ? &*cube_merger : nullptr));
   }
+  csv::ReadOptions read_options = options.read;
+  // An encoding the user set is a promise about every byte, not only the sniffed ones.
+  read_options.strict_encoding = options.sniff.overrides.encoding.has_value();
   DS_ASSIGN_OR_RETURN(csv::ReadSummary read,
                       csv::ReadCsv(source, schema.dialect, ncols, schema.first_data_line,
-                                   options.read, [&](int w) { return consumers[w].get(); }));
+                                   read_options, [&](int w) { return consumers[w].get(); }));
   if (read.rows == 0) {
     return Status::InvalidArgument(source.name() + ": a header row (" + std::to_string(ncols) +
                                    " columns) but no data rows");

@@ -79,5 +79,32 @@ TEST(LogHistogramTest, BucketsAreNarrowAndOrdered) {
   EXPECT_EQ(h.total(), 5);
 }
 
+// Values from 1e-300 to 1e300 would need two million buckets; the span stays bounded, the
+// largest values keep their precision, and the order of input and merges does not matter.
+TEST(LogHistogramTest, SpanIsBoundedAndFoldingIsOrderFree) {
+  std::vector<double> values;
+  for (int e = -300; e <= 300; e += 3) values.push_back(std::pow(10.0, e));
+  for (int i = 1; i <= 1000; ++i) values.push_back(1e6 + i * 37.0);
+  auto buckets_of = [](const LogHistogram& h) {
+    std::vector<std::tuple<double, double, int64_t>> out;
+    h.ForEachBucket([&](double lo, double hi, int64_t c) { out.emplace_back(lo, hi, c); });
+    return out;
+  };
+  LogHistogram forward(7, 512), backward(7, 512), halves(7, 512), second(7, 512);
+  for (double v : values) forward.Add(v);
+  for (auto it = values.rbegin(); it != values.rend(); ++it) backward.Add(*it);
+  for (size_t i = 0; i < values.size(); ++i) (i % 2 ? second : halves).Add(values[i]);
+  halves.Merge(second);
+  EXPECT_EQ(buckets_of(forward), buckets_of(backward));
+  EXPECT_EQ(buckets_of(forward), buckets_of(halves));
+  EXPECT_LE(forward.bytes(), 2 * 512 * sizeof(int64_t));
+  EXPECT_EQ(forward.total(), static_cast<int64_t>(values.size()));
+  auto b = buckets_of(forward);
+  // The lowest bucket stands for every folded value, down to 1e-300.
+  EXPECT_LE(std::get<0>(b.front()), 1.1e-300);
+  // The top of the range is still 1/128 wide.
+  EXPECT_LE(std::get<1>(b.back()) / std::get<0>(b.back()), 1 + 1.0 / 128 + 1e-12);
+}
+
 }  // namespace
 }  // namespace datastory::analysis

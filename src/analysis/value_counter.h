@@ -2,10 +2,11 @@
 //
 // Keys are 64-bit hashes of the values (XXH3 of the text, or a mix of a number's bits), so
 // equal values count together whatever thread saw them. Each distinct value also keeps its
-// number and the first text seen, for top-value lists and exact quantiles. Past `limit`
-// distinct values the counter gives up its entries and keeps only a HyperLogLog of the hashes
-// ("overflowed"). Merging is order-independent: the same multiset of values gives the same
-// counts. Not thread-safe; one per column per worker.
+// number and the first text seen (its first 200 bytes), for top-value lists and exact quantiles.
+// Past `limit` distinct values, or `text_limit` bytes of their texts, the counter gives up its
+// entries and keeps only a HyperLogLog of the hashes ("overflowed"): its memory is bounded by
+// the two limits whatever the input. Merging is order-independent: the same multiset of values
+// gives the same counts. Not thread-safe; one per column per worker.
 #ifndef DATASTORY_ANALYSIS_VALUE_COUNTER_H_
 #define DATASTORY_ANALYSIS_VALUE_COUNTER_H_
 
@@ -33,10 +34,14 @@ class ValueCounter {
     uint32_t text_length = 0;
   };
 
-  // Exact up to `limit` distinct values; above, a HyperLogLog of `precision`.
+  static constexpr size_t kDefaultTextLimit = 16 << 20;
+
+  // Exact up to `limit` distinct values and `text_limit` bytes of text; above, a HyperLogLog of
+  // `precision`.
   explicit ValueCounter(size_t limit = kDefaultLimit,
-                        int precision = HyperLogLog::kDefaultPrecision)
-      : limit_(std::min(limit, kMaxIndex)), precision_(precision) {}
+                        int precision = HyperLogLog::kDefaultPrecision,
+                        size_t text_limit = kDefaultTextLimit)
+      : limit_(std::min(limit, kMaxIndex)), precision_(precision), text_limit_(text_limit) {}
 
   // Counts one value. `text` is stored the first time its hash is seen.
   void Add(uint64_t hash, std::string_view text, double number) {
@@ -100,7 +105,7 @@ class ValueCounter {
         side_.push_back(
             Side{number, static_cast<uint32_t>(texts_.size()), static_cast<uint32_t>(length)});
         texts_.append(text.substr(0, length));
-        if (++size_ > limit_) Overflow();
+        if (++size_ > limit_ || texts_.size() > text_limit_) Overflow();
         return;
       }
     }
@@ -110,6 +115,7 @@ class ValueCounter {
 
   size_t limit_;
   int precision_;
+  size_t text_limit_;
   size_t size_ = 0;
   std::vector<Slot> slots_;
   std::vector<Side> side_;  // by insertion order

@@ -26,6 +26,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Internal";
     case StatusCode::kDataLoss:
       return "DataLoss";
+    case StatusCode::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }
@@ -40,15 +42,24 @@ std::string Status::ToString() const {
 
 Status Status::WithPrefix(std::string_view prefix) const {
   if (ok()) return *this;
-  std::string msg(prefix);
-  msg += ": ";
-  msg += message_;
-  return Status(code_, std::move(msg));
+  Status out = *this;
+  out.message_ = std::string(prefix) + ": " + message_;
+  return out;
 }
 
 Status Status::WithSuffix(std::string_view more) const {
   if (ok()) return *this;
-  return {code_, message_ + "; " + std::string(more)};
+  Status out = *this;
+  out.message_ += "; ";
+  out.message_ += more;
+  return out;
+}
+
+Status Status::WithReason(std::string reason) const {
+  if (ok()) return *this;
+  Status out = *this;
+  out.reason_ = std::move(reason);
+  return out;
 }
 
 }  // namespace datastory

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/file_io.h"
 #include "datastory/result.h"
 
 namespace datastory::blob {
@@ -36,11 +37,10 @@ struct BlobInfo {
   int64_t modified_at = 0;  // milliseconds since the epoch
 };
 
-// Reads the next piece of a stream into `buffer` (up to `capacity` bytes): the count read, 0 at
-// the end, or an error (the upload is abandoned and nothing is stored).
-using ChunkReader = std::function<Result<size_t>(char* buffer, size_t capacity)>;
-// A reader over `bytes`, which must outlive it.
-ChunkReader ReadFromString(std::string_view bytes);
+// Uploads read their bytes through a ChunkReader (base/file_io.h); a reader's error abandons
+// the upload and nothing is stored.
+using datastory::ChunkReader;
+using datastory::ReadFromString;
 // Receives the next piece of a download; an error stops it.
 using ChunkWriter = std::function<Status(std::string_view chunk)>;
 

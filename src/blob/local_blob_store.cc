@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "base/file_io.h"
 #include "base/random.h"
 #include "base/text.h"
 #include "blob/blob_store.h"
@@ -22,6 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+// Key folders are made as objects arrive.
+constexpr AtomicWriteOptions kCreate{.create_parents = true, .mode = 0644};
 
 std::string Signature(std::string_view secret, std::string_view key, int64_t expires) {
   const std::string message = std::string(key) + "\n" + std::to_string(expires);
@@ -44,48 +48,13 @@ struct Fd {
   }
 };
 
-Status SyncDirectory(const fs::path& dir) {
-  Fd d{open(dir.c_str(), O_RDONLY | O_DIRECTORY)};
-  if (d.fd < 0 || fsync(d.fd) != 0) return Errno("syncing " + dir.string());
-  return Status::Ok();
-}
-
-// Writes a file atomically from a stream of pieces; `digest` sees every byte.
-Result<int64_t> WriteAtomically(const fs::path& target, const ChunkReader& read,
-                                EVP_MD_CTX* digest) {
-  std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  if (ec) return Status::Unavailable("cannot create " + target.parent_path().string());
-  const fs::path temp = target.string() + ".tmp-" + NewUuidV4();
-  Fd out{open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
-  if (out.fd < 0) return Errno("creating " + temp.string());
-  auto abandon = [&](Status s) {
-    close(out.fd);
-    out.fd = -1;
-    unlink(temp.c_str());
-    return s;
+// A reader that passes `read`'s bytes through `digest` on their way.
+ChunkReader Digesting(const ChunkReader& read, EVP_MD_CTX* digest) {
+  return [&read, digest](char* buffer, size_t capacity) -> Result<size_t> {
+    Result<size_t> n = read(buffer, capacity);
+    if (n.ok() && *n > 0) EVP_DigestUpdate(digest, buffer, *n);
+    return n;
   };
-  std::vector<char> buffer(1 << 20);
-  int64_t size = 0;
-  while (true) {
-    Result<size_t> n = read(buffer.data(), buffer.size());
-    if (!n.ok()) return abandon(n.status());
-    if (*n == 0) break;
-    if (digest) EVP_DigestUpdate(digest, buffer.data(), *n);
-    for (size_t done = 0; done < *n;) {
-      ssize_t w = write(out.fd, buffer.data() + done, *n - done);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return abandon(Errno("writing " + temp.string()));
-      }
-      done += static_cast<size_t>(w);
-    }
-    size += static_cast<int64_t>(*n);
-  }
-  if (fsync(out.fd) != 0) return abandon(Errno("syncing " + temp.string()));
-  if (rename(temp.c_str(), target.c_str()) != 0) return abandon(Errno("renaming " + temp.string()));
-  DS_RETURN_IF_ERROR(SyncDirectory(target.parent_path()));
-  return size;
 }
 
 class LocalBlobStore final : public BlobStore {
@@ -106,7 +75,8 @@ class LocalBlobStore final : public BlobStore {
     DS_RETURN_IF_ERROR(ValidateKey(key));
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md5(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr);
-    DS_ASSIGN_OR_RETURN(int64_t size, WriteAtomically(ObjectPath(key), read, md5.get()));
+    DS_ASSIGN_OR_RETURN(int64_t size, WriteFileAtomically(ObjectPath(key).string(),
+                                                          Digesting(read, md5.get()), kCreate));
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     EVP_DigestFinal_ex(md5.get(), digest, &length);
@@ -115,7 +85,8 @@ class LocalBlobStore final : public BlobStore {
                  {"etag", HexLower(digest, length)},
                  {"size", size}};
     const std::string text = meta.dump();
-    DS_RETURN_IF_ERROR(WriteAtomically(MetaPath(key), ReadFromString(text), nullptr).status());
+    DS_RETURN_IF_ERROR(
+        WriteFileAtomically(MetaPath(key).string(), ReadFromString(text), kCreate).status());
     return Metadata(key);
   }
 
@@ -155,7 +126,7 @@ class LocalBlobStore final : public BlobStore {
                 : Status::NotFound("no object " + std::string(key));
     }
     fs::remove(MetaPath(key), ec);
-    return SyncDirectory(ObjectPath(key).parent_path());
+    return SyncFolder(ObjectPath(key).parent_path().string());
   }
 
   Result<bool> Exists(std::string_view key) override {
@@ -216,16 +187,6 @@ class LocalBlobStore final : public BlobStore {
 };
 
 }  // namespace
-
-ChunkReader ReadFromString(std::string_view bytes) {
-  auto offset = std::make_shared<size_t>(0);
-  return [bytes, offset](char* buffer, size_t capacity) -> Result<size_t> {
-    size_t n = std::min(capacity, bytes.size() - *offset);
-    std::memcpy(buffer, bytes.data() + *offset, n);
-    *offset += n;
-    return n;
-  };
-}
 
 Status ValidateTtl(int64_t ttl_seconds) {
   if (ttl_seconds < 1 || ttl_seconds > kMaxTtlSeconds) {

@@ -15,9 +15,10 @@ namespace datastory::cli {
 
 // Exit codes (sysexits.h): what a script can tell apart.
 constexpr int kExitOk = 0;
-constexpr int kExitUsage = 64;      // bad flags
-constexpr int kExitDataError = 65;  // the input is not a readable CSV table
-constexpr int kExitNoInput = 66;    // the file does not exist
+constexpr int kExitUsage = 64;       // bad flags
+constexpr int kExitDataError = 65;   // the input is not a readable CSV table
+constexpr int kExitNoInput = 66;     // the file does not exist
+constexpr int kExitCantCreate = 73;  // the output file cannot be written
 constexpr int kExitIoError = 74;
 constexpr int kExitNoPermission = 77;
 constexpr int kExitInternal = 70;

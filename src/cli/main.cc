@@ -4,18 +4,21 @@
 #include <cstdio>
 #include <functional>
 
+#include "base/text.h"
 #include "cli/commands.h"
 
 namespace datastory::cli {
 
 int ReportError(const Status& status) {
-  std::fprintf(stderr, "datastory: %s\n", status.message().c_str());
+  // Messages quote file names and values: nothing in them may drive the terminal.
+  std::fprintf(stderr, "datastory: %s\n", EscapeControl(status.message()).c_str());
   switch (status.code()) {
     case StatusCode::kOk:
       return kExitOk;
     case StatusCode::kInvalidArgument:
     case StatusCode::kFailedPrecondition:
     case StatusCode::kDataLoss:
+    case StatusCode::kResourceExhausted:  // a limit of the read options
       return kExitDataError;
     case StatusCode::kNotFound:
       return kExitNoInput;

@@ -23,6 +23,7 @@ int RunProfile(const ProfileFlags& f) {
     std::fprintf(stderr, "datastory: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  if (Status s = CheckOutputPath(f.output, f.read.path); !s.ok()) return ReportError(s);
   auto source = csv::OpenFile(f.read.path);
   if (!source.ok()) return ReportError(source.status());
   ProgressLine progress(f.read.path);
@@ -32,7 +33,7 @@ int RunProfile(const ProfileFlags& f) {
   if (!profile.ok()) return ReportError(profile.status());
   std::string text =
       f.json ? render::RenderProfileJson(*profile) : render::RenderProfileText(*profile);
-  return WriteOutput(f.output, text);
+  return WriteOutput(f.output, text, f.read.path);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 
 namespace datastory::cli {
@@ -16,6 +17,39 @@ Result<char> ParseDelimiter(const std::string& text) {
   if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
   return Status::InvalidArgument(
       "--delimiter: expected one character (or comma, semicolon, tab, pipe), got '" + text + "'");
+}
+
+// "--limit NAME=VALUE": one limit of csv::Limits raised or lowered.
+Status ApplyLimit(const std::string& text, csv::Limits* limits) {
+  const size_t eq = text.find('=');
+  const std::string name = text.substr(0, eq);
+  int64_t value = -1;
+  if (eq != std::string::npos) {
+    const std::string digits = text.substr(eq + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size()) value = -1;
+  }
+  if (value < 0) {
+    return Status::InvalidArgument("--limit: expected NAME=NUMBER (columns=50000), got '" + text +
+                                   "'");
+  }
+  if (name == "file-bytes") {
+    limits->max_file_bytes = value;
+  } else if (name == "rows") {
+    limits->max_rows = value;
+  } else if (name == "columns" && value >= 1 && value <= 10'000'000) {
+    limits->max_columns = static_cast<int>(value);
+  } else if (name == "field-bytes" && value >= 1) {
+    limits->max_field_bytes = static_cast<size_t>(value);
+  } else if (name == "record-bytes" && value >= 1024 && value <= (int64_t{1} << 31)) {
+    limits->max_record_bytes = static_cast<size_t>(value);
+  } else {
+    return Status::InvalidArgument(
+        "--limit " + text +
+        ": use file-bytes, rows (0 = none), columns (1 to 10,000,000), field-bytes (1 or more) or "
+        "record-bytes (1 KiB to 2 GiB)");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -42,6 +76,7 @@ Status BuildReadOptions(const ReadFlags& f, analysis::ProfileOptions* options) {
                                      "'; use utf-8, utf-16le, utf-16be or windows-1252");
     }
     options->sniff.overrides.encoding = *e;
+    options->read.strict_encoding = true;
   }
   if (f.no_header) options->sniff.overrides.header = false;
   for (const std::string& t : f.types) {
@@ -63,6 +98,9 @@ Status BuildReadOptions(const ReadFlags& f, analysis::ProfileOptions* options) {
     return Status::InvalidArgument("--block-size must be 1 to 1024 (MiB)");
   }
   options->read.block_bytes = static_cast<size_t>(f.block_mib) << 20;
+  for (const std::string& limit : f.limits) {
+    DS_RETURN_IF_ERROR(ApplyLimit(limit, &options->read.limits));
+  }
   return Status::Ok();
 }
 
@@ -95,6 +133,9 @@ void AddReadFlags(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("--type", flags.types, "Force a column's type: COLUMN=KIND (repeatable)");
   cmd.add_option("--threads", flags.threads, "Worker threads (default 0: all cores)");
   cmd.add_option("--block-size", flags.block_mib, "MiB read per block (default 8)");
+  cmd.add_option("--limit", flags.limits,
+                 "Change a read limit, NAME=VALUE (repeatable): columns (default 16384), "
+                 "field-bytes (1 MiB), record-bytes (16 MiB), rows and file-bytes (0: none)");
 }
 
 }  // namespace datastory::cli

@@ -41,6 +41,7 @@ struct ReadFlags {
   std::vector<std::string> types;
   int threads = 0;
   int block_mib = 8;
+  std::vector<std::string> limits;  // NAME=VALUE, see AddReadFlags
 };
 
 void AddReadFlags(CLI::App& command, ReadFlags& flags);

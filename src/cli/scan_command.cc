@@ -42,7 +42,7 @@ int RunScan(const ReadFlags& flags) {
   auto started = std::chrono::steady_clock::now();
   auto source = csv::OpenFile(flags.path);
   if (!source.ok()) return ReportError(source.status());
-  auto sniff = csv::SniffDialect(**source, options.sniff);
+  auto sniff = csv::SniffDialect(**source, options.sniff, options.read.limits);
   if (!sniff.ok()) return ReportError(sniff.status());
   auto schema = table::InferSchema(*sniff, options.inference);
   if (!schema.ok()) return ReportError(schema.status().WithPrefix(flags.path));

@@ -63,6 +63,7 @@ int RunStory(const StoryFlags& f) {
     chat = std::move(config).value();
   }
 
+  if (Status s = CheckOutputPath(f.output, f.read.path); !s.ok()) return ReportError(s);
   auto source = csv::OpenFile(f.read.path);
   if (!source.ok()) return ReportError(source.status());
   ProgressLine progress(f.read.path);
@@ -84,7 +85,7 @@ int RunStory(const StoryFlags& f) {
   std::string text = format == "json"   ? render::RenderStoryJson(story, ms)
                      : format == "html" ? render::RenderStoryHtml(story)
                                         : render::RenderStoryMarkdown(story);
-  return WriteOutput(f.output, text);
+  return WriteOutput(f.output, text, f.read.path);
 }
 
 }  // namespace

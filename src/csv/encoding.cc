@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace datastory::csv {
 
 std::string_view EncodingName(Encoding encoding) {
@@ -44,7 +48,13 @@ size_t FindInvalidUtf8(std::string_view bytes, bool allow_truncated_tail) {
   size_t n = bytes.size();
   size_t i = 0;
   while (i < n) {
-    // ASCII fast path, eight bytes at a time.
+    // ASCII fast path: sixteen bytes at a time where SSE2 is there (every x86-64), then eight.
+#if defined(__SSE2__)
+    while (i + 16 <= n &&
+           _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i))) == 0) {
+      i += 16;
+    }
+#endif
     while (i + 8 <= n) {
       uint64_t word;
       std::memcpy(&word, s + i, 8);
@@ -78,6 +88,19 @@ size_t FindInvalidUtf8(std::string_view bytes, bool allow_truncated_tail) {
     i += len;
   }
   return std::string_view::npos;
+}
+
+Utf8Errors CountInvalidUtf8(std::string_view text) {
+  Utf8Errors errors;
+  size_t done = 0;
+  while (done < text.size()) {
+    size_t bad = FindInvalidUtf8(text.substr(done), /*allow_truncated_tail=*/false);
+    if (bad == std::string_view::npos) break;
+    if (errors.bytes == 0) errors.first = done + bad;
+    ++errors.bytes;
+    done += bad + 1;
+  }
+  return errors;
 }
 
 namespace {

@@ -32,6 +32,16 @@ Result<EncodingGuess> DetectEncoding(std::string_view head, bool at_eof);
 // off by the end of `bytes` counts as valid when `allow_truncated_tail`.
 size_t FindInvalidUtf8(std::string_view bytes, bool allow_truncated_tail);
 
+// Invalid UTF-8 in a piece of text: how many bytes (each invalid byte counts once, as a decoder
+// that replaces it by U+FFFD would count it) and the offset of the first.
+struct Utf8Errors {
+  int64_t bytes = 0;
+  size_t first = 0;  // meaningful when bytes > 0
+};
+// Checks a piece that starts and ends on character boundaries (a CSV block does: it is cut
+// after a line break). ASCII runs are checked 16 bytes at a time.
+Utf8Errors CountInvalidUtf8(std::string_view text);
+
 // Incremental transcoder to UTF-8 (iconv underneath). Feed it consecutive pieces of the file;
 // a multi-byte character split between two pieces is carried over. Not thread-safe.
 class Decoder {

@@ -1,6 +1,7 @@
 #include "csv/reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/text.h"
 #include "csv/encoding.h"
 
 #if defined(__SSE2__)
@@ -47,25 +49,62 @@ class Buffer {
   size_t capacity_ = 0;
 };
 
-// One block for a worker: bytes of a pooled buffer, or a range of the mapped source.
+// One block for a worker: bytes of a pooled buffer, or a range of a source in memory.
 struct Job {
   BlockInfo info;
-  std::unique_ptr<Buffer> buffer;  // null for a mapped block
+  std::unique_ptr<Buffer> buffer;  // null for a block of a source in memory
   const char* data = nullptr;
   size_t length = 0;
+  bool non_ascii = true;  // false when the producer saw only ASCII bytes
 };
 
 struct BlockResult {
   TokenizeResult tokens;
   DiagnosticLog diagnostics;
+  int64_t byte_offset = 0;  // the block's, in the decoded text
+  Utf8Errors invalid_utf8;
+  int64_t invalid_utf8_line = 0;
+  Status failure;  // a limit crossed or invalid text under strict_encoding
 };
 
-// Counts the bytes equal to `a` and to `b` in one pass (the quote and the terminator).
-void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int64_t* count_b) {
+// The physical line of byte `offset` of a block that starts at line `first_line`.
+int64_t LineAt(std::string_view block, size_t offset, int64_t first_line, char terminator) {
+  return first_line +
+         std::count(block.begin(), block.begin() + static_cast<ptrdiff_t>(offset), terminator);
+}
+
+// The first field of `batch` longer than `limit`, as a failure naming its line and column; OK
+// when there is none. A record no longer than the limit cannot hold one, so only long records
+// are looked into.
+Status CheckFieldLengths(const RecordBatch& batch, std::string_view block, const BlockInfo& info,
+                         const Dialect& dialect, size_t limit) {
+  for (int64_t r = 0; r < batch.rows; ++r) {
+    if (batch.row_end[r] - batch.row_begin[r] <= limit) continue;
+    for (int c = 0; c < batch.columns; ++c) {
+      const Cell& cell = batch.cell(r, c);
+      if (cell.absent() || cell.end() - cell.begin <= limit) continue;
+      const int64_t line =
+          LineAt(block, batch.row_begin[r], info.first_line, dialect.RecordTerminator());
+      return Status::ResourceExhausted(
+                 "line " + std::to_string(line) + ", column " + std::to_string(c + 1) +
+                 ": a field of " + std::to_string(cell.end() - cell.begin) +
+                 " bytes, over the limit of " + ByteCount(limit) + " for one field")
+          .WithReason(kFieldTooLong);
+    }
+  }
+  return Status::Ok();
+}
+
+// Counts the bytes equal to `a` and to `b` in one pass (the quote and the terminator), and
+// says whether any byte is outside ASCII: an ASCII block is valid UTF-8 without a closer look.
+void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int64_t* count_b,
+              bool* non_ascii) {
   int64_t ca = 0, cb = 0;
+  unsigned high = 0;
   size_t i = 0;
 #if defined(__SSE2__)
   const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), zero = _mm_setzero_si128();
+  __m128i any = zero;
   while (i + 16 <= n) {
     // Byte lanes count matches (cmpeq gives -1) for up to 255 steps, then fold them with SAD.
     __m128i acc_a = zero, acc_b = zero;
@@ -74,29 +113,36 @@ void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int6
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
       acc_a = _mm_sub_epi8(acc_a, _mm_cmpeq_epi8(v, va));
       acc_b = _mm_sub_epi8(acc_b, _mm_cmpeq_epi8(v, vb));
+      any = _mm_or_si128(any, v);
     }
     __m128i sa = _mm_sad_epu8(acc_a, zero), sb = _mm_sad_epu8(acc_b, zero);
     ca += _mm_cvtsi128_si64(sa) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sa, sa));
     cb += _mm_cvtsi128_si64(sb) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sb, sb));
   }
+  high = static_cast<unsigned>(_mm_movemask_epi8(any));
 #endif
   for (; i < n; ++i) {
     ca += data[i] == a;
     cb += data[i] == b;
+    high |= static_cast<unsigned char>(data[i]) & 0x80;
   }
   *count_a = ca;
   *count_b = cb;
+  *non_ascii = high != 0;
 }
 
 // The end (one past the terminator) of the last complete record in data[0, n), for a buffer that
 // starts outside quotes, or 0 when there is none; *lines gets the number of terminators before
-// that end (the physical lines of the block), counted in the same pass.
-size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t* lines) {
+// that end (the physical lines of the block), counted in the same pass, and *non_ascii whether
+// data[0, n) may hold bytes outside ASCII.
+size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t* lines,
+                     bool* non_ascii) {
   const char terminator = dialect.RecordTerminator();
   const char quote = dialect.quote;
   if (dialect.HasSimpleQuoting()) {
     int64_t quotes = 0, terminators = 0;
-    CountTwo(data, n, quote != '\0' ? quote : terminator, terminator, &quotes, &terminators);
+    CountTwo(data, n, quote != '\0' ? quote : terminator, terminator, &quotes, &terminators,
+             non_ascii);
     bool inside = quote != '\0' && (quotes & 1);
     for (size_t i = n; i-- > 0;) {
       char c = data[i];
@@ -111,6 +157,7 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t
     }
     return 0;
   }
+  *non_ascii = true;  // not looked at here
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;
   const char delimiter = dialect.delimiter;
@@ -264,6 +311,13 @@ int WorkerCount(const ReadOptions& options) {
 Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, int columns,
                             int64_t first_data_line, const ReadOptions& options,
                             const std::function<BatchConsumer*(int worker)>& consumer_for_worker) {
+  const Limits& limits = options.limits;
+  if (limits.max_file_bytes > 0 && source.size() > limits.max_file_bytes) {
+    return Status::ResourceExhausted(source.name() + ": the file has " +
+                                     std::to_string(source.size()) + " bytes, over the limit of " +
+                                     ByteCount(static_cast<uint64_t>(limits.max_file_bytes)))
+        .WithReason(kFileTooLarge);
+  }
   const int workers = WorkerCount(options);
   size_t bom = dialect.encoding == Encoding::kUtf8Bom ? 3 : 0;
   if ((dialect.encoding == Encoding::kUtf16Le || dialect.encoding == Encoding::kUtf16Be)) {
@@ -273,6 +327,11 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
   }
   DS_ASSIGN_OR_RETURN(std::unique_ptr<Decoder> decoder, Decoder::Create(dialect.encoding));
   TextStream stream(source, dialect, std::move(decoder), bom);
+  // UTF-8 passes through undecoded, so the workers check it; other encodings are checked by
+  // their decoder on the producer's thread.
+  const bool check_utf8 = stream.IsIdentity();
+  const int64_t batch_rows =
+      std::clamp<int64_t>(kCellsPerBatch / std::max(columns, 1), 1, options.batch_rows);
 
   std::vector<BatchConsumer*> consumers(workers);
   for (int w = 0; w < workers; ++w) consumers[w] = consumer_for_worker(w);
@@ -280,39 +339,71 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
   std::mutex results_mu;
   std::map<int64_t, BlockResult> results;
   BufferPool pool(static_cast<size_t>(workers) + 2);
+  // Set when a block fails: the producer stops cutting and the workers skip what is queued.
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> rows_read{0};
 
   auto run_job = [&](Tokenizer& tokenizer, BatchConsumer* consumer, Job& job) {
     BlockResult result;
-    consumer->BeginBlock(job.info);
-    result.tokens = tokenizer.Run(
-        std::string_view(job.data, job.length), job.info.index, job.info.first_line,
-        job.info.byte_offset, [&](const RecordBatch& batch) { consumer->Consume(batch); },
-        &result.diagnostics);
-    consumer->EndBlock(job.info);
+    result.byte_offset = job.info.byte_offset;
+    const std::string_view block(job.data, job.length);
+    if (check_utf8 && job.non_ascii) {
+      result.invalid_utf8 = CountInvalidUtf8(block);
+      if (result.invalid_utf8.bytes > 0) {
+        result.invalid_utf8_line = LineAt(block, result.invalid_utf8.first, job.info.first_line,
+                                          dialect.RecordTerminator());
+        if (options.strict_encoding) {
+          result.failure = Status::InvalidArgument(
+                               "invalid UTF-8 at byte offset " +
+                               std::to_string(static_cast<int64_t>(bom) + job.info.byte_offset +
+                                              static_cast<int64_t>(result.invalid_utf8.first)) +
+                               " (line " + std::to_string(result.invalid_utf8_line) +
+                               "); the encoding was set to utf-8")
+                               .WithReason(kInvalidEncoding);
+        }
+      }
+    }
+    if (result.failure.ok()) {
+      consumer->BeginBlock(job.info);
+      result.tokens = tokenizer.Run(
+          block, job.info.index, job.info.first_line, job.info.byte_offset,
+          [&](const RecordBatch& batch) {
+            if (!result.failure.ok()) return;
+            result.failure =
+                CheckFieldLengths(batch, block, job.info, dialect, limits.max_field_bytes);
+            if (result.failure.ok()) consumer->Consume(batch);
+          },
+          &result.diagnostics);
+      consumer->EndBlock(job.info);
+      const int64_t rows = rows_read.fetch_add(result.tokens.rows) + result.tokens.rows;
+      if (result.failure.ok() && limits.max_rows > 0 && rows > limits.max_rows) {
+        result.failure =
+            Status::ResourceExhausted("the file has more than " + std::to_string(limits.max_rows) +
+                                      " data rows, the limit")
+                .WithReason(kTooManyRows);
+      }
+    }
+    if (!result.failure.ok()) stop = true;
     std::lock_guard lock(results_mu);
     results.emplace(job.info.index, std::move(result));
   };
 
   auto finish_job = [&](Job& job) {
-    if (job.buffer) {
-      pool.Give(std::move(job.buffer));
-    } else {
-      source.Release(job.data, job.length);
-    }
+    if (job.buffer) pool.Give(std::move(job.buffer));
   };
 
   JobQueue queue(static_cast<size_t>(workers));
   std::vector<std::thread> threads;
   std::unique_ptr<Tokenizer> inline_tokenizer;
   if (workers == 1) {
-    inline_tokenizer = std::make_unique<Tokenizer>(dialect, columns, options.batch_rows);
+    inline_tokenizer = std::make_unique<Tokenizer>(dialect, columns, batch_rows);
   } else {
     for (int w = 0; w < workers; ++w) {
       threads.emplace_back([&, w] {
-        Tokenizer tokenizer(dialect, columns, options.batch_rows);
+        Tokenizer tokenizer(dialect, columns, batch_rows);
         Job job;
         while (queue.Pop(&job)) {
-          run_job(tokenizer, consumers[w], job);
+          if (!stop) run_job(tokenizer, consumers[w], job);
           finish_job(job);
         }
       });
@@ -336,57 +427,62 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     }
   };
   auto too_long = [&] {
-    return Status::InvalidArgument(
-        "line " + std::to_string(next.first_line) + ": a record longer than " +
-        std::to_string(options.max_record_bytes >> 20) +
-        " MiB with no line break (or an unclosed quote); this does not look like a table");
+    return Status::ResourceExhausted(
+               "line " + std::to_string(next.first_line) + ": a record longer than " +
+               ByteCount(limits.max_record_bytes) +
+               " (the limit for one row) with no line break, or an unclosed quote")
+        .WithReason(kRecordTooLong);
   };
 
-  // UTF-8 from a mapped file or memory: blocks are ranges of the mapping, no copy at all.
-  const std::string_view mapped = source.Mapped();
-  const bool use_map = !mapped.empty() && stream.IsIdentity();
-  int64_t mapped_bytes = 0;
-  if (use_map) {
-    size_t pos = std::min(mapped.size(), bom + static_cast<size_t>(dialect.data_offset));
-    mapped_bytes = static_cast<int64_t>(mapped.size() - pos);
-    while (pos < mapped.size() && status.ok()) {
-      size_t n = std::min(options.block_bytes, mapped.size() - pos);
+  // UTF-8 in memory: blocks are ranges of it, no copy at all.
+  const std::string_view in_memory = source.InMemory();
+  const bool use_memory = !in_memory.empty() && stream.IsIdentity();
+  int64_t memory_bytes = 0;
+  if (use_memory) {
+    size_t pos = std::min(in_memory.size(), bom + static_cast<size_t>(dialect.data_offset));
+    memory_bytes = static_cast<int64_t>(in_memory.size() - pos);
+    while (pos < in_memory.size() && status.ok() && !stop) {
+      size_t n = std::min(options.block_bytes, in_memory.size() - pos);
       size_t end = 0;
       int64_t block_lines = 0;
+      bool non_ascii = true;
       for (;;) {
-        if (n > options.max_record_bytes) {
+        if (pos + n >= in_memory.size()) {  // the last block takes the rest
+          end = n;
+          int64_t unused;
+          CountTwo(in_memory.data() + pos, end, terminator, terminator, &block_lines, &unused,
+                   &non_ascii);
+          break;
+        }
+        end = LastRecordEnd(in_memory.data() + pos, n, dialect, &block_lines, &non_ascii);
+        if (end > 0) break;
+        if (n > limits.max_record_bytes) {
           status = too_long();
           break;
         }
-        if (pos + n >= mapped.size()) {  // the last block takes the rest
-          end = n;
-          int64_t unused;
-          CountTwo(mapped.data() + pos, end, terminator, terminator, &block_lines, &unused);
-          break;
-        }
-        end = LastRecordEnd(mapped.data() + pos, n, dialect, &block_lines);
-        if (end > 0) break;
-        n = std::min(n * 2, mapped.size() - pos);
+        n = std::min(n * 2, in_memory.size() - pos);
       }
       if (!status.ok()) break;
       if (options.progress) options.progress(static_cast<int64_t>(pos + end), source.size());
       Job job;
       job.info = next;
-      job.data = mapped.data() + pos;
+      job.data = in_memory.data() + pos;
       job.length = end;
+      job.non_ascii = non_ascii;
       submit(std::move(job), block_lines);
       pos += end;
     }
   }
 
   std::unique_ptr<Buffer> carry;  // bytes after the last record boundary of the previous block
-  bool eof = use_map;
-  while (!eof) {
+  bool eof = use_memory;
+  while (!eof && !stop) {
     std::unique_ptr<Buffer> buffer = pool.Take();
     buffer->Resize(0);
     if (carry) buffer->Append(carry->data(), carry->size());
     size_t end = 0;
     int64_t block_lines = 0;  // terminators in [0, end)
+    bool non_ascii = true;
     for (;;) {
       // Small files get small buffers: touching 8 MiB of fresh pages costs more than reading.
       status = stream.ReadInto(buffer.get(), stream.NextReadSize(options.block_bytes), &eof);
@@ -394,12 +490,12 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       if (eof) {
         end = buffer->size();
         int64_t unused;
-        CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused);
+        CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused, &non_ascii);
         break;
       }
-      end = LastRecordEnd(buffer->data(), buffer->size(), dialect, &block_lines);
+      end = LastRecordEnd(buffer->data(), buffer->size(), dialect, &block_lines, &non_ascii);
       if (end > 0) break;
-      if (buffer->size() > options.max_record_bytes) {
+      if (buffer->size() > limits.max_record_bytes) {
         status = too_long();
         break;
       }
@@ -420,28 +516,58 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     job.info = next;
     job.data = buffer->data();
     job.length = end;
+    job.non_ascii = non_ascii;
     job.buffer = std::move(buffer);
     submit(std::move(job), block_lines);
   }
   queue.Close();
   for (std::thread& t : threads) t.join();
-  if (!status.ok()) return status.WithPrefix(source.name());
+  if (status.ok()) {
+    // The earliest failing block speaks, whichever worker got there first.
+    for (const auto& [index, result] : results) {
+      if (!result.failure.ok()) {
+        status = result.failure;
+        break;
+      }
+    }
+  }
+  if (!status.ok()) {
+    // A file that shrank says so with its own name already.
+    return status.code() == StatusCode::kDataLoss ? status : status.WithPrefix(source.name());
+  }
 
   ReadSummary summary;
   summary.blocks = next.index;
-  summary.bytes = use_map ? mapped_bytes : stream.bytes();
+  summary.bytes = use_memory ? memory_bytes : stream.bytes();
   summary.invalid_encoding_bytes = stream.invalid_bytes();
   summary.lines = lines;
+  const BlockResult* first_invalid = nullptr;
   for (auto& [index, result] : results) {
     summary.rows += result.tokens.rows;
     summary.blank_lines += result.tokens.blank_lines;
     summary.diagnostics.Merge(result.diagnostics);
+    if (result.invalid_utf8.bytes > 0) {
+      summary.invalid_encoding_bytes += result.invalid_utf8.bytes;
+      if (!first_invalid) {
+        first_invalid = &result;
+        summary.first_invalid_encoding_offset =
+            result.byte_offset + static_cast<int64_t>(result.invalid_utf8.first);
+      }
+    }
   }
   if (summary.invalid_encoding_bytes > 0) {
-    summary.diagnostics.Add(
-        Diagnostic{DiagnosticKind::kInvalidEncoding, 0, 0,
-                   std::to_string(summary.invalid_encoding_bytes) + " bytes invalid in " +
-                       std::string(EncodingName(dialect.encoding)) + " were replaced by U+FFFD"});
+    std::string message = std::to_string(summary.invalid_encoding_bytes) + " bytes invalid in " +
+                          std::string(EncodingName(dialect.encoding)) + " were replaced by U+FFFD";
+    Diagnostic d{DiagnosticKind::kInvalidEncoding, 0, 0, ""};
+    if (first_invalid) {
+      d.line = first_invalid->invalid_utf8_line;
+      d.byte_offset = summary.first_invalid_encoding_offset;
+      message += "; the first at byte offset " +
+                 std::to_string(static_cast<int64_t>(bom) + d.byte_offset) + " (line " +
+                 std::to_string(d.line) + ")";
+    }
+    d.message = std::move(message);
+    summary.diagnostics.Add(std::move(d));
   }
   return summary;
 }

@@ -1,12 +1,13 @@
 // Reader: streams a CSV source through the Tokenizer on several threads, in bounded memory.
 //
 // One producer cuts the source into blocks at record boundaries (found by quote parity) and
-// hands them to worker threads. A UTF-8 source that is mapped (ByteSource::Mapped) is cut in
-// place and each block's pages are released once tokenized; other sources are read with
-// ReadAt into (threads + 2) pooled buffers and transcoded to UTF-8. Either way the memory used
-// does not grow with the file. Each worker owns a BatchConsumer and receives the batches of the
-// blocks it tokenizes. Blocks are numbered in file order, so consumers can merge
-// order-sensitive state in that order and get the same result on any thread count.
+// hands them to worker threads. A UTF-8 source held in memory (ByteSource::InMemory) is cut in
+// place; other sources are read with ReadAt into (threads + 2) pooled buffers and transcoded to
+// UTF-8. Either way the memory used does not grow with the file. Workers check that UTF-8 text
+// is valid, block by block, and the limits (csv/limits.h) as they go. Each worker owns a
+// BatchConsumer and receives the batches of the blocks it tokenizes. Blocks are numbered in file
+// order, so consumers can merge order-sensitive state in that order and get the same result on any
+// thread count.
 #ifndef DATASTORY_CSV_READER_H_
 #define DATASTORY_CSV_READER_H_
 
@@ -15,6 +16,7 @@
 
 #include "csv/diagnostic.h"
 #include "csv/dialect.h"
+#include "csv/limits.h"
 #include "csv/source.h"
 #include "csv/tokenizer.h"
 #include "datastory/result.h"
@@ -22,10 +24,13 @@
 namespace datastory::csv {
 
 struct ReadOptions {
-  int threads = 0;                     // workers; 0 = the number of cores
-  size_t block_bytes = 8 << 20;        // bytes read per block
-  size_t max_record_bytes = 64 << 20;  // a longer record fails the read (not a table)
-  int64_t batch_rows = 512;            // rows per RecordBatch
+  int threads = 0;               // workers; 0 = the number of cores
+  size_t block_bytes = 8 << 20;  // bytes read per block
+  Limits limits;
+  // Invalid bytes in the encoding fail the read (InvalidArgument, reason INVALID_ENCODING)
+  // instead of being reported and replaced by U+FFFD: for an encoding the user set.
+  bool strict_encoding = false;
+  int64_t batch_rows = 512;  // rows per RecordBatch, fewer for wide tables (kCellsPerBatch)
   // Called by the reading thread after each block is read: bytes of the source read so far and
   // its size. Must be cheap and thread-safe; unset = no progress.
   std::function<void(int64_t done, int64_t total)> progress;
@@ -54,13 +59,16 @@ struct ReadSummary {
   int64_t bytes = 0;        // bytes of the source read
   int64_t blocks = 0;
   int64_t invalid_encoding_bytes = 0;
-  DiagnosticLog diagnostics;  // in file order
+  int64_t first_invalid_encoding_offset = -1;  // in the decoded text, or -1
+  DiagnosticLog diagnostics;                   // in file order
 };
 
 // Reads `source` from the dialect's data_offset (the first data record, after any header) to
 // the end. `columns` is the record width. `consumer_for_worker(w)` is called once per worker
 // (w in [0, threads)) before reading starts; the consumers must outlive the call. Fails on an
-// I/O error or a record longer than options.max_record_bytes; ragged rows are diagnostics.
+// I/O error (a file that shrinks: DataLoss), a limit crossed (ResourceExhausted, with the
+// limit's reason), or invalid text under strict_encoding; ragged rows and invalid bytes
+// otherwise are diagnostics. On failure the consumers may have seen part of the file.
 Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, int columns,
                             int64_t first_data_line, const ReadOptions& options,
                             const std::function<BatchConsumer*(int worker)>& consumer_for_worker);

@@ -1,8 +1,12 @@
 #include "csv/reader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <mutex>
+#include <thread>
 
 namespace datastory::csv {
 namespace {
@@ -25,11 +29,12 @@ class Collector : public BatchConsumer {
   std::vector<std::pair<int64_t, std::string>>* rows_;
 };
 
-// A source that can only be read with ReadAt, like a file that cannot be mapped: the reader's
-// buffered path, with carried-over partial records.
-class UnmappedSource : public ByteSource {
+// A source that can only be read with ReadAt, like a file: the reader's buffered path, with
+// carried-over partial records.
+class ReadAtSource : public ByteSource {
  public:
-  explicit UnmappedSource(std::string bytes) : inner_(MemorySource(std::move(bytes))) {}
+  explicit ReadAtSource(std::string bytes, std::string name = "<memory>")
+      : inner_(MemorySource(std::move(bytes), std::move(name))) {}
   Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
     return inner_->ReadAt(offset, out, n);
   }
@@ -41,9 +46,9 @@ class UnmappedSource : public ByteSource {
 };
 
 std::vector<std::string> ReadAll(const std::string& text, const Dialect& d, int columns,
-                                 ReadOptions options, ReadSummary* summary, bool mapped = true) {
+                                 ReadOptions options, ReadSummary* summary, bool in_memory = true) {
   std::unique_ptr<ByteSource> source =
-      mapped ? MemorySource(text) : std::make_unique<UnmappedSource>(text);
+      in_memory ? MemorySource(text) : std::make_unique<ReadAtSource>(text);
   std::mutex mu;
   std::vector<std::pair<int64_t, std::string>> rows;
   std::vector<std::unique_ptr<Collector>> consumers;
@@ -71,16 +76,16 @@ TEST(ReaderTest, SameRowsWhateverTheBlockSizeAndThreads) {
   whole.block_bytes = 1 << 20;
   auto expected = ReadAll(text, d, 3, whole, &one);
   ASSERT_EQ(expected.size(), 3000u);
-  for (bool mapped : {true, false}) {
+  for (bool in_memory : {true, false}) {
     for (int threads : {1, 2, 3}) {
       for (size_t block : {64, 1000, 4096}) {
         ReadOptions options;
         options.threads = threads;
         options.block_bytes = block;
         options.batch_rows = 7;
-        auto got = ReadAll(text, d, 3, options, &many, mapped);
+        auto got = ReadAll(text, d, 3, options, &many, in_memory);
         EXPECT_EQ(got, expected) << threads << " threads, " << block << " byte blocks, "
-                                 << (mapped ? "mapped" : "read");
+                                 << (in_memory ? "in memory" : "read");
         EXPECT_EQ(many.rows, 3000);
         EXPECT_EQ(many.lines, 6000);
       }
@@ -101,24 +106,176 @@ TEST(ReaderTest, DiagnosticsCarryFileLines) {
   EXPECT_EQ(summary.diagnostics.kept()[0].byte_offset, 16);
 }
 
-TEST(ReaderTest, OverlongRecordFails) {
-  std::string text = "a,b\n" + std::string(5000, 'x');
-  Dialect d;
-  ReadOptions options;
-  options.block_bytes = 1024;
-  options.max_record_bytes = 2048;
-  text += "\n1,2\n";
-  for (bool mapped : {true, false}) {
+// Reads `text` through both paths (in memory and ReadAt) and returns the two results.
+std::vector<Result<ReadSummary>> ReadBothWays(const std::string& text, int columns,
+                                              const ReadOptions& options) {
+  std::vector<Result<ReadSummary>> out;
+  for (bool in_memory : {true, false}) {
     std::unique_ptr<ByteSource> source =
-        mapped ? MemorySource(text, "big.csv") : std::make_unique<UnmappedSource>(text);
+        in_memory ? MemorySource(text, "big.csv") : std::make_unique<ReadAtSource>(text, "big.csv");
     struct Null : BatchConsumer {
       void Consume(const RecordBatch&) override {}
-    } sink;
-    auto r = ReadCsv(*source, d, 2, 1, options, [&](int) { return &sink; });
+    };
+    std::vector<Null> sinks(WorkerCount(options));
+    out.push_back(
+        ReadCsv(*source, Dialect{}, columns, 2, options, [&](int w) { return &sinks[w]; }));
+  }
+  return out;
+}
+
+TEST(ReaderTest, OverlongRecordFails) {
+  std::string text = std::string(5000, 'x') + "\n1,2\n";
+  ReadOptions options;
+  options.block_bytes = 1024;
+  options.limits.max_record_bytes = 2048;
+  for (const auto& r : ReadBothWays(text, 2, options)) {
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("line 2: a record longer"), std::string::npos)
+    EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(r.status().reason(), kRecordTooLong);
+    EXPECT_NE(r.status().message().find("big.csv: line 2: a record longer than 2 KiB"),
+              std::string::npos)
         << r.status().message();
   }
+}
+
+TEST(ReaderTest, OverlongFieldFailsNamingLineAndColumn) {
+  std::string text = "1,2\n3,4\n5," + std::string(3000, 'y') + "\n7,8\n";
+  ReadOptions options;
+  options.threads = 2;
+  options.block_bytes = 64;
+  options.limits.max_field_bytes = 2999;
+  for (const auto& r : ReadBothWays(text, 2, options)) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().reason(), kFieldTooLong);
+    EXPECT_NE(r.status().message().find("line 4, column 2: a field of 3000 bytes, over the limit "
+                                        "of 2999 bytes"),
+              std::string::npos)
+        << r.status().message();
+  }
+  options.limits.max_field_bytes = 3000;
+  for (const auto& r : ReadBothWays(text, 2, options)) EXPECT_TRUE(r.ok()) << r.status().message();
+}
+
+TEST(ReaderTest, RowLimitStopsTheRead) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += std::to_string(i) + ",x\n";
+  ReadOptions options;
+  options.threads = 2;
+  options.block_bytes = 100;
+  options.limits.max_rows = 1000;
+  for (const auto& r : ReadBothWays(text, 2, options)) {
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->rows, 1000);
+  }
+  options.limits.max_rows = 999;
+  for (const auto& r : ReadBothWays(text, 2, options)) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(r.status().reason(), kTooManyRows);
+    EXPECT_NE(r.status().message().find("more than 999 data rows"), std::string::npos);
+  }
+}
+
+TEST(ReaderTest, FileSizeLimit) {
+  ReadOptions options;
+  options.limits.max_file_bytes = 7;
+  for (const auto& r : ReadBothWays("1,2\n3,4\n", 2, options)) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().reason(), kFileTooLarge);
+    EXPECT_NE(r.status().message().find("8 bytes, over the limit of 7 bytes"), std::string::npos);
+  }
+}
+
+TEST(ReaderTest, InvalidUtf8IsCountedWithItsFirstOffset) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "row" + std::to_string(i) + ",ok\n";
+  const size_t first = text.size() + 2;
+  text += "ab\xff,c\xc3\n";    // line 501: a stray byte and a sequence cut short
+  text += "d,\xe2\x82\xac\n";  // valid (the euro sign)
+  ReadOptions options;
+  options.threads = 2;
+  options.block_bytes = 256;
+  for (const auto& r : ReadBothWays(text, 2, options)) {
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->invalid_encoding_bytes, 2);
+    EXPECT_EQ(r->first_invalid_encoding_offset, static_cast<int64_t>(first));
+    ASSERT_EQ(r->diagnostics.Count(DiagnosticKind::kInvalidEncoding), 1);
+    const Diagnostic& d = r->diagnostics.kept().back();
+    EXPECT_EQ(d.line, 502);  // the reads start at line 2
+    EXPECT_NE(d.message.find("2 bytes invalid in utf-8"), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("the first at byte offset " + std::to_string(first)),
+              std::string::npos)
+        << d.message;
+  }
+  options.strict_encoding = true;
+  for (const auto& r : ReadBothWays(text, 2, options)) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().reason(), kInvalidEncoding);
+    EXPECT_NE(r.status().message().find("invalid UTF-8 at byte offset " + std::to_string(first) +
+                                        " (line 502)"),
+              std::string::npos)
+        << r.status().message();
+  }
+}
+
+// A wide table gets short batches, so the cells of one batch stay small whatever the width.
+TEST(ReaderTest, WideTablesGetShortBatches) {
+  const int columns = 20000;
+  std::string row;
+  for (int c = 0; c < columns; ++c) row += c ? ",1" : "1";
+  std::string text;
+  for (int r = 0; r < 40; ++r) text += row + "\n";
+  struct Widest : BatchConsumer {
+    int64_t cells = 0, rows = 0;
+    void Consume(const RecordBatch& b) override {
+      cells = std::max(cells, b.rows * b.columns);
+      rows += b.rows;
+    }
+  } sink;
+  ReadOptions options;
+  options.threads = 1;
+  auto source = MemorySource(text);
+  auto r = ReadCsv(*source, Dialect{}, columns, 1, options, [&](int) { return &sink; });
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(sink.rows, 40);
+  EXPECT_LE(sink.cells, kCellsPerBatch);
+}
+
+// A file truncated by another process while it is read: a clean DataLoss, on a worker thread,
+// where a memory map would have killed the process with SIGBUS.
+TEST(ReaderTest, FileThatShrinksWhileReadIsAnError) {
+  const std::string path = ::testing::TempDir() + "/shrinking.csv";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    std::string line = "12345,abcdefghij,0.5\n";
+    for (int i = 0; i < 400000; ++i) std::fwrite(line.data(), 1, line.size(), f);  // 8.8 MB
+    std::fclose(f);
+  }
+  Status status;
+  std::thread worker([&] {
+    auto source = OpenFile(path);
+    ASSERT_TRUE(source.ok());
+    struct Null : BatchConsumer {
+      void Consume(const RecordBatch&) override {}
+    } sinks[2];
+    ReadOptions options;
+    options.threads = 2;
+    options.block_bytes = 1 << 20;
+    bool truncated = false;
+    options.progress = [&](int64_t, int64_t) {
+      if (!truncated) truncated = ::truncate(path.c_str(), 1 << 20) == 0;
+    };
+    auto r = ReadCsv(**source, Dialect{}, 3, 1, options, [&](int w) { return &sinks[w]; });
+    status = r.status();
+  });
+  worker.join();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss);
+  EXPECT_NE(status.message().find("the file shrank while it was read"), std::string::npos)
+      << status.message();
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/text.h"
 #include "csv/encoding.h"
 #include "csv/tokenizer.h"
 
@@ -107,6 +108,19 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   return c;
 }
 
+// Whether `text` holds two complete records: two line breaks outside double quotes (the
+// dialect is not known yet; other quotings only make the sample grow a little more).
+bool HasTwoRecords(std::string_view text) {
+  const char terminator = text.find('\n') != std::string_view::npos ? '\n' : '\r';
+  bool quoted = false;
+  int records = 0;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (c == terminator && !quoted && ++records == 2) return true;
+  }
+  return false;
+}
+
 // Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
 Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset, size_t n,
                              bool* reached_end) {
@@ -123,10 +137,17 @@ Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_
 
 }  // namespace
 
-Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& options) {
+Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& options,
+                                 const Limits& limits) {
   SniffResult out;
   out.file_bytes = source.size();
   if (source.size() == 0) return Status::InvalidArgument(source.name() + ": the file is empty");
+  if (limits.max_file_bytes > 0 && source.size() > limits.max_file_bytes) {
+    return Status::ResourceExhausted(source.name() + ": the file has " +
+                                     std::to_string(source.size()) + " bytes, over the limit of " +
+                                     ByteCount(static_cast<uint64_t>(limits.max_file_bytes)))
+        .WithReason(kFileTooLarge);
+  }
 
   std::string head(std::min<int64_t>(source.size(), 65536), '\0');
   DS_ASSIGN_OR_RETURN(size_t head_size, source.ReadAt(0, head.data(), head.size()));
@@ -157,25 +178,44 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   out.dialect.encoding = guess.encoding;
   out.encoding_reason = guess.reason;
 
+  // The sample must hold the header and at least one data record, so it grows (doubling) past
+  // a first record wider than sample_bytes, up to the record limit.
   bool whole = false;
-  DS_ASSIGN_OR_RETURN(std::string text,
-                      ReadText(source, guess.encoding, static_cast<int64_t>(guess.bom_bytes),
-                               options.sample_bytes, &whole));
+  std::string text;
+  for (size_t want = options.sample_bytes;; want *= 2) {
+    DS_ASSIGN_OR_RETURN(text, ReadText(source, guess.encoding,
+                                       static_cast<int64_t>(guess.bom_bytes), want, &whole));
+    if (whole || want > limits.max_record_bytes || HasTwoRecords(text)) break;
+  }
   out.sample_is_whole_file = whole;
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument(source.name() + ": the file has no text, only blank lines");
   }
+  if (options.overrides.encoding && guess.encoding == Encoding::kUtf8) {
+    const size_t bad = FindInvalidUtf8(text, /*allow_truncated_tail=*/false);
+    if (bad != std::string_view::npos) {
+      return Status::InvalidArgument(source.name() + ": invalid UTF-8 at byte offset " +
+                                     std::to_string(bad) + " (the encoding was set to utf-8)")
+          .WithReason(kInvalidEncoding);
+    }
+  }
   out.dialect.line_ending = DetectLineEnding(text);
   const char terminator = out.dialect.RecordTerminator();
-  if (!whole) {
-    size_t cut = text.rfind(terminator);
-    if (cut == std::string::npos) {
-      return Status::InvalidArgument(source.name() + ": no line break in the first " +
-                                     std::to_string(options.sample_bytes >> 20) +
-                                     " MiB; this does not look like a table (one huge line?)");
-    }
-    text.resize(cut + 1);
+  // The header is a record too: past the record limit, or with no second record within it,
+  // the file is refused the way the reader refuses a long row.
+  const size_t first_end = text.find(terminator);
+  const size_t cut = text.rfind(terminator);
+  const bool header_too_long =
+      (first_end == std::string::npos ? text.size() : first_end) > limits.max_record_bytes;
+  if (header_too_long || (!whole && (first_end == std::string::npos || first_end == cut))) {
+    return Status::ResourceExhausted(
+               source.name() + ": line " +
+               std::to_string(header_too_long || first_end == std::string::npos ? 1 : 2) +
+               ": a record longer than " + ByteCount(limits.max_record_bytes) +
+               " (the limit for one row) with no line break, or an unclosed quote")
+        .WithReason(kRecordTooLong);
   }
+  if (!whole) text.resize(cut + 1);  // the last record of a cut sample may be cut too
 
   // Dialect candidates: every delimiter with the usual quoting, then the rarer quotings where the
   // sample has the characters for them.
@@ -245,6 +285,12 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     }
   }
   const DialectCandidate& best = out.candidates.front();
+  if (best.columns > limits.max_columns) {
+    return Status::ResourceExhausted(source.name() + ": the table has " +
+                                     std::to_string(best.columns) + " columns, over the limit of " +
+                                     std::to_string(limits.max_columns))
+        .WithReason(kTooManyColumns);
+  }
   out.dialect.delimiter = best.delimiter;
   out.dialect.quote = best.quote;
   out.dialect.escape = best.escape;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "csv/dialect.h"
+#include "csv/limits.h"
 #include "csv/source.h"
 #include "datastory/result.h"
 
@@ -19,8 +20,10 @@ namespace datastory::csv {
 
 struct SniffOptions {
   DialectOverrides overrides;
-  size_t sample_bytes = 2 << 20;  // read from the start of the file
-  size_t extra_samples = 6;       // further pieces spread over a large file, for the types
+  // Read from the start of the file; doubled, up to the record limit, while the sample holds
+  // fewer than two complete records (a header wider than the sample).
+  size_t sample_bytes = 2 << 20;
+  size_t extra_samples = 6;  // further pieces spread over a large file, for the types
   size_t extra_sample_bytes = 256 << 10;
   size_t max_sample_records = 20000;
 };
@@ -56,8 +59,11 @@ struct SniffResult {
 };
 
 // Sniffs `source`. Fails with InvalidArgument when the file is empty, binary, or not text in
-// any supported encoding; the message says what and where.
-Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& options);
+// any supported encoding (invalid UTF-8 in the sample, when the user set utf-8); with
+// ResourceExhausted when it crosses the file-size, column or record limit. The message says
+// what and where.
+Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& options,
+                                 const Limits& limits = {});
 
 }  // namespace datastory::csv
 

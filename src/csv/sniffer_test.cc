@@ -73,5 +73,44 @@ TEST(SnifferTest, EmptyAndBlankFiles) {
   EXPECT_NE(Sniff("\n\n \n").status().message().find("blank"), std::string::npos);
 }
 
+// A header wider than the first sample: the sample grows until it holds a data record too,
+// instead of reading as "only a header row".
+TEST(SnifferTest, SampleGrowsPastAWideFirstRecord) {
+  std::string header, row;
+  for (int c = 0; c < 100; ++c) {
+    header += (c ? "," : "") + std::string(100, 'n') + std::to_string(c);
+    row += (c ? "," : "") + std::to_string(c);
+  }
+  auto source = MemorySource(header + "\n" + row + "\n" + row + "\n");
+  SniffOptions options;
+  options.sample_bytes = 4096;  // less than the header
+  auto sniff = SniffDialect(*source, options);
+  ASSERT_TRUE(sniff.ok()) << sniff.status().message();
+  EXPECT_EQ(sniff->columns, 100);
+  EXPECT_GE(sniff->records.size(), 2u);
+  Limits limits;
+  limits.max_record_bytes = 8192;
+  auto over = SniffDialect(*source, options, limits);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().reason(), kRecordTooLong);
+  EXPECT_NE(over.status().message().find("line 1: a record longer than"), std::string::npos)
+      << over.status().message();
+}
+
+TEST(SnifferTest, ColumnAndFileLimits) {
+  auto source = MemorySource("a,b,c\n1,2,3\n");
+  Limits limits;
+  limits.max_columns = 2;
+  auto wide = SniffDialect(*source, {}, limits);
+  ASSERT_FALSE(wide.ok());
+  EXPECT_EQ(wide.status().reason(), kTooManyColumns);
+  EXPECT_NE(wide.status().message().find("3 columns, over the limit of 2"), std::string::npos);
+  limits = {};
+  limits.max_file_bytes = 5;
+  auto big = SniffDialect(*source, {}, limits);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().reason(), kFileTooLarge);
+}
+
 }  // namespace
 }  // namespace datastory::csv

@@ -2,10 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace datastory::csv {
@@ -14,39 +14,14 @@ namespace {
 class FileSource final : public ByteSource {
  public:
   FileSource(int fd, int64_t size, std::string path)
-      : fd_(fd), size_(size), path_(std::move(path)) {
-    if (size_ > 0) {
-      void* map = ::mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_PRIVATE, fd_, 0);
-      if (map != MAP_FAILED) {  // else pread only
-        map_ = static_cast<const char*>(map);
-        ::madvise(map, static_cast<size_t>(size_), MADV_SEQUENTIAL);
-      }
-    }
-  }
-  ~FileSource() override {
-    if (map_) ::munmap(const_cast<char*>(map_), static_cast<size_t>(size_));
-    ::close(fd_);
-  }
-
-  std::string_view Mapped() const override {
-    return map_ ? std::string_view(map_, static_cast<size_t>(size_)) : std::string_view();
-  }
-  void Release(const char* data, size_t n) const override {
-    if (!map_ || n == 0) return;
-    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
-    uintptr_t end = (reinterpret_cast<uintptr_t>(data) + n) & ~(page - 1);
-    // Only whole pages: a neighbouring block may still be read from a shared page (and a
-    // dropped page would simply be read again from the page cache).
-    if (end > begin) {
-      // NOLINTNEXTLINE(performance-no-int-to-ptr): page arithmetic needs integers
-      ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-    }
-  }
+      : fd_(fd), size_(size), path_(std::move(path)) {}
+  ~FileSource() override { ::close(fd_); }
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
   Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
+    if (offset >= size_) return size_t{0};
+    n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), size_ - offset));
     size_t done = 0;
     while (done < n) {
       ssize_t got = ::pread(fd_, out + done, n - done, offset + static_cast<int64_t>(done));
@@ -55,7 +30,12 @@ class FileSource final : public ByteSource {
         return Status::Unavailable(path_ + ": read failed at byte " +
                                    std::to_string(offset + done) + ": " + std::strerror(errno));
       }
-      if (got == 0) break;
+      if (got == 0) {
+        return Status::DataLoss(path_ + ": the file shrank while it was read: it had " +
+                                std::to_string(size_) + " bytes when opened, now it ends at byte " +
+                                std::to_string(offset + static_cast<int64_t>(done)) +
+                                " (another program changed it)");
+      }
       done += static_cast<size_t>(got);
     }
     return done;
@@ -67,7 +47,6 @@ class FileSource final : public ByteSource {
   int fd_;
   int64_t size_;
   std::string path_;
-  const char* map_ = nullptr;
 };
 
 class StringSource final : public ByteSource {
@@ -82,7 +61,7 @@ class StringSource final : public ByteSource {
   }
   int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
   const std::string& name() const override { return name_; }
-  std::string_view Mapped() const override { return bytes_; }
+  std::string_view InMemory() const override { return bytes_; }
 
  private:
   std::string bytes_;

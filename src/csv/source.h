@@ -1,6 +1,10 @@
 // ByteSource: where CSV bytes come from. A file (pread, so several readers can share it) or
 // memory (tests, uploads already in memory). Implementations are thread-compatible: ReadAt may be
 // called concurrently on one instance.
+//
+// Files are read with pread, never memory-mapped: a mapped file that another process truncates
+// kills the reader with SIGBUS, and a server cannot let one upload do that to every job. A
+// file that shrinks while it is read is a DataLoss error instead.
 #ifndef DATASTORY_CSV_SOURCE_H_
 #define DATASTORY_CSV_SOURCE_H_
 
@@ -16,20 +20,18 @@ namespace datastory::csv {
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
-  // Reads up to `n` bytes at `offset` into `out`; fewer only at the end of the source.
+  // Reads up to `n` bytes at `offset` into `out`; fewer only where size() ends. A file that
+  // ends before size() (truncated since it was opened) gives DataLoss, naming both sizes.
   virtual Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const = 0;
+  // The size when the source was opened; bytes a file gains later are not read.
   virtual int64_t size() const = 0;
-  // The whole content as one view, when it is in memory or memory-mapped; empty otherwise.
-  // Valid while the source lives. Reading a mapped file that another process truncates
-  // meanwhile is undefined (SIGBUS), as with any memory-mapped reader.
-  virtual std::string_view Mapped() const { return {}; }
-  // Says that the bytes [data, data + n) of Mapped() will not be read again, so a mapped file's
-  // pages can leave this process's resident set (they stay in the page cache). Thread-safe.
-  virtual void Release(const char* /*data*/, size_t /*n*/) const {}
+  // The whole content as one view, when it is in memory; empty otherwise. Valid while the
+  // source lives.
+  virtual std::string_view InMemory() const { return {}; }
   virtual const std::string& name() const = 0;  // for messages: the path, or "<memory>"
 };
 
-// Opens a regular file, memory-mapped when it is not empty. Fails with NotFound, PermissionDenied
+// Opens a regular file for reading. Fails with NotFound, PermissionDenied
 // or InvalidArgument (a directory, a device) and a message that names the path.
 Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path);
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "base/text.h"
 #include "render/profile_render.h"
 #include "table/value_parse.h"
 
@@ -27,26 +28,6 @@ std::string Cell(const std::optional<double>& v, const analysis::ColumnProfile& 
                                   c.schema.type == table::ColumnType::kDatetime);
   }
   return Num(*v);
-}
-
-// Text safe for one table cell: tabs, line breaks and other control characters become visible
-// escapes, so a value with a newline cannot break the table.
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += '?';
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // Columns on a terminal: one per UTF-8 code point (continuation bytes take no column).
@@ -94,8 +75,9 @@ std::string RenderProfileText(const analysis::Profile& p) {
   std::snprintf(head, sizeof(head),
                 "%s: %lld rows x %zu columns, %.1f MB, %s, %s-delimited%s, read in %.2f s on %d "
                 "thread(s)\n",
-                p.source_name.c_str(), static_cast<long long>(p.rows), p.columns.size(),
-                p.file_bytes / 1e6, std::string(csv::EncodingName(p.dialect.encoding)).c_str(),
+                EscapeControl(p.source_name).c_str(), static_cast<long long>(p.rows),
+                p.columns.size(), p.file_bytes / 1e6,
+                std::string(csv::EncodingName(p.dialect.encoding)).c_str(),
                 csv::DelimiterName(p.dialect.delimiter).c_str(),
                 p.dialect.header ? ", with header" : ", no header", p.seconds, p.threads);
   out << head;
@@ -112,7 +94,7 @@ std::string RenderProfileText(const analysis::Profile& p) {
     std::snprintf(missing, sizeof(missing), "%.1f%%", total > 0 ? 100.0 * c.missing / total : 0.0);
     std::string top;
     if (!c.top_values.empty()) {
-      top = Clip(Printable(c.top_values[0].value), 20) + " (" +
+      top = Clip(EscapeControl(c.top_values[0].value), 20) + " (" +
             std::to_string(c.top_values[0].count) + ")";
     }
     std::string type(table::ColumnTypeName(c.schema.type));
@@ -120,7 +102,7 @@ std::string RenderProfileText(const analysis::Profile& p) {
       type += " " + (c.schema.currency_symbol.empty() ? "$" : c.schema.currency_symbol);
     }
     if (c.schema.unit == table::Unit::kPercent) type += " %";
-    rows.push_back({Clip(Printable(c.schema.name), 24), type,
+    rows.push_back({Clip(EscapeControl(c.schema.name), 24), type,
                     std::string(table::RoleName(c.schema.role)), std::to_string(c.count), missing,
                     (c.distinct_exact ? "" : "~") + std::to_string(c.distinct), Cell(c.min, c),
                     Cell(c.mean, c), Cell(c.median, c), Cell(c.max, c), Cell(c.std, c), top});
@@ -136,21 +118,22 @@ std::string RenderProfileText(const analysis::Profile& p) {
     for (size_t i = 0; i < sorted.size() && i < 10; ++i) {
       char r[16];
       std::snprintf(r, sizeof(r), "%+.3f", sorted[i].value);
-      corr.push_back({sorted[i].a + " ~ " + sorted[i].b, r, "n=" + std::to_string(sorted[i].n)});
+      corr.push_back({EscapeControl(sorted[i].a + " ~ " + sorted[i].b), r,
+                      "n=" + std::to_string(sorted[i].n)});
     }
     Table(out, corr);
   }
   if (!p.alerts.empty()) {
     out << "\nalerts:\n";
     std::vector<std::vector<std::string>> alerts;
-    for (const auto& a : p.alerts) alerts.push_back({a.type, a.message});
+    for (const auto& a : p.alerts) alerts.push_back({a.type, EscapeControl(a.message)});
     Table(out, alerts);
   }
   if (p.diagnostic_count > 0) {
     out << "\ndiagnostics (" << p.diagnostic_count << "):\n";
     for (const auto& d : p.diagnostics) {
       out << "  " << (d.line > 0 ? "line " + std::to_string(d.line) + ": " : "")
-          << csv::DiagnosticKindName(d.kind) << ": " << d.message << "\n";
+          << csv::DiagnosticKindName(d.kind) << ": " << EscapeControl(d.message) << "\n";
     }
   }
   return out.str();

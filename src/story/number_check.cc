@@ -2,14 +2,48 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
-#include <regex>
+#include <string>
 
 namespace datastory::story {
 namespace {
 
 using analysis::Fact;
 using analysis::FactUnit;
+
+// Hand-written scanners rather than std::regex: libstdc++'s regex recurses once per character
+// matched, so a long run of digits in a column name would overflow the stack.
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+// The end of the number that starts at `at` (a digit), read as \d[\d,]*(\.\d+)?.
+size_t NumberEnd(std::string_view s, size_t at) {
+  size_t j = at;
+  while (j < s.size() && (IsDigit(s[j]) || s[j] == ',')) ++j;
+  if (j + 1 < s.size() && s[j] == '.' && IsDigit(s[j + 1])) {
+    ++j;
+    while (j < s.size() && IsDigit(s[j])) ++j;
+  }
+  return j;
+}
+
+// The value of digits with an optional fraction, never throwing: a run too long for a double
+// is infinite, which no fact equals.
+double ParseDigits(std::string_view digits) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range) return HUGE_VAL;
+  return ec == std::errc() ? value : NAN;
+}
+
+// The length of an unbroken run of digits at `at` (0 when there is none).
+size_t DigitsAt(std::string_view s, size_t at) {
+  size_t j = at;
+  while (j < s.size() && IsDigit(s[j])) ++j;
+  return j - at;
+}
 
 // Half a unit of the last printed digit: "1.2M" → 0.05e6, "23" → 0.5.
 double Tolerance(const std::string& digits, double scale) {
@@ -18,26 +52,96 @@ double Tolerance(const std::string& digits, double scale) {
   return 0.5 * std::pow(10.0, -decimals) * scale * (1 + 1e-9);
 }
 
+// The end of an insight reference "[i3]" or "[i3, i7]" at `at`, or npos.
+size_t ReferenceEnd(std::string_view s, size_t at) {
+  if (s.substr(at, 2) != "[i") return std::string_view::npos;
+  size_t j = at + 2;
+  for (;;) {
+    const size_t n = DigitsAt(s, j);
+    if (n == 0) return std::string_view::npos;
+    j += n;
+    if (j < s.size() && s[j] == ']') return j + 1;
+    if (j >= s.size() || s[j] != ',') return std::string_view::npos;
+    ++j;
+    if (j < s.size() && s[j] == ' ') ++j;
+    if (j >= s.size() || s[j] != 'i') return std::string_view::npos;
+    ++j;
+  }
+}
+
+// The end of "p < 0.001" (spaces optional) at `at`, or npos.
+size_t TinyPEnd(std::string_view s, size_t at) {
+  if (s[at] != 'p') return std::string_view::npos;
+  size_t j = at + 1;
+  if (j < s.size() && s[j] == ' ') ++j;
+  if (j >= s.size() || s[j] != '<') return std::string_view::npos;
+  ++j;
+  if (j < s.size() && s[j] == ' ') ++j;
+  return s.substr(j, 5) == "0.001" ? j + 5 : std::string_view::npos;
+}
+
+// Removes every match of `end_of` (a scanner as above) from `text`.
+template <class Scanner>
+std::string RemoveAll(const std::string& text, Scanner end_of) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const size_t end = end_of(text, i);
+    if (end == std::string_view::npos) {
+      out += text[i++];
+    } else {
+      i = end;
+    }
+  }
+  return out;
+}
+
+// A scale word after a number: K, M, B, T or thousand … trillion, ending a word.
+struct ScaleWord {
+  std::string_view word;
+  double scale;
+};
+constexpr ScaleWord kScales[] = {{"K", 1e3},       {"M", 1e6},        {"B", 1e9},
+                                 {"T", 1e12},      {"thousand", 1e3}, {"million", 1e6},
+                                 {"billion", 1e9}, {"trillion", 1e12}};
+
+// The scale word at `at` and its end, when one stands there.
+const ScaleWord* ScaleAt(std::string_view s, size_t at, size_t* end) {
+  for (const ScaleWord& w : kScales) {
+    if (s.substr(at, w.word.size()) != w.word) continue;
+    const size_t after = at + w.word.size();
+    if (after < s.size() && IsWordChar(s[after])) continue;
+    *end = after;
+    return &w;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 // Numbers inside names and labels, read both as separate digit runs ("1" and "234") and as
 // the text check reads them ("1,234").
 void FactIndex::AddDigits(std::string_view text) {
-  static const std::regex number(R"(\d[\d,]*(\.\d+)?)");
-  std::string s(text);
-  for (std::sregex_iterator it(s.begin(), s.end(), number), end; it != end; ++it) {
-    std::string digits = it->str();
+  for (size_t i = 0; i < text.size();) {
+    if (!IsDigit(text[i])) {
+      ++i;
+      continue;
+    }
+    const size_t end = NumberEnd(text, i);
+    const std::string_view match = text.substr(i, end - i);
+    std::string joined;
     size_t start = 0;
-    while (start < digits.size()) {
-      size_t comma = digits.find(',', start);
-      std::string part =
-          digits.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!part.empty()) values_.push_back(std::stod(part));
-      if (comma == std::string::npos) break;
+    while (start < match.size()) {
+      const size_t comma = match.find(',', start);
+      const std::string_view part = match.substr(
+          start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      if (!part.empty()) values_.push_back(ParseDigits(part));
+      joined += part;
+      if (comma == std::string_view::npos) break;
       start = comma + 1;
     }
-    digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
-    if (!digits.empty()) values_.push_back(std::stod(digits));
+    if (!joined.empty()) values_.push_back(ParseDigits(joined));
+    i = end;
   }
 }
 
@@ -117,37 +221,55 @@ std::vector<std::string> FactIndex::Untraced(std::string_view input) const {
       text.replace(at, name.size(), " ");
     }
   }
-  text = std::regex_replace(text, std::regex(R"(\[i\d+(, ?i\d+)*\])"), "");
-  if (tiny_p_) text = std::regex_replace(text, std::regex(R"(p ?< ?0\.001)"), "");
+  text = RemoveAll(text, ReferenceEnd);
+  if (tiny_p_) text = RemoveAll(text, TinyPEnd);
   std::vector<std::string> untraced;
-  static const std::regex fraction(R"(about (\d+) in (\d+))");
-  std::smatch m;
-  while (std::regex_search(text, m, fraction)) {
-    double f = std::stod(m[1]) / std::stod(m[2]);
-    bool ok = std::any_of(shares_.begin(), shares_.end(),
-                          [&](double s) { return std::fabs(s - f) <= 0.03; });
-    if (!ok) untraced.push_back(m.str());
-    text = m.prefix().str() + " " + m.suffix().str();
+  // "about 1 in 3": a share, checked as one.
+  for (size_t at = text.find("about "); at != std::string::npos; at = text.find("about ", at)) {
+    const size_t numerator = at + 6, n = DigitsAt(text, numerator);
+    const size_t in = numerator + n;
+    const size_t denominator = in + 4, d = n > 0 ? DigitsAt(text, denominator) : 0;
+    if (n == 0 || text.compare(in, 4, " in ") != 0 || d == 0) {
+      at += 6;
+      continue;
+    }
+    const double f = ParseDigits(std::string_view(text).substr(numerator, n)) /
+                     ParseDigits(std::string_view(text).substr(denominator, d));
+    const bool ok = std::any_of(shares_.begin(), shares_.end(),
+                                [&](double s) { return std::fabs(s - f) <= 0.03; });
+    if (!ok) untraced.push_back(text.substr(at, denominator + d - at));
+    text.replace(at, denominator + d - at, " ");
   }
-  static const std::regex number(
-      R"((\d[\d,]*(?:\.\d+)?)(?:\s?(K|M|B|T|thousand|million|billion|trillion)\b)?%?)");
-  for (std::sregex_iterator it(text.begin(), text.end(), number), end; it != end; ++it) {
-    std::string digits = (*it)[1];
+  for (size_t i = 0; i < text.size();) {
+    if (!IsDigit(text[i])) {
+      ++i;
+      continue;
+    }
+    const size_t number_end = NumberEnd(text, i);
+    std::string digits = text.substr(i, number_end - i);
     digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
-    if (!digits.empty() && digits.back() == '.') digits.pop_back();
+    size_t end = number_end;
+    double scale = 1;
+    size_t word_end = 0;
+    const ScaleWord* word = nullptr;
+    if (number_end < text.size() && std::isspace(static_cast<unsigned char>(text[number_end]))) {
+      word = ScaleAt(text, number_end + 1, &word_end);
+    }
+    if (!word) word = ScaleAt(text, number_end, &word_end);
+    if (word) {
+      scale = word->scale;
+      end = word_end;
+    }
+    if (end < text.size() && text[end] == '%') ++end;
+    const std::string printed_text = text.substr(i, end - i);
+    i = end;
     if (digits.empty()) continue;
-    const std::string suffix = (*it)[2];
-    const double scale = suffix == "K" || suffix == "thousand"   ? 1e3
-                         : suffix == "M" || suffix == "million"  ? 1e6
-                         : suffix == "B" || suffix == "billion"  ? 1e9
-                         : suffix == "T" || suffix == "trillion" ? 1e12
-                                                                 : 1;
-    const double printed = std::stod(digits) * scale;
+    const double printed = ParseDigits(digits) * scale;
     const double tolerance = Tolerance(digits, scale);
-    bool ok = std::any_of(values_.begin(), values_.end(), [&](double v) {
+    const bool ok = std::any_of(values_.begin(), values_.end(), [&](double v) {
       return std::fabs(std::fabs(v) - printed) <= tolerance + 1e-9 * std::fabs(v);
     });
-    if (!ok) untraced.push_back(it->str());
+    if (!ok) untraced.push_back(printed_text);
   }
   return untraced;
 }

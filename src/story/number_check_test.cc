@@ -26,6 +26,25 @@ Story SalesStory() {
   return BuildStory(std::move(profile).value(), {});
 }
 
+// A run of digits too long for a double (a column named "x111…1") and one long enough to
+// overflow a recursive matcher's stack: indexed and checked without throwing or crashing.
+TEST(NumberCheckTest, HugeDigitRunsNeitherThrowNorCrash) {
+  const std::string name = "x" + std::string(400, '1');
+  std::string csv = name + ",region\n";
+  for (int i = 0; i < 30; ++i) csv += std::to_string(i * 3) + (i % 2 ? ",East\n" : ",West\n");
+  auto source = csv::MemorySource(csv, std::string(200000, '7') + ".csv");
+  analysis::ProfileOptions options;
+  options.build_cube = true;
+  auto profile = analysis::ProfileSource(*source, options);
+  ASSERT_TRUE(profile.ok()) << profile.status().message();
+  Story story = BuildStory(std::move(profile).value(), {});
+  FactIndex facts(story);
+  EXPECT_TRUE(facts.Untraced("the column " + name + " matters").empty());
+  const std::string huge(300000, '9');
+  EXPECT_EQ(facts.Untraced("a total of " + huge + " was seen"), std::vector<std::string>{huge});
+  EXPECT_TRUE(facts.Untraced("about 1 in 2 rows, about 9" + huge + " in 3").size() <= 2);
+}
+
 TEST(NumberCheckTest, TheBuiltInTextTracesToFacts) {
   for (Audience audience : {Audience::kExecutive, Audience::kTechnical, Audience::kGeneral}) {
     Story story = SalesStory();

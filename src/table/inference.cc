@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/text.h"
@@ -240,6 +241,26 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   return col;
 }
 
+std::vector<std::string> UniqueNames(std::vector<std::string> names) {
+  std::unordered_set<std::string> used;
+  used.reserve(names.size() * 2);
+  // For each repeated name, the next suffix to try: suffixes only move forward, so every
+  // name is tried against the set a bounded number of times in all (linear, where trying
+  // "a_2", "a_3" … from 2 each time is quadratic in the repeats).
+  std::unordered_map<std::string, int> next_suffix;
+  for (std::string& name : names) {
+    if (used.insert(name).second) continue;
+    int& k = next_suffix.try_emplace(name, 2).first->second;
+    std::string candidate;
+    do {
+      candidate = name + "_" + std::to_string(k++);
+    } while (used.count(candidate));
+    used.insert(candidate);
+    name = std::move(candidate);
+  }
+  return names;
+}
+
 Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions& options) {
   Schema schema;
   schema.dialect = sniff.dialect;
@@ -309,16 +330,16 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
   schema.dialect.header = header;
 
   // Phase 2: names and types.
-  std::set<std::string> used;
+  std::vector<std::string> names(columns);
   for (int c = 0; c < columns; ++c) {
-    std::string name;
     if (header && c < static_cast<int>(records[0].size())) {
-      name = std::string(TrimSpaces(records[0][c]));
+      names[c] = std::string(TrimSpaces(records[0][c]));
     }
-    if (name.empty()) name = "column_" + std::to_string(c + 1);
-    std::string unique = name;
-    for (int k = 2; used.count(unique); ++k) unique = name + "_" + std::to_string(k);
-    used.insert(unique);
+    if (names[c].empty()) names[c] = "column_" + std::to_string(c + 1);
+  }
+  names = UniqueNames(std::move(names));
+  for (int c = 0; c < columns; ++c) {
+    const std::string& unique = names[c];
     ColumnSchema col;
     if (header && !below_first.empty() && !NameSuggestsIdentifier(unique)) {
       col = below_first[c];  // the same values: no need to guess again
@@ -335,7 +356,13 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
                            [&](const ColumnSchema& col) { return col.name == name; });
     if (it == schema.columns.end()) {
       std::string known;
-      for (const auto& col : schema.columns) known += (known.empty() ? "" : ", ") + col.name;
+      for (size_t k = 0; k < schema.columns.size(); ++k) {
+        if (k == 20) {
+          known += " … (" + std::to_string(schema.columns.size()) + " in all)";
+          break;
+        }
+        known += (known.empty() ? "" : ", ") + schema.columns[k].name;
+      }
       std::string message = "--type names no column '";
       message += name;
       message += "'; the columns are: ";

@@ -29,6 +29,10 @@ struct InferenceOptions {
 // that does not exist.
 Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions& options);
 
+// Column names made unique, in order: the first of equal names keeps it, the next ones get
+// "_2", "_3" … (skipping any taken). Linear in the number of names.
+std::vector<std::string> UniqueNames(std::vector<std::string> names);
+
 // The guess for one column from its sample values (unquoted text, nulls included).
 ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_view>& values,
                          char delimiter, const InferenceOptions& options);
