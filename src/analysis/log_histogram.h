@@ -35,11 +35,16 @@ class LogHistogram {
       return;
     }
     if (std::isinf(x)) return;  // counted as infinite by the caller
-    if (x > 0) {
-      Bump(positive_, Key(x));
-    } else {
-      Bump(negative_, Key(-x));
+    Side& side = x > 0 ? positive_ : negative_;
+    const int64_t key = Key(std::fabs(x));
+    // The common case, kept inline: a bucket already in the span.
+    const auto index = static_cast<uint64_t>(key - side.first);
+    if (index < side.counts.size()) {
+      ++side.counts[index];
+      ++side.total;
+      return;
     }
+    Bump(side, key);
   }
 
   // `other` must have the same sub_bits and max_buckets.
@@ -96,7 +101,7 @@ class LogHistogram {
 
   // Counts `by` values of `key`. Invariant: counts covers [first, first + size) with
   // size <= max_buckets_, and counts[0] also holds every folded key (all below first).
-  void Bump(Side& side, int64_t key, int64_t by = 1) {
+  [[gnu::noinline]] void Bump(Side& side, int64_t key, int64_t by = 1) {
     side.total += by;
     if (side.counts.empty()) {
       side.first = key;
