@@ -46,7 +46,7 @@ double Median(std::vector<double> v) {
 
 // A story the size the platform stores: ~3 KB of narrative and ~6 KB of chart and statistics
 // JSON.
-store::StoryRecord TypicalStory(int64_t user_id, int i) {
+store::StoryRecord TypicalStory(const std::string& user_id, int i) {
   store::StoryRecord s;
   s.user_id = user_id;
   s.title = "Sales by region, story " + std::to_string(i);
@@ -54,9 +54,8 @@ store::StoryRecord TypicalStory(int64_t user_id, int i) {
   s.summary = std::string(1200, 's');
   s.key_findings = std::string(1200, 'k');
   s.recommendations = std::string(600, 'r');
-  s.charts_json = "[" + std::string(4000, ' ') + "]";
-  s.statistics_json =
-      "{\"n\": " + std::to_string(i) + ", \"pad\": \"" + std::string(2000, 'x') + "\"}";
+  s.document_json = "{\"charts\": [" + std::string(4000, ' ') + "], \"n\": " + std::to_string(i) +
+                    ", \"pad\": \"" + std::string(2000, 'x') + "\"}";
   s.processing_time_ms = 15;
   return s;
 }
@@ -80,8 +79,7 @@ struct StoreFigures {
 
 StoreFigures MeasureStore(const std::string& url, int threads, int runs, int ops) {
   SystemClock clock;
-  store::TierTable tiers;
-  auto opened = store::OpenStore(url, clock, tiers);
+  auto opened = store::OpenStore(url);
   if (!opened.ok()) Die("opening " + url, opened.status());
   store::Store& db = **opened;
   if (Status s = db.Migrate(); !s.ok()) Die("migrating", s);
@@ -91,7 +89,7 @@ StoreFigures MeasureStore(const std::string& url, int threads, int runs, int ops
                              "h", store::Tier::kEnterprise});
   if (!user.ok()) Die("creating the user", user.status());
   std::vector<double> create, get, list, claim;
-  std::vector<int64_t> ids;
+  std::vector<std::string> ids;
   std::mutex ids_mu;
   for (int run = 0; run < runs; ++run) {
     create.push_back(OpsPerSecond(ops, threads, [&](int i) {
@@ -101,7 +99,7 @@ StoreFigures MeasureStore(const std::string& url, int threads, int runs, int ops
       ids.push_back(s->id);
     }));
     get.push_back(OpsPerSecond(ops, threads, [&](int i) {
-      auto s = db.GetStory(ids[(static_cast<size_t>(i) * 7919) % ids.size()]);
+      auto s = db.GetStory(user->id, ids[(static_cast<size_t>(i) * 7919) % ids.size()]);
       if (!s.ok()) Die("get-story", s.status());
     }));
     list.push_back(OpsPerSecond(ops / 4, threads, [&](int) {

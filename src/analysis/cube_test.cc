@@ -29,7 +29,7 @@ std::string SalesCsv(int days) {
   const char* regions[] = {"North", "South", "East"};
   std::string out = "date,region,sales\n";
   for (int d = 0; d < days; ++d) {
-    int64_t t = table::DaysFromCivil(2024, 1, 1) + d;
+    int64_t t = DaysFromCivil(2024, 1, 1) + d;
     std::string date = table::FormatTimestamp(t * 86400, false);
     for (int r = 0; r < 3; ++r) {
       out += date + "," + regions[r] + "," + std::to_string((r + 1) * (d % 31 + 1)) + "\n";

@@ -101,7 +101,7 @@ TEST(InsightTest, SmoothSeriesWithoutACycleIsNotSeasonal) {
   double level = 100;
   for (int d = 0; d < 400; ++d) {
     level += step(rng);
-    csv += table::FormatTimestamp((table::DaysFromCivil(2023, 1, 1) + d) * 86400, false) + "," +
+    csv += table::FormatTimestamp((DaysFromCivil(2023, 1, 1) + d) * 86400, false) + "," +
            std::to_string(level) + "\n";
   }
   InsightReport r = Detect(csv);
@@ -177,7 +177,7 @@ TEST(InsightTest, PureNoiseGivesNoFinding) {
   for (int c = 0; c < 12; ++c) csv += ",m" + std::to_string(c);
   csv += "\n";
   for (int i = 0; i < 2000; ++i) {
-    csv += table::FormatTimestamp((table::DaysFromCivil(2022, 1, 1) + rng() % 730) * 86400, false);
+    csv += table::FormatTimestamp((DaysFromCivil(2022, 1, 1) + rng() % 730) * 86400, false);
     csv += ",g" + std::to_string(rng() % 4) + (rng() % 2 ? ",yes" : ",no");
     for (int c = 0; c < 12; ++c) csv += "," + std::to_string(noise(rng));
     csv += "\n";

@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "base/calendar.h"
 #include "table/value_parse.h"
 
 namespace datastory::analysis {
@@ -27,12 +28,12 @@ Civil ToCivil(int64_t seconds) {
   Civil c;
   int64_t days = FloorDiv(seconds, kDay);
   c.seconds_of_day = seconds - days * kDay;
-  table::CivilFromDays(days, &c.year, &c.month, &c.day);
+  CivilFromDays(days, &c.year, &c.month, &c.day);
   return c;
 }
 
 int64_t FromCivil(int64_t year, unsigned month, unsigned day) {
-  return table::DaysFromCivil(year, month, day) * kDay;
+  return DaysFromCivil(year, month, day) * kDay;
 }
 
 }  // namespace

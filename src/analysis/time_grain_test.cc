@@ -8,7 +8,7 @@ namespace datastory::analysis {
 namespace {
 
 int64_t At(int64_t y, unsigned m, unsigned d, int64_t seconds = 0) {
-  return table::DaysFromCivil(y, m, d) * 86400 + seconds;
+  return DaysFromCivil(y, m, d) * 86400 + seconds;
 }
 
 TEST(TimeGrainTest, Truncate) {

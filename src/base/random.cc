@@ -32,4 +32,29 @@ std::string NewUuidV4() {
   return out;
 }
 
+std::string NewToken(size_t bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string raw(bytes, '\0');
+  for (size_t done = 0; done < bytes;) {
+    const ssize_t got = getrandom(raw.data() + done, bytes - done, 0);
+    DS_CHECK(got > 0);
+    done += static_cast<size_t>(got);
+  }
+  std::string out;
+  out.reserve((bytes * 4 + 2) / 3);
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char c : raw) {
+    buffer = (buffer << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(buffer >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 63];
+  return out;
+}
+
 }  // namespace datastory

@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "base/clock.h"
 #include "cli/commands.h"
 #include "store/store.h"
 
@@ -19,9 +18,7 @@ int RunMigrate() {
     std::error_code ignored;
     std::filesystem::create_directories("./data", ignored);  // the embedded default's home
   }
-  SystemClock clock;
-  store::TierTable tiers;
-  auto store = store::OpenStore(url, clock, tiers);
+  auto store = store::OpenStore(url);
   if (!store.ok()) {
     std::fprintf(stderr, "datastory: %s\n", store.status().message().c_str());
     return store.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitIoError;

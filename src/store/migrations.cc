@@ -77,6 +77,91 @@ CREATE INDEX jobs_runnable ON jobs (status, run_after, id);
 CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
 CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
 )sql"},
+      {3, R"sql(
+-- The schema of the first release. Ids become 128 random bits (UUID v4 text) instead of
+-- sequence numbers; jobs carry lease tokens, idempotency keys and the story they reserved;
+-- stories keep the whole document, their job and a share token; sessions have an idle and an
+-- absolute lifetime. The tables of versions 1 and 2 only ever held test data: they are
+-- replaced, not converted.
+DROP TABLE IF EXISTS jobs;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS stories;
+DROP TABLE IF EXISTS users;
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  email_lower TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  tier TEXT NOT NULL CHECK (tier IN ('free', 'professional', 'business', 'enterprise')),
+  stories_this_month INTEGER NOT NULL DEFAULT 0 CHECK (stories_this_month >= 0),
+  stories_month TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE stories (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  job_id TEXT UNIQUE,
+  title TEXT NOT NULL,
+  original_filename TEXT NOT NULL,
+  storage_key TEXT NOT NULL,
+  row_count INTEGER NOT NULL,
+  column_count INTEGER NOT NULL,
+  file_size INTEGER NOT NULL,
+  summary TEXT NOT NULL,
+  key_findings TEXT NOT NULL,
+  recommendations TEXT NOT NULL,
+  document_json TEXT NOT NULL CHECK (json_valid(document_json)),
+  visibility TEXT NOT NULL CHECK (visibility IN ('private', 'public')),
+  share_token TEXT UNIQUE,
+  processing_time_ms INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX stories_by_user ON stories (user_id, created_at DESC, id DESC);
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_activity_at INTEGER NOT NULL,
+  idle_timeout_ms INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  user_agent TEXT NOT NULL,
+  ip_address TEXT NOT NULL,
+  remember_me INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'processing', 'completed', 'failed', 'cancelled')),
+  current_stage TEXT NOT NULL,
+  progress INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+  options_json TEXT NOT NULL CHECK (json_valid(options_json)),
+  idempotency_key TEXT,
+  story_id TEXT REFERENCES stories (id) ON DELETE SET NULL,
+  error_code TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  quota_month TEXT NOT NULL,
+  max_rows INTEGER NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_token TEXT NOT NULL,
+  lease_expires_at INTEGER NOT NULL,
+  run_after INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (user_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_runnable ON jobs (status, run_after, created_at);
+CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
+CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
+)sql"},
   };
   // The same tables, in PostgreSQL's types: identity keys, BIGINT times, json for the JSON
   // columns (checked on the way in, and kept byte for byte, unlike jsonb).
@@ -149,6 +234,89 @@ CREATE TABLE jobs (
   updated_at BIGINT NOT NULL
 );
 CREATE INDEX jobs_runnable ON jobs (status, run_after, id);
+CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
+CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
+)sql"},
+      {3, R"sql(
+-- The schema of the first release (see the SQLite migration 3 for what changed and why).
+-- Ids compare byte by byte (COLLATE "C"), as in SQLite, whatever the database's locale: the
+-- story cursor orders by them.
+DROP TABLE IF EXISTS jobs;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS stories;
+DROP TABLE IF EXISTS users;
+CREATE TABLE users (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  email TEXT NOT NULL,
+  email_lower TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  tier TEXT NOT NULL CHECK (tier IN ('free', 'professional', 'business', 'enterprise')),
+  stories_this_month INTEGER NOT NULL DEFAULT 0 CHECK (stories_this_month >= 0),
+  stories_month TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE stories (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  job_id TEXT COLLATE "C" UNIQUE,
+  title TEXT NOT NULL,
+  original_filename TEXT NOT NULL,
+  storage_key TEXT NOT NULL,
+  row_count BIGINT NOT NULL,
+  column_count BIGINT NOT NULL,
+  file_size BIGINT NOT NULL,
+  summary TEXT NOT NULL,
+  key_findings TEXT NOT NULL,
+  recommendations TEXT NOT NULL,
+  document_json json NOT NULL,
+  visibility TEXT NOT NULL CHECK (visibility IN ('private', 'public')),
+  share_token TEXT UNIQUE,
+  processing_time_ms BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX stories_by_user ON stories (user_id, created_at DESC, id DESC);
+CREATE TABLE sessions (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  last_activity_at BIGINT NOT NULL,
+  idle_timeout_ms BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  user_agent TEXT NOT NULL,
+  ip_address TEXT NOT NULL,
+  remember_me BOOLEAN NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, created_at);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE TABLE jobs (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  status TEXT NOT NULL
+    CHECK (status IN ('queued', 'processing', 'completed', 'failed', 'cancelled')),
+  current_stage TEXT NOT NULL,
+  progress INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+  options_json json NOT NULL,
+  idempotency_key TEXT,
+  story_id TEXT COLLATE "C" REFERENCES stories (id) ON DELETE SET NULL,
+  error_code TEXT,
+  error_message TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  quota_month TEXT NOT NULL,
+  max_rows BIGINT NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_token TEXT NOT NULL,
+  lease_expires_at BIGINT NOT NULL,
+  run_after BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (user_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE INDEX jobs_runnable ON jobs (status, run_after, created_at);
 CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
 CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
 )sql"},

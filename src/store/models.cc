@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-
-#include "table/value_parse.h"
 
 namespace datastory::store {
 namespace {
@@ -39,19 +36,8 @@ const TierLimits& TierTable::Get(Tier tier) const {
 
 TierLimits GetTierLimits(Tier tier, const TierTable& table) { return table.Get(tier); }
 
-std::string MonthOf(int64_t millis) {
-  int64_t seconds = millis >= 0 ? millis / 1000 : -((-millis + 999) / 1000);
-  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-  int64_t y;
-  unsigned m, d;
-  table::CivilFromDays(days, &y, &m, &d);
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u", static_cast<long long>(y), m);
-  return buf;
-}
-
 int User::StoriesThisMonth(int64_t now_millis) const {
-  return stories_month == MonthOf(now_millis) ? stories_this_month : 0;
+  return MonthOf(now_millis) > stories_month ? 0 : stories_this_month;
 }
 
 bool User::CanCreateStory(int64_t now_millis) const {
@@ -91,6 +77,7 @@ void Job::MarkAsFailed(std::string code, std::string message) {
   status = JobStatus::kFailed;
   error = JobError{std::move(code), std::move(message)};
   lease_owner.clear();
+  lease_token.clear();
 }
 
 }  // namespace datastory::store

@@ -1,6 +1,9 @@
 // The platform's four models, with the fields and methods of the original platform (DESIGN.md
 // §3): User, Story, Job and Session. Plain values; a Store persists them. JSON keys elsewhere
 // stay camelCase (storiesThisMonth …); C++ names follow STYLE.md.
+//
+// Every id is 128 random bits written as a UUID v4 ("3f2c…-4…"), never a sequence number, so
+// an id reveals nothing (how many users, which came first) and cannot be guessed.
 #ifndef DATASTORY_STORE_MODELS_H_
 #define DATASTORY_STORE_MODELS_H_
 
@@ -8,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/calendar.h"
 
 namespace datastory::store {
 
@@ -36,20 +41,18 @@ struct TierTable {
   const TierLimits& Get(Tier tier) const;
 };
 
-// "2026-11": the calendar month (UTC) of a time, in which stories are counted.
-std::string MonthOf(int64_t millis);
-
 struct User {
-  int64_t id = 0;
+  std::string id;
   std::string email;          // unique, compared without case
   std::string password_hash;  // bcrypt, never the password
   Tier tier = Tier::kFree;
   int stories_this_month = 0;
   std::string stories_month;  // the month stories_this_month counts, "2026-11"
-  TierLimits limits;          // the tier's limits when the user was last saved
+  TierLimits limits;          // the tier's limits when the user was read
   int64_t created_at = 0, updated_at = 0;
 
-  // stories_this_month as of `now`: 0 once the month has turned.
+  // stories_this_month as of `now`: 0 once a later month has begun. (A clock behind the
+  // stored month still counts against it: the month only moves forward.)
   int StoriesThisMonth(int64_t now_millis) const;
   // Whether one more story fits the tier's monthly limit as of `now`.
   bool CanCreateStory(int64_t now_millis) const;
@@ -70,30 +73,36 @@ struct DatasetInfo {
 };
 
 struct StoryRecord {
-  int64_t id = 0;
-  int64_t user_id = 0;
+  std::string id;
+  std::string user_id;
+  std::string job_id;  // the job that made it, or empty; a job makes at most one story
   std::string title;
   DatasetInfo dataset;
   std::string summary, key_findings, recommendations;  // the narratives
-  std::string charts_json = "[]";                      // the story JSON's "charts", as text
-  std::string statistics_json = "{}";                  // the story JSON's "statistics", as text
+  std::string document_json = "{}";  // the whole story JSON (DESIGN.md §4), as text
   Visibility visibility = Visibility::kPrivate;
+  // The token of the story's share link while it is public; empty while private. Making a
+  // story private again kills the link, and sharing it again makes a new one.
+  std::string share_token;
   int64_t processing_time_ms = 0;
   int64_t created_at = 0, updated_at = 0;
 };
 
 struct Session {
-  int64_t id = 0;
-  int64_t user_id = 0;
+  std::string id;
+  std::string user_id;
   std::string token_hash;  // hex SHA-256 of the token; the token itself is never stored
-  int64_t expires_at = 0;
+  int64_t created_at = 0;
   int64_t last_activity_at = 0;
+  int64_t idle_timeout_ms = 0;  // ends this long after the last activity …
+  int64_t expires_at = 0;       // … and at this time whatever the activity
   std::string user_agent;
   std::string ip_address;
   bool remember_me = false;
-  int64_t created_at = 0;
 
-  bool IsExpired(int64_t now_millis) const { return now_millis >= expires_at; }
+  bool IsExpired(int64_t now_millis) const {
+    return now_millis >= expires_at || now_millis >= last_activity_at + idle_timeout_ms;
+  }
   void UpdateActivity(int64_t now_millis) { last_activity_at = now_millis; }
 };
 
@@ -102,23 +111,30 @@ std::string_view JobStatusName(JobStatus status);  // "queued", "processing" …
 std::optional<JobStatus> ParseJobStatus(std::string_view name);
 
 struct JobError {
-  std::string code;  // "ANALYSIS_ERROR", "LEASE_EXPIRED" …
+  std::string code;  // "PARSE_ERROR", "ROW_LIMIT", "LEASE_EXPIRED" …
   std::string message;
 };
 
 struct Job {
-  int64_t id = 0;
-  std::string job_id;  // UUID v4, what clients see
-  int64_t user_id = 0;
+  std::string id;  // what clients see
+  std::string user_id;
   JobStatus status = JobStatus::kQueued;
   std::string current_stage;
   int progress = 0;                 // 0–100
   std::string options_json = "{}";  // {"audienceLevel": "executive", …}
-  std::optional<int64_t> story_id;  // once completed
+  std::string idempotency_key;      // the client's, or empty
+  std::string story_id;             // once completed
   std::optional<JobError> error;    // the last error
   int attempts = 0;                 // claims so far
   int max_attempts = 3;
-  std::string lease_owner;  // the worker holding it while processing
+  // The month whose story the job reserved ("" when none): given back if the job fails for
+  // good or is cancelled while that month lasts.
+  std::string quota_month;
+  int64_t max_rows = -1;    // the tier's row limit when it was enqueued; -1: none
+  std::string lease_owner;  // the worker holding it while processing (for people to read)
+  // The claim's secret: every write of the attempt must present it, so a worker that lost its
+  // lease cannot write, even if it claims the same job again under the same name.
+  std::string lease_token;
   int64_t lease_expires_at = 0;
   int64_t run_after = 0;  // not claimed before this time (back-off)
   int64_t created_at = 0, updated_at = 0;

@@ -389,20 +389,36 @@ class Pool {
   std::atomic<bool> connected_once_ = false;
 };
 
-// The condition for a write by the worker that holds a job's lease ($1 job id, $2 worker,
-// $3 now).
+// The time of a statement: $1 when a test pins it, else the database's clock, so that every
+// process reads the same clock (leases, the month, session expiry). Statements name it t.now.
+constexpr const char* kNow =
+    "WITH t AS (SELECT coalesce($1::bigint, floor(extract(epoch FROM now()) * 1000)::bigint) "
+    "AS now) ";
+
+// The condition for a write of the attempt holding a job's lease ($2 job id, $3 lease token).
 constexpr const char* kHoldsLease =
-    "job_id = $1 AND status = 'processing' AND lease_owner = $2 AND lease_expires_at > $3";
+    "jobs.id = $2 AND lease_token = $3 AND status = 'processing' AND lease_expires_at > t.now";
+
+std::string Cols(const char* columns, const char* table = nullptr) {
+  if (!table) return columns;
+  // "a, b" → "jobs.a, jobs.b": for statements that join the time.
+  std::string out, column;
+  std::string_view rest = columns;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    out += (out.empty() ? "" : ", ") + std::string(table) + "." + std::string(name);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::string conninfo, const PostgresOptions& options, const Clock& clock,
-                const TierTable& tiers, const RetryPolicy& retry)
-      : pool_(std::move(conninfo), options),
-        options_(options),
-        clock_(clock),
-        tiers_(tiers),
-        retry_(retry) {}
+  PostgresStore(std::string conninfo, const PostgresOptions& pg, const StoreOptions& options)
+      : pool_(std::move(conninfo), pg), pg_(pg), options_(options) {}
 
   Status Start() { return pool_.Start(); }
 
@@ -430,96 +446,102 @@ class PostgresStore final : public Store {
     });
   }
 
+  // --- Users
+
   Result<User> CreateUser(const NewUser& user) override {
-    if (user.email.empty() || user.email.find('@') == std::string::npos) {
-      return Status::InvalidArgument("email \"" + user.email + "\" is not an email address");
-    }
-    const int64_t now = clock_.NowMillis();
+    DS_RETURN_IF_ERROR(sql::CheckEmail(user.email));
     return Run(Access::kWrite, [&](PgConnection& c) -> Result<User> {
-      PgResult r = c.Exec(
-          std::string("INSERT INTO users (email, email_lower, password_hash, tier, "
-                      "stories_this_month, stories_month, created_at, updated_at) VALUES ($1, $2, "
-                      "$3, $4, 0, '', $5, $5) RETURNING ") +
-              sql::kUserColumns,
-          Params()
-              .Add(user.email)
-              .Add(AsciiLower(user.email))
-              .Add(user.password_hash)
-              .Add(TierName(user.tier))
-              .Add(now));
+      PgResult r = c.Exec(std::string(kNow) +
+                              "INSERT INTO users (id, email, email_lower, password_hash, tier, "
+                              "stories_this_month, stories_month, created_at, updated_at) SELECT "
+                              "$2, $3, $4, $5, $6, 0, '', t.now, t.now FROM t RETURNING " +
+                              sql::kUserColumns,
+                          Timed()
+                              .Add(NewUuidV4())
+                              .Add(user.email)
+                              .Add(AsciiLower(user.email))
+                              .Add(user.password_hash)
+                              .Add(TierName(user.tier)));
       if (r.SqlState() == "23505") {
         return Status::AlreadyExists("a user with email " + user.email + " already exists");
       }
       if (!r.ok()) return Error(c, "creating a user");
-      return sql::ReadUser(r.Row(), tiers_);
+      return ReadUser(r.Row());
     });
   }
 
-  Result<User> GetUser(int64_t id) override {
+  Result<User> GetUser(std::string_view user_id) override {
     return One<User>(std::string("SELECT ") + sql::kUserColumns + " FROM users WHERE id = $1",
-                     Params().Add(id), "user " + std::to_string(id), Access::kRead,
-                     [&](const PgRow& row) { return sql::ReadUser(row, tiers_); });
+                     Params().Add(user_id), "user " + std::string(user_id), Access::kRead,
+                     [&](const PgRow& row) { return ReadUser(row); });
   }
 
   Result<User> FindUserByEmail(std::string_view email) override {
     return One<User>(
         std::string("SELECT ") + sql::kUserColumns + " FROM users WHERE email_lower = $1",
         Params().Add(AsciiLower(email)), "user with email " + std::string(email), Access::kRead,
-        [&](const PgRow& row) { return sql::ReadUser(row, tiers_); });
+        [&](const PgRow& row) { return ReadUser(row); });
   }
 
-  Result<User> SetUserTier(int64_t id, Tier tier) override {
-    return One<User>(std::string("UPDATE users SET tier = $1, updated_at = $2 WHERE id = $3 "
-                                 "RETURNING ") +
-                         sql::kUserColumns,
-                     Params().Add(TierName(tier)).Add(clock_.NowMillis()).Add(id),
-                     "user " + std::to_string(id), Access::kWrite,
-                     [&](const PgRow& row) { return sql::ReadUser(row, tiers_); });
+  Result<User> SetUserTier(std::string_view user_id, Tier tier) override {
+    return One<User>(std::string(kNow) +
+                         "UPDATE users SET tier = $2, updated_at = t.now FROM t WHERE id = $3 "
+                         "RETURNING " +
+                         Cols(sql::kUserColumns, "users"),
+                     Timed().Add(TierName(tier)).Add(user_id), "user " + std::string(user_id),
+                     Access::kWrite, [&](const PgRow& row) { return ReadUser(row); });
   }
 
-  Result<User> CountStory(int64_t user_id) override {
-    const int64_t now = clock_.NowMillis();
-    const std::string month = MonthOf(now);
-    DS_ASSIGN_OR_RETURN(User user, GetUser(user_id));
-    const int limit = tiers_.Get(user.tier).stories_per_month;
-    // The check and the increment are one statement: a concurrent UPDATE of the same row waits
-    // for this one and then evaluates the condition again on the new count.
-    auto counted = One<User>(
-        std::string("UPDATE users SET stories_this_month = CASE WHEN stories_month = $1 THEN "
-                    "stories_this_month + 1 ELSE 1 END, stories_month = $1, updated_at = $2 "
-                    "WHERE id = $3 AND ($4 < 0 OR (CASE WHEN stories_month = $1 THEN "
-                    "stories_this_month ELSE 0 END) < $4) RETURNING ") +
-            sql::kUserColumns,
-        Params().Add(month).Add(now).Add(user_id).Add(static_cast<int64_t>(limit)),
-        "user " + std::to_string(user_id), Access::kWrite,
-        [&](const PgRow& row) { return sql::ReadUser(row, tiers_); });
-    if (counted.status().code() != StatusCode::kNotFound) return counted;
-    return Status::ResourceExhausted("the " + std::string(TierName(user.tier)) + " tier allows " +
-                                     std::to_string(limit) + " stories a month, and " + month +
-                                     " has used them all");
+  Status SetPasswordHash(std::string_view user_id, std::string_view password_hash) override {
+    return Changed(std::string(kNow) +
+                       "UPDATE users SET password_hash = $2, updated_at = t.now FROM t WHERE "
+                       "id = $3",
+                   Timed().Add(password_hash).Add(user_id), "user " + std::string(user_id));
   }
+
+  Result<std::vector<std::string>> DeleteUser(std::string_view user_id) override {
+    return Transaction([&](PgConnection& c) -> Result<std::vector<std::string>> {
+      PgResult keys = c.Exec("SELECT DISTINCT storage_key FROM stories WHERE user_id = $1",
+                             Params().Add(user_id));
+      if (!keys.ok()) return Error(c, "reading the user's stories");
+      PgResult gone = c.Exec("DELETE FROM users WHERE id = $1", Params().Add(user_id));
+      if (!gone.ok()) return Error(c, "deleting a user");
+      if (gone.Affected() == 0) {
+        return Status::NotFound("user " + std::string(user_id) + " does not exist");
+      }
+      std::vector<std::string> out;
+      for (int i = 0; i < keys.rows(); ++i) out.push_back(keys.Row(i).Text(0));
+      return out;
+    });
+  }
+
+  // --- Stories
 
   Result<StoryRecord> CreateStory(const StoryRecord& s) override {
-    const int64_t now = clock_.NowMillis();
     return Run(Access::kWrite, [&](PgConnection& c) -> Result<StoryRecord> {
-      PgResult r =
-          c.Exec(InsertStorySql() + " RETURNING " + sql::kStoryColumns, StoryParams(s, now));
-      if (r.SqlState() == "23503") {
-        return Status::NotFound("user " + std::to_string(s.user_id) + " does not exist");
-      }
-      if (!r.ok()) return Error(c, "creating a story");
+      PgResult r = c.Exec(InsertStorySql() + " RETURNING " + sql::kStoryColumns,
+                          StoryParams(s, NewUuidV4()));
+      if (!r.ok()) return StoryError(c, r, s);
       return sql::ReadStory(r.Row());
     });
   }
 
-  Result<StoryRecord> GetStory(int64_t id) override {
-    return One<StoryRecord>(
-        std::string("SELECT ") + sql::kStoryColumns + " FROM stories WHERE id = $1",
-        Params().Add(id), "story " + std::to_string(id), Access::kRead,
-        [](const PgRow& row) { return sql::ReadStory(row); });
+  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) override {
+    return One<StoryRecord>(std::string("SELECT ") + sql::kStoryColumns +
+                                " FROM stories WHERE id = $1 AND user_id = $2",
+                            Params().Add(story_id).Add(owner_id), "story " + std::string(story_id),
+                            Access::kRead, [](const PgRow& row) { return sql::ReadStory(row); });
   }
 
-  Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) override {
+  Result<StoryRecord> GetSharedStory(std::string_view share_token) override {
+    return One<StoryRecord>(std::string("SELECT ") + sql::kStoryColumns +
+                                " FROM stories WHERE share_token = $1 AND visibility = 'public'",
+                            Params().Add(share_token), "shared story", Access::kRead,
+                            [](const PgRow& row) { return sql::ReadStory(row); });
+  }
+
+  Result<StoryPage> ListStories(std::string_view owner_id, std::string_view cursor,
+                                int limit) override {
     limit = std::clamp(limit, 1, 100);
     DS_ASSIGN_OR_RETURN(sql::StoryCursor after, sql::ParseStoryCursor(cursor));
     return Run(Access::kRead, [&](PgConnection& c) -> Result<StoryPage> {
@@ -528,7 +550,7 @@ class PostgresStore final : public Store {
                               "(created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC "
                               "LIMIT $4",
                           Params()
-                              .Add(user_id)
+                              .Add(owner_id)
                               .Add(after.created_at)
                               .Add(after.id)
                               .Add(static_cast<int64_t>(limit) + 1));
@@ -543,62 +565,123 @@ class PostgresStore final : public Store {
     });
   }
 
-  Status SetStoryVisibility(int64_t id, Visibility visibility) override {
-    return Changed("UPDATE stories SET visibility = $1, updated_at = $2 WHERE id = $3",
-                   Params().Add(VisibilityName(visibility)).Add(clock_.NowMillis()).Add(id),
-                   "story " + std::to_string(id));
+  Result<StoryRecord> UpdateStory(std::string_view owner_id, std::string_view story_id,
+                                  const StoryUpdate& update) override {
+    Params params = Timed().Add(story_id).Add(owner_id);
+    if (update.title) {
+      params.Add(*update.title);
+    } else {
+      params.AddNull();
+    }
+    if (update.visibility) {
+      params.Add(VisibilityName(*update.visibility));
+    } else {
+      params.AddNull();
+    }
+    params.Add(NewToken());
+    // A share token only while public: a new one each time the story is made public.
+    return One<StoryRecord>(
+        std::string(kNow) +
+            "UPDATE stories SET title = coalesce($4, title), visibility = coalesce($5, "
+            "visibility), share_token = CASE WHEN coalesce($5, visibility) = 'private' THEN NULL "
+            "WHEN visibility = 'public' THEN share_token ELSE $6 END, updated_at = t.now FROM t "
+            "WHERE id = $2 AND user_id = $3 RETURNING " +
+            Cols(sql::kStoryColumns, "stories"),
+        params, "story " + std::string(story_id), Access::kWrite,
+        [](const PgRow& row) { return sql::ReadStory(row); });
   }
 
-  Status DeleteStory(int64_t id) override {
-    return Changed("DELETE FROM stories WHERE id = $1", Params().Add(id),
-                   "story " + std::to_string(id));
+  Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
+    return One<StoryRecord>(
+        std::string("DELETE FROM stories WHERE id = $1 AND user_id = $2 RETURNING ") +
+            sql::kStoryColumns,
+        Params().Add(story_id).Add(owner_id), "story " + std::string(story_id), Access::kWrite,
+        [](const PgRow& row) { return sql::ReadStory(row); });
   }
+
+  // --- Jobs
 
   Result<Job> EnqueueJob(const NewJob& job) override {
-    const int64_t now = clock_.NowMillis();
-    const std::string job_id = NewUuidV4();
-    return Run(Access::kWrite, [&](PgConnection& c) -> Result<Job> {
-      PgResult r = c.Exec(
-          std::string("INSERT INTO jobs (job_id, user_id, status, current_stage, progress, "
-                      "options_json, attempts, max_attempts, lease_owner, lease_expires_at, "
-                      "run_after, created_at, updated_at) VALUES ($1, $2, 'queued', 'queued', 0, "
-                      "$3, 0, $4, '', 0, $5, $5, $5) RETURNING ") +
-              sql::kJobColumns,
-          Params()
-              .Add(job_id)
-              .Add(job.user_id)
-              .Add(job.options_json)
-              .Add(static_cast<int64_t>(std::max(1, job.max_attempts)))
-              .Add(now));
-      if (r.SqlState() == "23503") {
-        return Status::NotFound("user " + std::to_string(job.user_id) + " does not exist");
+    auto enqueued = Transaction([&](PgConnection& c) -> Result<Job> {
+      if (!job.idempotency_key.empty()) {
+        DS_ASSIGN_OR_RETURN(std::optional<Job> first, JobByKey(c, job));
+        if (first) return *first;
       }
+      // The user's row is locked until COMMIT: concurrent enqueues count one after another.
+      PgResult u = c.Exec(std::string(kNow) + "SELECT " + Cols(sql::kUserColumns, "users") +
+                              ", t.now FROM users, t WHERE users.id = $2 FOR UPDATE OF users",
+                          Timed().Add(job.user_id));
+      if (!u.ok()) return Error(c, "enqueueing a job");
+      if (u.rows() == 0) return Status::NotFound("user " + job.user_id + " does not exist");
+      const User user = ReadUser(u.Row());
+      const int64_t now = u.Row().Int(8);
+      const std::string month = std::max(MonthOf(now), user.stories_month);
+      const int used = sql::EffectiveStoryCount(user, MonthOf(now));
+      const TierLimits& limits = options_.tiers.Get(user.tier);
+      if (limits.stories_per_month >= 0 && used >= limits.stories_per_month) {
+        return sql::QuotaExceeded(user, options_.tiers);
+      }
+      PgResult reserve = c.Exec(
+          "UPDATE users SET stories_this_month = $1, stories_month = $2, updated_at = $3 WHERE "
+          "id = $4",
+          Params().Add(int64_t{used} + 1).Add(month).Add(now).Add(job.user_id));
+      if (!reserve.ok()) return Error(c, "reserving a story");
+      Params insert;
+      insert.Add(NewUuidV4()).Add(job.user_id).Add(job.options_json);
+      if (job.idempotency_key.empty()) {
+        insert.AddNull();
+      } else {
+        insert.Add(job.idempotency_key);
+      }
+      insert.Add(static_cast<int64_t>(std::max(1, job.max_attempts)))
+          .Add(month)
+          .Add(limits.max_rows)
+          .Add(now);
+      PgResult r = c.Exec(
+          std::string("INSERT INTO jobs (id, user_id, status, current_stage, progress, "
+                      "options_json, idempotency_key, attempts, max_attempts, quota_month, "
+                      "max_rows, lease_owner, lease_token, lease_expires_at, run_after, "
+                      "created_at, updated_at) VALUES ($1, $2, 'queued', 'queued', 0, $3, $4, 0, "
+                      "$5, $6, $7, '', '', 0, $8, $8, $8) RETURNING ") +
+              sql::kJobColumns,
+          insert);
+      if (r.SqlState() == "23505") return Status::AlreadyExists("idempotency key");
       if (r.SqlState() == "22P02") {
-        return Status::InvalidArgument("job options are not JSON: " + job.options_json);
+        return Status::InvalidArgument("the job options are not JSON: " +
+                                       job.options_json.substr(0, 200));
       }
       if (!r.ok()) return Error(c, "enqueueing a job");
       return sql::ReadJob(r.Row());
     });
+    if (enqueued.status().code() != StatusCode::kAlreadyExists) return enqueued;
+    // Another enqueue with the same key committed first: its job is the answer.
+    return Run(Access::kRead, [&](PgConnection& c) -> Result<Job> {
+      DS_ASSIGN_OR_RETURN(std::optional<Job> first, JobByKey(c, job));
+      if (!first) return Status::Unavailable("postgres: an enqueue with this key vanished");
+      return *first;
+    });
   }
 
-  Result<Job> GetJob(std::string_view job_id) override {
-    return One<Job>(std::string("SELECT ") + sql::kJobColumns + " FROM jobs WHERE job_id = $1",
-                    Params().Add(job_id), "job " + std::string(job_id), Access::kRead,
-                    [](const PgRow& row) { return sql::ReadJob(row); });
+  Result<Job> GetJob(std::string_view owner_id, std::string_view job_id) override {
+    return One<Job>(
+        std::string("SELECT ") + sql::kJobColumns + " FROM jobs WHERE id = $1 AND user_id = $2",
+        Params().Add(job_id).Add(owner_id), "job " + std::string(job_id), Access::kRead,
+        [](const PgRow& row) { return sql::ReadJob(row); });
   }
 
   Result<Job> ClaimJob(std::string_view worker, int64_t lease_ms) override {
-    const int64_t now = clock_.NowMillis();
+    DS_RETURN_IF_ERROR(sql::CheckLease(lease_ms));
     // SKIP LOCKED: workers claiming at once each lock a different queued row instead of
     // queueing behind one another's lock.
     auto claimed = One<Job>(
-        std::string("UPDATE jobs SET status = 'processing', lease_owner = $1, lease_expires_at = "
-                    "$2, attempts = attempts + 1, progress = 0, current_stage = 'claimed', "
-                    "updated_at = $3 WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND "
-                    "run_after <= $3 ORDER BY run_after, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-                    "RETURNING ") +
-            sql::kJobColumns,
-        Params().Add(worker).Add(now + lease_ms).Add(now), "job", Access::kWrite,
+        std::string(kNow) +
+            "UPDATE jobs SET status = 'processing', lease_owner = $2, lease_token = $3, "
+            "lease_expires_at = t.now + $4, attempts = attempts + 1, progress = 0, "
+            "current_stage = 'claimed', updated_at = t.now FROM t WHERE jobs.id = (SELECT j.id "
+            "FROM jobs j, t WHERE j.status = 'queued' AND j.run_after <= t.now ORDER BY "
+            "j.run_after, j.created_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED) RETURNING " +
+            Cols(sql::kJobColumns, "jobs"),
+        Timed().Add(worker).Add(NewToken()).Add(lease_ms), "job", Access::kWrite,
         [](const PgRow& row) { return sql::ReadJob(row); });
     if (claimed.status().code() == StatusCode::kNotFound) {
       return Status::NotFound("no job is waiting");
@@ -606,134 +689,177 @@ class PostgresStore final : public Store {
     return claimed;
   }
 
-  Status Heartbeat(std::string_view job_id, std::string_view worker, int64_t lease_ms) override {
-    const int64_t now = clock_.NowMillis();
-    return LeaseWrite(
-        std::string("UPDATE jobs SET lease_expires_at = $4, updated_at = $3 WHERE ") + kHoldsLease,
-        Params().Add(job_id).Add(worker).Add(now).Add(now + lease_ms), job_id);
+  Status Heartbeat(std::string_view job_id, std::string_view lease_token,
+                   int64_t lease_ms) override {
+    DS_RETURN_IF_ERROR(sql::CheckLease(lease_ms));
+    return LeaseWrite(std::string(kNow) +
+                          "UPDATE jobs SET lease_expires_at = t.now + $4, updated_at = t.now FROM "
+                          "t WHERE " +
+                          kHoldsLease,
+                      Timed().Add(job_id).Add(lease_token).Add(lease_ms), job_id, lease_token);
   }
 
-  Status UpdateJobProgress(std::string_view job_id, std::string_view worker, std::string_view stage,
-                           int percent) override {
+  Status UpdateJobProgress(std::string_view job_id, std::string_view lease_token,
+                           std::string_view stage, int percent) override {
     // Never backwards within an attempt: a lower percentage changes nothing (and is no error).
     return LeaseWrite(
-        std::string("UPDATE jobs SET progress = greatest(progress, $4), current_stage = CASE "
-                    "WHEN $4 >= progress THEN $5 ELSE current_stage END, updated_at = $3 WHERE ") +
+        std::string(kNow) +
+            "UPDATE jobs SET progress = greatest(progress, $4), current_stage = CASE WHEN $4 >= "
+            "progress THEN $5 ELSE current_stage END, updated_at = t.now FROM t WHERE " +
             kHoldsLease,
-        Params()
+        Timed()
             .Add(job_id)
-            .Add(worker)
-            .Add(clock_.NowMillis())
+            .Add(lease_token)
             .Add(static_cast<int64_t>(std::clamp(percent, 0, 100)))
             .Add(stage),
-        job_id);
+        job_id, lease_token);
   }
 
-  Result<Job> CompleteJob(std::string_view job_id, std::string_view worker,
+  Result<Job> CompleteJob(std::string_view job_id, std::string_view lease_token,
                           const StoryRecord& story) override {
-    const int64_t now = clock_.NowMillis();
-    return Run(Access::kWrite, [&](PgConnection& c) -> Result<Job> {
-      if (!c.Begin()) return Error(c, "completing a job");
-      PgResult inserted = c.Exec(InsertStorySql() + " RETURNING id", StoryParams(story, now));
-      if (!inserted.ok()) {
-        Status s = Error(c, "saving the job's story");
-        c.Rollback();
-        return s;
-      }
-      PgResult done = c.Exec(
-          std::string("UPDATE jobs SET status = 'completed', progress = 100, current_stage = "
-                      "'completed', story_id = $4, lease_owner = '', updated_at = $3 WHERE ") +
-              kHoldsLease + " RETURNING " + sql::kJobColumns,
-          Params().Add(job_id).Add(worker).Add(now).Add(inserted.Row().Int(0)));
-      if (!done.ok() || done.rows() == 0) {
-        Status s = done.ok() ? sql::LostLease(job_id) : Error(c, "completing a job");
-        c.Rollback();  // the story goes with it: one job, one story
-        return s;
-      }
-      Job job = sql::ReadJob(done.Row());
-      if (!c.Commit()) return Error(c, "committing a job's completion");
+    return Transaction([&](PgConnection& c) -> Result<Job> {
+      // The job first, locked (is the lease held? whose story is it?), then its story, then
+      // the job pointing at the story.
+      PgResult held = c.Exec(std::string(kNow) + "SELECT jobs.user_id FROM jobs, t WHERE " +
+                                 kHoldsLease + " FOR UPDATE OF jobs",
+                             Timed().Add(job_id).Add(lease_token));
+      if (!held.ok()) return Error(c, "completing a job");
+      if (held.rows() == 0) return NotHeld(c, job_id, lease_token);
+      StoryRecord owned = story;
+      owned.user_id = held.Row().Text(0);
+      owned.job_id = std::string(job_id);
+      const std::string story_id = NewUuidV4();
+      PgResult inserted = c.Exec(InsertStorySql(), StoryParams(owned, story_id));
+      // A failure rolls the completion back with it: one job, one story.
+      if (!inserted.ok()) return StoryError(c, inserted, owned);
+      PgResult done = c.Exec(std::string(kNow) +
+                                 "UPDATE jobs SET status = 'completed', progress = 100, "
+                                 "current_stage = 'completed', story_id = $4, updated_at = t.now "
+                                 "FROM t WHERE jobs.id = $2 AND lease_token = $3 RETURNING " +
+                                 Cols(sql::kJobColumns, "jobs"),
+                             Timed().Add(job_id).Add(lease_token).Add(story_id));
+      if (!done.ok() || done.rows() == 0) return Error(c, "completing a job");
+      return sql::ReadJob(done.Row());
+    });
+  }
+
+  Result<Job> FailJob(std::string_view job_id, std::string_view lease_token, const JobError& error,
+                      bool permanent) override {
+    return Transaction([&](PgConnection& c) -> Result<Job> {
+      PgResult held =
+          c.Exec(std::string(kNow) + "SELECT " + Cols(sql::kJobColumns, "jobs") +
+                     ", t.now FROM jobs, t WHERE " + kHoldsLease + " FOR UPDATE OF jobs",
+                 Timed().Add(job_id).Add(lease_token));
+      if (!held.ok()) return Error(c, "failing a job");
+      if (held.rows() == 0) return NotHeld(c, job_id, lease_token);
+      const Job before = sql::ReadJob(held.Row());
+      const int64_t now = held.Row().Int(20);
+      const bool retry = !permanent && before.attempts < before.max_attempts;
+      PgResult r = c.Exec(
+          std::string("UPDATE jobs SET status = $2, current_stage = $2, error_code = $3, "
+                      "error_message = $4, lease_owner = '', run_after = $5, updated_at = $6 "
+                      "WHERE id = $1 RETURNING ") +
+              sql::kJobColumns,
+          Params()
+              .Add(job_id)
+              .Add(retry ? "queued" : "failed")
+              .Add(error.code)
+              .Add(error.message)
+              .Add(retry ? now + sql::RetryDelay(options_.retry, before.attempts) : now)
+              .Add(now));
+      if (!r.ok()) return Error(c, "failing a job");
+      Job job = sql::ReadJob(r.Row());
+      if (!retry) DS_RETURN_IF_ERROR(GiveBackStory(c, before));
       return job;
     });
   }
 
-  Result<Job> FailJob(std::string_view job_id, std::string_view worker, const JobError& error,
-                      bool permanent) override {
-    const int64_t now = clock_.NowMillis();
-    return Run(Access::kWrite, [&](PgConnection& c) -> Result<Job> {
-      PgResult held =
-          c.Exec(std::string("SELECT attempts, max_attempts FROM jobs WHERE ") + kHoldsLease,
-                 Params().Add(job_id).Add(worker).Add(now));
-      if (!held.ok()) return Error(c, "failing a job");
-      if (held.rows() == 0) return sql::LostLease(job_id);
-      const int64_t attempts = held.Row().Int(0);
-      const bool retry = !permanent && attempts < held.Row().Int(1);
-      // The UPDATE checks the lease again: the row may have changed hands since the SELECT.
-      PgResult r = c.Exec(
-          std::string("UPDATE jobs SET status = $4, current_stage = $4, error_code = $5, "
-                      "error_message = $6, lease_owner = '', run_after = $7, updated_at = $3 "
-                      "WHERE ") +
-              kHoldsLease + " RETURNING " + sql::kJobColumns,
-          Params()
-              .Add(job_id)
-              .Add(worker)
-              .Add(now)
-              .Add(retry ? "queued" : "failed")
-              .Add(error.code)
-              .Add(error.message)
-              .Add(retry ? now + sql::RetryDelay(retry_, attempts) : now));
-      if (!r.ok()) return Error(c, "failing a job");
-      if (r.rows() == 0) return sql::LostLease(job_id);
-      return sql::ReadJob(r.Row());
-    });
+  Status ReleaseJob(std::string_view job_id, std::string_view lease_token) override {
+    return LeaseWrite(std::string(kNow) +
+                          "UPDATE jobs SET status = 'queued', current_stage = 'queued', progress = "
+                          "0, attempts = attempts - 1, lease_owner = '', run_after = t.now, "
+                          "updated_at = t.now FROM t WHERE " +
+                          kHoldsLease,
+                      Timed().Add(job_id).Add(lease_token), job_id, lease_token);
   }
 
-  Status CancelJob(std::string_view job_id) override {
-    return Run(Access::kWrite, [&](PgConnection& c) -> Status {
-      PgResult r = c.Exec(
-          "UPDATE jobs SET status = 'cancelled', current_stage = 'cancelled', lease_owner = '', "
-          "updated_at = $2 WHERE job_id = $1 AND status IN ('queued', 'processing')",
-          Params().Add(job_id).Add(clock_.NowMillis()));
-      if (!r.ok()) return Error(c, "cancelling a job");
-      if (r.Affected() > 0) return Status::Ok();
-      PgResult status = c.Exec("SELECT status FROM jobs WHERE job_id = $1", Params().Add(job_id));
-      if (!status.ok()) return Error(c, "cancelling a job");
-      if (status.rows() == 0) {
+  Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) override {
+    return Transaction([&](PgConnection& c) -> Result<Job> {
+      PgResult found = c.Exec(std::string("SELECT ") + sql::kJobColumns +
+                                  " FROM jobs WHERE id = $1 AND user_id = $2 FOR UPDATE",
+                              Params().Add(job_id).Add(owner_id));
+      if (!found.ok()) return Error(c, "cancelling a job");
+      if (found.rows() == 0) {
         return Status::NotFound("job " + std::string(job_id) + " does not exist");
       }
-      return Status::FailedPrecondition("job " + std::string(job_id) + " is already " +
-                                        status.Row().Text(0));
+      const Job before = sql::ReadJob(found.Row());
+      if (before.status != JobStatus::kQueued && before.status != JobStatus::kProcessing) {
+        return Status::FailedPrecondition("job " + std::string(job_id) + " is already " +
+                                          std::string(JobStatusName(before.status)));
+      }
+      // The lease token stays: the running attempt, if any, hears Cancelled at its next write.
+      PgResult r = c.Exec(std::string(kNow) +
+                              "UPDATE jobs SET status = 'cancelled', current_stage = 'cancelled', "
+                              "updated_at = t.now FROM t WHERE jobs.id = $2 RETURNING " +
+                              Cols(sql::kJobColumns, "jobs"),
+                          Timed().Add(job_id));
+      if (!r.ok()) return Error(c, "cancelling a job");
+      Job job = sql::ReadJob(r.Row());
+      DS_RETURN_IF_ERROR(GiveBackStory(c, before));
+      return job;
     });
   }
 
   Result<int64_t> RescueExpiredJobs() override {
-    return Count(
-        "UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' "
-        "END, current_stage = CASE WHEN attempts < max_attempts THEN 'queued' ELSE 'failed' END, "
-        "error_code = 'LEASE_EXPIRED', error_message = 'the worker stopped answering (lease "
-        "expired ' || lease_owner || ')', lease_owner = '', run_after = $1, updated_at = $1 "
-        "WHERE status = 'processing' AND lease_expires_at <= $1",
-        Params().Add(clock_.NowMillis()), "rescuing jobs");
+    return Transaction([&](PgConnection& c) -> Result<int64_t> {
+      // SKIP LOCKED: a job that its worker is writing right now is not taken from under it.
+      PgResult expired = c.Exec(std::string(kNow) + "SELECT " + Cols(sql::kJobColumns, "jobs") +
+                                    ", t.now FROM jobs, t WHERE status = 'processing' AND "
+                                    "lease_expires_at <= t.now FOR UPDATE OF jobs SKIP LOCKED",
+                                Timed());
+      if (!expired.ok()) return Error(c, "rescuing jobs");
+      for (int i = 0; i < expired.rows(); ++i) {
+        const Job job = sql::ReadJob(expired.Row(i));
+        const int64_t now = expired.Row(i).Int(20);
+        const bool retry = job.attempts < job.max_attempts;
+        PgResult r = c.Exec(
+            "UPDATE jobs SET status = $2, current_stage = $2, error_code = 'LEASE_EXPIRED', "
+            "error_message = $3, lease_owner = '', run_after = $4, updated_at = $4 WHERE id = $1",
+            Params()
+                .Add(job.id)
+                .Add(retry ? "queued" : "failed")
+                .Add("the worker stopped answering (" + job.lease_owner + ")")
+                .Add(now));
+        if (!r.ok()) return Error(c, "rescuing a job");
+        if (!retry) DS_RETURN_IF_ERROR(GiveBackStory(c, job));
+      }
+      return static_cast<int64_t>(expired.rows());
+    });
   }
 
-  Result<Session> CreateSession(const Session& s) override {
-    const int64_t now = clock_.NowMillis();
+  // --- Sessions
+
+  Result<Session> CreateSession(const NewSession& s) override {
+    const SessionPolicy& p = options_.sessions;
     return Run(Access::kWrite, [&](PgConnection& c) -> Result<Session> {
       PgResult r = c.Exec(
-          std::string("INSERT INTO sessions (user_id, token_hash, expires_at, last_activity_at, "
-                      "user_agent, ip_address, remember_me, created_at) VALUES ($1, $2, $3, $4, "
-                      "$5, $6, $7, $4) RETURNING ") +
+          std::string(kNow) +
+              "INSERT INTO sessions (id, user_id, token_hash, created_at, last_activity_at, "
+              "idle_timeout_ms, expires_at, user_agent, ip_address, remember_me) SELECT $2, $3, "
+              "$4, t.now, t.now, $5, t.now + $6, $7, $8, $9 FROM t RETURNING " +
               sql::kSessionColumns,
-          Params()
+          Timed()
+              .Add(NewUuidV4())
               .Add(s.user_id)
               .Add(s.token_hash)
-              .Add(s.expires_at)
-              .Add(now)
+              .Add(s.remember_me ? p.remember_idle_ms : p.idle_ms)
+              .Add(s.remember_me ? p.remember_absolute_ms : p.absolute_ms)
               .Add(s.user_agent)
               .Add(s.ip_address)
               .AddBool(s.remember_me));
       if (r.SqlState() == "23505" || r.SqlState() == "23503") {
-        return Status::AlreadyExists("the session token is taken, or user " +
-                                     std::to_string(s.user_id) + " does not exist");
+        return Status::AlreadyExists("the session token is taken, or user " + s.user_id +
+                                     " does not exist");
       }
       if (!r.ok()) return Error(c, "creating a session");
       return sql::ReadSession(r.Row());
@@ -741,25 +867,55 @@ class PostgresStore final : public Store {
   }
 
   Result<Session> FindSession(std::string_view token_hash) override {
-    return One<Session>(
-        std::string("SELECT ") + sql::kSessionColumns + " FROM sessions WHERE token_hash = $1",
-        Params().Add(token_hash), "session", Access::kRead,
-        [](const PgRow& row) { return sql::ReadSession(row); });
+    return One<Session>(std::string(kNow) + "SELECT " + Cols(sql::kSessionColumns, "sessions") +
+                            " FROM sessions, t WHERE token_hash = $2 AND expires_at > t.now AND "
+                            "last_activity_at + idle_timeout_ms > t.now",
+                        Timed().Add(token_hash), "session", Access::kRead,
+                        [](const PgRow& row) { return sql::ReadSession(row); });
   }
 
-  Status TouchSession(int64_t id) override {
-    return Changed("UPDATE sessions SET last_activity_at = $1 WHERE id = $2",
-                   Params().Add(clock_.NowMillis()).Add(id), "session " + std::to_string(id));
+  Result<bool> TouchSession(std::string_view session_id) override {
+    return Run(Access::kWrite, [&](PgConnection& c) -> Result<bool> {
+      PgResult r = c.Exec(std::string(kNow) +
+                              "UPDATE sessions SET last_activity_at = t.now FROM t WHERE id = $2 "
+                              "AND last_activity_at <= t.now - $3 AND expires_at > t.now AND "
+                              "last_activity_at + idle_timeout_ms > t.now",
+                          Timed().Add(session_id).Add(options_.sessions.touch_interval_ms));
+      if (!r.ok()) return Error(c, "recording a session's activity");
+      return r.Affected() > 0;
+    });
   }
 
-  Status DeleteSession(int64_t id) override {
-    return Changed("DELETE FROM sessions WHERE id = $1", Params().Add(id),
-                   "session " + std::to_string(id));
+  Result<std::vector<Session>> ListSessions(std::string_view user_id) override {
+    return Run(Access::kRead, [&](PgConnection& c) -> Result<std::vector<Session>> {
+      PgResult r = c.Exec(std::string(kNow) + "SELECT " + Cols(sql::kSessionColumns, "sessions") +
+                              " FROM sessions, t WHERE user_id = $2 AND expires_at > t.now AND "
+                              "last_activity_at + idle_timeout_ms > t.now ORDER BY created_at "
+                              "DESC",
+                          Timed().Add(user_id));
+      if (!r.ok()) return Error(c, "listing sessions");
+      std::vector<Session> out;
+      for (int i = 0; i < r.rows(); ++i) out.push_back(sql::ReadSession(r.Row(i)));
+      return out;
+    });
+  }
+
+  Status DeleteSession(std::string_view user_id, std::string_view session_id) override {
+    return Changed("DELETE FROM sessions WHERE id = $1 AND user_id = $2",
+                   Params().Add(session_id).Add(user_id), "session " + std::string(session_id));
+  }
+
+  Result<int64_t> DeleteUserSessions(std::string_view user_id,
+                                     std::string_view except_session_id) override {
+    return Count("DELETE FROM sessions WHERE user_id = $1 AND id != $2",
+                 Params().Add(user_id).Add(except_session_id), "removing a user's sessions");
   }
 
   Result<int64_t> CleanupExpiredSessions() override {
-    return Count("DELETE FROM sessions WHERE expires_at <= $1", Params().Add(clock_.NowMillis()),
-                 "removing expired sessions");
+    return Count(std::string(kNow) +
+                     "DELETE FROM sessions USING t WHERE expires_at <= t.now OR last_activity_at "
+                     "+ idle_timeout_ms <= t.now",
+                 Timed(), "removing expired sessions");
   }
 
   int64_t reconnects() const { return pool_.reconnects(); }
@@ -767,12 +923,23 @@ class PostgresStore final : public Store {
  private:
   enum class Access { kRead, kWrite };
 
+  // Parameters that start with $1, the pinned time (NULL: the database's clock).
+  Params Timed() const {
+    Params p;
+    if (options_.clock) {
+      p.Add(options_.clock->NowMillis());
+    } else {
+      p.AddNull();
+    }
+    return p;
+  }
+
   // Runs `operation` on a pooled connection; when the connection breaks in a way that applied
   // nothing (see the top of the file), runs it again on another, for up to the reconnect window.
   template <class Operation>
   auto Run(Access access, Operation&& operation)
       -> decltype(operation(std::declval<PgConnection&>())) {
-    const int64_t deadline = MonotonicMillis() + options_.reconnect_window_ms;
+    const int64_t deadline = MonotonicMillis() + pg_.reconnect_window_ms;
     while (true) {
       DS_ASSIGN_OR_RETURN(Pool::Lease conn, pool_.Acquire(deadline));
       auto outcome = operation(*conn);
@@ -787,6 +954,21 @@ class PostgresStore final : public Store {
       }
       if (MonotonicMillis() >= deadline) return outcome;
     }
+  }
+
+  // Runs `body` in a transaction, committed when it succeeds and rolled back when it fails.
+  template <class Body>
+  auto Transaction(Body&& body) -> decltype(body(std::declval<PgConnection&>())) {
+    return Run(Access::kWrite, [&](PgConnection& c) -> decltype(body(c)) {
+      if (!c.Begin()) return Error(c, "starting a transaction");
+      auto outcome = body(c);
+      if (!outcome.ok()) {
+        c.Rollback();
+        return outcome;
+      }
+      if (!c.Commit()) return Error(c, "committing");
+      return outcome;
+    });
   }
 
   // A statement that returns at most one row: NotFound when it returns none.
@@ -808,12 +990,13 @@ class PostgresStore final : public Store {
       return r.Affected() > 0 ? Status::Ok() : Status::NotFound(what + " does not exist");
     });
   }
-  // A write by the lease holder: FailedPrecondition when the lease is not held.
-  Status LeaseWrite(const std::string& statement, const Params& params, std::string_view job_id) {
+  // A write of the attempt holding the lease: FailedPrecondition or Cancelled when not held.
+  Status LeaseWrite(const std::string& statement, const Params& params, std::string_view job_id,
+                    std::string_view lease_token) {
     return Run(Access::kWrite, [&](PgConnection& c) -> Status {
       PgResult r = c.Exec(statement, params);
       if (!r.ok()) return Error(c, "writing job " + std::string(job_id));
-      return r.Affected() > 0 ? Status::Ok() : sql::LostLease(job_id);
+      return r.Affected() > 0 ? Status::Ok() : NotHeld(c, job_id, lease_token);
     });
   }
   Result<int64_t> Count(const std::string& statement, const Params& params, const char* what) {
@@ -822,6 +1005,36 @@ class PostgresStore final : public Store {
       if (!r.ok()) return Error(c, what);
       return r.Affected();
     });
+  }
+
+  // After a lease write that changed nothing: Cancelled when the attempt's job was cancelled,
+  // else FailedPrecondition.
+  Status NotHeld(PgConnection& c, std::string_view job_id, std::string_view lease_token) {
+    PgResult r = c.Exec("SELECT status FROM jobs WHERE id = $1 AND lease_token = $2",
+                        Params().Add(job_id).Add(lease_token));
+    if (r.ok() && r.rows() == 1 && r.Row().Text(0) == "cancelled") {
+      return sql::CancelledWhileRunning(job_id);
+    }
+    return sql::LostLease(job_id);
+  }
+
+  Result<std::optional<Job>> JobByKey(PgConnection& c, const NewJob& job) {
+    PgResult r = c.Exec(std::string("SELECT ") + sql::kJobColumns +
+                            " FROM jobs WHERE user_id = $1 AND idempotency_key = $2",
+                        Params().Add(job.user_id).Add(job.idempotency_key));
+    if (!r.ok()) return Error(c, "looking up an idempotency key");
+    if (r.rows() == 0) return std::optional<Job>();
+    return std::optional<Job>(sql::ReadJob(r.Row()));
+  }
+
+  // The story the job reserved goes back to its month's count, if that month still runs.
+  Status GiveBackStory(PgConnection& c, const Job& job) {
+    if (job.quota_month.empty()) return Status::Ok();
+    PgResult r = c.Exec(
+        "UPDATE users SET stories_this_month = stories_this_month - 1 WHERE id = $1 AND "
+        "stories_month = $2 AND stories_this_month > 0",
+        Params().Add(job.user_id).Add(job.quota_month));
+    return r.ok() ? Status::Ok() : Error(c, "giving back a reserved story");
   }
 
   Status ApplyMigrations(PgConnection& c) {
@@ -836,8 +1049,9 @@ class PostgresStore final : public Store {
     for (const Migration& m : Migrations(Dialect::kPostgres)) {
       if (m.version <= version) continue;
       if (!c.Simple(m.sql).ok()) return Error(c, "applying migration " + std::to_string(m.version));
-      if (!c.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                  Params().Add(static_cast<int64_t>(m.version)).Add(clock_.NowMillis()))
+      if (!c.Exec(std::string(kNow) +
+                      "INSERT INTO schema_migrations (version, applied_at) SELECT $2, t.now FROM t",
+                  Timed().Add(static_cast<int64_t>(m.version)))
                .ok()) {
         return Error(c, "recording migration " + std::to_string(m.version));
       }
@@ -845,22 +1059,37 @@ class PostgresStore final : public Store {
     return Status::Ok();
   }
 
+  // INSERT of a story at the statement's time: $1 the pinned time, then the values.
   static const std::string& InsertStorySql() {
     static const std::string sql = [] {
       std::string s =
-          std::string("INSERT INTO stories (") + sql::kStoryInsertColumns + ") VALUES (";
-      for (int i = 1; i <= sql::kStoryInsertCount; ++i) {
-        s += (i > 1 ? ", $" : "$") + std::to_string(i);
+          std::string(kNow) + "INSERT INTO stories (" + sql::kStoryInsertColumns + ") SELECT ";
+      for (int i = 1; i <= sql::kStoryInsertCount - 2; ++i) {
+        s += (i > 1 ? ", $" : "$") + std::to_string(i + 1);
       }
-      return s + ")";
+      return s + ", t.now, t.now FROM t";
     }();
     return sql;
   }
-  static Params StoryParams(const StoryRecord& s, int64_t now) {
-    Params params;
-    sql::StoryValues(s, now, [&params](int, auto value) { params.Add(value); });
+  Params StoryParams(const StoryRecord& s, std::string_view id) const {
+    Params params = Timed();
+    sql::StoryValues(
+        s, id, 0,
+        [&params](int i, auto value) {
+          if (i <= sql::kStoryInsertCount - 2) params.Add(value);  // the times come from t
+        },
+        [&params](int) { params.AddNull(); });
     return params;
   }
+  static Status StoryError(PgConnection& c, const PgResult& r, const StoryRecord& s) {
+    if (r.SqlState() == "23503") return Status::NotFound("user " + s.user_id + " does not exist");
+    if (r.SqlState() == "23505") {
+      return Status::AlreadyExists("job " + s.job_id + " already has its story");
+    }
+    return Error(c, "saving a story");
+  }
+
+  User ReadUser(const PgRow& row) const { return sql::ReadUser(row, options_.tiers); }
 
   static std::string Trimmed(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -881,10 +1110,8 @@ class PostgresStore final : public Store {
   }
 
   Pool pool_;
-  const PostgresOptions options_;
-  const Clock& clock_;
-  const TierTable& tiers_;
-  const RetryPolicy retry_;
+  const PostgresOptions pg_;
+  const StoreOptions options_;
 };
 
 }  // namespace
@@ -938,14 +1165,14 @@ Result<PostgresUrl> SplitPostgresUrl(std::string_view url_text) {
 }
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
-                                                 const PostgresOptions& options, const Clock& clock,
-                                                 const TierTable& tiers, const RetryPolicy& retry) {
-  if (options.min_connections < 1 || options.max_connections < options.min_connections) {
+                                                 const PostgresOptions& pg,
+                                                 const StoreOptions& options) {
+  if (pg.min_connections < 1 || pg.max_connections < pg.min_connections) {
     return Status::InvalidArgument("postgres: the pool needs 1 <= pool_min <= pool_max, got " +
-                                   std::to_string(options.min_connections) + " and " +
-                                   std::to_string(options.max_connections));
+                                   std::to_string(pg.min_connections) + " and " +
+                                   std::to_string(pg.max_connections));
   }
-  auto store = std::make_unique<PostgresStore>(conninfo, options, clock, tiers, retry);
+  auto store = std::make_unique<PostgresStore>(conninfo, pg, options);
   DS_RETURN_IF_ERROR(store->Start());
   return std::unique_ptr<Store>(std::move(store));
 }

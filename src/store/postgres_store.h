@@ -36,8 +36,8 @@ Result<PostgresUrl> SplitPostgresUrl(std::string_view url);
 // which OpenStore takes out: pool_min, pool_max, reconnect_ms). Opens min_connections; does
 // not migrate.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
-                                                 const PostgresOptions& options, const Clock& clock,
-                                                 const TierTable& tiers, const RetryPolicy& retry);
+                                                 const PostgresOptions& pg,
+                                                 const StoreOptions& options);
 
 }  // namespace datastory::store
 

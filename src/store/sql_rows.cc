@@ -15,33 +15,84 @@ bool ParseInt64(std::string_view text, int64_t& out) {
 
 }  // namespace
 
+Status CheckEmail(std::string_view email) {
+  const size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= email.size()) {
+    return Status::InvalidArgument("email \"" + std::string(email.substr(0, 200)) +
+                                   "\" is not an email address");
+  }
+  return CheckText(email, "the email");
+}
+
+Status CheckLease(int64_t lease_ms) {
+  if (lease_ms < 1 || lease_ms > int64_t{24} * 60 * 60 * 1000) {
+    return Status::InvalidArgument("a lease lasts 1 ms to a day, not " + std::to_string(lease_ms) +
+                                   " ms");
+  }
+  return Status::Ok();
+}
+
+Status CheckText(std::string_view text, std::string_view what) {
+  if (text.find('\0') != std::string_view::npos) {
+    return Status::InvalidArgument(std::string(what) + " holds a NUL byte");
+  }
+  return Status::Ok();
+}
+
+Status CheckStory(const StoryRecord& s) {
+  for (auto [text, what] : {std::pair<std::string_view, const char*>{s.title, "the title"},
+                            {s.dataset.original_filename, "the file name"},
+                            {s.dataset.storage_key, "the storage key"},
+                            {s.summary, "the summary"},
+                            {s.key_findings, "the key findings"},
+                            {s.recommendations, "the recommendations"},
+                            {s.document_json, "the story document"}}) {
+    DS_RETURN_IF_ERROR(CheckText(text, what));
+  }
+  return Status::Ok();
+}
+
 Result<StoryCursor> ParseStoryCursor(std::string_view cursor) {
   StoryCursor parsed;
   if (cursor.empty()) return parsed;
   const size_t dot = cursor.find('.');
   if (dot == std::string_view::npos || !ParseInt64(cursor.substr(0, dot), parsed.created_at) ||
-      !ParseInt64(cursor.substr(dot + 1), parsed.id)) {
-    return Status::InvalidArgument("cursor \"" + std::string(cursor) +
+      dot + 1 >= cursor.size() || CheckText(cursor, "").code() != StatusCode::kOk) {
+    return Status::InvalidArgument("cursor \"" + std::string(cursor.substr(0, 100)) +
                                    "\" is not one this server gave out");
   }
+  parsed.id = std::string(cursor.substr(dot + 1));
   return parsed;
 }
 
 std::string MakeStoryCursor(const StoryRecord& last) {
-  return std::to_string(last.created_at) + "." + std::to_string(last.id);
+  return std::to_string(last.created_at) + "." + last.id;
 }
 
 int64_t RetryDelay(const RetryPolicy& policy, int64_t attempts) {
-  const double delay = static_cast<double>(policy.base_delay_ms) *
-                       static_cast<double>(int64_t{1} << std::clamp<int64_t>(attempts - 1, 0, 30));
-  const double jitter = 0.5 + static_cast<double>(RandomWord() >> 11) * 0x1.0p-53;  // [0.5, 1.5)
-  return std::min(policy.max_delay_ms, static_cast<int64_t>(delay * jitter));
+  const double scheduled =
+      std::min(static_cast<double>(policy.max_delay_ms),
+               static_cast<double>(policy.base_delay_ms) *
+                   static_cast<double>(int64_t{1} << std::clamp<int64_t>(attempts - 1, 0, 30)));
+  const double jitter = 0.9 + 0.2 * static_cast<double>(RandomWord() >> 11) * 0x1.0p-53;
+  return static_cast<int64_t>(scheduled * jitter);
 }
 
 Status LostLease(std::string_view job_id) {
   return Status::FailedPrecondition("job " + std::string(job_id) +
-                                    " is not held by this worker (its lease ran out, or it was "
-                                    "cancelled or rescued)");
+                                    " is not held by this worker's lease (it ran out, or the job "
+                                    "was rescued or claimed again)");
+}
+
+Status CancelledWhileRunning(std::string_view job_id) {
+  return Status::Cancelled("job " + std::string(job_id) + " was cancelled");
+}
+
+Status QuotaExceeded(const User& user, const TierTable& tiers) {
+  return Status::ResourceExhausted("the " + std::string(TierName(user.tier)) + " tier allows " +
+                                   std::to_string(tiers.Get(user.tier).stories_per_month) +
+                                   " stories a month, and this month's are used up")
+      .WithReason(kQuotaExceeded);
 }
 
 }  // namespace datastory::store::sql

@@ -1,7 +1,7 @@
 // What the two SQL engines share (private to the store module): the column lists both select,
-// the readers that turn a row into a model, the story cursor, the retry delay and the lease
-// error. A reader takes any row type with Int(col), Text(col), IsNull(col) and Bool(col), so
-// each engine adapts its own result API once.
+// the readers that turn a row into a model, the checks both make before writing, the story
+// cursor, the retry delay and the lease errors. A reader takes any row type with Int(col),
+// Text(col), IsNull(col) and Bool(col), so each engine adapts its own result API once.
 #ifndef DATASTORY_STORE_SQL_ROWS_H_
 #define DATASTORY_STORE_SQL_ROWS_H_
 
@@ -18,64 +18,92 @@ namespace datastory::store::sql {
 inline constexpr const char* kUserColumns =
     "id, email, password_hash, tier, stories_this_month, stories_month, created_at, updated_at";
 inline constexpr const char* kStoryColumns =
-    "id, user_id, title, original_filename, storage_key, row_count, column_count, file_size, "
-    "summary, key_findings, recommendations, charts_json, statistics_json, visibility, "
+    "id, user_id, job_id, title, original_filename, storage_key, row_count, column_count, "
+    "file_size, summary, key_findings, recommendations, document_json, visibility, share_token, "
     "processing_time_ms, created_at, updated_at";
 // The columns an INSERT of a story names, in the order of StoryValues below.
 inline constexpr const char* kStoryInsertColumns =
-    "user_id, title, original_filename, storage_key, row_count, column_count, file_size, "
-    "summary, key_findings, recommendations, charts_json, statistics_json, visibility, "
+    "id, user_id, job_id, title, original_filename, storage_key, row_count, column_count, "
+    "file_size, summary, key_findings, recommendations, document_json, visibility, "
     "processing_time_ms, created_at, updated_at";
-inline constexpr int kStoryInsertCount = 16;
+inline constexpr int kStoryInsertCount = 17;
 inline constexpr const char* kJobColumns =
-    "id, job_id, user_id, status, current_stage, progress, options_json, story_id, error_code, "
-    "error_message, attempts, max_attempts, lease_owner, lease_expires_at, run_after, created_at, "
-    "updated_at";
+    "id, user_id, status, current_stage, progress, options_json, idempotency_key, story_id, "
+    "error_code, error_message, attempts, max_attempts, quota_month, max_rows, lease_owner, "
+    "lease_token, lease_expires_at, run_after, created_at, updated_at";
 inline constexpr const char* kSessionColumns =
-    "id, user_id, token_hash, expires_at, last_activity_at, user_agent, ip_address, remember_me, "
-    "created_at";
+    "id, user_id, token_hash, created_at, last_activity_at, idle_timeout_ms, expires_at, "
+    "user_agent, ip_address, remember_me";
+
+// --- Checks both engines make, so that they refuse the same bad data the same way.
+
+// An email needs something before and after its '@' (InvalidArgument).
+Status CheckEmail(std::string_view email);
+// A lease lasts 1 ms to a day (InvalidArgument).
+Status CheckLease(int64_t lease_ms);
+// Text bound for the database holds no NUL byte (InvalidArgument naming `what`).
+Status CheckText(std::string_view text, std::string_view what);
 
 // The story cursor is "<created_at>.<id>" of the last story of a page; the next page starts
 // strictly after it in (created_at, id) descending order. An empty cursor is the first page.
 struct StoryCursor {
   int64_t created_at = INT64_MAX;
-  int64_t id = INT64_MAX;
+  std::string id = "~";  // sorts after every id
 };
 Result<StoryCursor> ParseStoryCursor(std::string_view cursor);
 std::string MakeStoryCursor(const StoryRecord& last);
 
-// The delay before attempt `attempts` + 1: base × 2^(attempts − 1) × a factor in [0.5, 1.5),
-// at most max_delay.
+// The delay before attempt `attempts` + 1: min(base × 2^(attempts − 1), max_delay), within
+// ±10% at random.
 int64_t RetryDelay(const RetryPolicy& policy, int64_t attempts);
 
 // A write from a worker that does not hold the job's lease.
 Status LostLease(std::string_view job_id);
+// A write from a worker whose job was cancelled while it ran.
+Status CancelledWhileRunning(std::string_view job_id);
 
-// Calls `bind(position, value)` for the 16 values of kStoryInsertColumns (positions 1…16).
-template <class Bind>
-void StoryValues(const StoryRecord& s, int64_t now, Bind&& bind) {
-  bind(1, s.user_id);
-  bind(2, std::string_view{s.title});
-  bind(3, std::string_view{s.dataset.original_filename});
-  bind(4, std::string_view{s.dataset.storage_key});
-  bind(5, s.dataset.row_count);
-  bind(6, s.dataset.column_count);
-  bind(7, s.dataset.file_size);
-  bind(8, std::string_view{s.summary});
-  bind(9, std::string_view{s.key_findings});
-  bind(10, std::string_view{s.recommendations});
-  bind(11, std::string_view{s.charts_json});
-  bind(12, std::string_view{s.statistics_json});
-  bind(13, VisibilityName(s.visibility));
-  bind(14, s.processing_time_ms);
-  bind(15, now);
-  bind(16, now);
+// How the month's story count reads at `month` (the month only moves forward: a clock behind
+// the stored month counts against the stored one).
+inline int EffectiveStoryCount(const User& user, const std::string& month) {
+  return month > user.stories_month ? 0 : user.stories_this_month;
 }
+// The refusal when the month's stories are used up.
+Status QuotaExceeded(const User& user, const TierTable& tiers);
+
+// Calls `bind(position, value)` for the values of kStoryInsertColumns (positions 1, 2 …);
+// a story without a job gets NULL there (`null` is passed for it).
+template <class Bind, class BindNull>
+void StoryValues(const StoryRecord& s, std::string_view id, int64_t now, Bind&& bind,
+                 BindNull&& null) {
+  bind(1, id);
+  bind(2, std::string_view{s.user_id});
+  if (s.job_id.empty()) {
+    null(3);
+  } else {
+    bind(3, std::string_view{s.job_id});
+  }
+  bind(4, std::string_view{s.title});
+  bind(5, std::string_view{s.dataset.original_filename});
+  bind(6, std::string_view{s.dataset.storage_key});
+  bind(7, s.dataset.row_count);
+  bind(8, s.dataset.column_count);
+  bind(9, s.dataset.file_size);
+  bind(10, std::string_view{s.summary});
+  bind(11, std::string_view{s.key_findings});
+  bind(12, std::string_view{s.recommendations});
+  bind(13, std::string_view{s.document_json});
+  bind(14, VisibilityName(s.visibility));
+  bind(15, s.processing_time_ms);
+  bind(16, now);
+  bind(17, now);
+}
+// The checks of a story's text before it is written.
+Status CheckStory(const StoryRecord& s);
 
 template <class Row>
 User ReadUser(const Row& r, const TierTable& tiers) {
   User u;
-  u.id = r.Int(0);
+  u.id = r.Text(0);
   u.email = r.Text(1);
   u.password_hash = r.Text(2);
   u.tier = ParseTier(r.Text(3)).value_or(Tier::kFree);
@@ -90,56 +118,61 @@ User ReadUser(const Row& r, const TierTable& tiers) {
 template <class Row>
 StoryRecord ReadStory(const Row& r) {
   StoryRecord s;
-  s.id = r.Int(0);
-  s.user_id = r.Int(1);
-  s.title = r.Text(2);
-  s.dataset = {r.Text(3), r.Text(4), r.Int(5), r.Int(6), r.Int(7)};
-  s.summary = r.Text(8);
-  s.key_findings = r.Text(9);
-  s.recommendations = r.Text(10);
-  s.charts_json = r.Text(11);
-  s.statistics_json = r.Text(12);
+  s.id = r.Text(0);
+  s.user_id = r.Text(1);
+  if (!r.IsNull(2)) s.job_id = r.Text(2);
+  s.title = r.Text(3);
+  s.dataset = {r.Text(4), r.Text(5), r.Int(6), r.Int(7), r.Int(8)};
+  s.summary = r.Text(9);
+  s.key_findings = r.Text(10);
+  s.recommendations = r.Text(11);
+  s.document_json = r.Text(12);
   s.visibility = r.Text(13) == "public" ? Visibility::kPublic : Visibility::kPrivate;
-  s.processing_time_ms = r.Int(14);
-  s.created_at = r.Int(15);
-  s.updated_at = r.Int(16);
+  if (!r.IsNull(14)) s.share_token = r.Text(14);
+  s.processing_time_ms = r.Int(15);
+  s.created_at = r.Int(16);
+  s.updated_at = r.Int(17);
   return s;
 }
 
 template <class Row>
 Job ReadJob(const Row& r) {
   Job j;
-  j.id = r.Int(0);
-  j.job_id = r.Text(1);
-  j.user_id = r.Int(2);
-  j.status = ParseJobStatus(r.Text(3)).value_or(JobStatus::kQueued);
-  j.current_stage = r.Text(4);
-  j.progress = static_cast<int>(r.Int(5));
-  j.options_json = r.Text(6);
-  if (!r.IsNull(7)) j.story_id = r.Int(7);
+  j.id = r.Text(0);
+  j.user_id = r.Text(1);
+  j.status = ParseJobStatus(r.Text(2)).value_or(JobStatus::kQueued);
+  j.current_stage = r.Text(3);
+  j.progress = static_cast<int>(r.Int(4));
+  j.options_json = r.Text(5);
+  if (!r.IsNull(6)) j.idempotency_key = r.Text(6);
+  if (!r.IsNull(7)) j.story_id = r.Text(7);
   if (!r.IsNull(8)) j.error = JobError{r.Text(8), r.Text(9)};
   j.attempts = static_cast<int>(r.Int(10));
   j.max_attempts = static_cast<int>(r.Int(11));
-  j.lease_owner = r.Text(12);
-  j.lease_expires_at = r.Int(13);
-  j.run_after = r.Int(14);
-  j.created_at = r.Int(15);
-  j.updated_at = r.Int(16);
+  j.quota_month = r.Text(12);
+  j.max_rows = r.Int(13);
+  j.lease_owner = r.Text(14);
+  j.lease_token = r.Text(15);
+  j.lease_expires_at = r.Int(16);
+  j.run_after = r.Int(17);
+  j.created_at = r.Int(18);
+  j.updated_at = r.Int(19);
   return j;
 }
 
 template <class Row>
 Session ReadSession(const Row& r) {
   Session s;
-  s.id = r.Int(0);
-  s.user_id = r.Int(1);
+  s.id = r.Text(0);
+  s.user_id = r.Text(1);
   s.token_hash = r.Text(2);
-  s.expires_at = r.Int(3);
+  s.created_at = r.Int(3);
   s.last_activity_at = r.Int(4);
-  s.user_agent = r.Text(5);
-  s.ip_address = r.Text(6);
-  s.remember_me = r.Bool(7);
-  s.created_at = r.Int(8);
+  s.idle_timeout_ms = r.Int(5);
+  s.expires_at = r.Int(6);
+  s.user_agent = r.Text(7);
+  s.ip_address = r.Text(8);
+  s.remember_me = r.Bool(9);
   return s;
 }
 

@@ -1,6 +1,9 @@
-// The SQLite engine of the Store port. One connection per Store, guarded by a mutex (SQLite
-// serialises writers anyway); several processes share the file through WAL, with a busy timeout
-// so that one waits for another instead of failing.
+// The SQLite engine of the Store port. One writer connection, guarded by a mutex (SQLite
+// serialises writers anyway), and a pool of read connections beside it: with WAL a reader
+// sees the last committed state without waiting for the writer, so reads (a story, a session)
+// do not queue behind writes. Several processes share the file through WAL, with a busy timeout
+// so that one waits for another instead of failing. Each connection keeps its prepared
+// statements.
 //
 // Settings, and why:
 //   journal_mode=WAL      readers do not block the writer, nor the writer the readers;
@@ -8,14 +11,15 @@
 //                         (it is in the WAL file before COMMIT returns); a power loss may lose
 //                         the last transactions, which ?synchronous=full in the URL prevents;
 //   busy_timeout=5000     wait up to 5 s for another process's write lock;
-//   foreign_keys=ON       stories and sessions go with their user.
+//   foreign_keys=ON       stories, jobs and sessions go with their user.
 #include "store/sqlite_store.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
-#include <type_traits>
+#include <unordered_map>
 
 #include "base/random.h"
 #include "base/text.h"
@@ -25,449 +29,31 @@
 namespace datastory::store {
 namespace {
 
-// RAII for a prepared statement, with typed binding by position (1-based) and column reads.
-class Statement {
+// A connection with its prepared statements, kept for reuse.
+class Connection {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-  bool ok() const { return rc_ == SQLITE_OK; }
-  Statement& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Statement& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return rc_ = sqlite3_step(stmt_); }
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string Text(int col) const {
-    const unsigned char* t = sqlite3_column_text(stmt_, col);
-    return t ? std::string(reinterpret_cast<const char*>(t),
-                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  bool Bool(int col) const { return Int(col) != 0; }
-  int rc() const { return rc_; }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
-// Bound by BindStory.
-const std::string& InsertStorySql() {
-  static const std::string sql = std::string("INSERT INTO stories (") + sql::kStoryInsertColumns +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  return sql;
-}
-// The condition for a write by the worker that holds a job's lease (parameters ?1 job id,
-// ?2 worker, ?3 now).
-constexpr const char* kHoldsLease =
-    "job_id = ?1 AND status = 'processing' AND lease_owner = ?2 AND lease_expires_at > ?3";
-
-class SqliteStore final : public Store {
- public:
-  SqliteStore(sqlite3* db, const Clock& clock, const TierTable& tiers, const RetryPolicy& retry)
-      : db_(db), clock_(clock), tiers_(tiers), retry_(retry) {}
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
-
-  Status Configure(bool full_sync) {
-    sqlite3_busy_timeout(db_, 5000);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON"}) {
-      DS_RETURN_IF_ERROR(Exec(pragma));
+  sqlite3* db() const { return db_; }
+  // The prepared statement for `sql`, or null (sqlite3_errmsg says why).
+  sqlite3_stmt* Prepare(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return nullptr;
     }
-    return Exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    cache_.emplace(sql, stmt);
+    return stmt;
   }
-
-  Status Migrate() override {
-    std::lock_guard lock(mu_);
-    // BEGIN IMMEDIATE takes the write lock first: a second process waits here, then finds the
-    // migrations applied.
-    DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Status s = ApplyMigrations();
-    if (!s.ok()) {
-      Rollback();
-      return s;
-    }
-    return Exec("COMMIT");
-  }
-
-  Result<int> SchemaVersion() override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (!q.ok()) return 0;  // no table yet: nothing applied
-    if (q.Step() != SQLITE_ROW) return Error("reading the schema version");
-    return static_cast<int>(q.Int(0));
-  }
-
-  Result<User> CreateUser(const NewUser& user) override {
-    if (user.email.empty() || user.email.find('@') == std::string::npos) {
-      return Status::InvalidArgument("email \"" + user.email + "\" is not an email address");
-    }
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    Statement q(db_,
-                "INSERT INTO users (email, email_lower, password_hash, tier, stories_this_month, "
-                "stories_month, created_at, updated_at) VALUES (?, ?, ?, ?, 0, '', ?, ?) "
-                "RETURNING " +
-                    std::string(sql::kUserColumns));
-    q.Bind(1, user.email).Bind(2, AsciiLower(user.email)).Bind(3, user.password_hash);
-    q.Bind(4, TierName(user.tier)).Bind(5, now).Bind(6, now);
-    int rc = q.Step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return Status::AlreadyExists("a user with email " + user.email + " already exists");
-    }
-    if (rc != SQLITE_ROW) return Error("creating a user");
-    return ReadUser(q);
-  }
-
-  Result<User> GetUser(int64_t id) override {
-    return ById<User>("users", sql::kUserColumns, id, "user", &SqliteStore::ReadUser);
-  }
-
-  Result<User> FindUserByEmail(std::string_view email) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_,
-                "SELECT " + std::string(sql::kUserColumns) + " FROM users WHERE email_lower = ?");
-    q.Bind(1, AsciiLower(email));
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "user with email " + std::string(email));
-    return ReadUser(q);
-  }
-
-  Result<User> SetUserTier(int64_t id, Tier tier) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "UPDATE users SET tier = ?, updated_at = ? WHERE id = ? RETURNING " +
-                         std::string(sql::kUserColumns));
-    q.Bind(1, TierName(tier)).Bind(2, clock_.NowMillis()).Bind(3, id);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + std::to_string(id));
-    return ReadUser(q);
-  }
-
-  Result<User> CountStory(int64_t user_id) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    const std::string month = MonthOf(now);
-    Tier tier;
-    {
-      // Finished before the UPDATE: a read left open would have to be upgraded to a write,
-      // which SQLite refuses at once (SQLITE_BUSY) while another connection writes.
-      Statement current(db_, "SELECT tier FROM users WHERE id = ?");
-      current.Bind(1, user_id);
-      if (current.Step() != SQLITE_ROW) return RowOr(current, "user " + std::to_string(user_id));
-      tier = ParseTier(current.Text(0)).value_or(Tier::kFree);
-    }
-    const int limit = tiers_.Get(tier).stories_per_month;
-    // The check and the increment are one statement, so no other writer (thread or process)
-    // can take the last story in between.
-    Statement q(db_,
-                "UPDATE users SET stories_this_month = CASE WHEN stories_month = ?1 "
-                "THEN stories_this_month + 1 ELSE 1 END, stories_month = ?1, updated_at = ?2 "
-                "WHERE id = ?3 AND (?4 < 0 OR (CASE WHEN stories_month = ?1 "
-                "THEN stories_this_month ELSE 0 END) < ?4) RETURNING " +
-                    std::string(sql::kUserColumns));
-    q.Bind(1, month).Bind(2, now).Bind(3, user_id).Bind(4, static_cast<int64_t>(limit));
-    int rc = q.Step();
-    if (rc == SQLITE_ROW) return ReadUser(q);
-    if (rc != SQLITE_DONE) return Error("counting a story");
-    return Status::ResourceExhausted("the " + std::string(TierName(tier)) + " tier allows " +
-                                     std::to_string(limit) + " stories a month, and " + month +
-                                     " has used them all");
-  }
-
-  Result<StoryRecord> CreateStory(const StoryRecord& s) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    Statement q(db_, InsertStorySql() + " RETURNING " + sql::kStoryColumns);
-    BindStory(q, s, now);
-    int rc = q.Step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return Status::NotFound("user " + std::to_string(s.user_id) + " does not exist");
-    }
-    if (rc != SQLITE_ROW) return Error("creating a story");
-    return ReadStory(q);
-  }
-
-  Result<StoryRecord> GetStory(int64_t id) override {
-    return ById<StoryRecord>("stories", sql::kStoryColumns, id, "story", &SqliteStore::ReadStory);
-  }
-
-  Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) override {
-    limit = std::clamp(limit, 1, 100);
-    DS_ASSIGN_OR_RETURN(sql::StoryCursor after, sql::ParseStoryCursor(cursor));
-    std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(sql::kStoryColumns) +
-                         " FROM stories WHERE user_id = ? AND (created_at < ? OR (created_at = ? "
-                         "AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?");
-    q.Bind(1, user_id).Bind(2, after.created_at).Bind(3, after.created_at).Bind(4, after.id);
-    q.Bind(5, static_cast<int64_t>(limit) + 1);
-    StoryPage page;
-    int rc;
-    while ((rc = q.Step()) == SQLITE_ROW) page.stories.push_back(ReadStory(q));
-    if (rc != SQLITE_DONE) return Error("listing stories");
-    if (page.stories.size() > static_cast<size_t>(limit)) {
-      page.stories.pop_back();
-      page.next_cursor = sql::MakeStoryCursor(page.stories.back());
-    }
-    return page;
-  }
-
-  Status SetStoryVisibility(int64_t id, Visibility visibility) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "UPDATE stories SET visibility = ?, updated_at = ? WHERE id = ?");
-    q.Bind(1, VisibilityName(visibility)).Bind(2, clock_.NowMillis()).Bind(3, id);
-    return Changed(q, "story " + std::to_string(id));
-  }
-
-  Status DeleteStory(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "DELETE FROM stories WHERE id = ?");
-    q.Bind(1, id);
-    return Changed(q, "story " + std::to_string(id));
-  }
-
-  Result<Job> EnqueueJob(const NewJob& job) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    Statement q(db_,
-                "INSERT INTO jobs (job_id, user_id, status, current_stage, progress, options_json, "
-                "attempts, max_attempts, lease_owner, lease_expires_at, run_after, created_at, "
-                "updated_at) VALUES (?, ?, 'queued', 'queued', 0, ?, 0, ?, '', 0, ?, ?, ?) "
-                "RETURNING " +
-                    std::string(sql::kJobColumns));
-    q.Bind(1, NewUuidV4()).Bind(2, job.user_id).Bind(3, job.options_json);
-    q.Bind(4, static_cast<int64_t>(std::max(1, job.max_attempts))).Bind(5, now).Bind(6, now);
-    q.Bind(7, now);
-    int rc = q.Step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return Status::NotFound("user " + std::to_string(job.user_id) + " does not exist");
-    }
-    if (rc != SQLITE_ROW) return Error("enqueueing a job");
-    return ReadJob(q);
-  }
-
-  Result<Job> GetJob(std::string_view job_id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "SELECT " + std::string(sql::kJobColumns) + " FROM jobs WHERE job_id = ?");
-    q.Bind(1, job_id);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "job " + std::string(job_id));
-    return ReadJob(q);
-  }
-
-  Result<Job> ClaimJob(std::string_view worker, int64_t lease_ms) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    // BEGIN IMMEDIATE takes the write lock before reading, so two workers (threads or
-    // processes) cannot pick the same job.
-    DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Job job;
-    int rc;
-    {  // the statement is finished before COMMIT or ROLLBACK
-      Statement q(db_,
-                  "UPDATE jobs SET status = 'processing', lease_owner = ?1, "
-                  "lease_expires_at = ?2, attempts = attempts + 1, progress = 0, "
-                  "current_stage = 'claimed', updated_at = ?3 WHERE id = (SELECT id FROM "
-                  "jobs WHERE status = 'queued' AND run_after <= ?3 ORDER BY run_after, id "
-                  "LIMIT 1) RETURNING " +
-                      std::string(sql::kJobColumns));
-      q.Bind(1, worker).Bind(2, now + lease_ms).Bind(3, now);
-      rc = q.Step();
-      if (rc == SQLITE_ROW) job = ReadJob(q);
-    }
-    if (rc != SQLITE_ROW) {
-      Status s =
-          rc == SQLITE_DONE ? Status::NotFound("no job is waiting") : Error("claiming a job");
-      Rollback();
-      return s;
-    }
-    DS_RETURN_IF_ERROR(Exec("COMMIT"));
-    return job;
-  }
-
-  Status Heartbeat(std::string_view job_id, std::string_view worker, int64_t lease_ms) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    Statement q(db_, "UPDATE jobs SET lease_expires_at = ?4, updated_at = ?3 WHERE " +
-                         std::string(kHoldsLease));
-    q.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, now + lease_ms);
-    return LeaseWrite(q, job_id);
-  }
-
-  Status UpdateJobProgress(std::string_view job_id, std::string_view worker, std::string_view stage,
-                           int percent) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    // Never backwards within an attempt: a lower percentage changes nothing (and is no error).
-    Statement q(db_,
-                "UPDATE jobs SET progress = max(progress, ?4), current_stage = CASE WHEN "
-                "?4 >= progress THEN ?5 ELSE current_stage END, updated_at = ?3 WHERE " +
-                    std::string(kHoldsLease));
-    q.Bind(1, job_id).Bind(2, worker).Bind(3, now);
-    q.Bind(4, static_cast<int64_t>(std::clamp(percent, 0, 100))).Bind(5, stage);
-    return LeaseWrite(q, job_id);
-  }
-
-  Result<Job> CompleteJob(std::string_view job_id, std::string_view worker,
-                          const StoryRecord& story) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    DS_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    // Each statement is finished before COMMIT or ROLLBACK.
-    Status failure;
-    int64_t story_id = 0;
-    {
-      Statement insert(db_, InsertStorySql());
-      BindStory(insert, story, now);
-      if (insert.Step() == SQLITE_DONE) {
-        story_id = sqlite3_last_insert_rowid(db_);
-      } else {
-        failure = Error("saving the job's story");
-      }
-    }
-    Job job;
-    if (failure.ok()) {
-      Statement done(db_,
-                     "UPDATE jobs SET status = 'completed', progress = 100, current_stage = "
-                     "'completed', story_id = ?4, lease_owner = '', updated_at = ?3 WHERE " +
-                         std::string(kHoldsLease) + " RETURNING " + sql::kJobColumns);
-      done.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, story_id);
-      int rc = done.Step();
-      if (rc == SQLITE_ROW) {
-        job = ReadJob(done);
-      } else {
-        failure = rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("completing a job");
-      }
-    }
-    if (!failure.ok()) {
-      Rollback();  // the story goes with it: one job, one story
-      return failure;
-    }
-    DS_RETURN_IF_ERROR(Exec("COMMIT"));
-    return job;
-  }
-
-  Result<Job> FailJob(std::string_view job_id, std::string_view worker, const JobError& error,
-                      bool permanent) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    int64_t attempts = 0, max_attempts = 0;
-    {
-      Statement q(db_, "SELECT attempts, max_attempts FROM jobs WHERE " + std::string(kHoldsLease));
-      q.Bind(1, job_id).Bind(2, worker).Bind(3, now);
-      int rc = q.Step();
-      if (rc != SQLITE_ROW) {
-        return rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("failing a job");
-      }
-      attempts = q.Int(0);
-      max_attempts = q.Int(1);
-    }
-    const bool retry = !permanent && attempts < max_attempts;
-    Statement q(db_,
-                "UPDATE jobs SET status = ?4, current_stage = ?4, error_code = ?5, "
-                "error_message = ?6, lease_owner = '', run_after = ?7, updated_at = ?3 "
-                "WHERE " +
-                    std::string(kHoldsLease) + " RETURNING " + sql::kJobColumns);
-    q.Bind(1, job_id).Bind(2, worker).Bind(3, now).Bind(4, retry ? "queued" : "failed");
-    q.Bind(5, error.code)
-        .Bind(6, error.message)
-        .Bind(7, retry ? now + sql::RetryDelay(retry_, attempts) : now);
-    int rc = q.Step();
-    if (rc != SQLITE_ROW) {
-      return rc == SQLITE_DONE ? sql::LostLease(job_id) : Error("failing a job");
-    }
-    return ReadJob(q);
-  }
-
-  Status CancelJob(std::string_view job_id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_,
-                "UPDATE jobs SET status = 'cancelled', current_stage = 'cancelled', "
-                "lease_owner = '', updated_at = ?2 WHERE job_id = ?1 AND status IN "
-                "('queued', 'processing')");
-    q.Bind(1, job_id).Bind(2, clock_.NowMillis());
-    if (q.Step() != SQLITE_DONE) return Error("cancelling a job");
-    if (sqlite3_changes(db_) > 0) return Status::Ok();
-    Statement exists(db_, "SELECT status FROM jobs WHERE job_id = ?");
-    exists.Bind(1, job_id);
-    if (exists.Step() != SQLITE_ROW) return RowOr(exists, "job " + std::string(job_id));
-    return Status::FailedPrecondition("job " + std::string(job_id) + " is already " +
-                                      exists.Text(0));
-  }
-
-  Result<int64_t> RescueExpiredJobs() override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    Statement q(db_,
-                "UPDATE jobs SET status = CASE WHEN attempts < max_attempts THEN 'queued' "
-                "ELSE 'failed' END, current_stage = CASE WHEN attempts < max_attempts THEN "
-                "'queued' ELSE 'failed' END, error_code = 'LEASE_EXPIRED', error_message = "
-                "'the worker stopped answering (lease expired ' || lease_owner || ')', "
-                "lease_owner = '', run_after = ?1, updated_at = ?1 WHERE status = "
-                "'processing' AND lease_expires_at <= ?1");
-    q.Bind(1, now);
-    if (q.Step() != SQLITE_DONE) return Error("rescuing jobs");
-    return static_cast<int64_t>(sqlite3_changes(db_));
-  }
-
-  Result<Session> CreateSession(const Session& s) override {
-    std::lock_guard lock(mu_);
-    const int64_t now = clock_.NowMillis();
-    Statement q(db_,
-                "INSERT INTO sessions (user_id, token_hash, expires_at, last_activity_at, "
-                "user_agent, ip_address, remember_me, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "RETURNING " +
-                    std::string(sql::kSessionColumns));
-    q.Bind(1, s.user_id).Bind(2, s.token_hash).Bind(3, s.expires_at).Bind(4, now);
-    q.Bind(5, s.user_agent).Bind(6, s.ip_address).Bind(7, int64_t{s.remember_me}).Bind(8, now);
-    int rc = q.Step();
-    if (rc == SQLITE_CONSTRAINT) {
-      return Status::AlreadyExists("the session token is taken, or user " +
-                                   std::to_string(s.user_id) + " does not exist");
-    }
-    if (rc != SQLITE_ROW) return Error("creating a session");
-    return ReadSession(q);
-  }
-
-  Result<Session> FindSession(std::string_view token_hash) override {
-    std::lock_guard lock(mu_);
-    Statement q(
-        db_, "SELECT " + std::string(sql::kSessionColumns) + " FROM sessions WHERE token_hash = ?");
-    q.Bind(1, token_hash);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "session");
-    return ReadSession(q);
-  }
-
-  Status TouchSession(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "UPDATE sessions SET last_activity_at = ? WHERE id = ?");
-    q.Bind(1, clock_.NowMillis()).Bind(2, id);
-    return Changed(q, "session " + std::to_string(id));
-  }
-
-  Status DeleteSession(int64_t id) override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "DELETE FROM sessions WHERE id = ?");
-    q.Bind(1, id);
-    return Changed(q, "session " + std::to_string(id));
-  }
-
-  Result<int64_t> CleanupExpiredSessions() override {
-    std::lock_guard lock(mu_);
-    Statement q(db_, "DELETE FROM sessions WHERE expires_at <= ?");
-    q.Bind(1, clock_.NowMillis());
-    if (q.Step() != SQLITE_DONE) return Error("removing expired sessions");
-    return static_cast<int64_t>(sqlite3_changes(db_));
-  }
-
- private:
+  // Statements without parameters, several allowed (migrations, BEGIN, COMMIT).
   Status Exec(const std::string& sql) {
     char* message = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
@@ -478,18 +64,665 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  Status ApplyMigrations() {
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// One use of a cached statement: typed binding by position (1-based), stepping and column
+// reads; reset for the next use when it goes out of scope.
+class Statement {
+ public:
+  Statement(Connection& c, const std::string& sql) : db_(c.db()), stmt_(c.Prepare(sql)) {
+    if (!stmt_) rc_ = sqlite3_errcode(db_);
+  }
+  ~Statement() {
+    if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int i, int64_t v) {
+    if (stmt_) sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& Bind(int i, std::string_view v) {
+    if (stmt_) sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindNull(int i) {
+    if (stmt_) sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return rc_ = stmt_ ? sqlite3_step(stmt_) : rc_; }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  bool Bool(int col) const { return Int(col) != 0; }
+  int rc() const { return rc_; }
+  int64_t Changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  int rc_ = SQLITE_OK;
+};
+
+std::string Columns(const char* columns) { return columns; }
+
+// The condition for a write of the attempt holding a job's lease (?1 job id, ?2 lease token,
+// ?3 now).
+constexpr const char* kHoldsLease =
+    "id = ?1 AND lease_token = ?2 AND status = 'processing' AND lease_expires_at > ?3";
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+              const StoreOptions& options)
+      : writer_(std::move(writer)), idle_readers_(std::move(readers)), options_(options) {}
+
+  Status Migrate() override {
+    std::lock_guard lock(write_mu_);
+    Connection& c = *writer_;
+    // BEGIN IMMEDIATE takes the write lock first: a second process waits here, then finds the
+    // migrations applied.
+    DS_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    Status s = ApplyMigrations(c);
+    if (!s.ok()) {
+      Rollback(c);
+      return s;
+    }
+    return c.Exec("COMMIT");
+  }
+
+  Result<int> SchemaVersion() override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (q.Step() != SQLITE_ROW) return 0;  // no table yet: nothing applied
+    return static_cast<int>(q.Int(0));
+  }
+
+  // --- Users
+
+  Result<User> CreateUser(const NewUser& user) override {
+    DS_RETURN_IF_ERROR(sql::CheckEmail(user.email));
+    DS_RETURN_IF_ERROR(sql::CheckText(user.password_hash, "the password hash"));
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    Statement q(*writer_,
+                "INSERT INTO users (id, email, email_lower, password_hash, tier, "
+                "stories_this_month, stories_month, created_at, updated_at) VALUES (?, ?, ?, ?, "
+                "?, 0, '', ?, ?) RETURNING " +
+                    Columns(sql::kUserColumns));
+    q.Bind(1, NewUuidV4()).Bind(2, user.email).Bind(3, AsciiLower(user.email));
+    q.Bind(4, user.password_hash).Bind(5, TierName(user.tier)).Bind(6, now).Bind(7, now);
+    const int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::AlreadyExists("a user with email " + user.email + " already exists");
+    }
+    if (rc != SQLITE_ROW) return Error("creating a user");
+    return ReadUser(q);
+  }
+
+  Result<User> GetUser(std::string_view user_id) override {
+    return Read<User>("SELECT " + Columns(sql::kUserColumns) + " FROM users WHERE id = ?",
+                      {user_id}, "user " + std::string(user_id),
+                      [&](const Statement& q) { return ReadUser(q); });
+  }
+
+  Result<User> FindUserByEmail(std::string_view email) override {
+    return Read<User>("SELECT " + Columns(sql::kUserColumns) + " FROM users WHERE email_lower = ?",
+                      {AsciiLower(email)}, "user with email " + std::string(email),
+                      [&](const Statement& q) { return ReadUser(q); });
+  }
+
+  Result<User> SetUserTier(std::string_view user_id, Tier tier) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "UPDATE users SET tier = ?, updated_at = ? WHERE id = ? RETURNING " +
+                              Columns(sql::kUserColumns));
+    q.Bind(1, TierName(tier)).Bind(2, Now()).Bind(3, user_id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + std::string(user_id));
+    return ReadUser(q);
+  }
+
+  Status SetPasswordHash(std::string_view user_id, std::string_view password_hash) override {
+    DS_RETURN_IF_ERROR(sql::CheckText(password_hash, "the password hash"));
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+    q.Bind(1, password_hash).Bind(2, Now()).Bind(3, user_id);
+    return Changed(q, "user " + std::string(user_id));
+  }
+
+  Result<std::vector<std::string>> DeleteUser(std::string_view user_id) override {
+    std::lock_guard lock(write_mu_);
+    return InTransaction([&](Connection& c) -> Result<std::vector<std::string>> {
+      std::vector<std::string> keys;
+      {
+        Statement q(c, "SELECT DISTINCT storage_key FROM stories WHERE user_id = ?");
+        q.Bind(1, user_id);
+        int rc;
+        while ((rc = q.Step()) == SQLITE_ROW) keys.push_back(q.Text(0));
+        if (rc != SQLITE_DONE) return Error("reading the user's stories");
+      }
+      Statement q(c, "DELETE FROM users WHERE id = ?");  // the rest cascades
+      q.Bind(1, user_id);
+      DS_RETURN_IF_ERROR(Changed(q, "user " + std::string(user_id)));
+      return keys;
+    });
+  }
+
+  // --- Stories
+
+  Result<StoryRecord> CreateStory(const StoryRecord& s) override {
+    DS_RETURN_IF_ERROR(sql::CheckStory(s));
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, InsertStorySql() + " RETURNING " + sql::kStoryColumns);
+    BindStory(q, s, NewUuidV4(), Now());
+    const int rc = q.Step();
+    if (rc != SQLITE_ROW) return StoryError(rc, s);
+    return ReadStory(q);
+  }
+
+  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) override {
+    return Read<StoryRecord>(
+        "SELECT " + Columns(sql::kStoryColumns) + " FROM stories WHERE id = ? AND user_id = ?",
+        {story_id, owner_id}, "story " + std::string(story_id), &ReadStory);
+  }
+
+  Result<StoryRecord> GetSharedStory(std::string_view share_token) override {
+    return Read<StoryRecord>("SELECT " + Columns(sql::kStoryColumns) +
+                                 " FROM stories WHERE share_token = ? AND visibility = 'public'",
+                             {share_token}, "shared story", &ReadStory);
+  }
+
+  Result<StoryPage> ListStories(std::string_view owner_id, std::string_view cursor,
+                                int limit) override {
+    limit = std::clamp(limit, 1, 100);
+    DS_ASSIGN_OR_RETURN(sql::StoryCursor after, sql::ParseStoryCursor(cursor));
+    ReaderLease reader(this);
+    Statement q(*reader, "SELECT " + Columns(sql::kStoryColumns) +
+                             " FROM stories WHERE user_id = ? AND (created_at < ? OR "
+                             "(created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC "
+                             "LIMIT ?");
+    q.Bind(1, owner_id).Bind(2, after.created_at).Bind(3, after.created_at).Bind(4, after.id);
+    q.Bind(5, static_cast<int64_t>(limit) + 1);
+    StoryPage page;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) page.stories.push_back(ReadStory(q));
+    if (rc != SQLITE_DONE) return Error("listing stories", reader->db());
+    if (page.stories.size() > static_cast<size_t>(limit)) {
+      page.stories.pop_back();
+      page.next_cursor = sql::MakeStoryCursor(page.stories.back());
+    }
+    return page;
+  }
+
+  Result<StoryRecord> UpdateStory(std::string_view owner_id, std::string_view story_id,
+                                  const StoryUpdate& update) override {
+    if (update.title) DS_RETURN_IF_ERROR(sql::CheckText(*update.title, "the title"));
+    std::lock_guard lock(write_mu_);
+    // A share token only while public: a new one each time the story is made public.
+    Statement q(*writer_,
+                "UPDATE stories SET title = coalesce(?3, title), visibility = coalesce(?4, "
+                "visibility), share_token = CASE WHEN coalesce(?4, visibility) = 'private' THEN "
+                "NULL WHEN visibility = 'public' THEN share_token ELSE ?5 END, updated_at = ?6 "
+                "WHERE id = ?1 AND user_id = ?2 RETURNING " +
+                    Columns(sql::kStoryColumns));
+    q.Bind(1, story_id).Bind(2, owner_id);
+    if (update.title) {
+      q.Bind(3, *update.title);
+    } else {
+      q.BindNull(3);
+    }
+    if (update.visibility) {
+      q.Bind(4, VisibilityName(*update.visibility));
+    } else {
+      q.BindNull(4);
+    }
+    q.Bind(5, NewToken()).Bind(6, Now());
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
+    return ReadStory(q);
+  }
+
+  Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "DELETE FROM stories WHERE id = ? AND user_id = ? RETURNING " +
+                              Columns(sql::kStoryColumns));
+    q.Bind(1, story_id).Bind(2, owner_id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
+    return ReadStory(q);
+  }
+
+  // --- Jobs
+
+  Result<Job> EnqueueJob(const NewJob& job) override {
+    DS_RETURN_IF_ERROR(sql::CheckText(job.options_json, "the job options"));
+    DS_RETURN_IF_ERROR(sql::CheckText(job.idempotency_key, "the idempotency key"));
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    // BEGIN IMMEDIATE: the key lookup, the quota and the insert see one state, with no other
+    // writer (thread or process) in between.
+    return InTransaction([&](Connection& c) -> Result<Job> {
+      if (!job.idempotency_key.empty()) {
+        Statement first(c, "SELECT " + Columns(sql::kJobColumns) +
+                               " FROM jobs WHERE user_id = ? AND idempotency_key = ?");
+        first.Bind(1, job.user_id).Bind(2, job.idempotency_key);
+        const int rc = first.Step();
+        if (rc == SQLITE_ROW) return ReadJob(first);
+        if (rc != SQLITE_DONE) return Error("enqueueing a job");
+      }
+      User user;
+      {
+        Statement q(c, "SELECT " + Columns(sql::kUserColumns) + " FROM users WHERE id = ?");
+        q.Bind(1, job.user_id);
+        if (q.Step() != SQLITE_ROW) return RowOr(q, "user " + job.user_id);
+        user = ReadUser(q);
+      }
+      const std::string month = std::max(MonthOf(now), user.stories_month);
+      const int used = sql::EffectiveStoryCount(user, MonthOf(now));
+      const TierLimits& limits = options_.tiers.Get(user.tier);
+      if (limits.stories_per_month >= 0 && used >= limits.stories_per_month) {
+        return sql::QuotaExceeded(user, options_.tiers);
+      }
+      {
+        Statement q(c,
+                    "UPDATE users SET stories_this_month = ?, stories_month = ?, updated_at = ? "
+                    "WHERE id = ?");
+        q.Bind(1, int64_t{used} + 1).Bind(2, month).Bind(3, now).Bind(4, job.user_id);
+        if (q.Step() != SQLITE_DONE) return Error("reserving a story");
+      }
+      Statement q(c,
+                  "INSERT INTO jobs (id, user_id, status, current_stage, progress, options_json, "
+                  "idempotency_key, attempts, max_attempts, quota_month, max_rows, lease_owner, "
+                  "lease_token, lease_expires_at, run_after, created_at, updated_at) VALUES (?1, "
+                  "?2, 'queued', 'queued', 0, ?3, ?4, 0, ?5, ?6, ?7, '', '', 0, ?8, ?8, ?8) "
+                  "RETURNING " +
+                      Columns(sql::kJobColumns));
+      q.Bind(1, NewUuidV4()).Bind(2, job.user_id).Bind(3, job.options_json);
+      if (job.idempotency_key.empty()) {
+        q.BindNull(4);
+      } else {
+        q.Bind(4, job.idempotency_key);
+      }
+      q.Bind(5, static_cast<int64_t>(std::max(1, job.max_attempts))).Bind(6, month);
+      q.Bind(7, limits.max_rows).Bind(8, now);
+      const int rc = q.Step();
+      if (rc == SQLITE_CONSTRAINT) {
+        return Status::InvalidArgument("the job options are not JSON: " +
+                                       job.options_json.substr(0, 200));
+      }
+      if (rc != SQLITE_ROW) return Error("enqueueing a job");
+      return ReadJob(q);
+    });
+  }
+
+  Result<Job> GetJob(std::string_view owner_id, std::string_view job_id) override {
+    return Read<Job>(
+        "SELECT " + Columns(sql::kJobColumns) + " FROM jobs WHERE id = ? AND user_id = ?",
+        {job_id, owner_id}, "job " + std::string(job_id), &ReadJob);
+  }
+
+  Result<Job> ClaimJob(std::string_view worker, int64_t lease_ms) override {
+    DS_RETURN_IF_ERROR(sql::CheckLease(lease_ms));
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    // One statement under the write lock: two workers (threads or processes) cannot pick the
+    // same job.
+    Statement q(*writer_,
+                "UPDATE jobs SET status = 'processing', lease_owner = ?1, lease_token = ?2, "
+                "lease_expires_at = ?3, attempts = attempts + 1, progress = 0, current_stage = "
+                "'claimed', updated_at = ?4 WHERE id = (SELECT id FROM jobs WHERE status = "
+                "'queued' AND run_after <= ?4 ORDER BY run_after, created_at LIMIT 1) "
+                "RETURNING " +
+                    Columns(sql::kJobColumns));
+    q.Bind(1, worker).Bind(2, NewToken()).Bind(3, now + lease_ms).Bind(4, now);
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return Status::NotFound("no job is waiting");
+    if (rc != SQLITE_ROW) return Error("claiming a job");
+    return ReadJob(q);
+  }
+
+  Status Heartbeat(std::string_view job_id, std::string_view lease_token,
+                   int64_t lease_ms) override {
+    DS_RETURN_IF_ERROR(sql::CheckLease(lease_ms));
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    Statement q(*writer_, "UPDATE jobs SET lease_expires_at = ?4, updated_at = ?3 WHERE " +
+                              Columns(kHoldsLease));
+    q.Bind(1, job_id).Bind(2, lease_token).Bind(3, now).Bind(4, now + lease_ms);
+    return LeaseWrite(q, job_id, lease_token);
+  }
+
+  Status UpdateJobProgress(std::string_view job_id, std::string_view lease_token,
+                           std::string_view stage, int percent) override {
+    std::lock_guard lock(write_mu_);
+    // Never backwards within an attempt: a lower percentage changes nothing (and is no error).
+    Statement q(*writer_,
+                "UPDATE jobs SET progress = max(progress, ?4), current_stage = CASE WHEN "
+                "?4 >= progress THEN ?5 ELSE current_stage END, updated_at = ?3 WHERE " +
+                    Columns(kHoldsLease));
+    q.Bind(1, job_id).Bind(2, lease_token).Bind(3, Now());
+    q.Bind(4, static_cast<int64_t>(std::clamp(percent, 0, 100))).Bind(5, stage);
+    return LeaseWrite(q, job_id, lease_token);
+  }
+
+  Result<Job> CompleteJob(std::string_view job_id, std::string_view lease_token,
+                          const StoryRecord& story) override {
+    DS_RETURN_IF_ERROR(sql::CheckStory(story));
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    return InTransaction([&](Connection& c) -> Result<Job> {
+      // The job first (is the lease held? whose story is it?), then its story, then the job
+      // pointing at the story.
+      std::string user_id;
+      {
+        Statement held(c, "SELECT user_id FROM jobs WHERE " + Columns(kHoldsLease));
+        held.Bind(1, job_id).Bind(2, lease_token).Bind(3, now);
+        const int rc = held.Step();
+        if (rc == SQLITE_DONE) return NotHeld(c, job_id, lease_token);
+        if (rc != SQLITE_ROW) return Error("completing a job");
+        user_id = held.Text(0);
+      }
+      StoryRecord owned = story;
+      owned.user_id = user_id;
+      owned.job_id = std::string(job_id);
+      const std::string story_id = NewUuidV4();
+      {
+        Statement insert(c, InsertStorySql());
+        BindStory(insert, owned, story_id, now);
+        const int rc = insert.Step();
+        if (rc != SQLITE_DONE) return StoryError(rc, owned);  // rolled back: one job, one story
+      }
+      Statement done(c,
+                     "UPDATE jobs SET status = 'completed', progress = 100, current_stage = "
+                     "'completed', story_id = ?4, updated_at = ?3 WHERE " +
+                         Columns(kHoldsLease) + " RETURNING " + sql::kJobColumns);
+      done.Bind(1, job_id).Bind(2, lease_token).Bind(3, now).Bind(4, story_id);
+      if (done.Step() != SQLITE_ROW) return Error("completing a job");
+      return ReadJob(done);
+    });
+  }
+
+  Result<Job> FailJob(std::string_view job_id, std::string_view lease_token, const JobError& error,
+                      bool permanent) override {
+    DS_RETURN_IF_ERROR(sql::CheckText(error.message, "the error message"));
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    return InTransaction([&](Connection& c) -> Result<Job> {
+      Job held;
+      {
+        Statement q(
+            c, "SELECT " + Columns(sql::kJobColumns) + " FROM jobs WHERE " + Columns(kHoldsLease));
+        q.Bind(1, job_id).Bind(2, lease_token).Bind(3, now);
+        const int rc = q.Step();
+        if (rc == SQLITE_DONE) return NotHeld(c, job_id, lease_token);
+        if (rc != SQLITE_ROW) return Error("failing a job");
+        held = ReadJob(q);
+      }
+      const bool retry = !permanent && held.attempts < held.max_attempts;
+      Statement q(c,
+                  "UPDATE jobs SET status = ?4, current_stage = ?4, error_code = ?5, "
+                  "error_message = ?6, lease_owner = '', run_after = ?7, updated_at = ?3 "
+                  "WHERE " +
+                      Columns(kHoldsLease) + " RETURNING " + sql::kJobColumns);
+      q.Bind(1, job_id).Bind(2, lease_token).Bind(3, now).Bind(4, retry ? "queued" : "failed");
+      q.Bind(5, error.code).Bind(6, error.message);
+      q.Bind(7, retry ? now + sql::RetryDelay(options_.retry, held.attempts) : now);
+      if (q.Step() != SQLITE_ROW) return Error("failing a job");
+      Job job = ReadJob(q);
+      if (!retry) DS_RETURN_IF_ERROR(GiveBackStory(c, held));
+      return job;
+    });
+  }
+
+  Status ReleaseJob(std::string_view job_id, std::string_view lease_token) override {
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    Statement q(*writer_,
+                "UPDATE jobs SET status = 'queued', current_stage = 'queued', progress = 0, "
+                "attempts = attempts - 1, lease_owner = '', run_after = ?3, updated_at = ?3 "
+                "WHERE " +
+                    Columns(kHoldsLease));
+    q.Bind(1, job_id).Bind(2, lease_token).Bind(3, now);
+    return LeaseWrite(q, job_id, lease_token);
+  }
+
+  Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) override {
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    return InTransaction([&](Connection& c) -> Result<Job> {
+      Job before;
+      {
+        Statement q(
+            c, "SELECT " + Columns(sql::kJobColumns) + " FROM jobs WHERE id = ? AND user_id = ?");
+        q.Bind(1, job_id).Bind(2, owner_id);
+        if (q.Step() != SQLITE_ROW) return RowOr(q, "job " + std::string(job_id));
+        before = ReadJob(q);
+      }
+      if (before.status != JobStatus::kQueued && before.status != JobStatus::kProcessing) {
+        return Status::FailedPrecondition("job " + std::string(job_id) + " is already " +
+                                          std::string(JobStatusName(before.status)));
+      }
+      // The lease token stays: the running attempt, if any, hears Cancelled at its next write.
+      Statement q(c,
+                  "UPDATE jobs SET status = 'cancelled', current_stage = 'cancelled', "
+                  "updated_at = ?2 WHERE id = ?1 RETURNING " +
+                      Columns(sql::kJobColumns));
+      q.Bind(1, job_id).Bind(2, now);
+      if (q.Step() != SQLITE_ROW) return Error("cancelling a job");
+      Job job = ReadJob(q);
+      DS_RETURN_IF_ERROR(GiveBackStory(c, before));
+      return job;
+    });
+  }
+
+  Result<int64_t> RescueExpiredJobs() override {
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    return InTransaction([&](Connection& c) -> Result<int64_t> {
+      std::vector<Job> expired;
+      {
+        Statement q(c, "SELECT " + Columns(sql::kJobColumns) +
+                           " FROM jobs WHERE status = 'processing' AND lease_expires_at <= ?");
+        q.Bind(1, now);
+        int rc;
+        while ((rc = q.Step()) == SQLITE_ROW) expired.push_back(ReadJob(q));
+        if (rc != SQLITE_DONE) return Error("rescuing jobs");
+      }
+      for (const Job& job : expired) {
+        const bool retry = job.attempts < job.max_attempts;
+        Statement q(c,
+                    "UPDATE jobs SET status = ?2, current_stage = ?2, error_code = "
+                    "'LEASE_EXPIRED', error_message = ?3, lease_owner = '', run_after = ?4, "
+                    "updated_at = ?4 WHERE id = ?1");
+        q.Bind(1, job.id).Bind(2, retry ? "queued" : "failed");
+        q.Bind(3, "the worker stopped answering (" + job.lease_owner + ")").Bind(4, now);
+        if (q.Step() != SQLITE_DONE) return Error("rescuing a job");
+        if (!retry) DS_RETURN_IF_ERROR(GiveBackStory(c, job));
+      }
+      return static_cast<int64_t>(expired.size());
+    });
+  }
+
+  // --- Sessions
+
+  Result<Session> CreateSession(const NewSession& s) override {
+    DS_RETURN_IF_ERROR(sql::CheckText(s.user_agent, "the user agent"));
+    DS_RETURN_IF_ERROR(sql::CheckText(s.ip_address, "the address"));
+    const SessionPolicy& p = options_.sessions;
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    Statement q(*writer_,
+                "INSERT INTO sessions (id, user_id, token_hash, created_at, last_activity_at, "
+                "idle_timeout_ms, expires_at, user_agent, ip_address, remember_me) VALUES (?1, "
+                "?2, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING " +
+                    Columns(sql::kSessionColumns));
+    q.Bind(1, NewUuidV4()).Bind(2, s.user_id).Bind(3, s.token_hash).Bind(4, now);
+    q.Bind(5, s.remember_me ? p.remember_idle_ms : p.idle_ms);
+    q.Bind(6, now + (s.remember_me ? p.remember_absolute_ms : p.absolute_ms));
+    q.Bind(7, s.user_agent).Bind(8, s.ip_address).Bind(9, int64_t{s.remember_me});
+    const int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::AlreadyExists("the session token is taken, or user " + s.user_id +
+                                   " does not exist");
+    }
+    if (rc != SQLITE_ROW) return Error("creating a session");
+    return ReadSession(q);
+  }
+
+  Result<Session> FindSession(std::string_view token_hash) override {
+    const int64_t now = Now();
+    ReaderLease reader(this);
+    Statement q(*reader, "SELECT " + Columns(sql::kSessionColumns) +
+                             " FROM sessions WHERE token_hash = ? AND expires_at > ?2 AND "
+                             "last_activity_at + idle_timeout_ms > ?2");
+    q.Bind(1, token_hash).Bind(2, now);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "session", reader->db());
+    return ReadSession(q);
+  }
+
+  Result<bool> TouchSession(std::string_view session_id) override {
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    Statement q(*writer_,
+                "UPDATE sessions SET last_activity_at = ?2 WHERE id = ?1 AND last_activity_at "
+                "<= ?2 - ?3 AND expires_at > ?2 AND last_activity_at + idle_timeout_ms > ?2");
+    q.Bind(1, session_id).Bind(2, now).Bind(3, options_.sessions.touch_interval_ms);
+    if (q.Step() != SQLITE_DONE) return Error("recording a session's activity");
+    return q.Changes() > 0;
+  }
+
+  Result<std::vector<Session>> ListSessions(std::string_view user_id) override {
+    const int64_t now = Now();
+    ReaderLease reader(this);
+    Statement q(*reader, "SELECT " + Columns(sql::kSessionColumns) +
+                             " FROM sessions WHERE user_id = ?1 AND expires_at > ?2 AND "
+                             "last_activity_at + idle_timeout_ms > ?2 ORDER BY created_at DESC");
+    q.Bind(1, user_id).Bind(2, now);
+    std::vector<Session> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(ReadSession(q));
+    if (rc != SQLITE_DONE) return Error("listing sessions", reader->db());
+    return out;
+  }
+
+  Status DeleteSession(std::string_view user_id, std::string_view session_id) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "DELETE FROM sessions WHERE id = ? AND user_id = ?");
+    q.Bind(1, session_id).Bind(2, user_id);
+    return Changed(q, "session " + std::string(session_id));
+  }
+
+  Result<int64_t> DeleteUserSessions(std::string_view user_id,
+                                     std::string_view except_session_id) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "DELETE FROM sessions WHERE user_id = ? AND id != ?");
+    q.Bind(1, user_id).Bind(2, except_session_id);
+    if (q.Step() != SQLITE_DONE) return Error("removing a user's sessions");
+    return q.Changes();
+  }
+
+  Result<int64_t> CleanupExpiredSessions() override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_,
+                "DELETE FROM sessions WHERE expires_at <= ?1 OR last_activity_at + "
+                "idle_timeout_ms <= ?1");
+    q.Bind(1, Now());
+    if (q.Step() != SQLITE_DONE) return Error("removing expired sessions");
+    return q.Changes();
+  }
+
+ private:
+  // A read connection for one operation: one from the pool, or the writer (under its mutex)
+  // when the database has no readers (":memory:").
+  class ReaderLease {
+   public:
+    explicit ReaderLease(SqliteStore* store) : store_(store) {
+      std::unique_lock lock(store_->read_mu_);
+      if (store_->reader_count_ == 0) {
+        writer_lock_ = std::unique_lock(store_->write_mu_);
+        connection_ = store_->writer_.get();
+        return;
+      }
+      store_->read_cv_.wait(lock, [&] { return !store_->idle_readers_.empty(); });
+      owned_ = std::move(store_->idle_readers_.back());
+      store_->idle_readers_.pop_back();
+      connection_ = owned_.get();
+    }
+    ~ReaderLease() {
+      if (!owned_) return;
+      std::lock_guard lock(store_->read_mu_);
+      store_->idle_readers_.push_back(std::move(owned_));
+      store_->read_cv_.notify_one();
+    }
+    ReaderLease(const ReaderLease&) = delete;
+    ReaderLease& operator=(const ReaderLease&) = delete;
+    Connection& operator*() const { return *connection_; }
+    Connection* operator->() const { return connection_; }
+
+   private:
+    SqliteStore* store_;
+    std::unique_lock<std::mutex> writer_lock_;
+    std::unique_ptr<Connection> owned_;
+    Connection* connection_ = nullptr;
+  };
+
+  int64_t Now() const {
+    return options_.clock ? options_.clock->NowMillis() : system_clock_.NowMillis();
+  }
+
+  // Runs `body` between BEGIN IMMEDIATE and COMMIT on the writer (whose mutex the caller
+  // holds); rolls back when it fails. The statements of `body` are done before COMMIT.
+  template <class Body>
+  auto InTransaction(Body&& body) -> decltype(body(std::declval<Connection&>())) {
+    Connection& c = *writer_;
+    DS_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    auto outcome = body(c);
+    if (!outcome.ok()) {
+      Rollback(c);
+      return outcome;
+    }
+    DS_RETURN_IF_ERROR(c.Exec("COMMIT"));
+    return outcome;
+  }
+
+  // A read of at most one row on a read connection: NotFound when there is none.
+  template <class T, class Reader>
+  Result<T> Read(const std::string& sql, std::initializer_list<std::string_view> params,
+                 const std::string& what, Reader&& read) {
+    for (std::string_view p : params) DS_RETURN_IF_ERROR(sql::CheckText(p, "an id"));
+    ReaderLease reader(this);
+    Statement q(*reader, sql);
+    int i = 0;
+    for (std::string_view p : params) q.Bind(++i, p);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, what, reader->db());
+    return read(q);
+  }
+
+  Status ApplyMigrations(Connection& c) {
     DS_RETURN_IF_ERROR(
-        Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-             "applied_at INTEGER NOT NULL)"));
-    Statement q(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (q.Step() != SQLITE_ROW) return Error("reading the schema version");
-    const int applied = static_cast<int>(q.Int(0));
+        c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+               "applied_at INTEGER NOT NULL)"));
+    int applied;
+    {
+      Statement q(c, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+      if (q.Step() != SQLITE_ROW) return Error("reading the schema version");
+      applied = static_cast<int>(q.Int(0));
+    }
     for (const Migration& m : Migrations(Dialect::kSqlite)) {
       if (m.version <= applied) continue;
-      DS_RETURN_IF_ERROR(Exec(m.sql));
-      Statement mark(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
-      mark.Bind(1, m.version).Bind(2, clock_.NowMillis());
+      DS_RETURN_IF_ERROR(c.Exec(m.sql));
+      Statement mark(c, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+      mark.Bind(1, m.version).Bind(2, Now());
       if (mark.Step() != SQLITE_DONE) {
         return Error("recording migration " + std::to_string(m.version));
       }
@@ -497,73 +730,125 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
-  // One row of `table` by id, read by `read`; NotFound names it as "<what> <id>".
-  template <class T, class Reader>
-  Result<T> ById(const char* table, const char* columns, int64_t id, const char* what,
-                 Reader read) {
-    std::lock_guard lock(mu_);
-    Statement q(db_, std::string("SELECT ") + columns + " FROM " + table + " WHERE id = ?");
-    q.Bind(1, id);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, std::string(what) + " " + std::to_string(id));
-    if constexpr (std::is_member_function_pointer_v<Reader>) {
-      return (this->*read)(q);
-    } else {
-      return read(q);
+  // The story the job reserved goes back to its month's count, if that month still runs.
+  Status GiveBackStory(Connection& c, const Job& job) {
+    if (job.quota_month.empty()) return Status::Ok();
+    Statement q(c,
+                "UPDATE users SET stories_this_month = stories_this_month - 1 WHERE id = ? AND "
+                "stories_month = ? AND stories_this_month > 0");
+    q.Bind(1, job.user_id).Bind(2, job.quota_month);
+    if (q.Step() != SQLITE_DONE) return Error("giving back a reserved story");
+    return Status::Ok();
+  }
+
+  static const std::string& InsertStorySql() {
+    static const std::string sql = [] {
+      std::string s =
+          std::string("INSERT INTO stories (") + sql::kStoryInsertColumns + ") VALUES (";
+      for (int i = 1; i <= sql::kStoryInsertCount; ++i) s += i > 1 ? ", ?" : "?";
+      return s + ")";
+    }();
+    return sql;
+  }
+  static void BindStory(Statement& q, const StoryRecord& s, std::string_view id, int64_t now) {
+    sql::StoryValues(
+        s, id, now, [&q](int i, auto value) { q.Bind(i, value); }, [&q](int i) { q.BindNull(i); });
+  }
+  Status StoryError(int rc, const StoryRecord& s) {
+    if (rc != SQLITE_CONSTRAINT) return Error("saving a story");
+    const std::string why = sqlite3_errmsg(writer_->db());
+    if (why.find("FOREIGN KEY") != std::string::npos) {
+      return Status::NotFound("user " + s.user_id + " does not exist");
     }
+    if (why.find("stories.job_id") != std::string::npos) {
+      return Status::AlreadyExists("job " + s.job_id + " already has its story");
+    }
+    return Status::InvalidArgument("the story document is not JSON");
   }
 
-  static void BindStory(Statement& q, const StoryRecord& s, int64_t now) {
-    sql::StoryValues(s, now, [&q](int i, auto value) { q.Bind(i, value); });
+  // After a lease write that changed nothing: Cancelled when the attempt's job was cancelled,
+  // else FailedPrecondition.
+  Status NotHeld(Connection& c, std::string_view job_id, std::string_view lease_token) {
+    Statement q(c, "SELECT status FROM jobs WHERE id = ? AND lease_token = ?");
+    q.Bind(1, job_id).Bind(2, lease_token);
+    if (q.Step() == SQLITE_ROW && q.Text(0) == "cancelled") {
+      return sql::CancelledWhileRunning(job_id);
+    }
+    return sql::LostLease(job_id);
   }
-
-  Status LeaseWrite(Statement& q, std::string_view job_id) {
+  Status LeaseWrite(Statement& q, std::string_view job_id, std::string_view lease_token) {
     if (q.Step() != SQLITE_DONE) return Error("writing job " + std::string(job_id));
-    return sqlite3_changes(db_) > 0 ? Status::Ok() : sql::LostLease(job_id);
+    return q.Changes() > 0 ? Status::Ok() : NotHeld(*writer_, job_id, lease_token);
   }
 
   // After a failure inside a transaction: the failure is what the caller needs to hear, and
   // SQLite rolls back by itself if even ROLLBACK fails.
-  void Rollback() { static_cast<void>(Exec("ROLLBACK")); }
+  static void Rollback(Connection& c) { static_cast<void>(c.Exec("ROLLBACK")); }
 
-  Status Error(const std::string& what) {
-    return Status::Unavailable("sqlite: " + what + ": " + sqlite3_errmsg(db_));
+  Status Error(const std::string& what, sqlite3* db = nullptr) const {
+    return Status::Unavailable("sqlite: " + what + ": " + sqlite3_errmsg(db ? db : writer_->db()));
   }
   // After a SELECT or UPDATE … RETURNING that gave no row: NotFound, or the engine's error.
-  Status RowOr(const Statement& q, const std::string& what) {
-    return q.rc() == SQLITE_DONE ? Status::NotFound(what + " does not exist") : Error(what);
+  Status RowOr(const Statement& q, const std::string& what, sqlite3* db = nullptr) const {
+    return q.rc() == SQLITE_DONE ? Status::NotFound(what + " does not exist") : Error(what, db);
   }
-  Status Changed(Statement& q, const std::string& what) {
+  Status Changed(Statement& q, const std::string& what) const {
     if (q.Step() != SQLITE_DONE) return Error(what);
-    return sqlite3_changes(db_) > 0 ? Status::Ok() : Status::NotFound(what + " does not exist");
+    return q.Changes() > 0 ? Status::Ok() : Status::NotFound(what + " does not exist");
   }
 
-  User ReadUser(const Statement& q) const { return sql::ReadUser(q, tiers_); }
+  User ReadUser(const Statement& q) const { return sql::ReadUser(q, options_.tiers); }
   static StoryRecord ReadStory(const Statement& q) { return sql::ReadStory(q); }
   static Job ReadJob(const Statement& q) { return sql::ReadJob(q); }
   static Session ReadSession(const Statement& q) { return sql::ReadSession(q); }
 
-  std::mutex mu_;
-  sqlite3* db_;
-  const Clock& clock_;
-  const TierTable& tiers_;
-  const RetryPolicy retry_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+  size_t reader_count_ = idle_readers_.size();
+  const StoreOptions options_;
+  const SystemClock system_clock_;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool full_sync,
-                                               const Clock& clock, const TierTable& tiers,
-                                               const RetryPolicy& retry) {
+Result<std::unique_ptr<Connection>> OpenConnection(const std::string& path, bool read_only,
+                                                   bool full_sync) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
-    return Status::Unavailable("sqlite: cannot open " + path + ": " + message);
+    return Status::Unavailable("sqlite: cannot open " + EscapeControl(path) + ": " + message);
   }
-  auto store = std::make_unique<SqliteStore>(db, clock, tiers, retry);
-  DS_RETURN_IF_ERROR(store->Configure(full_sync));
-  return std::unique_ptr<Store>(std::move(store));
+  auto c = std::make_unique<Connection>(db);
+  sqlite3_busy_timeout(db, 5000);
+  DS_RETURN_IF_ERROR(c->Exec("PRAGMA foreign_keys=ON"));
+  if (!read_only) {
+    DS_RETURN_IF_ERROR(c->Exec("PRAGMA journal_mode=WAL"));
+    DS_RETURN_IF_ERROR(
+        c->Exec(full_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& sqlite,
+                                               const StoreOptions& options) {
+  DS_ASSIGN_OR_RETURN(auto writer, OpenConnection(path, /*read_only=*/false, sqlite.full_sync));
+  std::vector<std::unique_ptr<Connection>> readers;
+  // An in-memory database is private to its connection: it reads through the writer.
+  if (path != ":memory:") {
+    for (int i = 0; i < sqlite.readers; ++i) {
+      DS_ASSIGN_OR_RETURN(auto reader, OpenConnection(path, /*read_only=*/true, false));
+      readers.push_back(std::move(reader));
+    }
+  }
+  return std::unique_ptr<Store>(
+      std::make_unique<SqliteStore>(std::move(writer), std::move(readers), options));
 }
 
 }  // namespace datastory::store

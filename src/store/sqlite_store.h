@@ -9,10 +9,15 @@
 
 namespace datastory::store {
 
-// Opens (creating it if needed) the database file at `path`, or ":memory:". Does not migrate.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, bool full_sync,
-                                               const Clock& clock, const TierTable& tiers,
-                                               const RetryPolicy& retry);
+struct SqliteOptions {
+  bool full_sync = false;  // synchronous=FULL: no commit lost even to a power cut
+  int readers = 4;         // read connections beside the writer
+};
+
+// Opens (creating it if needed) the database file at `path`, or ":memory:" (which reads
+// through its writer). Does not migrate.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& sqlite,
+                                               const StoreOptions& options);
 
 }  // namespace datastory::store
 

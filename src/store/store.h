@@ -2,8 +2,22 @@
 // (sqlite://path, the embedded default) and PostgreSQL (postgres://…, for several processes),
 // behind the same interface and the same test suite.
 //
+// Ownership is part of every signature: a method that reads or changes a user's story, job or
+// session takes the owner's id, and another user's object is NotFound exactly like a missing
+// one. The few paths without an owner say so: FindUserByEmail (logging in), FindSession (a
+// request's token), GetSharedStory (a public link), SetUserTier and CleanupExpiredSessions
+// (administration), and the worker's job methods, which hold a lease instead.
+//
+// Time: on PostgreSQL every time the store compares or writes (leases, the month of the story
+// count, session expiry) is the database's own clock, so processes on hosts whose clocks
+// disagree still agree; SQLite lives on one host and uses its clock. A test pins the time with
+// StoreOptions::clock.
+//
 // Every method is thread-safe. Failures are Status codes: NotFound, AlreadyExists (a taken
-// email, any case), ResourceExhausted (a tier limit), InvalidArgument, Unavailable (the engine).
+// email, any case), ResourceExhausted (the month's stories, reason QUOTA_EXCEEDED),
+// InvalidArgument (bad data: not JSON, a NUL byte, no email, a lease of 0 ms — both engines
+// alike), FailedPrecondition (a lease no longer held, a job already finished), Cancelled (the
+// job was cancelled while running), Unavailable (the engine).
 #ifndef DATASTORY_STORE_STORE_H_
 #define DATASTORY_STORE_STORE_H_
 
@@ -18,6 +32,9 @@
 
 namespace datastory::store {
 
+// The reason (Status::reason) of a refused enqueue when the month's stories are used up.
+inline constexpr const char* kQuotaExceeded = "QUOTA_EXCEEDED";
+
 struct NewUser {
   std::string email;
   std::string password_hash;
@@ -25,16 +42,53 @@ struct NewUser {
 };
 
 struct NewJob {
-  int64_t user_id = 0;
+  std::string user_id;
   std::string options_json = "{}";
   int max_attempts = 3;
+  // A client's key for this request: enqueueing again with the same key (a retry, even a
+  // concurrent one) returns the first job and reserves nothing more. Empty: no key.
+  std::string idempotency_key;
 };
 
-// How a failed attempt is retried: after base × 2^(attempt − 1), times a random factor in
-// [0.5, 1.5) so that workers do not retry in step, at most max_delay.
+struct NewSession {
+  std::string user_id;
+  std::string token_hash;  // hex SHA-256 of the token
+  bool remember_me = false;
+  std::string user_agent;
+  std::string ip_address;
+};
+
+// What changes in a story; unset fields stay as they are.
+struct StoryUpdate {
+  std::optional<std::string> title;
+  std::optional<Visibility> visibility;
+};
+
+// How a failed attempt is retried: after base × 2^(attempt − 1), within ±10% (random, so that
+// workers do not retry in step), at most max_delay.
 struct RetryPolicy {
   int64_t base_delay_ms = 1000;
   int64_t max_delay_ms = int64_t{5} * 60 * 1000;
+};
+
+// How long a session lives: it ends after idle_ms without activity, and absolute_ms after it
+// began whatever the activity (longer for "remember me"). Activity is written at most once per
+// touch_interval_ms, so a busy session does not write on every request.
+struct SessionPolicy {
+  int64_t idle_ms = int64_t{30} * 60 * 1000;                         // 30 minutes
+  int64_t absolute_ms = int64_t{12} * 60 * 60 * 1000;                // 12 hours
+  int64_t remember_idle_ms = int64_t{7} * 24 * 60 * 60 * 1000;       // 7 days
+  int64_t remember_absolute_ms = int64_t{30} * 24 * 60 * 60 * 1000;  // 30 days
+  int64_t touch_interval_ms = 60 * 1000;
+};
+
+struct StoreOptions {
+  // The time, pinned by tests; null: the database's clock (PostgreSQL) or the system clock
+  // (SQLite). Must outlive the store.
+  const Clock* clock = nullptr;
+  TierTable tiers;
+  RetryPolicy retry;
+  SessionPolicy sessions;
 };
 
 struct StoryPage {
@@ -51,64 +105,96 @@ class Store {
   virtual Status Migrate() = 0;
   virtual Result<int> SchemaVersion() = 0;
 
+  // --- Users
   virtual Result<User> CreateUser(const NewUser& user) = 0;
-  virtual Result<User> GetUser(int64_t id) = 0;
-  virtual Result<User> FindUserByEmail(std::string_view email) = 0;  // any case
-  virtual Result<User> SetUserTier(int64_t id, Tier tier) = 0;
-  // Counts one story against the user's monthly limit, atomically (two requests cannot both
-  // take the last one): ResourceExhausted when the month's stories are used up. The count
-  // starts again when the month turns.
-  virtual Result<User> CountStory(int64_t user_id) = 0;
+  virtual Result<User> GetUser(std::string_view user_id) = 0;
+  // Logging in: any case of the address.
+  virtual Result<User> FindUserByEmail(std::string_view email) = 0;
+  // Administration.
+  virtual Result<User> SetUserTier(std::string_view user_id, Tier tier) = 0;
+  virtual Status SetPasswordHash(std::string_view user_id, std::string_view password_hash) = 0;
+  // Deletes the user with everything they own (sessions, jobs, stories) in one transaction, and
+  // returns the blob keys their stories referred to, for the caller to remove.
+  virtual Result<std::vector<std::string>> DeleteUser(std::string_view user_id) = 0;
 
+  // --- Stories
+  // Saves a story for story.user_id (its id, times and share token are the store's).
   virtual Result<StoryRecord> CreateStory(const StoryRecord& story) = 0;
-  virtual Result<StoryRecord> GetStory(int64_t id) = 0;
-  // A user's stories, newest first; `cursor` is empty or a previous page's next_cursor.
-  virtual Result<StoryPage> ListStories(int64_t user_id, std::string_view cursor, int limit) = 0;
-  virtual Status SetStoryVisibility(int64_t id, Visibility visibility) = 0;
-  virtual Status DeleteStory(int64_t id) = 0;
+  virtual Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) = 0;
+  // A public story by its share link's token: the one path to a story without its owner.
+  virtual Result<StoryRecord> GetSharedStory(std::string_view share_token) = 0;
+  // The owner's stories, newest first; `cursor` is empty or a previous page's next_cursor.
+  virtual Result<StoryPage> ListStories(std::string_view owner_id, std::string_view cursor,
+                                        int limit) = 0;
+  // Renames, and makes public (with a new share token) or private (the token dropped).
+  virtual Result<StoryRecord> UpdateStory(std::string_view owner_id, std::string_view story_id,
+                                          const StoryUpdate& update) = 0;
+  // Returns what was deleted (its dataset's storage key, for the caller).
+  virtual Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) = 0;
 
-  // The durable job queue. A worker claims a job with a lease (lease_ms from now) and must
-  // hold the lease for every later write: progress, heartbeat, completion, failure. A write
-  // from a worker whose lease ran out, or was rescued by another, gets FailedPrecondition and
-  // changes nothing.
+  // --- The durable job queue
+  // Enqueues a story job and reserves one of the month's stories in the same transaction:
+  // ResourceExhausted (QUOTA_EXCEEDED) when they are used up, and nothing is written. The job
+  // records the tier's row limit. With an idempotency key already used by this user, returns
+  // the first job instead.
   virtual Result<Job> EnqueueJob(const NewJob& job) = 0;
-  virtual Result<Job> GetJob(std::string_view job_id) = 0;
-  // The oldest queued job whose back-off has passed, now processing for `worker`, its attempts
-  // counted. NotFound when there is none.
+  virtual Result<Job> GetJob(std::string_view owner_id, std::string_view job_id) = 0;
+  // The oldest queued job whose back-off has passed, now processing for `worker` with a new
+  // lease token, its attempts counted. NotFound when there is none.
   virtual Result<Job> ClaimJob(std::string_view worker, int64_t lease_ms) = 0;
-  virtual Status Heartbeat(std::string_view job_id, std::string_view worker, int64_t lease_ms) = 0;
-  virtual Status UpdateJobProgress(std::string_view job_id, std::string_view worker,
+  // The writes of an attempt, each with its lease token. FailedPrecondition when the lease is
+  // no longer held (it ran out, the job was rescued, or this is an older attempt); Cancelled
+  // when the job was cancelled meanwhile: the worker stops. Either way nothing changes.
+  virtual Status Heartbeat(std::string_view job_id, std::string_view lease_token,
+                           int64_t lease_ms) = 0;
+  // Progress never goes back within an attempt: a lower percentage changes nothing.
+  virtual Status UpdateJobProgress(std::string_view job_id, std::string_view lease_token,
                                    std::string_view stage, int percent) = 0;
   // Saves the story and completes the job in one transaction: one job, one story.
-  virtual Result<Job> CompleteJob(std::string_view job_id, std::string_view worker,
+  virtual Result<Job> CompleteJob(std::string_view job_id, std::string_view lease_token,
                                   const StoryRecord& story) = 0;
   // A failed attempt: queued again after the back-off, or failed for good when `permanent` or
-  // when its attempts are used up. The error is kept either way.
-  virtual Result<Job> FailJob(std::string_view job_id, std::string_view worker,
+  // when its attempts are used up (and then its reserved story is given back). The error is
+  // kept either way.
+  virtual Result<Job> FailJob(std::string_view job_id, std::string_view lease_token,
                               const JobError& error, bool permanent) = 0;
-  // Cancels a queued or processing job; a completed or failed one is left as it is
-  // (FailedPrecondition).
-  virtual Status CancelJob(std::string_view job_id) = 0;
+  // Gives a running job back to the queue at once, its attempt not counted (a worker that is
+  // shutting down).
+  virtual Status ReleaseJob(std::string_view job_id, std::string_view lease_token) = 0;
+  // Cancels a queued or processing job and gives its story back; a running attempt learns it
+  // at its next write. A finished job is left as it is (FailedPrecondition).
+  virtual Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) = 0;
   // Jobs whose lease ran out (their worker died) go back to the queue, or fail with
   // LEASE_EXPIRED when their attempts are used up. Returns how many were rescued.
   virtual Result<int64_t> RescueExpiredJobs() = 0;
 
-  virtual Result<Session> CreateSession(const Session& session) = 0;
+  // --- Sessions
+  // Starts a session whose lifetimes follow the SessionPolicy (remember-me or not).
+  virtual Result<Session> CreateSession(const NewSession& session) = 0;
+  // The live session with this token hash: NotFound when there is none, or it has expired.
   virtual Result<Session> FindSession(std::string_view token_hash) = 0;
-  virtual Status TouchSession(int64_t id) = 0;  // Session::UpdateActivity, saved
-  virtual Status DeleteSession(int64_t id) = 0;
-  virtual Result<int64_t> CleanupExpiredSessions() = 0;  // how many were removed
+  // Records activity, sliding the idle timeout; writes at most once per touch interval.
+  // Returns whether it wrote.
+  virtual Result<bool> TouchSession(std::string_view session_id) = 0;
+  // The user's live sessions, newest first.
+  virtual Result<std::vector<Session>> ListSessions(std::string_view user_id) = 0;
+  virtual Status DeleteSession(std::string_view user_id, std::string_view session_id) = 0;
+  // Deletes all of a user's sessions but `except_session_id` (empty: all); returns how many.
+  virtual Result<int64_t> DeleteUserSessions(std::string_view user_id,
+                                             std::string_view except_session_id) = 0;
+  // Administration: removes expired sessions; returns how many.
+  virtual Result<int64_t> CleanupExpiredSessions() = 0;
 };
 
 // Opens the store a DATABASE_URL names:
-//   sqlite:///abs/path.db, sqlite://rel/path.db, sqlite::memory: (?synchronous=full may follow);
+//   sqlite:///abs/path.db, sqlite://rel/path.db, sqlite::memory:, with optional
+//   ?synchronous=full and &readers=N (read connections beside the writer, 4 by default);
 //   postgres://user:pass@host:port/db (or postgresql://), with libpq's parameters and this
 //   engine's pool_min (2), pool_max (10) and reconnect_ms (15000); host, port, user and
 //   password left out come from PGHOST, PGPORT, PGUSER and PGPASSWORD.
-// A mongodb:// URL gets "not supported, use postgres:// or sqlite://". Does not migrate.
-// `clock` and `tiers` must outlive the store.
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const Clock& clock,
-                                         const TierTable& tiers, const RetryPolicy& retry = {});
+// A mongodb:// URL gets "not supported, use postgres:// or sqlite://". No message repeats a
+// password. Does not migrate.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, const StoreOptions& options = {});
 
 }  // namespace datastory::store
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "base/calendar.h"
 #include "table/schema.h"
 
 namespace datastory::table {
@@ -94,10 +95,6 @@ struct Timestamp {
 // Parses a date or date-time written in `order`. Two-digit years pivot at 70 (69 -> 2069).
 std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order);
 
-// Days since 1970-01-01 of a proleptic Gregorian date; the date must be valid.
-int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
-// The proleptic Gregorian date `days` after 1970-01-01 (negative: before).
-void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day);
 // "2024-01-31" or "2024-01-31 04:00:00" (UTC) for messages and JSON.
 std::string FormatTimestamp(int64_t seconds, bool with_time);
 

@@ -70,7 +70,7 @@ Result<int> ScratchPostgres::CountBackends() {
   return std::atoi(count.c_str());
 }
 
-Status RestartPostgres() {
+Status RestartPostgres(std::string_view mode) {
   const char* port = std::getenv("PGPORT");
   if (!port) return Status::Unavailable(kHowToRun);
   // pg_lsclusters -h prints "<version> <cluster> <port> <status> …" per cluster.
@@ -88,8 +88,8 @@ Status RestartPostgres() {
   if (cluster.empty()) {
     return Status::NotFound("no PostgreSQL cluster on port " + std::string(port));
   }
-  const std::string command =
-      "pg_ctlcluster " + version + " " + cluster + " restart -m fast >/dev/null 2>&1";
+  const std::string command = "pg_ctlcluster " + version + " " + cluster + " restart -m " +
+                              std::string(mode) + " >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0) return Status::Unavailable("failed: " + command);
   return Status::Ok();
 }

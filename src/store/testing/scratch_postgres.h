@@ -37,9 +37,10 @@ class ScratchPostgres {
   std::string name_;
 };
 
-// Restarts the PostgreSQL cluster on PGPORT (pg_ctlcluster … restart -m fast): every
-// connection is closed, and the server is back a few seconds later.
-Status RestartPostgres();
+// Restarts the PostgreSQL cluster on PGPORT (pg_ctlcluster … restart -m <mode>): every
+// connection is closed, and the server is back a few seconds later. "fast" shuts down
+// cleanly; "immediate" stops at once, as a crash would, and the server recovers from its WAL.
+Status RestartPostgres(std::string_view mode = "fast");
 
 }  // namespace datastory::store::testing
 

@@ -1,5 +1,5 @@
 // Test support for fault tests: a small story to write, and a thread-safe log of which writes
-// were acknowledged (their ids) and which were refused (their errors).
+// were acknowledged (their ids, and the unique titles they wrote) and which were refused.
 #ifndef DATASTORY_STORE_TESTING_WRITE_LOG_H_
 #define DATASTORY_STORE_TESTING_WRITE_LOG_H_
 
@@ -12,12 +12,13 @@
 
 namespace datastory::store::testing {
 
-inline StoryRecord SmallStory(int64_t user_id, std::string title) {
+// A story whose title names the write, so that a write applied twice shows as two rows with
+// one title.
+inline StoryRecord SmallStory(std::string user_id, std::string title) {
   StoryRecord s;
-  s.user_id = user_id;
+  s.user_id = std::move(user_id);
   s.title = std::move(title);
-  s.charts_json = "[]";
-  s.statistics_json = "{}";
+  s.document_json = R"({"charts":[]})";
   return s;
 }
 
@@ -32,7 +33,7 @@ class WriteLog {
     }
   }
   // Read once the writers are done.
-  const std::vector<int64_t>& acknowledged() const { return acknowledged_; }
+  const std::vector<std::string>& acknowledged() const { return acknowledged_; }
   const std::vector<std::string>& refused() const { return refused_; }
   size_t acknowledged_count() const {
     std::lock_guard lock(mu_);
@@ -41,7 +42,7 @@ class WriteLog {
 
  private:
   mutable std::mutex mu_;
-  std::vector<int64_t> acknowledged_;
+  std::vector<std::string> acknowledged_;
   std::vector<std::string> refused_;
 };
 
