@@ -456,7 +456,9 @@ TEST_P(StoreTest, SessionsHaveAnIdleAndAnAbsoluteLifetime) {
   auto busy = *store_->CreateSession({u.id, std::string(64, 'b'), false, "", ""});
   for (int i = 0; i < 36; ++i) {
     clock_.Advance(20 * kMinute);
-    if (i < 35) ASSERT_TRUE(store_->TouchSession(busy.id).ok());
+    if (i < 35) {
+      ASSERT_TRUE(store_->TouchSession(busy.id).ok());
+    }
   }
   EXPECT_EQ(store_->FindSession(std::string(64, 'b')).status().code(), StatusCode::kNotFound);
 
