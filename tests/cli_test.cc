@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -146,6 +147,19 @@ TEST(MigrateCommandTest, AppliesTheSchemaOnce) {
                               "sqlite://"),
             std::string::npos)
       << mongo.output;
+  // A malformed URL fails at once (not after the reconnect window), names the variable, exits
+  // 78, and never repeats the password.
+  for (const char* url :
+       {"postgres://app:hunter2@localhost:notaport/x", "postgres://app:hun%zzter2@localhost/x",
+        "postgres://app:hunter2@localhost/x?sslmode=sometimes"}) {
+    const auto start = std::chrono::steady_clock::now();
+    auto bad = RunDatastory("migrate", "DATABASE_URL='" + std::string(url) + "' ");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << url;
+    EXPECT_EQ(bad.exit_code, 78) << bad.output;
+    EXPECT_EQ(bad.output.rfind("datastory: DATABASE_URL: ", 0), 0u) << bad.output;
+    EXPECT_EQ(bad.output.find("hunter2"), std::string::npos) << bad.output;
+    EXPECT_EQ(bad.output.find("hun%zzter2"), std::string::npos) << bad.output;
+  }
   auto nowhere = RunDatastory("migrate", "DATABASE_URL=sqlite:///proc/none/db.sqlite ");
   EXPECT_EQ(nowhere.exit_code, 74) << nowhere.output;
   std::filesystem::remove_all(dir);

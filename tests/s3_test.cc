@@ -196,6 +196,11 @@ TEST(S3BlobStoreTest, AWrongSecretGetsSignatureDoesNotMatch) {
   EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
   EXPECT_NE(refused.status().message().find("SignatureDoesNotMatch"), std::string::npos)
       << refused.status().ToString();
+  // The secret never appears in what is reported, right or wrong.
+  EXPECT_EQ(refused.status().message().find(wrong.credentials.secret_access_key),
+            std::string::npos);
+  EXPECT_EQ(refused.status().message().find(moto.Config().credentials.secret_access_key),
+            std::string::npos);
   auto right = Open(moto.Config(), clock);
   EXPECT_TRUE(right->Upload("uploads/1/a.csv", "a,b\n", {}).ok());
   EXPECT_FALSE(*right->Exists("uploads/1/nothing.csv"));

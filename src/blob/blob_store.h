@@ -3,8 +3,9 @@
 // streaming for files larger than memory. Backends: local disk (file://, below) and
 // S3-compatible storage (s3://, blob/s3_blob_store.h); OpenBlobStore picks one from STORAGE_URL.
 //
-// Keys are relative paths of safe characters ("uploads/42/1795608000000-sales.csv"); a key
-// that could leave the store's root (.., an absolute path, a NUL, a backslash) is refused with
+// Keys are relative paths of safe characters, made by the server ("uploads/<user>/<uuid>"): a
+// user's file name is metadata only and never part of a key. A key that could leave the
+// store's root (.., an absolute path, a NUL, a backslash) is refused with
 // InvalidArgument. Every method is thread-safe.
 #ifndef DATASTORY_BLOB_BLOB_STORE_H_
 #define DATASTORY_BLOB_BLOB_STORE_H_
@@ -25,6 +26,7 @@ namespace datastory::blob {
 struct UploadOptions {
   std::string content_type = "application/octet-stream";
   std::vector<std::string> tags;
+  std::string original_filename;  // the name the user gave the file, kept as metadata
 };
 
 struct BlobInfo {
@@ -34,6 +36,7 @@ struct BlobInfo {
   std::string etag;  // hex MD5 of the bytes, as S3 gives for single-part uploads
   std::string content_type;
   std::vector<std::string> tags;
+  std::string original_filename;
   int64_t modified_at = 0;  // milliseconds since the epoch
 };
 
@@ -72,14 +75,14 @@ Status ValidateTtl(int64_t ttl_seconds);
 // InvalidArgument, saying why, unless `key` is a safe relative path.
 Status ValidateKey(std::string_view key);
 
-// "uploads/<user>/<ms>-<safe-name>": the filename keeps letters, digits, '.', '-' and '_';
-// anything else becomes '_', and it is cut to 100 bytes.
-std::string GenerateUploadKey(std::string_view user_id, std::string_view filename,
-                              int64_t now_millis);
+// "uploads/<user>/<uuid>": 128 random bits, nothing of the user's file name (which travels as
+// UploadOptions::original_filename). The user id keeps letters, digits, '-' and '_'.
+std::string GenerateUploadKey(std::string_view user_id);
 
 // The local-disk backend, rooted at `root` (created if missing). Signed URLs are
-// "<url_prefix>/<key>?expires=<unix seconds>&signature=<hex HMAC-SHA256>" with `secret`;
-// VerifySignedUrl checks them. `clock` must outlive the store.
+// "<url_prefix>/<key>?expires=<unix seconds>&signature=<hex HMAC-SHA256>", signing the method
+// (GET), the key and the expiry with a key derived from `secret` for this use alone;
+// VerifySignature checks them. `clock` must outlive the store.
 Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, std::string secret,
                                                       std::string url_prefix, const Clock& clock);
 
@@ -96,10 +99,14 @@ Result<std::unique_ptr<BlobStore>> OpenBlobStore(
     std::string_view storage_url, const LocalSettings& local, const Clock& clock,
     const std::function<const char*(const char*)>& getenv);
 
-// Checks a signed URL's parts for `key`: Unauthenticated when the signature is wrong or it has
-// expired (at `now_millis`).
-Status VerifySignature(std::string_view secret, std::string_view key, int64_t expires_seconds,
-                       std::string_view signature_hex, int64_t now_millis);
+// Checks a signed URL's parts for `method` and `key`: Unauthenticated when the signature is
+// wrong (another method, key, expiry or secret) or it has expired (at `now_millis`).
+Status VerifySignature(std::string_view secret, std::string_view method, std::string_view key,
+                       int64_t expires_seconds, std::string_view signature_hex, int64_t now_millis);
+
+// An in-memory BlobStore, for tests and for composing services without a disk. Its signed URLs
+// are those of the local backend with `secret`.
+std::unique_ptr<BlobStore> NewMemoryBlobStore(std::string secret, const Clock& clock);
 
 }  // namespace datastory::blob
 

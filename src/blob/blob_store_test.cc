@@ -6,6 +6,9 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <set>
+
+#include "blob/testing/fault_blob_store.h"
 
 namespace datastory::blob {
 namespace {
@@ -14,11 +17,17 @@ namespace fs = std::filesystem;
 constexpr int64_t kNow = 1795608000000;  // 2026-11-25T12:00:00Z
 constexpr const char* kSecret = "a test secret of enough bytes";
 
-class LocalBlobStoreTest : public ::testing::Test {
+// The port's contract on the local disk and in memory (S3's is in tests/s3_test.cc).
+class LocalBlobStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     root_ = fs::temp_directory_path() / ("datastory-blobs-" + std::to_string(getpid()));
     fs::remove_all(root_);
+    if (GetParam() == "memory") {
+      store_ = NewMemoryBlobStore(kSecret, clock_);
+      fs::create_directories(root_);
+      return;
+    }
     auto s = OpenLocalBlobStore(root_.string(), kSecret, "/api/blobs", clock_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
@@ -28,7 +37,7 @@ class LocalBlobStoreTest : public ::testing::Test {
   int Leftovers() {
     int n = 0;
     for (const auto& e : fs::recursive_directory_iterator(root_)) {
-      n += e.is_regular_file() && e.path().string().find(".tmp-") != std::string::npos;
+      n += e.is_regular_file() && e.path().extension() == ".tmp";
     }
     return n;
   }
@@ -38,16 +47,17 @@ class LocalBlobStoreTest : public ::testing::Test {
   std::unique_ptr<BlobStore> store_;
 };
 
-TEST_F(LocalBlobStoreTest, UploadDownloadMetadataRemove) {
-  const std::string key = GenerateUploadKey("42", "sales data.csv", kNow);
-  EXPECT_EQ(key, "uploads/42/1795608000000-sales_data.csv");
-  auto info = store_->Upload(key, "a,b\n1,2\n", {"text/csv", {"csv", "user-upload"}});
+TEST_P(LocalBlobStoreTest, UploadDownloadMetadataRemove) {
+  const std::string key = GenerateUploadKey("42");
+  auto info = store_->Upload(key, "a,b\n1,2\n",
+                             {"text/csv", {"csv", "user-upload"}, "Sales Q4 <final>.csv"});
   ASSERT_TRUE(info.ok()) << info.status().ToString();
   EXPECT_EQ(info->size, 8);
   EXPECT_EQ(info->etag, "e5ebd4c02cefbe7955977c67ada242b7");
   EXPECT_EQ(info->content_type, "text/csv");
   EXPECT_EQ(info->tags, (std::vector<std::string>{"csv", "user-upload"}));
-  EXPECT_EQ(info->url, "/api/blobs/" + key);
+  if (GetParam() == "local") EXPECT_EQ(info->url, "/api/blobs/" + key);
+  EXPECT_EQ(store_->Metadata(key)->original_filename, "Sales Q4 <final>.csv");
   EXPECT_EQ(*store_->Download(key), "a,b\n1,2\n");
   EXPECT_TRUE(*store_->Exists(key));
   // Replacing keeps one object.
@@ -62,7 +72,7 @@ TEST_F(LocalBlobStoreTest, UploadDownloadMetadataRemove) {
   EXPECT_EQ(Leftovers(), 0);
 }
 
-TEST_F(LocalBlobStoreTest, KeysCannotLeaveTheRoot) {
+TEST_P(LocalBlobStoreTest, KeysCannotLeaveTheRoot) {
   for (const std::string& key :
        {std::string(""), std::string("../etc/passwd"), std::string("/etc/passwd"),
         std::string("a/../../b"), std::string("a/./b"), std::string("a//b"), std::string("a\\b"),
@@ -73,18 +83,21 @@ TEST_F(LocalBlobStoreTest, KeysCannotLeaveTheRoot) {
     EXPECT_EQ(store_->Remove(key).code(), StatusCode::kInvalidArgument);
   }
   EXPECT_FALSE(fs::exists(root_.parent_path() / "b"));
-  // Generated keys are always safe, whatever the filename.
-  for (const char* name : {"../../x.csv", "/abs/path.csv", "a\\b.csv", "..", "", "résumé 2024.csv",
-                           "weird\nname.csv"}) {
-    std::string key = GenerateUploadKey("u/1", name, kNow);
-    EXPECT_TRUE(ValidateKey(key).ok()) << key;
-    EXPECT_EQ(key.rfind("uploads/u_1/1795608000000-", 0), 0u) << key;
+  // Generated keys are safe, random, and carry nothing of the user's file name.
+  std::set<std::string> keys;
+  for (const char* user : {"u/1", "../..", "", "7"}) {
+    for (int i = 0; i < 100; ++i) {
+      std::string key = GenerateUploadKey(user);
+      EXPECT_TRUE(ValidateKey(key).ok()) << key;
+      EXPECT_TRUE(keys.insert(key).second) << key;
+      EXPECT_EQ(key.size() - key.rfind('/') - 1, 36u) << key;  // a UUID: 122 random bits
+    }
   }
-  EXPECT_EQ(GenerateUploadKey("7", std::string(300, 'a') + ".csv", kNow).size(),
-            std::string("uploads/7/1795608000000-").size() + 100);
+  EXPECT_EQ(GenerateUploadKey("u/1").rfind("uploads/u_1/", 0), 0u);
+  EXPECT_EQ(GenerateUploadKey("").rfind("uploads/anonymous/", 0), 0u);
 }
 
-TEST_F(LocalBlobStoreTest, StreamsInBoundedMemoryAndAnAbandonedUploadLeavesNothing) {
+TEST_P(LocalBlobStoreTest, StreamsInBoundedMemoryAndAnAbandonedUploadLeavesNothing) {
   // 24 MiB streamed in and out in pieces.
   const size_t total = 24u << 20;
   size_t produced = 0;
@@ -132,31 +145,67 @@ TEST_F(LocalBlobStoreTest, StreamsInBoundedMemoryAndAnAbandonedUploadLeavesNothi
   EXPECT_EQ(Leftovers(), 0);
 }
 
-TEST_F(LocalBlobStoreTest, SignedUrlsExpireAndCannotBeForged) {
+// The local backend's URLs sign the method, the key and the expiry with a key derived for
+// that use alone: changing any of them, or the secret, or waiting, makes the URL useless.
+TEST_P(LocalBlobStoreTest, SignedUrlsExpireAndCannotBeForged) {
   auto url = store_->SignedUrl("uploads/1/a.csv", 3600);
   ASSERT_TRUE(url.ok());
   const std::string expires = std::to_string(kNow / 1000 + 3600);
-  ASSERT_EQ(url->rfind("/api/blobs/uploads/1/a.csv?expires=" + expires + "&signature=", 0), 0u)
+  const std::string prefix = GetParam() == "local" ? "/api/blobs/" : "memory://";
+  ASSERT_EQ(url->rfind(prefix + "uploads/1/a.csv?expires=" + expires + "&signature=", 0), 0u)
       << *url;
   const std::string signature = url->substr(url->find("signature=") + 10);
   EXPECT_EQ(signature.size(), 64u);
   const int64_t exp = kNow / 1000 + 3600;
-  EXPECT_TRUE(VerifySignature(kSecret, "uploads/1/a.csv", exp, signature, kNow).ok());
-  EXPECT_EQ(VerifySignature(kSecret, "uploads/1/b.csv", exp, signature, kNow).code(),
+  EXPECT_TRUE(VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp, signature, kNow).ok());
+  EXPECT_EQ(VerifySignature(kSecret, "DELETE", "uploads/1/a.csv", exp, signature, kNow).code(),
+            StatusCode::kUnauthenticated);  // another method
+  EXPECT_EQ(VerifySignature(kSecret, "GET", "uploads/1/b.csv", exp, signature, kNow).code(),
             StatusCode::kUnauthenticated);  // another key
-  EXPECT_EQ(VerifySignature(kSecret, "uploads/1/a.csv", exp + 1, signature, kNow).code(),
+  EXPECT_EQ(VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp + 1, signature, kNow).code(),
             StatusCode::kUnauthenticated);  // a longer life
   EXPECT_EQ(
-      VerifySignature("another secret entirely", "uploads/1/a.csv", exp, signature, kNow).code(),
+      VerifySignature("another secret entirely", "GET", "uploads/1/a.csv", exp, signature, kNow)
+          .code(),
       StatusCode::kUnauthenticated);
-  EXPECT_EQ(VerifySignature(kSecret, "uploads/1/a.csv", exp, signature, (exp + 1) * 1000).code(),
-            StatusCode::kUnauthenticated);  // expired
+  EXPECT_EQ(
+      VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp, signature, (exp + 1) * 1000).code(),
+      StatusCode::kUnauthenticated);  // expired
+  // The secret itself, used as a plain HMAC key over the same message, does not sign: the
+  // signing key is derived.
+  std::string flipped = signature;
+  flipped[0] = flipped[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp, flipped, kNow).code(),
+            StatusCode::kUnauthenticated);
   EXPECT_EQ(store_->SignedUrl("k", 0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->SignedUrl("k", 604801).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(store_->SignedUrl("k", 604800).ok());
   EXPECT_EQ(store_->SignedUrl("../k", 60).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(OpenLocalBlobStore(root_.string(), "short", "", clock_).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LocalBlobStoreTest, ::testing::Values("local", "memory"),
+                         [](const auto& info) { return info.param; });
+
+// The fault-injecting wrapper refuses what it is told to, passes the rest through, and can cut
+// an upload part-way, after which nothing is stored.
+TEST(FaultyBlobStoreTest, InjectsFailuresAndCutsStreams) {
+  FakeClock clock(kNow);
+  auto memory = NewMemoryBlobStore(kSecret, clock);
+  testing::FaultyBlobStore faulty(memory.get());
+  faulty.Fail(testing::BlobCall::kUpload, Status::Unavailable("the disk is full"));
+  EXPECT_EQ(faulty.Upload("a", "x", {}).status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(faulty.Upload("a", "x", {}).ok());  // once only
+  EXPECT_EQ(faulty.calls(testing::BlobCall::kUpload), 1);
+  faulty.Fail(testing::BlobCall::kDownload, Status::Unavailable("timeout"), -1);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(faulty.Download("a").ok());
+  EXPECT_EQ(*memory->Download("a"), "x");
+  faulty.FailUploadAfter(5, Status::Unavailable("the client went away"));
+  auto cut = faulty.Upload("b", "0123456789", {});
+  EXPECT_EQ(cut.status().message(), "the client went away");
+  EXPECT_FALSE(*memory->Exists("b"));
+  EXPECT_TRUE(faulty.Upload("b", "0123456789", {}).ok());
 }
 
 }  // namespace

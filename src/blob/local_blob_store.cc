@@ -4,7 +4,6 @@
 // old object or the new one, and a crash leaves no part of one.
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include "base/random.h"
 #include "base/text.h"
 #include "blob/blob_store.h"
+#include "blob/url_signature.h"
 
 namespace datastory::blob {
 namespace {
@@ -26,15 +26,6 @@ using nlohmann::json;
 
 // Key folders are made as objects arrive.
 constexpr AtomicWriteOptions kCreate{.create_parents = true, .mode = 0644};
-
-std::string Signature(std::string_view secret, std::string_view key, int64_t expires) {
-  const std::string message = std::string(key) + "\n" + std::to_string(expires);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
-  return HexLower(mac, length);
-}
 
 Status Errno(const std::string& what) {
   return Status::Unavailable(what + ": " + std::strerror(errno));
@@ -82,6 +73,7 @@ class LocalBlobStore final : public BlobStore {
     EVP_DigestFinal_ex(md5.get(), digest, &length);
     json meta = {{"contentType", options.content_type},
                  {"tags", options.tags},
+                 {"originalFilename", options.original_filename},
                  {"etag", HexLower(digest, length)},
                  {"size", size}};
     const std::string text = meta.dump();
@@ -157,6 +149,7 @@ class LocalBlobStore final : public BlobStore {
     if (meta.is_object()) {
       info.content_type = meta.value("contentType", "application/octet-stream");
       info.etag = meta.value("etag", "");
+      info.original_filename = meta.value("originalFilename", "");
       if (meta.contains("tags") && meta["tags"].is_array()) {
         for (const json& t : meta["tags"]) {
           if (t.is_string()) info.tags.push_back(t.get<std::string>());
@@ -171,7 +164,7 @@ class LocalBlobStore final : public BlobStore {
     DS_RETURN_IF_ERROR(ValidateTtl(ttl_seconds));
     const int64_t expires = clock_.NowMillis() / 1000 + ttl_seconds;
     return url_prefix_ + "/" + std::string(key) + "?expires=" + std::to_string(expires) +
-           "&signature=" + Signature(secret_, key, expires);
+           "&signature=" + UrlSignature(secret_, "GET", key, expires);
   }
 
  private:
@@ -222,21 +215,12 @@ Status ValidateKey(std::string_view key) {
   return Status::Ok();
 }
 
-std::string GenerateUploadKey(std::string_view user_id, std::string_view filename,
-                              int64_t now_millis) {
-  std::string safe;
-  for (char c : filename) {
-    const bool keep =
-        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-    safe += keep && static_cast<unsigned char>(c) < 0x80 ? c : '_';
-  }
-  while (!safe.empty() && safe.front() == '.') safe.erase(0, 1);  // no hidden or ".." names
-  if (safe.size() > 100) safe.erase(0, safe.size() - 100);        // keep the extension
-  if (safe.empty()) safe = "upload";
+std::string GenerateUploadKey(std::string_view user_id) {
   std::string user;
-  for (char c : user_id) user += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  return "uploads/" + (user.empty() ? std::string("anonymous") : user) + "/" +
-         std::to_string(now_millis) + "-" + safe;
+  for (char c : user_id) {
+    user += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  }
+  return "uploads/" + (user.empty() ? std::string("anonymous") : user) + "/" + NewUuidV4();
 }
 
 Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, std::string secret,
@@ -250,18 +234,6 @@ Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, s
   fs::create_directories(fs::path(root) / "meta", ec);
   return std::unique_ptr<BlobStore>(
       new LocalBlobStore(root, std::move(secret), std::move(url_prefix), clock));
-}
-
-Status VerifySignature(std::string_view secret, std::string_view key, int64_t expires_seconds,
-                       std::string_view signature_hex, int64_t now_millis) {
-  const std::string expected = Signature(secret, key, expires_seconds);
-  // Constant time: the comparison does not reveal how much of a guess was right.
-  bool same = expected.size() == signature_hex.size();
-  unsigned char diff = 0;
-  for (size_t i = 0; same && i < expected.size(); ++i) diff |= expected[i] ^ signature_hex[i];
-  if (!same || diff != 0) return Status::Unauthenticated("the URL's signature is not valid");
-  if (now_millis / 1000 >= expires_seconds) return Status::Unauthenticated("the URL has expired");
-  return Status::Ok();
 }
 
 }  // namespace datastory::blob

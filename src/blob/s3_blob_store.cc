@@ -84,6 +84,15 @@ std::vector<std::string> DecodeTags(std::string_view header) {
   return tags;
 }
 
+// The headers that carry an upload's metadata: its tags and the user's file name, URI-encoded
+// (S3 keeps metadata as US-ASCII).
+void AddMetadataHeaders(const UploadOptions& options, sigv4::Pairs& headers) {
+  if (!options.tags.empty()) headers.emplace_back("x-amz-meta-tags", EncodeTags(options.tags));
+  if (!options.original_filename.empty()) {
+    headers.emplace_back("x-amz-meta-filename", sigv4::UriEncode(options.original_filename, false));
+  }
+}
+
 std::string XmlEscaped(std::string_view text) {
   std::string out;
   for (char c : text) {
@@ -189,6 +198,7 @@ class S3BlobStore final : public BlobStore {
     info.etag = Unquoted(r.Header("etag"));
     info.content_type = std::string(r.Header("content-type"));
     info.tags = DecodeTags(r.Header("x-amz-meta-tags"));
+    info.original_filename = PercentDecode(r.Header("x-amz-meta-filename"));
     info.modified_at = ParseHttpDate(r.Header("last-modified"));
     return info;
   }
@@ -278,7 +288,7 @@ class S3BlobStore final : public BlobStore {
                              const UploadOptions& options) {
     sigv4::Pairs headers = {{"Content-Type", options.content_type},
                             {"Content-MD5", ContentMd5(body)}};
-    if (!options.tags.empty()) headers.emplace_back("x-amz-meta-tags", EncodeTags(options.tags));
+    AddMetadataHeaders(options, headers);
     DS_ASSIGN_OR_RETURN(net::HttpResponse r, Call("PUT", ObjectTarget(key), {}, headers, body));
     if (r.status != 200) return Failure(r, "uploading " + std::string(key));
     return Info(key, static_cast<int64_t>(body.size()), Unquoted(r.Header("etag")), options);
@@ -286,8 +296,9 @@ class S3BlobStore final : public BlobStore {
 
   BlobInfo Info(std::string_view key, int64_t size, std::string etag,
                 const UploadOptions& options) const {
-    return {std::string(key), ObjectTarget(key).url, size, std::move(etag), options.content_type,
-            options.tags,     clock_.NowMillis()};
+    return {std::string(key),          ObjectTarget(key).url, size,
+            std::move(etag),           options.content_type,  options.tags,
+            options.original_filename, clock_.NowMillis()};
   }
 
   // Reads up to one part into `part`; whether the stream has more after it.
@@ -312,7 +323,7 @@ class S3BlobStore final : public BlobStore {
                              const UploadOptions& options) {
     const Target target = ObjectTarget(key);
     sigv4::Pairs headers = {{"Content-Type", options.content_type}};
-    if (!options.tags.empty()) headers.emplace_back("x-amz-meta-tags", EncodeTags(options.tags));
+    AddMetadataHeaders(options, headers);
     DS_ASSIGN_OR_RETURN(net::HttpResponse created,
                         Call("POST", target, {{"uploads", ""}}, headers, {}));
     if (created.status != 200) {

@@ -367,9 +367,14 @@ class Pool {
         connected_once_ = true;
         return conn;
       }
+      std::string error = conn->Error();
+      while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
+      // libpq's words for a setting it cannot use ("invalid integer value … for connection
+      // option", "invalid sslmode value"): waiting will not fix the URL.
+      if (error.rfind("invalid ", 0) == 0) {
+        return Status::InvalidArgument("DATABASE_URL: " + error);
+      }
       if (MonotonicMillis() + delay > deadline) {
-        std::string error = conn->Error();
-        while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
         return Status::Unavailable("postgres: cannot connect: " + error);
       }
       const double jitter = 0.5 + static_cast<double>(RandomWord() >> 11) * 0x1.0p-53;
@@ -1114,6 +1119,29 @@ class PostgresStore final : public Store {
   const StoreOptions options_;
 };
 
+// `message` with the URL's password (in its user-info or a password= parameter) replaced.
+std::string RedactPassword(std::string message, std::string_view url) {
+  std::vector<std::string> secrets;
+  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    const size_t at = url.find('@', scheme + 3);
+    const size_t colon = url.find(':', scheme + 3);
+    if (at != std::string_view::npos && colon < at) {
+      secrets.emplace_back(url.substr(colon + 1, at - colon - 1));
+    }
+  }
+  if (const size_t p = url.find("password="); p != std::string_view::npos) {
+    const std::string_view value = url.substr(p + 9);
+    secrets.emplace_back(value.substr(0, value.find('&')));
+  }
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t p = message.find(secret); p != std::string::npos; p = message.find(secret, p)) {
+      message.replace(p, secret.size(), "***");
+    }
+  }
+  return message;
+}
+
 }  // namespace
 
 Result<PostgresUrl> SplitPostgresUrl(std::string_view url_text) {
@@ -1172,8 +1200,24 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                    std::to_string(pg.min_connections) + " and " +
                                    std::to_string(pg.max_connections));
   }
+  // A malformed URL fails at once, not after the reconnect window, and never repeats the
+  // password (libpq's message may quote the part of the URL it could not read).
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+  if (!parsed) {
+    std::string message = error ? error : "out of memory";
+    PQfreemem(error);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    return Status::InvalidArgument("DATABASE_URL: " + RedactPassword(message, conninfo));
+  }
+  PQconninfoFree(parsed);
   auto store = std::make_unique<PostgresStore>(conninfo, pg, options);
-  DS_RETURN_IF_ERROR(store->Start());
+  if (Status s = store->Start(); !s.ok()) {
+    const std::string message = RedactPassword(s.message(), conninfo);
+    return s.code() == StatusCode::kInvalidArgument ? Status::InvalidArgument(message)
+                                                    : Status::Unavailable(message);
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -17,6 +17,7 @@
 
 #include "store/migrations.h"
 #include "store/postgres_store.h"
+#include "store/testing/fault_store.h"
 #include "store/testing/scratch_postgres.h"
 #include "store/testing/write_log.h"
 
@@ -884,6 +885,28 @@ TEST(OpenStoreTest, PostgresUrlsKeepLibpqsParametersAndAddBounds) {
             "&keepalives_interval=10&keepalives_count=3&tcp_user_timeout=60000");
   EXPECT_EQ(SplitPostgresUrl("postgres:///app?reconnect_ms=-1").status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// The fault-injecting wrapper: a call refused before it runs changes nothing; a lost answer
+// hides a write that was made.
+TEST(FaultyStoreTest, FailsBeforeOrLosesTheAnswer) {
+  auto inner = *OpenStore("sqlite::memory:");
+  ASSERT_TRUE(inner->Migrate().ok());
+  testing::FaultyStore faulty(inner.get());
+  faulty.FailBefore("CreateUser", Status::Unavailable("the database is down"));
+  EXPECT_EQ(faulty.CreateUser({"a@example.com", "h", Tier::kFree}).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(inner->FindUserByEmail("a@example.com").status().code(), StatusCode::kNotFound);
+  faulty.LoseAnswer("CreateUser", Status::Unavailable("the connection dropped"));
+  EXPECT_EQ(faulty.CreateUser({"a@example.com", "h", Tier::kFree}).status().code(),
+            StatusCode::kUnavailable);
+  EXPECT_TRUE(inner->FindUserByEmail("a@example.com").ok());  // it was saved all the same
+  EXPECT_EQ(faulty.calls("CreateUser"), 1);
+  EXPECT_EQ(faulty.CreateUser({"a@example.com", "h", Tier::kFree}).status().code(),
+            StatusCode::kAlreadyExists);
+  faulty.FailBefore("ClaimJob", Status::Unavailable("busy"), -1);
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(faulty.ClaimJob("w", 1000).ok());
+  EXPECT_EQ(faulty.calls("ClaimJob"), 0);
 }
 
 TEST(ModelsTest, MonthsAndTiers) {
