@@ -69,6 +69,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto b = analysis::ProfileSource(*source, tiny);
   if (a.ok() != b.ok()) std::abort();
   if (a.ok() && (a->rows != b->rows || a->duplicate_rows != b->duplicate_rows)) std::abort();
+
+  // The read limits: a limited read ends in a result equal to the unlimited one, or in
+  // ResourceExhausted naming its limit; past the row limit it must not succeed.
+  analysis::ProfileOptions limited = tiny;
+  limited.read.limits.max_columns = 4;
+  limited.read.limits.max_field_bytes = 64;
+  limited.read.limits.max_record_bytes = 1024;
+  limited.read.limits.max_rows = 5;
+  auto c = analysis::ProfileSource(*source, limited);
+  if (c.ok() && (!a.ok() || c->rows != a->rows)) std::abort();
+  if (!c.ok() && c.status().code() == StatusCode::kResourceExhausted && c.status().reason().empty()) {
+    std::abort();
+  }
+  if (a.ok() && a->rows > 5 && c.ok()) std::abort();
   if (!a.ok()) return 0;
 
   const analysis::Cube& cube = a->cube;

@@ -56,7 +56,9 @@ TEST_P(LocalBlobStoreTest, UploadDownloadMetadataRemove) {
   EXPECT_EQ(info->etag, "e5ebd4c02cefbe7955977c67ada242b7");
   EXPECT_EQ(info->content_type, "text/csv");
   EXPECT_EQ(info->tags, (std::vector<std::string>{"csv", "user-upload"}));
-  if (GetParam() == "local") EXPECT_EQ(info->url, "/api/blobs/" + key);
+  if (GetParam() == "local") {
+    EXPECT_EQ(info->url, "/api/blobs/" + key);
+  }
   EXPECT_EQ(store_->Metadata(key)->original_filename, "Sales Q4 <final>.csv");
   EXPECT_EQ(*store_->Download(key), "a,b\n1,2\n");
   EXPECT_TRUE(*store_->Exists(key));
