@@ -610,7 +610,7 @@ class PostgresStore final : public Store {
     auto enqueued = Transaction([&](PgConnection& c) -> Result<Job> {
       if (!job.idempotency_key.empty()) {
         DS_ASSIGN_OR_RETURN(std::optional<Job> first, JobByKey(c, job));
-        if (first) return *first;
+        if (first) return sql::SameRequest(*first, job);
       }
       // The user's row is locked until COMMIT: concurrent enqueues count one after another.
       PgResult u = c.Exec(std::string(kNow) + "SELECT " + Cols(sql::kUserColumns, "users") +
@@ -663,7 +663,7 @@ class PostgresStore final : public Store {
     return Run(Access::kRead, [&](PgConnection& c) -> Result<Job> {
       DS_ASSIGN_OR_RETURN(std::optional<Job> first, JobByKey(c, job));
       if (!first) return Status::Unavailable("postgres: an enqueue with this key vanished");
-      return *first;
+      return sql::SameRequest(*first, job);
     });
   }
 

@@ -88,6 +88,16 @@ Status CancelledWhileRunning(std::string_view job_id) {
   return Status::Cancelled("job " + std::string(job_id) + " was cancelled");
 }
 
+Result<Job> SameRequest(Job first, const NewJob& retry) {
+  if (first.options_json != retry.options_json) {
+    return Status::FailedPrecondition("the idempotency key \"" +
+                                      retry.idempotency_key.substr(0, 100) +
+                                      "\" was used for another request")
+        .WithReason(kIdempotencyKeyReused);
+  }
+  return first;
+}
+
 Status QuotaExceeded(const User& user, const TierTable& tiers) {
   return Status::ResourceExhausted("the " + std::string(TierName(user.tier)) + " tier allows " +
                                    std::to_string(tiers.Get(user.tier).stories_per_month) +

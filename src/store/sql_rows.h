@@ -67,6 +67,9 @@ Status CancelledWhileRunning(std::string_view job_id);
 inline int EffectiveStoryCount(const User& user, const std::string& month) {
   return month > user.stories_month ? 0 : user.stories_this_month;
 }
+// The first job of an idempotency key, when the retry asks for the same thing; else the
+// refusal of a key reused for another request.
+Result<Job> SameRequest(Job first, const NewJob& retry);
 // The refusal when the month's stories are used up.
 Status QuotaExceeded(const User& user, const TierTable& tiers);
 

@@ -317,7 +317,7 @@ class SqliteStore final : public Store {
                                " FROM jobs WHERE user_id = ? AND idempotency_key = ?");
         first.Bind(1, job.user_id).Bind(2, job.idempotency_key);
         const int rc = first.Step();
-        if (rc == SQLITE_ROW) return ReadJob(first);
+        if (rc == SQLITE_ROW) return sql::SameRequest(ReadJob(first), job);
         if (rc != SQLITE_DONE) return Error("enqueueing a job");
       }
       User user;

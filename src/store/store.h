@@ -32,8 +32,10 @@
 
 namespace datastory::store {
 
-// The reason (Status::reason) of a refused enqueue when the month's stories are used up.
+// The reasons (Status::reason) of a refused enqueue: the month's stories are used up; an
+// idempotency key already used with other options.
 inline constexpr const char* kQuotaExceeded = "QUOTA_EXCEEDED";
+inline constexpr const char* kIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED";
 
 struct NewUser {
   std::string email;
@@ -45,8 +47,9 @@ struct NewJob {
   std::string user_id;
   std::string options_json = "{}";
   int max_attempts = 3;
-  // A client's key for this request: enqueueing again with the same key (a retry, even a
-  // concurrent one) returns the first job and reserves nothing more. Empty: no key.
+  // A client's key for this request: enqueueing again with the same key and options (a retry,
+  // even a concurrent one) returns the first job and reserves nothing more; the same key with
+  // other options is refused (FailedPrecondition). Empty: no key.
   std::string idempotency_key;
 };
 

@@ -408,6 +408,11 @@ TEST_P(StoreTest, AnIdempotencyKeyMakesOneJob) {
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->id, first->id);
   EXPECT_EQ(store_->GetUser(u.id)->stories_this_month, 1);
+  // The same key for another request is refused, and reserves nothing.
+  auto other_request = store_->EnqueueJob({u.id, R"({"a":2})", 3, "key-1"});
+  EXPECT_EQ(other_request.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(other_request.status().reason(), kIdempotencyKeyReused);
+  EXPECT_EQ(store_->GetUser(u.id)->stories_this_month, 1);
   // Another user's key is theirs alone.
   User other = MakeUser("idem2@example.com");
   EXPECT_NE(store_->EnqueueJob({other.id, "{}", 3, "key-1"})->id, first->id);
