@@ -410,14 +410,17 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
       if (schema.columns[c].name == options.time_column) plan.time_column = c;
     }
     if (plan.time_column < 0) {
-      return Status::InvalidArgument("--time " + options.time_column + ": no column has that name");
+      return Status::InvalidArgument("the time column '" + options.time_column +
+                                     "' is not in the file")
+          .WithReason(table::kInvalidOptions);
     }
     const table::ColumnSchema& col = schema.columns[plan.time_column];
     if (!table::IsTemporal(col.type) && col.type != ColumnType::kInteger) {
-      return Status::InvalidArgument("--time " + options.time_column + ": the column holds " +
+      return Status::InvalidArgument("the time column '" + options.time_column + "' holds " +
                                      std::string(table::ColumnTypeName(col.type)) +
-                                     " values, not dates or years (set --type " +
-                                     options.time_column + "=date if they are dates)");
+                                     " values, not dates or years (set its type to date if they "
+                                     "are dates)")
+          .WithReason(table::kInvalidOptions);
     }
     plan.time_is_year = col.type == ColumnType::kInteger;
   }

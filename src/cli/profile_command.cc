@@ -18,15 +18,16 @@ struct ProfileFlags {
 };
 
 int RunProfile(const ProfileFlags& f) {
-  analysis::ProfileOptions options;
-  if (Status s = BuildReadOptions(f.read, &options); !s.ok()) {
+  pipeline::StoryRequest request;
+  if (Status s = BuildStoryRequest(f.read, &request); !s.ok()) {
     std::fprintf(stderr, "datastory: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  analysis::ProfileOptions options = pipeline::ProfileOptionsFor(request);
   if (Status s = CheckOutputPath(f.output, f.read.path); !s.ok()) return ReportError(s);
   auto source = csv::OpenFile(f.read.path);
   if (!source.ok()) return ReportError(source.status());
-  ProgressLine progress(f.read.path);
+  ProgressLine progress(f.read.path, (*source)->size());
   options.read.progress = progress.Callback();
   auto profile = analysis::ProfileSource(**source, options);
   progress.Finish();

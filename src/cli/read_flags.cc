@@ -6,18 +6,14 @@
 #include <charconv>
 #include <cstdio>
 
+#include "base/text.h"
+
 namespace datastory::cli {
 namespace {
 
-Result<char> ParseDelimiter(const std::string& text) {
-  if (text == "," || text == "comma") return ',';
-  if (text == ";" || text == "semicolon") return ';';
-  if (text == "\t" || text == "\\t" || text == "tab") return '\t';
-  if (text == "|" || text == "pipe") return '|';
-  if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
-  return Status::InvalidArgument(
-      "--delimiter: expected one character (or comma, semicolon, tab, pipe), got '" + text + "'");
-}
+// A pipeline parser's refusal, named by the flag the user typed ("delimiter: …" → "--delimiter:
+// …").
+Status AsFlag(const Status& s) { return s.ok() ? s : Status::InvalidArgument("--" + s.message()); }
 
 // "--limit NAME=VALUE": one limit of csv::Limits raised or lowered.
 Status ApplyLimit(const std::string& text, csv::Limits* limits) {
@@ -54,72 +50,63 @@ Status ApplyLimit(const std::string& text, csv::Limits* limits) {
 
 }  // namespace
 
-Status BuildReadOptions(const ReadFlags& f, analysis::ProfileOptions* options) {
+Status BuildStoryRequest(const ReadFlags& f, pipeline::StoryRequest* request) {
   if (!f.delimiter.empty()) {
-    DS_ASSIGN_OR_RETURN(char d, ParseDelimiter(f.delimiter));
-    options->sniff.overrides.delimiter = d;
+    auto d = pipeline::ParseDelimiter(f.delimiter);
+    if (!d.ok()) return AsFlag(d.status());
+    request->dialect.delimiter = *d;
   }
   if (!f.quote.empty()) {
     if (f.quote == "none") {
-      options->sniff.overrides.quote = '\0';
+      request->dialect.quote = '\0';
     } else if (f.quote.size() == 1) {
-      options->sniff.overrides.quote = f.quote[0];
+      request->dialect.quote = f.quote[0];
     } else {
       return Status::InvalidArgument("--quote: expected one character or 'none', got '" + f.quote +
                                      "'");
     }
   }
   if (!f.encoding.empty()) {
-    auto e = csv::ParseEncodingName(f.encoding);
-    if (!e) {
-      return Status::InvalidArgument("--encoding: unknown encoding '" + f.encoding +
-                                     "'; use utf-8, utf-16le, utf-16be or windows-1252");
-    }
-    options->sniff.overrides.encoding = *e;
-    options->read.strict_encoding = true;
+    auto e = pipeline::ParseEncoding(f.encoding);
+    if (!e.ok()) return AsFlag(e.status());
+    request->dialect.encoding = *e;
   }
-  if (f.no_header) options->sniff.overrides.header = false;
+  if (f.no_header) request->dialect.header = false;
   for (const std::string& t : f.types) {
-    size_t eq = t.rfind('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument("--type: expected COLUMN=KIND, got '" + t + "'");
-    }
-    auto kind = table::ParseColumnTypeName(t.substr(eq + 1));
-    if (!kind) {
-      return Status::InvalidArgument("--type " + t + ": unknown kind '" + t.substr(eq + 1) +
-                                     "'; use integer, float, boolean, date, datetime, "
-                                     "categorical, text or identifier");
-    }
-    options->inference.type_overrides[t.substr(0, eq)] = *kind;
+    DS_RETURN_IF_ERROR(AsFlag(pipeline::AddTypeOverride(t, request)));
   }
   if (f.threads < 0) return Status::InvalidArgument("--threads must be 0 (all cores) or more");
-  options->read.threads = f.threads;
+  request->threads = f.threads;
   if (f.block_mib < 1 || f.block_mib > 1024) {
     return Status::InvalidArgument("--block-size must be 1 to 1024 (MiB)");
   }
-  options->read.block_bytes = static_cast<size_t>(f.block_mib) << 20;
+  request->block_bytes = static_cast<size_t>(f.block_mib) << 20;
   for (const std::string& limit : f.limits) {
-    DS_RETURN_IF_ERROR(ApplyLimit(limit, &options->read.limits));
+    DS_RETURN_IF_ERROR(ApplyLimit(limit, &request->limits));
   }
   return Status::Ok();
 }
 
-ProgressLine::ProgressLine(const std::string& what) : what_(what), enabled_(isatty(2) == 1) {}
+ProgressLine::ProgressLine(const std::string& what, int64_t file_bytes)
+    : what_(what), file_bytes_(file_bytes), enabled_(isatty(2) == 1 && file_bytes >= (64 << 20)) {}
 
 void ProgressLine::Finish() {
   if (enabled_ && last_percent_ >= 0) std::fputs("\r\033[K", stderr);
   last_percent_ = -1;
 }
 
+void ProgressLine::Show(int percent) {
+  if (!enabled_ || percent == last_percent_) return;
+  last_percent_ = percent;
+  std::fprintf(stderr, "\r%s: reading %d%% of %.1f GB", EscapeControl(what_).c_str(), percent,
+               static_cast<double>(file_bytes_) / 1e9);
+  std::fflush(stderr);
+}
+
 std::function<void(int64_t, int64_t)> ProgressLine::Callback() {
   if (!enabled_) return nullptr;
   return [this](int64_t done, int64_t total) {
-    if (total < (64 << 20)) return;  // small files finish before a line is worth reading
-    int percent = static_cast<int>(100 * done / total);
-    if (percent == last_percent_) return;
-    last_percent_ = percent;
-    std::fprintf(stderr, "\r%s: reading %d%% of %.1f GB", what_.c_str(), percent, total / 1e9);
-    std::fflush(stderr);
+    if (total > 0) Show(static_cast<int>(100 * done / total));
   };
 }
 

@@ -1,5 +1,5 @@
 // The flags every command that reads a CSV accepts (--delimiter, --encoding, --no-header,
-// --type, --threads …) and their translation into ProfileOptions.
+// --type, --threads, --limit …) and their translation into the pipeline's StoryRequest.
 #ifndef DATASTORY_CLI_READ_FLAGS_H_
 #define DATASTORY_CLI_READ_FLAGS_H_
 
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "analysis/profile.h"
 #include "datastory/status.h"
+#include "pipeline/pipeline.h"
 
 namespace CLI {
 class App;
@@ -20,14 +20,19 @@ namespace datastory::cli {
 // a terminal; cleared when done.
 class ProgressLine {
  public:
-  explicit ProgressLine(const std::string& what);
+  // `file_bytes`: the size of what is read; small files finish before a line is worth reading.
+  ProgressLine(const std::string& what, int64_t file_bytes);
   ~ProgressLine() { Finish(); }
   // Clears the line; call before printing anything else.
   void Finish();
+  // "reading 45% of 1.2 GB".
+  void Show(int percent);
+  // For ReadOptions::progress: bytes read of the total. Null when no line will be shown.
   std::function<void(int64_t, int64_t)> Callback();
 
  private:
   std::string what_;
+  int64_t file_bytes_;
   bool enabled_;
   int last_percent_ = -1;
 };
@@ -47,7 +52,7 @@ struct ReadFlags {
 void AddReadFlags(CLI::App& command, ReadFlags& flags);
 
 // Fails with InvalidArgument and a message naming the flag.
-Status BuildReadOptions(const ReadFlags& flags, analysis::ProfileOptions* options);
+Status BuildStoryRequest(const ReadFlags& flags, pipeline::StoryRequest* request);
 
 }  // namespace datastory::cli
 

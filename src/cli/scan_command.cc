@@ -34,11 +34,12 @@ class CountingConsumer final : public csv::BatchConsumer {
 };
 
 int RunScan(const ReadFlags& flags) {
-  analysis::ProfileOptions options;
-  if (Status s = BuildReadOptions(flags, &options); !s.ok()) {
+  pipeline::StoryRequest request;
+  if (Status s = BuildStoryRequest(flags, &request); !s.ok()) {
     std::fprintf(stderr, "datastory: %s\n", s.message().c_str());
     return kExitUsage;
   }
+  analysis::ProfileOptions options = pipeline::ProfileOptionsFor(request);
   auto started = std::chrono::steady_clock::now();
   auto source = csv::OpenFile(flags.path);
   if (!source.ok()) return ReportError(source.status());
@@ -50,7 +51,7 @@ int RunScan(const ReadFlags& flags) {
     return ReportError(Status::InvalidArgument(flags.path + ": only a header row, no data rows"));
   }
   std::vector<CountingConsumer> consumers(csv::WorkerCount(options.read));
-  ProgressLine progress(flags.path);
+  ProgressLine progress(flags.path, (*source)->size());
   options.read.progress = progress.Callback();
   auto read =
       csv::ReadCsv(**source, schema->dialect, static_cast<int>(schema->columns.size()),

@@ -1,16 +1,13 @@
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 
-#include "analysis/profile.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/read_flags.h"
 #include "csv/source.h"
 #include "llm/chat_client.h"
-#include "render/story_render.h"
+#include "pipeline/pipeline.h"
 #include "story/rephrase.h"
-#include "story/story.h"
 
 namespace datastory::cli {
 namespace {
@@ -38,20 +35,15 @@ std::string ChooseFormat(const StoryFlags& f) {
 }
 
 int RunStory(const StoryFlags& f) {
-  const auto started = std::chrono::steady_clock::now();
-  analysis::ProfileOptions options;
-  if (Status s = BuildReadOptions(f.read, &options); !s.ok()) {
+  pipeline::StoryRequest request;
+  if (Status s = BuildStoryRequest(f.read, &request); !s.ok()) {
     std::fprintf(stderr, "datastory: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  options.build_cube = true;
-  options.time_column = f.time;
-  story::StoryOptions story_options;
-  story_options.title = f.title;
-  story_options.audience = f.audience == "technical" ? story::Audience::kTechnical
-                           : f.audience == "general" ? story::Audience::kGeneral
-                                                     : story::Audience::kExecutive;
-  const std::string format = ChooseFormat(f);
+  request.title = f.title;
+  request.time_column = f.time;
+  request.audience = *pipeline::ParseAudience(f.audience);  // CLI11 checked the name
+  const pipeline::Format format = *pipeline::ParseFormat(ChooseFormat(f));
   // A malformed LLM setting fails before any work, naming the variable.
   std::optional<llm::ChatConfig> chat;
   if (!f.no_llm) {
@@ -62,30 +54,25 @@ int RunStory(const StoryFlags& f) {
     }
     chat = std::move(config).value();
   }
-
   if (Status s = CheckOutputPath(f.output, f.read.path); !s.ok()) return ReportError(s);
+
   auto source = csv::OpenFile(f.read.path);
   if (!source.ok()) return ReportError(source.status());
-  ProgressLine progress(f.read.path);
-  options.read.progress = progress.Callback();
-  auto profile = analysis::ProfileSource(**source, options);
+  ProgressLine progress(f.read.path, (*source)->size());
+  auto result = pipeline::MakeStory(**source, request, [&](pipeline::Stage stage, int percent) {
+    // Reading is the part worth watching; the rest takes a moment.
+    if (stage == pipeline::Stage::kParsing) progress.Show(percent * 100 / 70);
+  });
   progress.Finish();
-  if (!profile.ok()) return ReportError(profile.status());
-  story::Story story = story::BuildStory(std::move(profile).value(), story_options);
+  if (!result.ok()) return ReportError(result.status());
   if (chat) {
     auto model = llm::MakeChatClient(*chat);
-    story::RephraseNarratives(story, *model);
-    for (const std::string& note : story.writer_notes) {
+    story::RephraseNarratives(result->story, *model);
+    for (const std::string& note : result->story.writer_notes) {
       std::fprintf(stderr, "datastory: %s\n", note.c_str());
     }
   }
-  const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::steady_clock::now() - started)
-                         .count();
-  std::string text = format == "json"   ? render::RenderStoryJson(story, ms)
-                     : format == "html" ? render::RenderStoryHtml(story)
-                                        : render::RenderStoryMarkdown(story);
-  return WriteOutput(f.output, text, f.read.path);
+  return WriteOutput(f.output, pipeline::Render(*result, format), f.read.path);
 }
 
 }  // namespace

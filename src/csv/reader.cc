@@ -426,6 +426,11 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       queue.Push(std::move(job));
     }
   };
+  auto stop_if_cancelled = [&] {
+    if (options.cancelled && options.cancelled())
+      status = Status::Cancelled("the read was cancelled");
+    return !status.ok();
+  };
   auto too_long = [&] {
     return Status::ResourceExhausted(
                "line " + std::to_string(next.first_line) + ": a record longer than " +
@@ -441,7 +446,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
   if (use_memory) {
     size_t pos = std::min(in_memory.size(), bom + static_cast<size_t>(dialect.data_offset));
     memory_bytes = static_cast<int64_t>(in_memory.size() - pos);
-    while (pos < in_memory.size() && status.ok() && !stop) {
+    while (pos < in_memory.size() && status.ok() && !stop && !stop_if_cancelled()) {
       size_t n = std::min(options.block_bytes, in_memory.size() - pos);
       size_t end = 0;
       int64_t block_lines = 0;
@@ -476,7 +481,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
 
   std::unique_ptr<Buffer> carry;  // bytes after the last record boundary of the previous block
   bool eof = use_memory;
-  while (!eof && !stop) {
+  while (!eof && !stop && !stop_if_cancelled()) {
     std::unique_ptr<Buffer> buffer = pool.Take();
     buffer->Resize(0);
     if (carry) buffer->Append(carry->data(), carry->size());
@@ -532,8 +537,12 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     }
   }
   if (!status.ok()) {
-    // A file that shrank says so with its own name already.
-    return status.code() == StatusCode::kDataLoss ? status : status.WithPrefix(source.name());
+    // A file that shrank says so with its own name already; a cancelled read has no file to
+    // blame.
+    if (status.code() == StatusCode::kDataLoss || status.code() == StatusCode::kCancelled) {
+      return status;
+    }
+    return status.WithPrefix(source.name());
   }
 
   ReadSummary summary;

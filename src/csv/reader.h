@@ -34,6 +34,9 @@ struct ReadOptions {
   // Called by the reading thread after each block is read: bytes of the source read so far and
   // its size. Must be cheap and thread-safe; unset = no progress.
   std::function<void(int64_t done, int64_t total)> progress;
+  // Asked by the reading thread before each block: true stops the read with Cancelled. Must be
+  // cheap and thread-safe; unset = never.
+  std::function<bool()> cancelled;
 };
 
 struct BlockInfo {

@@ -488,6 +488,7 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
   story.profile = std::move(profile);
   int k = options.max_findings > 0 ? options.max_findings : DefaultFindings(options.audience);
   story.chosen = ChooseInsights(story.report, k);
+  if (options.on_step) options.on_step(StoryStep::kCharting);
 
   Writer writer(story, options.audience);
   for (const Insight& in : story.report.insights) {
@@ -517,6 +518,7 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
     }
     story.findings.push_back(std::move(f));
   }
+  if (options.on_step) options.on_step(StoryStep::kWriting);
   story.recommendations = writer.Recommend(story.chosen);
 
   story.narratives.summary = writer.Summary(story.chosen, story.findings);

@@ -9,6 +9,7 @@
 #ifndef DATASTORY_STORY_STORY_H_
 #define DATASTORY_STORY_STORY_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,16 @@
 
 namespace datastory::story {
 
+// The steps of BuildStory, for a caller that reports progress.
+enum class StoryStep { kCharting, kWriting };
+
 struct StoryOptions {
   Audience audience = Audience::kExecutive;
   std::string title;     // empty = from the file name
   int max_findings = 6;  // key findings (each with a chart)
   analysis::InsightOptions insights;
+  // Called as each step begins (the insights come before the first); unset = no calls.
+  std::function<void(StoryStep)> on_step;
 };
 
 // A chart: the kind of mark, and the insight's evidence it draws. Rendered as a Vega-Lite spec

@@ -363,11 +363,11 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
         }
         known += (known.empty() ? "" : ", ") + schema.columns[k].name;
       }
-      std::string message = "--type names no column '";
+      std::string message = "a type is set for '";
       message += name;
-      message += "'; the columns are: ";
+      message += "', but no column has that name; the columns are: ";
       message += known;
-      return Status::InvalidArgument(message);
+      return Status::InvalidArgument(message).WithReason(kInvalidOptions);
     }
     it->type = type;
     it->role = DefaultRole(type);

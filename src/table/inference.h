@@ -18,6 +18,10 @@
 
 namespace datastory::table {
 
+// The reason (Status::reason) when what the user set cannot apply: a type override or a time
+// column that names no column, a time column without dates.
+inline constexpr const char* kInvalidOptions = "INVALID_OPTIONS";
+
 struct InferenceOptions {
   std::map<std::string, ColumnType> type_overrides;  // by column name
   // A type is kept when at most this share of a column's non-null sample values fail to parse
@@ -25,8 +29,8 @@ struct InferenceOptions {
   double max_invalid_share = 0.01;
 };
 
-// Decides header and types from the sniffer's sample. Fails when a type override names a column
-// that does not exist.
+// Decides header and types from the sniffer's sample. Fails (kInvalidOptions) when a type
+// override names a column that does not exist.
 Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions& options);
 
 // Column names made unique, in order: the first of equal names keeps it, the next ones get
