@@ -140,10 +140,10 @@ TEST(LlmWriterTest, ApiKeyIsSentAsABearerToken) {
 
 TEST(LlmWriterTest, SettingsAreCheckedAtStartAndCanBeTurnedOff) {
   Outcome bad = StoryWith("LLM_BASE_URL=ftp://example");
-  EXPECT_EQ(bad.run.exit_code, 64);
+  EXPECT_EQ(bad.run.exit_code, 78);
   EXPECT_NE(bad.run.output.find("LLM_BASE_URL"), std::string::npos) << bad.run.output;
   Outcome timeout = StoryWith("LLM_BASE_URL=http://127.0.0.1:9 LLM_TIMEOUT_SECONDS=soon");
-  EXPECT_EQ(timeout.run.exit_code, 64);
+  EXPECT_EQ(timeout.run.exit_code, 78);
   EXPECT_NE(timeout.run.output.find("LLM_TIMEOUT_SECONDS"), std::string::npos);
   Outcome off = StoryWith("LLM_BASE_URL=http://127.0.0.1:9/v1", "--no-llm");
   ASSERT_EQ(off.run.exit_code, 0) << off.run.output;

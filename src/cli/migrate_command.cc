@@ -1,9 +1,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "config/config.h"
 #include "store/store.h"
 
 namespace datastory::cli {
@@ -12,8 +12,13 @@ namespace {
 constexpr const char* kDefaultDatabaseUrl = "sqlite://./data/datastory.db";
 
 int RunMigrate() {
-  const char* env = std::getenv("DATABASE_URL");
-  const std::string url = env && *env ? env : kDefaultDatabaseUrl;
+  auto env = config::Environment::Load(".");
+  if (!env.ok()) {
+    std::fprintf(stderr, "datastory: %s\n", env.status().message().c_str());
+    return kExitConfig;
+  }
+  const std::string url = env->Get("DATABASE_URL").value_or("").empty() ? kDefaultDatabaseUrl
+                                                                        : *env->Get("DATABASE_URL");
   if (url == kDefaultDatabaseUrl) {
     std::error_code ignored;
     std::filesystem::create_directories("./data", ignored);  // the embedded default's home

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/read_flags.h"
+#include "config/config.h"
 #include "csv/source.h"
 #include "llm/chat_client.h"
 #include "pipeline/pipeline.h"
@@ -47,10 +48,15 @@ int RunStory(const StoryFlags& f) {
   // A malformed LLM setting fails before any work, naming the variable.
   std::optional<llm::ChatConfig> chat;
   if (!f.no_llm) {
-    auto config = llm::ChatConfigFromEnvironment();
+    auto env = config::Environment::Load(".");
+    if (!env.ok()) {
+      std::fprintf(stderr, "datastory: %s\n", env.status().message().c_str());
+      return kExitConfig;
+    }
+    auto config = llm::ChatConfigFrom(env->Lookup());
     if (!config.ok()) {
       std::fprintf(stderr, "datastory: %s\n", config.status().message().c_str());
-      return kExitUsage;
+      return kExitConfig;
     }
     chat = std::move(config).value();
   }

@@ -1,6 +1,5 @@
 #include "llm/chat_client.h"
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "net/http_client.h"
@@ -9,11 +8,6 @@ namespace datastory::llm {
 namespace {
 
 using nlohmann::json;
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 class ChatClient final : public story::ChatModel {
  public:
@@ -65,7 +59,12 @@ class ChatClient final : public story::ChatModel {
 
 }  // namespace
 
-Result<std::optional<ChatConfig>> ChatConfigFromEnvironment() {
+Result<std::optional<ChatConfig>> ChatConfigFrom(
+    const std::function<const char*(const char*)>& getenv) {
+  auto Env = [&](const char* name) {
+    const char* v = getenv(name);
+    return std::string(v ? v : "");
+  };
   ChatConfig config;
   config.base_url = Env("LLM_BASE_URL");
   if (config.base_url.empty()) return std::optional<ChatConfig>();

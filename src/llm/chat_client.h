@@ -4,6 +4,7 @@
 #ifndef DATASTORY_LLM_CHAT_CLIENT_H_
 #define DATASTORY_LLM_CHAT_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,9 +21,11 @@ struct ChatConfig {
   int timeout_seconds = 30;
 };
 
-// From LLM_BASE_URL, LLM_API_KEY, LLM_MODEL and LLM_TIMEOUT_SECONDS. Empty when LLM_BASE_URL is
-// unset; fails, naming the variable, when a value is malformed.
-Result<std::optional<ChatConfig>> ChatConfigFromEnvironment();
+// From LLM_BASE_URL, LLM_API_KEY, LLM_MODEL and LLM_TIMEOUT_SECONDS, read through `getenv`
+// (config::Environment::Lookup). Empty when LLM_BASE_URL is unset; fails, naming the variable,
+// when a value is malformed.
+Result<std::optional<ChatConfig>> ChatConfigFrom(
+    const std::function<const char*(const char*)>& getenv);
 
 // Thread-compatible: one request at a time per instance.
 std::unique_ptr<story::ChatModel> MakeChatClient(ChatConfig config);
