@@ -162,6 +162,41 @@ CREATE INDEX jobs_runnable ON jobs (status, run_after, created_at);
 CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
 CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
 )sql"},
+      {4, R"sql(
+-- Uploads with their preview, story pages for export, personal API tokens, and failed log-ins
+-- counted where every process sees them.
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  storage_key TEXT NOT NULL,
+  original_filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  preview_json TEXT NOT NULL CHECK (json_valid(preview_json)),
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX uploads_by_user ON uploads (user_id, created_at);
+CREATE TABLE story_renders (
+  story_id TEXT PRIMARY KEY REFERENCES stories (id) ON DELETE CASCADE,
+  html TEXT NOT NULL,
+  markdown TEXT NOT NULL
+);
+CREATE TABLE api_tokens (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  last_used_at INTEGER NOT NULL
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
+CREATE TABLE login_failures (
+  subject TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
+)sql"},
   };
   // The same tables, in PostgreSQL's types: identity keys, BIGINT times, json for the JSON
   // columns (checked on the way in, and kept byte for byte, unlike jsonb).
@@ -319,6 +354,41 @@ CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (user_id, idempotency_key)
 CREATE INDEX jobs_runnable ON jobs (status, run_after, created_at);
 CREATE INDEX jobs_by_lease ON jobs (status, lease_expires_at);
 CREATE INDEX jobs_by_user ON jobs (user_id, created_at);
+)sql"},
+      {4, R"sql(
+-- Uploads with their preview, story pages for export, personal API tokens, and failed log-ins
+-- counted where every process sees them.
+CREATE TABLE uploads (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  storage_key TEXT NOT NULL,
+  original_filename TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  preview_json json NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX uploads_by_user ON uploads (user_id, created_at);
+CREATE TABLE story_renders (
+  story_id TEXT COLLATE "C" PRIMARY KEY REFERENCES stories (id) ON DELETE CASCADE,
+  html TEXT NOT NULL,
+  markdown TEXT NOT NULL
+);
+CREATE TABLE api_tokens (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  user_id TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  last_used_at BIGINT NOT NULL
+);
+CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
+CREATE TABLE login_failures (
+  subject TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
 )sql"},
   };
   return dialect == Dialect::kSqlite ? sqlite : postgres;

@@ -88,6 +88,36 @@ struct StoryRecord {
   int64_t created_at = 0, updated_at = 0;
 };
 
+// An uploaded file and what was read from it, before any story is made (the preview a person
+// checks and corrects). Its bytes live in the BlobStore under storage_key.
+struct UploadRecord {
+  std::string id;
+  std::string user_id;
+  std::string storage_key;
+  std::string original_filename;
+  std::string content_type;
+  int64_t size = 0;
+  std::string preview_json = "{}";  // dialect, columns, first rows, problems (docs/api.md)
+  int64_t created_at = 0;
+};
+
+// A story's pages, kept beside it for export.
+struct StoryRender {
+  std::string html;
+  std::string markdown;
+};
+
+// A personal API token for scripts: named, expiring, revocable; only its SHA-256 is kept.
+struct ApiToken {
+  std::string id;
+  std::string user_id;
+  std::string name;
+  std::string token_hash;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t last_used_at = 0;  // 0: never
+};
+
 struct Session {
   std::string id;
   std::string user_id;

@@ -506,8 +506,10 @@ class PostgresStore final : public Store {
 
   Result<std::vector<std::string>> DeleteUser(std::string_view user_id) override {
     return Transaction([&](PgConnection& c) -> Result<std::vector<std::string>> {
-      PgResult keys = c.Exec("SELECT DISTINCT storage_key FROM stories WHERE user_id = $1",
-                             Params().Add(user_id));
+      PgResult keys = c.Exec(
+          "SELECT storage_key FROM stories WHERE user_id = $1 UNION SELECT storage_key FROM "
+          "uploads WHERE user_id = $1",
+          Params().Add(user_id));
       if (!keys.ok()) return Error(c, "reading the user's stories");
       PgResult gone = c.Exec("DELETE FROM users WHERE id = $1", Params().Add(user_id));
       if (!gone.ok()) return Error(c, "deleting a user");
@@ -518,6 +520,73 @@ class PostgresStore final : public Store {
       for (int i = 0; i < keys.rows(); ++i) out.push_back(keys.Row(i).Text(0));
       return out;
     });
+  }
+
+  Status RecordLoginFailure(std::string_view subject) override {
+    return Run(Access::kWrite, [&](PgConnection& c) -> Status {
+      PgResult r = c.Exec(
+          std::string(kNow) + "INSERT INTO login_failures (subject, at) SELECT $2, t.now FROM t",
+          Timed().Add(subject));
+      return r.ok() ? Status::Ok() : Error(c, "recording a failed log-in");
+    });
+  }
+
+  Result<LoginFailures> CountLoginFailures(std::string_view subject, int64_t window_ms) override {
+    return Run(Access::kRead, [&](PgConnection& c) -> Result<LoginFailures> {
+      PgResult r = c.Exec(std::string(kNow) +
+                              "SELECT count(f.at), coalesce(min(f.at), 0), t.now FROM t LEFT JOIN "
+                              "login_failures f ON f.subject = $2 AND f.at > t.now - $3 GROUP BY "
+                              "t.now",
+                          Timed().Add(subject).Add(window_ms));
+      if (!r.ok()) return Error(c, "counting failed log-ins");
+      return LoginFailures{r.Row().Int(0), r.Row().Int(1), r.Row().Int(2)};
+    });
+  }
+
+  Status ClearLoginFailures(std::string_view subject) override {
+    return Count("DELETE FROM login_failures WHERE subject = $1", Params().Add(subject),
+                 "clearing failed log-ins")
+        .status();
+  }
+
+  // --- Uploads
+
+  Result<UploadRecord> CreateUpload(const UploadRecord& u) override {
+    return Run(Access::kWrite, [&](PgConnection& c) -> Result<UploadRecord> {
+      PgResult r = c.Exec(std::string(kNow) +
+                              "INSERT INTO uploads (id, user_id, storage_key, original_filename, "
+                              "content_type, size, preview_json, created_at) SELECT $2, $3, $4, "
+                              "$5, $6, $7, $8, t.now FROM t RETURNING " +
+                              sql::kUploadColumns,
+                          Timed()
+                              .Add(NewUuidV4())
+                              .Add(u.user_id)
+                              .Add(u.storage_key)
+                              .Add(u.original_filename)
+                              .Add(u.content_type)
+                              .Add(u.size)
+                              .Add(u.preview_json));
+      if (r.SqlState() == "23503") return Status::NotFound("user " + u.user_id + " does not exist");
+      if (!r.ok()) return Error(c, "saving an upload");
+      return sql::ReadUpload(r.Row());
+    });
+  }
+
+  Result<UploadRecord> GetUpload(std::string_view owner_id, std::string_view upload_id) override {
+    return One<UploadRecord>(std::string("SELECT ") + sql::kUploadColumns +
+                                 " FROM uploads WHERE id = $1 AND user_id = $2",
+                             Params().Add(upload_id).Add(owner_id),
+                             "upload " + std::string(upload_id), Access::kRead,
+                             [](const PgRow& row) { return sql::ReadUpload(row); });
+  }
+
+  Result<UploadRecord> DeleteUpload(std::string_view owner_id,
+                                    std::string_view upload_id) override {
+    return One<UploadRecord>(
+        std::string("DELETE FROM uploads WHERE id = $1 AND user_id = $2 RETURNING ") +
+            sql::kUploadColumns,
+        Params().Add(upload_id).Add(owner_id), "upload " + std::string(upload_id), Access::kWrite,
+        [](const PgRow& row) { return sql::ReadUpload(row); });
   }
 
   // --- Stories
@@ -602,6 +671,17 @@ class PostgresStore final : public Store {
             sql::kStoryColumns,
         Params().Add(story_id).Add(owner_id), "story " + std::string(story_id), Access::kWrite,
         [](const PgRow& row) { return sql::ReadStory(row); });
+  }
+
+  Result<StoryRender> GetStoryRender(std::string_view owner_id,
+                                     std::string_view story_id) override {
+    return One<StoryRender>(
+        "SELECT r.html, r.markdown FROM story_renders r JOIN stories s ON s.id = r.story_id WHERE "
+        "s.id = $1 AND s.user_id = $2",
+        Params().Add(story_id).Add(owner_id), "the pages of story " + std::string(story_id),
+        Access::kRead, [](const PgRow& row) {
+          return StoryRender{row.Text(0), row.Text(1)};
+        });
   }
 
   // --- Jobs
@@ -722,7 +802,7 @@ class PostgresStore final : public Store {
   }
 
   Result<Job> CompleteJob(std::string_view job_id, std::string_view lease_token,
-                          const StoryRecord& story) override {
+                          const StoryRecord& story, const StoryRender& render) override {
     return Transaction([&](PgConnection& c) -> Result<Job> {
       // The job first, locked (is the lease held? whose story is it?), then its story, then
       // the job pointing at the story.
@@ -738,6 +818,10 @@ class PostgresStore final : public Store {
       PgResult inserted = c.Exec(InsertStorySql(), StoryParams(owned, story_id));
       // A failure rolls the completion back with it: one job, one story.
       if (!inserted.ok()) return StoryError(c, inserted, owned);
+      PgResult pages =
+          c.Exec("INSERT INTO story_renders (story_id, html, markdown) VALUES ($1, $2, $3)",
+                 Params().Add(story_id).Add(render.html).Add(render.markdown));
+      if (!pages.ok()) return Error(c, "saving the story's pages");
       PgResult done = c.Exec(std::string(kNow) +
                                  "UPDATE jobs SET status = 'completed', progress = 100, "
                                  "current_stage = 'completed', story_id = $4, updated_at = t.now "
@@ -919,10 +1003,71 @@ class PostgresStore final : public Store {
   }
 
   Result<int64_t> CleanupExpiredSessions() override {
-    return Count(std::string(kNow) +
-                     "DELETE FROM sessions USING t WHERE expires_at <= t.now OR last_activity_at "
-                     "+ idle_timeout_ms <= t.now",
-                 Timed(), "removing expired sessions");
+    return Transaction([&](PgConnection& c) -> Result<int64_t> {
+      PgResult sessions = c.Exec(std::string(kNow) +
+                                     "DELETE FROM sessions USING t WHERE expires_at <= t.now OR "
+                                     "last_activity_at + idle_timeout_ms <= t.now",
+                                 Timed());
+      if (!sessions.ok()) return Error(c, "removing expired sessions");
+      for (const char* sql : {"DELETE FROM api_tokens USING t WHERE expires_at <= t.now",
+                              "DELETE FROM login_failures USING t WHERE at <= t.now - 86400000"}) {
+        if (!c.Exec(std::string(kNow) + sql, Timed()).ok()) {
+          return Error(c, "removing expired tokens");
+        }
+      }
+      return sessions.Affected();
+    });
+  }
+
+  // --- API tokens
+
+  Result<ApiToken> CreateApiToken(const NewApiToken& t) override {
+    if (t.lifetime_ms < 1) return Status::InvalidArgument("a token lives at least 1 ms");
+    return Run(Access::kWrite, [&](PgConnection& c) -> Result<ApiToken> {
+      PgResult r = c.Exec(
+          std::string(kNow) +
+              "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, "
+              "expires_at, last_used_at) SELECT $2, $3, $4, $5, t.now, t.now + $6, "
+              "0 FROM t RETURNING " +
+              sql::kApiTokenColumns,
+          Timed().Add(NewUuidV4()).Add(t.user_id).Add(t.name).Add(t.token_hash).Add(t.lifetime_ms));
+      if (r.SqlState() == "23505" || r.SqlState() == "23503") {
+        return Status::AlreadyExists("the token is taken, or user " + t.user_id +
+                                     " does not exist");
+      }
+      if (!r.ok()) return Error(c, "creating a token");
+      return sql::ReadApiToken(r.Row());
+    });
+  }
+
+  Result<ApiToken> FindApiToken(std::string_view token_hash) override {
+    // The last use, at most once a minute: a script calling often does not write each time.
+    return One<ApiToken>(std::string(kNow) +
+                             "UPDATE api_tokens SET last_used_at = CASE WHEN last_used_at <= "
+                             "t.now - 60000 THEN t.now ELSE last_used_at END FROM t WHERE "
+                             "token_hash = $2 AND expires_at > t.now RETURNING " +
+                             Cols(sql::kApiTokenColumns, "api_tokens"),
+                         Timed().Add(token_hash), "token", Access::kWrite,
+                         [](const PgRow& row) { return sql::ReadApiToken(row); });
+  }
+
+  Result<std::vector<ApiToken>> ListApiTokens(std::string_view user_id) override {
+    return Run(Access::kRead, [&](PgConnection& c) -> Result<std::vector<ApiToken>> {
+      PgResult r =
+          c.Exec(std::string(kNow) + "SELECT " + Cols(sql::kApiTokenColumns, "api_tokens") +
+                     " FROM api_tokens, t WHERE user_id = $2 AND expires_at > t.now "
+                     "ORDER BY created_at DESC",
+                 Timed().Add(user_id));
+      if (!r.ok()) return Error(c, "listing tokens");
+      std::vector<ApiToken> out;
+      for (int i = 0; i < r.rows(); ++i) out.push_back(sql::ReadApiToken(r.Row(i)));
+      return out;
+    });
+  }
+
+  Status DeleteApiToken(std::string_view user_id, std::string_view token_id) override {
+    return Changed("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2",
+                   Params().Add(token_id).Add(user_id), "token " + std::string(token_id));
   }
 
   int64_t reconnects() const { return pool_.reconnects(); }

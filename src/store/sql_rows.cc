@@ -52,6 +52,16 @@ Status CheckStory(const StoryRecord& s) {
   return Status::Ok();
 }
 
+Status CheckUpload(const UploadRecord& u) {
+  for (auto [text, what] : {std::pair<std::string_view, const char*>{u.storage_key, "the key"},
+                            {u.original_filename, "the file name"},
+                            {u.content_type, "the content type"},
+                            {u.preview_json, "the preview"}}) {
+    DS_RETURN_IF_ERROR(CheckText(text, what));
+  }
+  return Status::Ok();
+}
+
 Result<StoryCursor> ParseStoryCursor(std::string_view cursor) {
   StoryCursor parsed;
   if (cursor.empty()) return parsed;

@@ -31,6 +31,10 @@ inline constexpr const char* kJobColumns =
     "id, user_id, status, current_stage, progress, options_json, idempotency_key, story_id, "
     "error_code, error_message, attempts, max_attempts, quota_month, max_rows, lease_owner, "
     "lease_token, lease_expires_at, run_after, created_at, updated_at";
+inline constexpr const char* kUploadColumns =
+    "id, user_id, storage_key, original_filename, content_type, size, preview_json, created_at";
+inline constexpr const char* kApiTokenColumns =
+    "id, user_id, name, token_hash, created_at, expires_at, last_used_at";
 inline constexpr const char* kSessionColumns =
     "id, user_id, token_hash, created_at, last_activity_at, idle_timeout_ms, expires_at, "
     "user_agent, ip_address, remember_me";
@@ -162,6 +166,36 @@ Job ReadJob(const Row& r) {
   j.updated_at = r.Int(19);
   return j;
 }
+
+template <class Row>
+UploadRecord ReadUpload(const Row& r) {
+  UploadRecord u;
+  u.id = r.Text(0);
+  u.user_id = r.Text(1);
+  u.storage_key = r.Text(2);
+  u.original_filename = r.Text(3);
+  u.content_type = r.Text(4);
+  u.size = r.Int(5);
+  u.preview_json = r.Text(6);
+  u.created_at = r.Int(7);
+  return u;
+}
+
+template <class Row>
+ApiToken ReadApiToken(const Row& r) {
+  ApiToken t;
+  t.id = r.Text(0);
+  t.user_id = r.Text(1);
+  t.name = r.Text(2);
+  t.token_hash = r.Text(3);
+  t.created_at = r.Int(4);
+  t.expires_at = r.Int(5);
+  t.last_used_at = r.Int(6);
+  return t;
+}
+
+// The checks of an upload's text before it is written.
+Status CheckUpload(const UploadRecord& u);
 
 template <class Row>
 Session ReadSession(const Row& r) {

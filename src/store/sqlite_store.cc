@@ -207,7 +207,9 @@ class SqliteStore final : public Store {
     return InTransaction([&](Connection& c) -> Result<std::vector<std::string>> {
       std::vector<std::string> keys;
       {
-        Statement q(c, "SELECT DISTINCT storage_key FROM stories WHERE user_id = ?");
+        Statement q(c,
+                    "SELECT storage_key FROM stories WHERE user_id = ?1 UNION SELECT storage_key "
+                    "FROM uploads WHERE user_id = ?1");
         q.Bind(1, user_id);
         int rc;
         while ((rc = q.Step()) == SQLITE_ROW) keys.push_back(q.Text(0));
@@ -218,6 +220,74 @@ class SqliteStore final : public Store {
       DS_RETURN_IF_ERROR(Changed(q, "user " + std::string(user_id)));
       return keys;
     });
+  }
+
+  Status RecordLoginFailure(std::string_view subject) override {
+    DS_RETURN_IF_ERROR(sql::CheckText(subject, "the subject"));
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "INSERT INTO login_failures (subject, at) VALUES (?, ?)");
+    q.Bind(1, subject).Bind(2, Now());
+    if (q.Step() != SQLITE_DONE) return Error("recording a failed log-in");
+    return Status::Ok();
+  }
+
+  Result<LoginFailures> CountLoginFailures(std::string_view subject, int64_t window_ms) override {
+    const int64_t now = Now();
+    ReaderLease reader(this);
+    Statement q(*reader,
+                "SELECT count(*), coalesce(min(at), 0) FROM login_failures WHERE subject = ? AND "
+                "at > ?");
+    q.Bind(1, subject).Bind(2, now - window_ms);
+    if (q.Step() != SQLITE_ROW) return Error("counting failed log-ins", reader->db());
+    return LoginFailures{q.Int(0), q.Int(1), now};
+  }
+
+  Status ClearLoginFailures(std::string_view subject) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "DELETE FROM login_failures WHERE subject = ?");
+    q.Bind(1, subject);
+    if (q.Step() != SQLITE_DONE) return Error("clearing failed log-ins");
+    return Status::Ok();
+  }
+
+  // --- Uploads
+
+  Result<UploadRecord> CreateUpload(const UploadRecord& u) override {
+    DS_RETURN_IF_ERROR(sql::CheckUpload(u));
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_,
+                "INSERT INTO uploads (id, user_id, storage_key, original_filename, content_type, "
+                "size, preview_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " +
+                    Columns(sql::kUploadColumns));
+    q.Bind(1, NewUuidV4()).Bind(2, u.user_id).Bind(3, u.storage_key).Bind(4, u.original_filename);
+    q.Bind(5, u.content_type).Bind(6, u.size).Bind(7, u.preview_json).Bind(8, Now());
+    const int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      const std::string why = sqlite3_errmsg(writer_->db());
+      if (why.find("FOREIGN KEY") != std::string::npos) {
+        return Status::NotFound("user " + u.user_id + " does not exist");
+      }
+      return Status::InvalidArgument("the upload's preview is not JSON");
+    }
+    if (rc != SQLITE_ROW) return Error("saving an upload");
+    return sql::ReadUpload(q);
+  }
+
+  Result<UploadRecord> GetUpload(std::string_view owner_id, std::string_view upload_id) override {
+    return Read<UploadRecord>(
+        "SELECT " + Columns(sql::kUploadColumns) + " FROM uploads WHERE id = ? AND user_id = ?",
+        {upload_id, owner_id}, "upload " + std::string(upload_id),
+        [](const Statement& q) { return sql::ReadUpload(q); });
+  }
+
+  Result<UploadRecord> DeleteUpload(std::string_view owner_id,
+                                    std::string_view upload_id) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "DELETE FROM uploads WHERE id = ? AND user_id = ? RETURNING " +
+                              Columns(sql::kUploadColumns));
+    q.Bind(1, upload_id).Bind(2, owner_id);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "upload " + std::string(upload_id));
+    return sql::ReadUpload(q);
   }
 
   // --- Stories
@@ -300,6 +370,17 @@ class SqliteStore final : public Store {
     q.Bind(1, story_id).Bind(2, owner_id);
     if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
     return ReadStory(q);
+  }
+
+  Result<StoryRender> GetStoryRender(std::string_view owner_id,
+                                     std::string_view story_id) override {
+    return Read<StoryRender>(
+        "SELECT r.html, r.markdown FROM story_renders r JOIN stories s ON s.id = r.story_id "
+        "WHERE s.id = ? AND s.user_id = ?",
+        {story_id, owner_id}, "the pages of story " + std::string(story_id),
+        [](const Statement& q) {
+          return StoryRender{q.Text(0), q.Text(1)};
+        });
   }
 
   // --- Jobs
@@ -416,7 +497,7 @@ class SqliteStore final : public Store {
   }
 
   Result<Job> CompleteJob(std::string_view job_id, std::string_view lease_token,
-                          const StoryRecord& story) override {
+                          const StoryRecord& story, const StoryRender& render) override {
     DS_RETURN_IF_ERROR(sql::CheckStory(story));
     std::lock_guard lock(write_mu_);
     const int64_t now = Now();
@@ -441,6 +522,11 @@ class SqliteStore final : public Store {
         BindStory(insert, owned, story_id, now);
         const int rc = insert.Step();
         if (rc != SQLITE_DONE) return StoryError(rc, owned);  // rolled back: one job, one story
+      }
+      {
+        Statement pages(c, "INSERT INTO story_renders (story_id, html, markdown) VALUES (?, ?, ?)");
+        pages.Bind(1, story_id).Bind(2, render.html).Bind(3, render.markdown);
+        if (pages.Step() != SQLITE_DONE) return Error("saving the story's pages");
       }
       Statement done(c,
                      "UPDATE jobs SET status = 'completed', progress = 100, current_stage = "
@@ -633,12 +719,80 @@ class SqliteStore final : public Store {
 
   Result<int64_t> CleanupExpiredSessions() override {
     std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    return InTransaction([&](Connection& c) -> Result<int64_t> {
+      int64_t sessions = 0;
+      {
+        Statement q(c,
+                    "DELETE FROM sessions WHERE expires_at <= ?1 OR last_activity_at + "
+                    "idle_timeout_ms <= ?1");
+        q.Bind(1, now);
+        if (q.Step() != SQLITE_DONE) return Error("removing expired sessions");
+        sessions = q.Changes();
+      }
+      for (const char* sql : {"DELETE FROM api_tokens WHERE expires_at <= ?1",
+                              "DELETE FROM login_failures WHERE at <= ?1 - 86400000"}) {
+        Statement q(c, sql);
+        q.Bind(1, now);
+        if (q.Step() != SQLITE_DONE) return Error("removing expired tokens");
+      }
+      return sessions;
+    });
+  }
+
+  // --- API tokens
+
+  Result<ApiToken> CreateApiToken(const NewApiToken& t) override {
+    DS_RETURN_IF_ERROR(sql::CheckText(t.name, "the token's name"));
+    if (t.lifetime_ms < 1) return Status::InvalidArgument("a token lives at least 1 ms");
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
     Statement q(*writer_,
-                "DELETE FROM sessions WHERE expires_at <= ?1 OR last_activity_at + "
-                "idle_timeout_ms <= ?1");
-    q.Bind(1, Now());
-    if (q.Step() != SQLITE_DONE) return Error("removing expired sessions");
-    return q.Changes();
+                "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at, "
+                "last_used_at) VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING " +
+                    Columns(sql::kApiTokenColumns));
+    q.Bind(1, NewUuidV4()).Bind(2, t.user_id).Bind(3, t.name).Bind(4, t.token_hash);
+    q.Bind(5, now).Bind(6, now + t.lifetime_ms);
+    const int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return Status::AlreadyExists("the token is taken, or user " + t.user_id + " does not exist");
+    }
+    if (rc != SQLITE_ROW) return Error("creating a token");
+    return sql::ReadApiToken(q);
+  }
+
+  Result<ApiToken> FindApiToken(std::string_view token_hash) override {
+    std::lock_guard lock(write_mu_);
+    const int64_t now = Now();
+    // The last use, at most once a minute: a script calling often does not write each time.
+    Statement q(*writer_,
+                "UPDATE api_tokens SET last_used_at = CASE WHEN last_used_at <= ?2 - 60000 THEN ?2 "
+                "ELSE last_used_at END WHERE token_hash = ?1 AND expires_at > ?2 RETURNING " +
+                    Columns(sql::kApiTokenColumns));
+    q.Bind(1, token_hash).Bind(2, now);
+    if (q.Step() != SQLITE_ROW) return RowOr(q, "token");
+    return sql::ReadApiToken(q);
+  }
+
+  Result<std::vector<ApiToken>> ListApiTokens(std::string_view user_id) override {
+    const int64_t now = Now();
+    ReaderLease reader(this);
+    Statement q(*reader, "SELECT " + Columns(sql::kApiTokenColumns) +
+                             " FROM api_tokens WHERE user_id = ? AND expires_at > ? ORDER BY "
+                             "created_at DESC");
+    q.Bind(1, user_id).Bind(2, now);
+    std::vector<ApiToken> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(sql::ReadApiToken(q));
+    if (rc != SQLITE_DONE) return Error("listing tokens", reader->db());
+    return out;
+  }
+
+  Status DeleteApiToken(std::string_view user_id, std::string_view token_id) override {
+    std::lock_guard lock(write_mu_);
+    Statement q(*writer_, "DELETE FROM api_tokens WHERE id = ? AND user_id = ?");
+    q.Bind(1, token_id).Bind(2, user_id);
+    return Changed(q, "token " + std::string(token_id));
   }
 
  private:

@@ -61,6 +61,20 @@ struct NewSession {
   std::string ip_address;
 };
 
+struct NewApiToken {
+  std::string user_id;
+  std::string name;
+  std::string token_hash;  // hex SHA-256 of the token
+  int64_t lifetime_ms = int64_t{90} * 24 * 60 * 60 * 1000;
+};
+
+// Failed log-ins of one subject ("account:<email>" or "ip:<address>") within a window.
+struct LoginFailures {
+  int64_t count = 0;
+  int64_t oldest_at = 0;  // the first failure still in the window (0 when none)
+  int64_t now = 0;        // the store's clock, to tell when the window frees up
+};
+
 // What changes in a story; unset fields stay as they are.
 struct StoryUpdate {
   std::optional<std::string> title;
@@ -116,9 +130,23 @@ class Store {
   // Administration.
   virtual Result<User> SetUserTier(std::string_view user_id, Tier tier) = 0;
   virtual Status SetPasswordHash(std::string_view user_id, std::string_view password_hash) = 0;
-  // Deletes the user with everything they own (sessions, jobs, stories) in one transaction, and
-  // returns the blob keys their stories referred to, for the caller to remove.
+  // Deletes the user with everything they own (sessions, tokens, uploads, jobs, stories) in one
+  // transaction, and returns the blob keys their uploads and stories referred to, for the
+  // caller to remove.
   virtual Result<std::vector<std::string>> DeleteUser(std::string_view user_id) = 0;
+
+  // Failed log-ins, counted in the database so that every process sees the same: recorded by
+  // subject, counted over a window, cleared after a success.
+  virtual Status RecordLoginFailure(std::string_view subject) = 0;
+  virtual Result<LoginFailures> CountLoginFailures(std::string_view subject, int64_t window_ms) = 0;
+  virtual Status ClearLoginFailures(std::string_view subject) = 0;
+
+  // --- Uploads
+  // Saves an upload for upload.user_id (its id and time are the store's).
+  virtual Result<UploadRecord> CreateUpload(const UploadRecord& upload) = 0;
+  virtual Result<UploadRecord> GetUpload(std::string_view owner_id, std::string_view upload_id) = 0;
+  virtual Result<UploadRecord> DeleteUpload(std::string_view owner_id,
+                                            std::string_view upload_id) = 0;
 
   // --- Stories
   // Saves a story for story.user_id (its id, times and share token are the store's).
@@ -134,6 +162,10 @@ class Store {
                                           const StoryUpdate& update) = 0;
   // Returns what was deleted (its dataset's storage key, for the caller).
   virtual Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) = 0;
+  // The pages kept with a story made by a job; NotFound for another user's story. The pages of
+  // a public story are read with its owner's id, found through GetSharedStory.
+  virtual Result<StoryRender> GetStoryRender(std::string_view owner_id,
+                                             std::string_view story_id) = 0;
 
   // --- The durable job queue
   // Enqueues a story job and reserves one of the month's stories in the same transaction:
@@ -153,9 +185,10 @@ class Store {
   // Progress never goes back within an attempt: a lower percentage changes nothing.
   virtual Status UpdateJobProgress(std::string_view job_id, std::string_view lease_token,
                                    std::string_view stage, int percent) = 0;
-  // Saves the story and completes the job in one transaction: one job, one story.
+  // Saves the story (and its pages, for export) and completes the job in one transaction: one
+  // job, one story.
   virtual Result<Job> CompleteJob(std::string_view job_id, std::string_view lease_token,
-                                  const StoryRecord& story) = 0;
+                                  const StoryRecord& story, const StoryRender& render = {}) = 0;
   // A failed attempt: queued again after the back-off, or failed for good when `permanent` or
   // when its attempts are used up (and then its reserved story is given back). The error is
   // kept either way.
@@ -185,8 +218,17 @@ class Store {
   // Deletes all of a user's sessions but `except_session_id` (empty: all); returns how many.
   virtual Result<int64_t> DeleteUserSessions(std::string_view user_id,
                                              std::string_view except_session_id) = 0;
-  // Administration: removes expired sessions; returns how many.
+  // Administration: removes expired sessions and API tokens, and log-in failures older than a
+  // day; returns how many sessions.
   virtual Result<int64_t> CleanupExpiredSessions() = 0;
+
+  // --- Personal API tokens
+  virtual Result<ApiToken> CreateApiToken(const NewApiToken& token) = 0;
+  // The live token with this hash, its last use recorded (at most once a minute): NotFound
+  // when there is none or it has expired.
+  virtual Result<ApiToken> FindApiToken(std::string_view token_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListApiTokens(std::string_view user_id) = 0;
+  virtual Status DeleteApiToken(std::string_view user_id, std::string_view token_id) = 0;
 };
 
 // Opens the store a DATABASE_URL names:

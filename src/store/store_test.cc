@@ -494,6 +494,65 @@ TEST_P(StoreTest, SessionsHaveAnIdleAndAnAbsoluteLifetime) {
   EXPECT_EQ(store_->FindSession(std::string(64, 'f')).status().code(), StatusCode::kNotFound);
 }
 
+TEST_P(StoreTest, UploadsBelongToTheirOwner) {
+  User u = MakeUser("up@example.com"), other = MakeUser("other@example.com");
+  UploadRecord upload{"",         u.id, "uploads/u/abc",     "Sales Q4.csv",
+                      "text/csv", 1234, R"({"columns":[]})", 0};
+  auto saved = store_->CreateUpload(upload);
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_TRUE(IsUuidV4(saved->id));
+  EXPECT_EQ(saved->created_at, kNow);
+  EXPECT_EQ(store_->GetUpload(u.id, saved->id)->original_filename, "Sales Q4.csv");
+  EXPECT_EQ(store_->GetUpload(u.id, saved->id)->preview_json, R"({"columns":[]})");
+  EXPECT_EQ(store_->GetUpload(other.id, saved->id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->DeleteUpload(other.id, saved->id).status().code(), StatusCode::kNotFound);
+  UploadRecord bad = upload;
+  bad.preview_json = "{nope";
+  EXPECT_EQ(store_->CreateUpload(bad).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->DeleteUpload(u.id, saved->id)->storage_key, "uploads/u/abc");
+  EXPECT_EQ(store_->GetUpload(u.id, saved->id).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, ApiTokensAreNamedExpiringAndRevocable) {
+  User u = MakeUser("tokens@example.com"), other = MakeUser("other@example.com");
+  auto t = store_->CreateApiToken({u.id, "nightly import", std::string(64, '1'), kDay});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->expires_at, kNow + kDay);
+  EXPECT_EQ(t->last_used_at, 0);
+  clock_.Advance(kMinute);
+  auto found = store_->FindApiToken(std::string(64, '1'));
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->last_used_at, kNow + kMinute);
+  EXPECT_EQ(store_->ListApiTokens(u.id)->size(), 1u);
+  EXPECT_TRUE(store_->ListApiTokens(other.id)->empty());
+  EXPECT_EQ(store_->DeleteApiToken(other.id, t->id).code(), StatusCode::kNotFound);
+  clock_.Advance(kDay);
+  EXPECT_EQ(store_->FindApiToken(std::string(64, '1')).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListApiTokens(u.id)->empty());
+  auto live = *store_->CreateApiToken({u.id, "ci", std::string(64, '2'), kDay});
+  EXPECT_TRUE(store_->DeleteApiToken(u.id, live.id).ok());
+  EXPECT_EQ(store_->FindApiToken(std::string(64, '2')).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*store_->CleanupExpiredSessions(), 0);
+}
+
+TEST_P(StoreTest, FailedLogInsAreCountedOverAWindow) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store_->RecordLoginFailure("account:ada@example.com").ok());
+    clock_.Advance(kMinute);
+  }
+  ASSERT_TRUE(store_->RecordLoginFailure("ip:10.0.0.1").ok());
+  auto f = *store_->CountLoginFailures("account:ada@example.com", 15 * kMinute);
+  EXPECT_EQ(f.count, 3);
+  EXPECT_EQ(f.oldest_at, kNow);
+  EXPECT_EQ(f.now, kNow + 3 * kMinute);
+  clock_.Advance(12 * kMinute);  // 15 minutes after the first: it has left the window
+  EXPECT_EQ(store_->CountLoginFailures("account:ada@example.com", 15 * kMinute)->count, 2);
+  EXPECT_EQ(store_->CountLoginFailures("ip:10.0.0.1", 15 * kMinute)->count, 1);
+  EXPECT_EQ(store_->CountLoginFailures("account:nobody", 15 * kMinute)->count, 0);
+  ASSERT_TRUE(store_->ClearLoginFailures("account:ada@example.com").ok());
+  EXPECT_EQ(store_->CountLoginFailures("account:ada@example.com", 15 * kMinute)->count, 0);
+}
+
 TEST_P(StoreTest, DeletingAUserDeletesEverythingTheyOwn) {
   User u = MakeUser("leaving@example.com");
   User stays = MakeUser("stays@example.com");
@@ -505,10 +564,15 @@ TEST_P(StoreTest, DeletingAUserDeletesEverythingTheyOwn) {
   ASSERT_TRUE(store_->CreateStory(StoryOf(stays.id, "kept")).ok());
   Job job = Enqueue(u.id);
   ASSERT_TRUE(store_->CreateSession({u.id, std::string(64, 'x'), false, "", ""}).ok());
+  ASSERT_TRUE(
+      store_->CreateUpload({"", u.id, "uploads/u/c.csv", "c.csv", "text/csv", 1, "{}", 0}).ok());
+  ASSERT_TRUE(store_->CreateApiToken({u.id, "t", std::string(64, 't'), kDay}).ok());
   auto keys = store_->DeleteUser(u.id);
   ASSERT_TRUE(keys.ok()) << keys.status().ToString();
   std::sort(keys->begin(), keys->end());
-  EXPECT_EQ(*keys, (std::vector<std::string>{"uploads/u/a.csv", "uploads/u/b.csv"}));
+  EXPECT_EQ(*keys,
+            (std::vector<std::string>{"uploads/u/a.csv", "uploads/u/b.csv", "uploads/u/c.csv"}));
+  EXPECT_EQ(store_->FindApiToken(std::string(64, 't')).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->GetUser(u.id).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->FindSession(std::string(64, 'x')).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->GetJob(u.id, job.id).status().code(), StatusCode::kNotFound);
@@ -547,13 +611,17 @@ TEST_P(StoreTest, JobsAreClaimedWithALeaseAndCompletedWithTheirStory) {
   EXPECT_TRUE(store_->Heartbeat(job.id, token, 60000).ok());
   EXPECT_EQ(store_->GetJob(u.id, job.id)->lease_expires_at, kNow + 60000);
 
-  auto done = store_->CompleteJob(job.id, token, StoryOf(u.id, "from a job"));
+  auto done = store_->CompleteJob(job.id, token, StoryOf(u.id, "from a job"), {"<html>", "# md"});
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   EXPECT_EQ(done->status, JobStatus::kCompleted);
   ASSERT_FALSE(done->story_id.empty());
   StoryRecord story = *store_->GetStory(u.id, done->story_id);
   EXPECT_EQ(story.title, "from a job");
   EXPECT_EQ(story.job_id, job.id);
+  EXPECT_EQ(store_->GetStoryRender(u.id, story.id)->html, "<html>");
+  EXPECT_EQ(store_->GetStoryRender(u.id, story.id)->markdown, "# md");
+  EXPECT_EQ(store_->GetStoryRender("someone-else", story.id).status().code(),
+            StatusCode::kNotFound);
   // Completing again is refused and saves no second story.
   EXPECT_EQ(store_->CompleteJob(job.id, token, StoryOf(u.id, "twice")).status().code(),
             StatusCode::kFailedPrecondition);

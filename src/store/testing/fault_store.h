@@ -45,6 +45,42 @@ class StoreWrapper : public Store {
   Result<std::vector<std::string>> DeleteUser(std::string_view user_id) override {
     return Call("DeleteUser", [&] { return target_->DeleteUser(user_id); });
   }
+  Status RecordLoginFailure(std::string_view subject) override {
+    return Call("RecordLoginFailure", [&] { return target_->RecordLoginFailure(subject); });
+  }
+  Result<LoginFailures> CountLoginFailures(std::string_view subject, int64_t window_ms) override {
+    return Call("CountLoginFailures",
+                [&] { return target_->CountLoginFailures(subject, window_ms); });
+  }
+  Status ClearLoginFailures(std::string_view subject) override {
+    return Call("ClearLoginFailures", [&] { return target_->ClearLoginFailures(subject); });
+  }
+  Result<UploadRecord> CreateUpload(const UploadRecord& upload) override {
+    return Call("CreateUpload", [&] { return target_->CreateUpload(upload); });
+  }
+  Result<UploadRecord> GetUpload(std::string_view owner_id, std::string_view upload_id) override {
+    return Call("GetUpload", [&] { return target_->GetUpload(owner_id, upload_id); });
+  }
+  Result<UploadRecord> DeleteUpload(std::string_view owner_id,
+                                    std::string_view upload_id) override {
+    return Call("DeleteUpload", [&] { return target_->DeleteUpload(owner_id, upload_id); });
+  }
+  Result<StoryRender> GetStoryRender(std::string_view owner_id,
+                                     std::string_view story_id) override {
+    return Call("GetStoryRender", [&] { return target_->GetStoryRender(owner_id, story_id); });
+  }
+  Result<ApiToken> CreateApiToken(const NewApiToken& token) override {
+    return Call("CreateApiToken", [&] { return target_->CreateApiToken(token); });
+  }
+  Result<ApiToken> FindApiToken(std::string_view token_hash) override {
+    return Call("FindApiToken", [&] { return target_->FindApiToken(token_hash); });
+  }
+  Result<std::vector<ApiToken>> ListApiTokens(std::string_view user_id) override {
+    return Call("ListApiTokens", [&] { return target_->ListApiTokens(user_id); });
+  }
+  Status DeleteApiToken(std::string_view user_id, std::string_view token_id) override {
+    return Call("DeleteApiToken", [&] { return target_->DeleteApiToken(user_id, token_id); });
+  }
   Result<StoryRecord> CreateStory(const StoryRecord& story) override {
     return Call("CreateStory", [&] { return target_->CreateStory(story); });
   }
@@ -82,9 +118,9 @@ class StoreWrapper : public Store {
     return Call("UpdateJobProgress",
                 [&] { return target_->UpdateJobProgress(job_id, token, stage, percent); });
   }
-  Result<Job> CompleteJob(std::string_view job_id, std::string_view token,
-                          const StoryRecord& story) override {
-    return Call("CompleteJob", [&] { return target_->CompleteJob(job_id, token, story); });
+  Result<Job> CompleteJob(std::string_view job_id, std::string_view token, const StoryRecord& story,
+                          const StoryRender& render) override {
+    return Call("CompleteJob", [&] { return target_->CompleteJob(job_id, token, story, render); });
   }
   Result<Job> FailJob(std::string_view job_id, std::string_view token, const JobError& error,
                       bool permanent) override {
