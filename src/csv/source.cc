@@ -68,9 +68,32 @@ class StringSource final : public ByteSource {
   std::string name_;
 };
 
+class PrefixBytes final : public ByteSource {
+ public:
+  PrefixBytes(std::string head, int64_t total, std::string name)
+      : head_(std::move(head)), total_(std::max<int64_t>(total, 0)), name_(std::move(name)) {}
+  Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
+    if (offset >= static_cast<int64_t>(head_.size())) return size_t{0};
+    size_t take = std::min(n, head_.size() - static_cast<size_t>(offset));
+    std::memcpy(out, head_.data() + offset, take);
+    return take;
+  }
+  int64_t size() const override { return std::max<int64_t>(total_, head_.size()); }
+  const std::string& name() const override { return name_; }
+
+ private:
+  std::string head_;
+  int64_t total_;
+  std::string name_;
+};
+
 }  // namespace
 
-Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
+std::unique_ptr<ByteSource> PrefixSource(std::string head, int64_t total_size, std::string name) {
+  return std::make_unique<PrefixBytes>(std::move(head), total_size, std::move(name));
+}
+
+Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path, const std::string& name) {
   // Look before opening: opening a FIFO or a device could block.
   struct stat before;
   if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) {
@@ -103,7 +126,8 @@ Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path) {
     return Status::InvalidArgument(path + ": is not a regular file");
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return std::unique_ptr<ByteSource>(std::make_unique<FileSource>(fd, st.st_size, path));
+  return std::unique_ptr<ByteSource>(
+      std::make_unique<FileSource>(fd, st.st_size, name.empty() ? path : name));
 }
 
 std::unique_ptr<ByteSource> MemorySource(std::string bytes, std::string name) {

@@ -31,9 +31,14 @@ class ByteSource {
   virtual const std::string& name() const = 0;  // for messages: the path, or "<memory>"
 };
 
-// Opens a regular file for reading. Fails with NotFound, PermissionDenied
-// or InvalidArgument (a directory, a device) and a message that names the path.
-Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path);
+// Opens a regular file for reading, named `name` in messages (the path when empty: a worker
+// reading an upload from a temporary file names it by the user's file name). Fails with NotFound,
+// PermissionDenied or InvalidArgument (a directory, a device) and a message that names the path.
+Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path, const std::string& name = "");
+
+// The first bytes of a larger source (an upload read back from storage for its preview): reads
+// past them return nothing, while size() is the whole's.
+std::unique_ptr<ByteSource> PrefixSource(std::string head, int64_t total_size, std::string name);
 
 // Wraps bytes owned by the source.
 std::unique_ptr<ByteSource> MemorySource(std::string bytes, std::string name = "<memory>");

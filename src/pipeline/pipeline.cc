@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "render/story_render.h"
+#include "table/inference.h"
 
 namespace datastory::pipeline {
 namespace {
@@ -171,6 +172,63 @@ Result<StoryResult> MakeStory(const csv::ByteSource& source, const StoryRequest&
     return Tagged(Status::Internal(std::string("the story failed: ") + e.what()));
   } catch (...) {
     return Tagged(Status::Internal("the story failed"));
+  }
+}
+
+Result<Preview> MakePreview(const csv::ByteSource& source, const StoryRequest& request,
+                            int max_rows, size_t sample_bytes) {
+  try {
+    analysis::ProfileOptions options = ProfileOptionsFor(request);
+    options.sniff.sample_bytes = sample_bytes;
+    options.sniff.extra_samples = 0;  // the preview reads the start of the file only
+    auto sniff = csv::SniffDialect(source, options.sniff, options.read.limits);
+    if (!sniff.ok()) return Tagged(sniff.status());
+    auto schema = table::InferSchema(*sniff, options.inference);
+    if (!schema.ok()) return Tagged(schema.status().WithPrefix(source.name()));
+    if (schema->dialect.data_offset < 0) {
+      return Tagged(Status::InvalidArgument(source.name() + ": only a header row (" +
+                                            std::to_string(schema->columns.size()) +
+                                            " columns), no data rows"));
+    }
+    Preview p;
+    p.dialect = schema->dialect;
+    p.encoding_reason = sniff->encoding_reason;
+    p.header_reason = schema->header_reason;
+    p.columns = schema->columns;
+    p.whole_file_read = sniff->sample_is_whole_file;
+    // The sample's records after the header are the rows as the reader will see them.
+    const size_t first = schema->dialect.header ? 1 : 0;
+    const int width = static_cast<int>(p.columns.size());
+    for (size_t r = first; r < sniff->records.size(); ++r) {
+      const auto& record = sniff->records[r];
+      if (static_cast<int>(p.rows.size()) < max_rows) {
+        std::vector<std::string> row(record.begin(), record.end());
+        row.resize(static_cast<size_t>(width));
+        p.rows.push_back(std::move(row));
+      }
+      if (static_cast<int>(record.size()) != width && p.problems.size() < 20) {
+        csv::Diagnostic d;
+        d.kind = static_cast<int>(record.size()) < width ? csv::DiagnosticKind::kTooFewFields
+                                                         : csv::DiagnosticKind::kTooManyFields;
+        d.line = sniff->record_lines[r];
+        d.byte_offset = sniff->record_offsets[r];
+        d.message =
+            "expected " + std::to_string(width) + " fields, found " + std::to_string(record.size());
+        p.problems.push_back(std::move(d));
+      }
+    }
+    p.rows_read = static_cast<int64_t>(sniff->records.size() - first);
+    p.row_estimate = p.rows_read;
+    if (!p.whole_file_read && !sniff->record_offsets.empty()) {
+      // Bytes per row in the sample, over the bytes of the whole file.
+      const int64_t sample =
+          std::max<int64_t>(1, sniff->record_offsets.back() - sniff->record_offsets[first]);
+      const int64_t rows = std::max<int64_t>(1, p.rows_read - 1);
+      p.row_estimate = source.size() * rows / sample;
+    }
+    return p;
+  } catch (const std::exception& e) {
+    return Tagged(Status::Internal(std::string("the preview failed: ") + e.what()));
   }
 }
 

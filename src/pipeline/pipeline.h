@@ -18,6 +18,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analysis/profile.h"
 #include "csv/dialect.h"
@@ -85,6 +86,27 @@ analysis::ProfileOptions ProfileOptionsFor(const StoryRequest& request);
 Result<StoryResult> MakeStory(const csv::ByteSource& source, const StoryRequest& request,
                               const ProgressFn& progress = nullptr,
                               const CancelToken* cancel = nullptr);
+
+// What was read from the start of a file, for a person to check before a story is made: the
+// dialect, each column's type and role (and why), the first rows as parsed, the problems found,
+// and an estimate of the rows in the whole file.
+struct Preview {
+  csv::Dialect dialect;
+  std::string encoding_reason;
+  std::string header_reason;
+  std::vector<table::ColumnSchema> columns;
+  std::vector<std::vector<std::string>> rows;  // the first rows, values as read
+  std::vector<csv::Diagnostic> problems;       // in the part read
+  int64_t rows_read = 0;                       // data rows in the part read
+  int64_t row_estimate = 0;                    // for the whole file, from the bytes per row read
+  bool whole_file_read = false;                // then rows_read is exact
+};
+
+// The preview of `source` from its first `sample_bytes`, with the request's overrides applied.
+// Fails as MakeStory would on a file that is not a readable table (PARSE_ERROR, the limits'
+// reasons).
+Result<Preview> MakePreview(const csv::ByteSource& source, const StoryRequest& request,
+                            int max_rows = 20, size_t sample_bytes = size_t{2} << 20);
 
 enum class Format { kJson, kHtml, kMarkdown };
 // "json", "html", "md" (or "markdown").

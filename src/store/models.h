@@ -25,18 +25,19 @@ struct TierLimits {
   int stories_per_month = 0;
   int64_t max_rows = 0;
   int team_members = 0;
+  int64_t max_upload_bytes = 0;  // the largest file one upload may be
 };
 
 // The documented defaults (docs/data.md), which configuration may replace:
-//   free          5 stories a month,     10,000 rows,  1 member
-//   professional 50 stories a month,  1,000,000 rows,  1 member
-//   business    500 stories a month, 10,000,000 rows, 10 members
-//   enterprise  no limits.
+//   free          5 stories a month,     10,000 rows,  1 member,  25 MiB a file
+//   professional 50 stories a month,  1,000,000 rows,  1 member, 250 MiB a file
+//   business    500 stories a month, 10,000,000 rows, 10 members,  2 GiB a file
+//   enterprise  no limits but 10 GiB a file.
 struct TierTable {
-  TierLimits free{5, 10'000, 1};
-  TierLimits professional{50, 1'000'000, 1};
-  TierLimits business{500, 10'000'000, 10};
-  TierLimits enterprise{-1, -1, -1};
+  TierLimits free{5, 10'000, 1, int64_t{25} << 20};
+  TierLimits professional{50, 1'000'000, 1, int64_t{250} << 20};
+  TierLimits business{500, 10'000'000, 10, int64_t{2} << 30};
+  TierLimits enterprise{-1, -1, -1, int64_t{10} << 30};
 
   const TierLimits& Get(Tier tier) const;
 };
