@@ -35,6 +35,10 @@ void AddStoryCommand(CLI::App& app, std::function<int()>* run);
 void AddMigrateCommand(CLI::App& app, std::function<int()>* run);
 // Adds `scan`: read only, no statistics.
 void AddScanCommand(CLI::App& app, std::function<int()>* run);
+// Adds `serve` (the platform) and `worker` (story workers only).
+void AddServeCommand(CLI::App& app, std::function<int()>* run);
+// Adds `admin`: set-tier, delete-user, cleanup-sessions.
+void AddAdminCommand(CLI::App& app, std::function<int()>* run);
 
 }  // namespace datastory::cli
 

@@ -44,6 +44,8 @@ int Main(int argc, char** argv) {
   datastory::cli::AddStoryCommand(app, &run);
   datastory::cli::AddScanCommand(app, &run);
   datastory::cli::AddMigrateCommand(app, &run);
+  datastory::cli::AddServeCommand(app, &run);
+  datastory::cli::AddAdminCommand(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,35 +1,18 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <filesystem>
 
 #include "cli/commands.h"
-#include "config/config.h"
+#include "cli/platform.h"
 #include "store/store.h"
 
 namespace datastory::cli {
 namespace {
 
-constexpr const char* kDefaultDatabaseUrl = "sqlite://./data/datastory.db";
-
 int RunMigrate() {
-  auto env = config::Environment::Load(".");
-  if (!env.ok()) {
-    std::fprintf(stderr, "datastory: %s\n", env.status().message().c_str());
-    return kExitConfig;
-  }
-  const std::string url = env->Get("DATABASE_URL").value_or("").empty() ? kDefaultDatabaseUrl
-                                                                        : *env->Get("DATABASE_URL");
-  if (url == kDefaultDatabaseUrl) {
-    std::error_code ignored;
-    std::filesystem::create_directories("./data", ignored);  // the embedded default's home
-  }
-  auto store = store::OpenStore(url);
-  if (!store.ok()) {
-    std::fprintf(stderr, "datastory: %s\n", store.status().message().c_str());
-    return store.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitIoError;
-  }
-  if (Status s = (*store)->Migrate(); !s.ok()) return ReportError(s);
-  auto version = (*store)->SchemaVersion();
+  int exit_code = kExitOk;
+  auto platform = OpenPlatform({.migrate = true, .open_blobs = false}, &exit_code);
+  if (!platform) return exit_code;
+  auto version = platform->store->SchemaVersion();
   if (!version.ok()) return ReportError(version.status());
   std::printf("schema version %d\n", *version);
   return kExitOk;

@@ -111,7 +111,8 @@ std::function<const char*(const char*)> Environment::Lookup() const {
   };
 }
 
-Result<Config> LoadConfig(const Environment& env, const std::string& data_dir) {
+Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
+                          SecretUse secret_use) {
   Config c;
   c.data_dir = data_dir;
   auto get = [&](const char* name) { return env.Get(name).value_or(""); };
@@ -120,6 +121,10 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir) {
   if (c.database_url.empty()) c.database_url = "sqlite://" + data_dir + "/datastory.db";
   if (c.database_url.rfind("sqlite:", 0) != 0 && c.database_url.rfind("postgres://", 0) != 0 &&
       c.database_url.rfind("postgresql://", 0) != 0) {
+    if (c.database_url.rfind("mongodb", 0) == 0) {  // the original platform's database
+      return Status::InvalidArgument(
+          "DATABASE_URL: mongodb:// is not supported, use postgres:// or sqlite://");
+    }
     // Only the scheme is repeated: the rest may hold a password.
     const size_t colon = c.database_url.find(':');
     return Bad("DATABASE_URL", "sqlite://path or postgres://user:pass@host:port/db",
@@ -196,7 +201,7 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir) {
           "DATASTORY_SECRET: expected at least 32 characters (it signs cookies and URLs)");
     }
     c.secret = *secret;
-  } else {
+  } else if (secret_use == SecretUse::kNeeded) {
     DS_ASSIGN_OR_RETURN(c.secret, StoredSecret(data_dir, &c.secret_generated));
   }
   return c;

@@ -57,7 +57,11 @@ struct Config {
 // number of cores, DATASTORY_PUBLIC_URL http(s)://<listen>. When DATASTORY_SECRET is unset, the
 // secret is read from <data>/secret, or generated there (256 random bits, mode 0600). Fails with
 // InvalidArgument whose message starts with the variable's name.
-Result<Config> LoadConfig(const Environment& env, const std::string& data_dir = "./data");
+// Commands that sign nothing (migrate, admin) pass SecretUse::kNotNeeded: no secret is read or
+// made.
+enum class SecretUse { kNeeded, kNotNeeded };
+Result<Config> LoadConfig(const Environment& env, const std::string& data_dir = "./data",
+                          SecretUse secret_use = SecretUse::kNeeded);
 
 }  // namespace datastory::config
 

@@ -653,13 +653,19 @@ class PostgresStore final : public Store {
       params.AddNull();
     }
     params.Add(NewToken());
+    if (update.document_json) {
+      params.Add(*update.document_json);
+    } else {
+      params.AddNull();
+    }
     // A share token only while public: a new one each time the story is made public.
     return One<StoryRecord>(
         std::string(kNow) +
             "UPDATE stories SET title = coalesce($4, title), visibility = coalesce($5, "
             "visibility), share_token = CASE WHEN coalesce($5, visibility) = 'private' THEN NULL "
-            "WHEN visibility = 'public' THEN share_token ELSE $6 END, updated_at = t.now FROM t "
-            "WHERE id = $2 AND user_id = $3 RETURNING " +
+            "WHEN visibility = 'public' THEN share_token ELSE $6 END, updated_at = t.now, "
+            "document_json = coalesce($7::json, document_json) FROM t WHERE id = $2 AND user_id = "
+            "$3 RETURNING " +
             Cols(sql::kStoryColumns, "stories"),
         params, "story " + std::string(story_id), Access::kWrite,
         [](const PgRow& row) { return sql::ReadStory(row); });
@@ -897,6 +903,18 @@ class PostgresStore final : public Store {
       Job job = sql::ReadJob(r.Row());
       DS_RETURN_IF_ERROR(GiveBackStory(c, before));
       return job;
+    });
+  }
+
+  Result<std::map<JobStatus, int64_t>> CountJobs() override {
+    return Run(Access::kRead, [&](PgConnection& c) -> Result<std::map<JobStatus, int64_t>> {
+      PgResult r = c.Exec("SELECT status, count(*) FROM jobs GROUP BY status");
+      if (!r.ok()) return Error(c, "counting jobs");
+      std::map<JobStatus, int64_t> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        if (auto status = ParseJobStatus(r.Row(i).Text(0))) out[*status] = r.Row(i).Int(1);
+      }
+      return out;
     });
   }
 

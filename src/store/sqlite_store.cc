@@ -344,8 +344,9 @@ class SqliteStore final : public Store {
     Statement q(*writer_,
                 "UPDATE stories SET title = coalesce(?3, title), visibility = coalesce(?4, "
                 "visibility), share_token = CASE WHEN coalesce(?4, visibility) = 'private' THEN "
-                "NULL WHEN visibility = 'public' THEN share_token ELSE ?5 END, updated_at = ?6 "
-                "WHERE id = ?1 AND user_id = ?2 RETURNING " +
+                "NULL WHEN visibility = 'public' THEN share_token ELSE ?5 END, updated_at = ?6, "
+                "document_json = coalesce(?7, document_json) WHERE id = ?1 AND user_id = ?2 "
+                "RETURNING " +
                     Columns(sql::kStoryColumns));
     q.Bind(1, story_id).Bind(2, owner_id);
     if (update.title) {
@@ -359,7 +360,14 @@ class SqliteStore final : public Store {
       q.BindNull(4);
     }
     q.Bind(5, NewToken()).Bind(6, Now());
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
+    if (update.document_json) {
+      q.Bind(7, *update.document_json);
+    } else {
+      q.BindNull(7);
+    }
+    const int rc = q.Step();
+    if (rc == SQLITE_CONSTRAINT) return Status::InvalidArgument("the story document is not JSON");
+    if (rc != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
     return ReadStory(q);
   }
 
@@ -609,6 +617,18 @@ class SqliteStore final : public Store {
       DS_RETURN_IF_ERROR(GiveBackStory(c, before));
       return job;
     });
+  }
+
+  Result<std::map<JobStatus, int64_t>> CountJobs() override {
+    ReaderLease reader(this);
+    Statement q(*reader, "SELECT status, count(*) FROM jobs GROUP BY status");
+    std::map<JobStatus, int64_t> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      if (auto status = ParseJobStatus(q.Text(0))) out[*status] = q.Int(1);
+    }
+    if (rc != SQLITE_DONE) return Error("counting jobs", reader->db());
+    return out;
   }
 
   Result<int64_t> RescueExpiredJobs() override {

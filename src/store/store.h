@@ -21,6 +21,7 @@
 #ifndef DATASTORY_STORE_STORE_H_
 #define DATASTORY_STORE_STORE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,6 +80,7 @@ struct LoginFailures {
 struct StoryUpdate {
   std::optional<std::string> title;
   std::optional<Visibility> visibility;
+  std::optional<std::string> document_json;  // the document again, with the new title
 };
 
 // How a failed attempt is retried: after base × 2^(attempt − 1), within ±10% (random, so that
@@ -200,6 +202,8 @@ class Store {
   // Cancels a queued or processing job and gives its story back; a running attempt learns it
   // at its next write. A finished job is left as it is (FailedPrecondition).
   virtual Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) = 0;
+  // Administration: how many jobs are in each state (for the metrics).
+  virtual Result<std::map<JobStatus, int64_t>> CountJobs() = 0;
   // Jobs whose lease ran out (their worker died) go back to the queue, or fail with
   // LEASE_EXPIRED when their attempts are used up. Returns how many were rescued.
   virtual Result<int64_t> RescueExpiredJobs() = 0;

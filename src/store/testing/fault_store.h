@@ -132,6 +132,9 @@ class StoreWrapper : public Store {
   Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) override {
     return Call("CancelJob", [&] { return target_->CancelJob(owner_id, job_id); });
   }
+  Result<std::map<JobStatus, int64_t>> CountJobs() override {
+    return Call("CountJobs", [&] { return target_->CountJobs(); });
+  }
   Result<int64_t> RescueExpiredJobs() override {
     return Call("RescueExpiredJobs", [&] { return target_->RescueExpiredJobs(); });
   }

@@ -1,0 +1,183 @@
+// `serve`: the platform in one process (HTTP server, and worker threads unless
+// DATASTORY_WORKERS=0); `worker`: worker threads only, for scaling out on PostgreSQL and S3.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/platform.h"
+#include "http/api.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "jobs/worker.h"
+#include "service/accounts.h"
+#include "service/stories.h"
+
+namespace datastory::cli {
+namespace {
+
+struct StopFlags {
+  int64_t grace_seconds = 30;
+  bool quiet = false;  // no access log
+};
+
+std::string WorkerName(std::string_view role) {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  return std::string(role) + "@" + host + ":" + std::to_string(getpid());
+}
+
+// The headers every answer carries (docs/api.md: security).
+http::Headers SecurityHeaders(const config::Config& c) {
+  http::Headers headers = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},  // share links carry their token in the path
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"},
+  };
+  if (c.https()) headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
+  return headers;
+}
+
+int RunServe(const StopFlags& flags) {
+  BlockStopSignals();  // before any thread starts, so that every thread inherits the mask
+  int exit_code = kExitOk;
+  std::unique_ptr<Platform> platform = OpenPlatform({}, &exit_code);
+  if (!platform) return exit_code;
+  const config::Config& c = platform->config;
+
+  service::AccountOptions account_options;
+  account_options.password.cost = c.bcrypt_cost;
+  service::AccountService accounts(*platform->store, *platform->blobs, account_options);
+  service::StoryService stories(*platform->store, *platform->blobs);
+  http::Metrics metrics;
+
+  // The server and the workers point at each other (a job's progress wakes its streams; a new
+  // job wakes a worker): both are made before either starts.
+  std::unique_ptr<http::Server> server;
+  std::unique_ptr<jobs::WorkerPool> workers;
+
+  http::ApiContext context;
+  context.accounts = &accounts;
+  context.stories = &stories;
+  context.store = platform->store.get();
+  context.blobs = platform->blobs.get();
+  context.metrics = &metrics;
+  context.public_url = c.public_url;
+  context.secure_cookies = c.https();
+  context.on_enqueue = [&workers] {
+    if (workers) workers->Wake();
+  };
+
+  http::Authenticator authenticator;
+  authenticator.session = [&accounts](std::string_view t) {
+    return accounts.AuthenticateSession(t);
+  };
+  authenticator.api_token = [&accounts](std::string_view t) {
+    return accounts.AuthenticateApiToken(t);
+  };
+  authenticator.cookie_name = http::SessionCookieName(c.https());
+  authenticator.allowed_origin = c.public_url;
+  http::Router router(authenticator);
+  http::AddApiRoutes(router, context);
+
+  std::mutex log_mu;
+  http::ServerOptions server_options;
+  server_options.host = c.listen_host;
+  server_options.port = c.listen_port;
+  server_options.tls_cert = c.tls_cert;
+  server_options.tls_key = c.tls_key;
+  server_options.response_headers = SecurityHeaders(c);
+  server_options.on_request = [&metrics, &log_mu, &platform,
+                               quiet = flags.quiet](const http::AccessRecord& r) {
+    metrics.Record(r);
+    if (quiet) return;
+    const std::string line = http::AccessLogLine(r, platform->clock.NowMillis());
+    std::lock_guard lock(log_mu);
+    std::fprintf(stdout, "%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  server = std::make_unique<http::Server>(server_options, router);
+
+  if (c.workers > 0) {
+    jobs::WorkerOptions worker_options;
+    worker_options.name = WorkerName("serve");
+    workers = std::make_unique<jobs::WorkerPool>(
+        *platform->store, *platform->blobs, worker_options, c.workers,
+        [&server](const std::string& job_id) { server->Notify(job_id); });
+  }
+
+  if (Status s = server->Start(); !s.ok()) return ReportError(s);
+  if (workers) workers->Start();
+  std::fprintf(stderr, "datastory: serving %s on %s:%d (%d worker thread%s)\n",
+               c.public_url.c_str(), c.listen_host.c_str(), server->port(), c.workers,
+               c.workers == 1 ? "" : "s");
+  std::fflush(stderr);
+
+  const int signal_number = WaitForStopSignal();
+  std::fprintf(stderr, "datastory: %s: stopping (up to %llds for work in flight)\n",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
+               static_cast<long long>(flags.grace_seconds));
+  // Both at once: requests finish while running jobs get the same grace, then are given back.
+  std::thread stop_workers([&] {
+    if (workers) workers->Stop(flags.grace_seconds * 1000);
+  });
+  server->Stop(flags.grace_seconds * 1000);
+  stop_workers.join();
+  std::fprintf(stderr, "datastory: stopped\n");
+  return kExitOk;
+}
+
+int RunWorker(const StopFlags& flags) {
+  BlockStopSignals();
+  int exit_code = kExitOk;
+  std::unique_ptr<Platform> platform = OpenPlatform({}, &exit_code);
+  if (!platform) return exit_code;
+  const int threads = std::max(platform->config.workers, 1);
+  jobs::WorkerOptions options;
+  options.name = WorkerName("worker");
+  jobs::WorkerPool workers(*platform->store, *platform->blobs, options, threads);
+  workers.Start();
+  std::fprintf(stderr, "datastory: worker started (%d thread%s)\n", threads,
+               threads == 1 ? "" : "s");
+  std::fflush(stderr);
+  WaitForStopSignal();
+  std::fprintf(stderr, "datastory: stopping (up to %llds for running jobs)\n",
+               static_cast<long long>(flags.grace_seconds));
+  workers.Stop(flags.grace_seconds * 1000);
+  std::fprintf(stderr, "datastory: stopped\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, std::function<int()>* run) {
+  auto flags = std::make_shared<StopFlags>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run the platform: the web API and, unless DATASTORY_WORKERS=0, story workers");
+  serve
+      ->add_option("--grace", flags->grace_seconds,
+                   "Seconds that requests and jobs in flight get to finish on SIGTERM")
+      ->check(CLI::Range(0, 3600));
+  serve->add_flag("--quiet", flags->quiet, "No access log on standard output");
+  serve->callback([run, flags] { *run = [flags] { return RunServe(*flags); }; });
+
+  CLI::App* worker = app.add_subcommand(
+      "worker", "Run story workers only (DATASTORY_WORKERS threads) against DATABASE_URL");
+  worker
+      ->add_option("--grace", flags->grace_seconds,
+                   "Seconds that running jobs get to finish on SIGTERM before going back to "
+                   "the queue")
+      ->check(CLI::Range(0, 3600));
+  worker->callback([run, flags] { *run = [flags] { return RunWorker(*flags); }; });
+}
+
+}  // namespace datastory::cli

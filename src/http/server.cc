@@ -1,0 +1,568 @@
+// Asio's awaitable.hpp (Boost 1.74) uses std::exchange without including <utility>.
+#include <utility>
+//
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "base/random.h"
+#include "http/server.h"
+
+namespace datastory::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+using boost::system::error_code;
+
+// The server's headers, then the response's own: a header the response sets replaces the
+// server's of that name (a story page's Content-Security-Policy), others add (Set-Cookie).
+template <class Message>
+void SetHeaders(Message& out, const Headers& defaults, const Headers& own) {
+  for (const auto& [name, value] : defaults) out.set(name, value);
+  for (const auto& [name, value] : own) {
+    const bool overrides = std::any_of(defaults.begin(), defaults.end(), [&](const auto& d) {
+      return beast::iequals(d.first, name);
+    });
+    if (overrides) out.erase(name);
+  }
+  for (const auto& [name, value] : own) out.insert(name, value);
+}
+
+constexpr size_t kHeaderLimit = 16 << 10;
+constexpr size_t kUploadPiece = 64 << 10;
+constexpr size_t kUploadQueue = 8;  // pieces waiting for the handler, at most
+constexpr uint64_t kUploadBodyLimit = uint64_t{64} << 30;  // the services check the real limit
+
+std::string NewRequestId(std::string_view given) {
+  // A client's id is kept when it is plain and short, so logs on both sides match.
+  const bool plain = !given.empty() && given.size() <= 64 &&
+                     given.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789-_.") == std::string_view::npos;
+  return plain ? std::string(given) : NewToken(12);
+}
+
+// The pieces of an upload's body between the connection (which reads them) and the handler
+// (which pulls them on a pool thread), bounded so the body never piles up in memory.
+class BodyChannel {
+ public:
+  // The handler's side: the next piece, 0 at the end, or the connection's error.
+  Result<size_t> Pull(char* buffer, size_t capacity) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !pieces_.empty() || ended_; });
+    if (pieces_.empty()) {
+      if (!failure_.ok()) return failure_;
+      return size_t{0};
+    }
+    std::string& front = pieces_.front();
+    const size_t n = std::min(capacity, front.size() - offset_);
+    std::memcpy(buffer, front.data() + offset_, n);
+    offset_ += n;
+    if (offset_ == front.size()) {
+      pieces_.pop_front();
+      offset_ = 0;
+    }
+    return n;
+  }
+  // The connection's side.
+  void Push(std::string piece) {
+    std::lock_guard lock(mu_);
+    pieces_.push_back(std::move(piece));
+    cv_.notify_all();
+  }
+  void End(Status failure) {
+    std::lock_guard lock(mu_);
+    ended_ = true;
+    failure_ = std::move(failure);
+    cv_.notify_all();
+  }
+  bool Full() {
+    std::lock_guard lock(mu_);
+    return pieces_.size() >= kUploadQueue;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> pieces_;
+  size_t offset_ = 0;
+  bool ended_ = false;
+  Status failure_;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, const Router& router)
+      : options_(std::move(options)),
+        router_(router),
+        io_(std::max(1, options_.io_threads)),
+        pool_(static_cast<size_t>(std::max(1, options_.handler_threads))),
+        acceptor_(io_),
+        tls_(asio::ssl::context::tls_server) {}
+
+  Status Start() {
+    if (!options_.tls_cert.empty()) {
+      error_code ec;
+      // TLS 1.2 and later only.
+      tls_.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                       ec);
+      tls_.use_certificate_chain_file(options_.tls_cert, ec);
+      if (!ec) tls_.use_private_key_file(options_.tls_key, asio::ssl::context::pem, ec);
+      if (ec) return Status::InvalidArgument("DATASTORY_TLS_CERT: " + ec.message());
+      use_tls_ = true;
+    }
+    error_code ec;
+    const auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return Status::InvalidArgument("DATASTORY_LISTEN: not an address: " + options_.host);
+    const tcp::endpoint endpoint(address, static_cast<uint16_t>(options_.port));
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Unavailable("cannot listen on " + options_.host + ":" +
+                                 std::to_string(options_.port) + ": " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, Accept(), asio::detached);
+    for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
+      threads_.emplace_back([this] { io_.run(); });
+    }
+    return Status::Ok();
+  }
+
+  int port() const { return port_; }
+  int64_t in_flight() const { return in_flight_.load(); }
+
+  void Notify(const std::string& topic) {
+    std::lock_guard lock(topics_mu_);
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) return;
+    for (const std::weak_ptr<Subscriber>& weak : it->second) Wake(weak.lock());
+  }
+
+  void Stop(int64_t grace_ms) {
+    if (stopped_.exchange(true)) return;
+    asio::post(io_, [this] {
+      error_code ignored;
+      acceptor_.close(ignored);
+    });
+    {
+      std::lock_guard lock(topics_mu_);  // streams end now rather than at their next poll
+      for (const auto& [topic, list] : topics_) {
+        for (const std::weak_ptr<Subscriber>& weak : list) Wake(weak.lock());
+      }
+    }
+    const auto deadline = SteadyClock::now() + std::chrono::milliseconds(grace_ms);
+    while (in_flight_ > 0 && SteadyClock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    io_.stop();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+    pool_.join();
+  }
+
+ private:
+  asio::awaitable<void> Accept() {
+    while (!stopped_) {
+      error_code ec;
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (stopped_ || ec == asio::error::operation_aborted) co_return;
+        continue;  // a connection that went before it was accepted
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      const auto executor = asio::make_strand(io_);
+      if (use_tls_) {
+        asio::co_spawn(executor, ServeTls(std::move(socket)), asio::detached);
+      } else {
+        asio::co_spawn(executor, ServePlain(std::move(socket)), asio::detached);
+      }
+    }
+  }
+
+  asio::awaitable<void> ServePlain(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await Serve(stream);
+  }
+
+  asio::awaitable<void> ServeTls(tcp::socket socket) {
+    beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), tls_);
+    beast::get_lowest_layer(stream).expires_after(
+        std::chrono::milliseconds(options_.read_timeout_ms));
+    error_code ec;
+    co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    co_await Serve(stream);
+  }
+
+  // Runs a blocking function on the handler pool and resumes with its result.
+  template <class F>
+  asio::awaitable<std::invoke_result_t<F>> OnPool(F f) {
+    co_return co_await asio::co_spawn(
+        pool_,
+        [f = std::move(f)]() mutable -> asio::awaitable<std::invoke_result_t<F>> { co_return f(); },
+        asio::use_awaitable);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> Serve(Stream& stream) {
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      error_code ec;
+      auto endpoint = beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
+      if (!ec) remote = endpoint.address().to_string();
+    }
+    bool first = true;
+    while (!stopped_) {
+      bhttp::request_parser<bhttp::empty_body> header;
+      header.header_limit(kHeaderLimit);
+      header.body_limit(kUploadBodyLimit);
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::milliseconds(first ? options_.read_timeout_ms : options_.idle_timeout_ms));
+      first = false;
+      error_code ec;
+      co_await bhttp::async_read_header(stream, buffer, header,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == bhttp::error::header_limit) {
+          co_await WriteSimple(stream, 431, "the request's headers are too large");
+        } else if (ec == bhttp::error::bad_method || ec == bhttp::error::bad_target ||
+                   ec == bhttp::error::bad_version || ec == bhttp::error::bad_field) {
+          co_await WriteSimple(stream, 400, "a malformed request");
+        }
+        co_return;
+      }
+      ++in_flight_;
+      const bool keep = co_await Exchange(stream, buffer, header, remote);
+      --in_flight_;
+      if (!keep) break;
+    }
+    error_code ignored;
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> WriteSimple(Stream& stream, int status, const std::string& detail) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::content_type, "application/problem+json");
+    res.set(bhttp::field::connection, "close");
+    res.body() = "{\"status\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
+    res.prepare_payload();
+    error_code ec;
+    beast::get_lowest_layer(stream).expires_after(
+        std::chrono::milliseconds(options_.read_timeout_ms));
+    co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  // One request and its response. Returns whether the connection may carry another.
+  template <class Stream>
+  asio::awaitable<bool> Exchange(Stream& stream, beast::flat_buffer& buffer,
+                                 bhttp::request_parser<bhttp::empty_body>& header,
+                                 const std::string& remote) {
+    const auto started = SteadyClock::now();
+    const auto& head = header.get();
+    Request req;
+    req.method = std::string(head.method_string());
+    req.target = std::string(head.target());
+    const size_t q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    req.query = q == std::string::npos ? "" : req.target.substr(q + 1);
+    for (const auto& field : head) {
+      req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    req.remote_ip = remote;
+    req.request_id = NewRequestId(req.Header("x-request-id"));
+    bool keep_alive = head.keep_alive();
+    AccessRecord record{req.request_id, remote, req.method, "-", 0, 0, 0, 0};
+    if (auto length = header.content_length()) record.bytes_in = static_cast<int64_t>(*length);
+
+    std::map<std::string, std::string> params;
+    std::vector<std::string> allowed;
+    const Route* route = router_.Match(req.method, req.path, &params, &allowed);
+    Response res;
+    bool body_read = header.is_done();  // no body at all
+    if (!route) {
+      res = Problem(allowed.empty()
+                        ? Status::NotFound("no such page: " + req.path)
+                        : Status::FailedPrecondition("this address takes " + allowed.front())
+                              .WithReason("METHOD_NOT_ALLOWED"));
+      if (!allowed.empty()) {
+        res.status = 405;
+        std::string allow;
+        for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+        res.headers.emplace_back("Allow", allow);
+      }
+    } else {
+      record.route = route->name;
+      req.params = std::move(params);
+      Status auth = co_await OnPool([&] { return router_.Authenticate(*route, req); });
+      if (!auth.ok()) {
+        res = Problem(auth);
+      } else if (route->upload) {
+        res = co_await StreamUpload(stream, buffer, header, *route, req, &body_read);
+      } else {
+        // An ordinary body is read whole, within the route's limit.
+        if (!body_read) {
+          if (header.content_length() && *header.content_length() > route->max_body) {
+            res = Problem(Status::ResourceExhausted("the request body is larger than " +
+                                                    std::to_string(route->max_body) + " bytes")
+                              .WithReason("FILE_TOO_LARGE"));
+          } else {
+            bhttp::request_parser<bhttp::string_body> body(std::move(header));
+            body.body_limit(route->max_body);
+            beast::get_lowest_layer(stream).expires_after(
+                std::chrono::milliseconds(options_.read_timeout_ms));
+            error_code ec;
+            co_await bhttp::async_read(stream, buffer, body,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == bhttp::error::body_limit) {
+              res = Problem(Status::ResourceExhausted("the request body is too large")
+                                .WithReason("FILE_TOO_LARGE"));
+            } else if (ec) {
+              co_return false;  // the client went away, or stalled
+            } else {
+              req.body = std::move(body.get().body());
+              body_read = true;
+            }
+          }
+        }
+        if (body_read) res = co_await OnPool([&] { return route->handler(req); });
+      }
+    }
+    if (!body_read) keep_alive = false;  // the rest of the body was not read: close after
+    if (stopped_) keep_alive = false;
+    if (res.stream) {
+      record.status = res.status;
+      co_await WriteStream(stream, req, std::move(res));
+      Log(record, started);
+      co_return false;
+    }
+    record.status = res.status;
+    record.bytes_out = static_cast<int64_t>(res.body.size());
+    const bool written =
+        co_await Write(stream, req, std::move(res), keep_alive, req.method == "HEAD");
+    Log(record, started);
+    co_return written&& keep_alive;
+  }
+
+  void Log(AccessRecord& record, SteadyClock::time_point started) {
+    record.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+    if (options_.on_request) options_.on_request(record);
+  }
+
+  template <class Stream>
+  asio::awaitable<bool> Write(Stream& stream, const Request& req, Response res, bool keep_alive,
+                              bool head_only) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+    SetHeaders(out, options_.response_headers, res.headers);
+    out.set("X-Request-Id", req.request_id);
+    out.keep_alive(keep_alive);
+    const size_t size = res.body.size();
+    out.body() = head_only ? std::string() : std::move(res.body);
+    out.prepare_payload();
+    if (head_only) out.content_length(size);
+    beast::get_lowest_layer(stream).expires_after(
+        std::chrono::milliseconds(options_.read_timeout_ms));
+    error_code ec;
+    co_await bhttp::async_write(stream, out, asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+  }
+
+  // An upload: the handler starts on the pool and pulls the body, which this coroutine reads
+  // piece by piece and hands over, waiting while the handler is behind.
+  template <class Stream>
+  asio::awaitable<Response> StreamUpload(Stream& stream, beast::flat_buffer& buffer,
+                                         bhttp::request_parser<bhttp::empty_body>& header,
+                                         const Route& route, Request& req, bool* body_read) {
+    auto channel = std::make_shared<BodyChannel>();
+    auto result = std::make_shared<std::optional<Response>>();
+    auto wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    asio::post(pool_, [channel, result, wake, &route, &req] {
+      ChunkReader reader = [channel](char* b, size_t n) { return channel->Pull(b, n); };
+      Response r = route.upload(req, reader);
+      asio::post(wake->get_executor(), [result, wake, r = std::move(r)]() mutable {
+        *result = std::move(r);
+        wake->cancel();
+      });
+    });
+    bhttp::request_parser<bhttp::buffer_body> body(std::move(header));
+    body.body_limit(kUploadBodyLimit);
+    std::string piece(kUploadPiece, '\0');
+    Status failure;
+    while (!body.is_done() && !*result) {
+      while (channel->Full() && !*result) {  // the handler is behind: wait for it
+        wake->expires_after(std::chrono::milliseconds(5));
+        error_code ignored;
+        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
+      if (*result) break;
+      body.get().body().data = piece.data();
+      body.get().body().size = piece.size();
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::milliseconds(options_.read_timeout_ms));
+      error_code ec;
+      co_await bhttp::async_read_some(stream, buffer, body,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) {
+        failure = ec == beast::error::timeout
+                      ? Status::Unavailable("the upload stalled").WithReason("UPLOAD_STALLED")
+                      : Status::Unavailable("the upload was cut: " + ec.message())
+                            .WithReason("UPLOAD_INCOMPLETE");
+        break;
+      }
+      const size_t got = piece.size() - body.get().body().size;
+      if (got > 0) channel->Push(piece.substr(0, got));
+    }
+    *body_read = body.is_done();
+    channel->End(failure.ok() && !*body_read ? Status::Cancelled("the body was not read")
+                                             : failure);
+    while (!*result) {
+      wake->expires_after(std::chrono::milliseconds(50));
+      error_code ignored;
+      co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    co_return std::move(**result);
+  }
+
+  // An event stream: the headers, then events as the topic is notified (or every poll), with
+  // a comment now and then so that proxies keep the connection.
+  template <class Stream>
+  asio::awaitable<void> WriteStream(Stream& stream, const Request& req, Response res) {
+    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), 11};
+    SetHeaders(out, options_.response_headers, res.headers);
+    out.set(bhttp::field::content_type, "text/event-stream");
+    out.set(bhttp::field::cache_control, "no-store");
+    out.set("X-Request-Id", req.request_id);
+    out.set("X-Accel-Buffering", "no");
+    out.keep_alive(false);
+    bhttp::response_serializer<bhttp::empty_body> serializer(out);
+    error_code ec;
+    beast::get_lowest_layer(stream).expires_after(
+        std::chrono::milliseconds(options_.read_timeout_ms));
+    co_await bhttp::async_write_header(stream, serializer,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    auto subscriber = std::make_shared<Subscriber>(co_await asio::this_coro::executor);
+    const std::shared_ptr<EventStream> source = res.stream;
+    Subscribe(source->topic, subscriber);
+    auto last_sent = SteadyClock::now();
+    while (!stopped_) {
+      // (Wrapped: a coroutine's result must be default-constructible; a Result is not.)
+      std::optional<Result<EventStream::Update>> next =
+          co_await OnPool([source] { return std::optional(source->next()); });
+      const Result<EventStream::Update>& update = *next;
+      std::string text;
+      bool done = !update.ok();
+      if (update.ok()) {
+        for (const SseEvent& e : update->events) {
+          if (!e.id.empty()) text += "id: " + e.id + "\n";
+          if (!e.event.empty()) text += "event: " + e.event + "\n";
+          text += "data: " + e.data + "\n\n";
+        }
+        done = update->done;
+      }
+      if (text.empty() && SteadyClock::now() - last_sent >
+                              std::chrono::milliseconds(options_.stream_keepalive_ms)) {
+        text = ": still here\n\n";
+      }
+      if (!text.empty()) {
+        beast::get_lowest_layer(stream).expires_after(
+            std::chrono::milliseconds(options_.read_timeout_ms));
+        co_await asio::async_write(stream, asio::buffer(text),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        last_sent = SteadyClock::now();
+      }
+      if (done) break;
+      if (!subscriber->pending) {  // a notice that came while `next` ran is not lost
+        subscriber->timer.expires_after(std::chrono::milliseconds(options_.stream_poll_ms));
+        error_code ignored;
+        co_await subscriber->timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
+      subscriber->pending = false;
+    }
+    Unsubscribe(source->topic, subscriber);
+  }
+
+  // A live stream waiting for its topic. Its fields are touched on its connection's strand
+  // only: Wake posts there.
+  struct Subscriber {
+    explicit Subscriber(const asio::any_io_executor& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    bool pending = false;
+  };
+  static void Wake(const std::shared_ptr<Subscriber>& subscriber) {
+    if (!subscriber) return;
+    asio::post(subscriber->timer.get_executor(), [subscriber] {
+      subscriber->pending = true;
+      subscriber->timer.cancel();
+    });
+  }
+
+  void Subscribe(const std::string& topic, const std::shared_ptr<Subscriber>& timer) {
+    std::lock_guard lock(topics_mu_);
+    auto& list = topics_[topic];
+    list.erase(std::remove_if(list.begin(), list.end(), [](auto& w) { return w.expired(); }),
+               list.end());
+    list.push_back(timer);
+  }
+  void Unsubscribe(const std::string& topic, const std::shared_ptr<Subscriber>& timer) {
+    std::lock_guard lock(topics_mu_);
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) return;
+    auto& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(),
+                              [&](auto& w) { return w.expired() || w.lock() == timer; }),
+               list.end());
+    if (list.empty()) topics_.erase(it);
+  }
+
+  const ServerOptions options_;
+  const Router& router_;
+  asio::io_context io_;
+  asio::thread_pool pool_;
+  tcp::acceptor acceptor_;
+  asio::ssl::context tls_;
+  bool use_tls_ = false;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+  std::atomic<int64_t> in_flight_{0};
+  int port_ = 0;
+  std::mutex topics_mu_;
+  std::map<std::string, std::vector<std::weak_ptr<Subscriber>>> topics_;
+};
+
+Server::Server(ServerOptions options, const Router& router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+Server::~Server() { impl_->Stop(0); }
+Status Server::Start() { return impl_->Start(); }
+int Server::port() const { return impl_->port(); }
+void Server::Notify(const std::string& topic) { impl_->Notify(topic); }
+void Server::Stop(int64_t grace_ms) { impl_->Stop(grace_ms); }
+int64_t Server::in_flight() const { return impl_->in_flight(); }
+
+}  // namespace datastory::http
