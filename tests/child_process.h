@@ -24,19 +24,34 @@ namespace datastory::testing {
 
 class ChildProcess {
  public:
+  struct Options {
+    std::string working_directory;  // empty: this process's
+    std::string log_path;           // standard output and error appended here, if set
+    bool capture_stdout = false;    // read with ReadLine (standard error then goes to ours)
+  };
+
   // Runs argv[0], found on PATH. With `capture_stdout` its standard output can be read with
   // ReadLine; otherwise it goes, with standard error, to /dev/null.
   ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-               bool capture_stdout) {
+               bool capture_stdout)
+      : ChildProcess(argv, extra_env, Options{"", "", capture_stdout}) {}
+
+  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+               const Options& options) {
     int out[2] = {-1, -1};
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    if (capture_stdout && pipe(out) == 0) {
+    if (options.capture_stdout && pipe(out) == 0) {
       posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
       posix_spawn_file_actions_addclose(&actions, out[0]);
     } else {
-      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-      posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+      const char* sink = options.log_path.empty() ? "/dev/null" : options.log_path.c_str();
+      const int flags = O_WRONLY | O_CREAT | O_APPEND;
+      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, sink, flags, 0644);
+      posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    }
+    if (!options.working_directory.empty()) {
+      posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
     }
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) env.emplace_back(*e);
@@ -71,6 +86,25 @@ class ChildProcess {
     std::string s(line);
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     return s;
+  }
+  // Sends `signal` and waits up to `timeout` for the process to end: its exit code, 128 + the
+  // signal that ended it, or -1 when it is still running (it is then killed).
+  int Stop(int signal, std::chrono::milliseconds timeout) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, signal);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return -1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
 
  private:

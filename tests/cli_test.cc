@@ -139,7 +139,7 @@ TEST(MigrateCommandTest, AppliesTheSchemaOnce) {
   for (int i = 0; i < 2; ++i) {
     auto r = RunDatastory("migrate", env);
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("schema version 4"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("schema version 5"), std::string::npos) << r.output;
   }
   auto mongo = RunDatastory("migrate", "DATABASE_URL=mongodb://localhost/db ");
   EXPECT_EQ(mongo.exit_code, 78) << mongo.output;

@@ -14,6 +14,7 @@
 #include "blob/blob_store.h"
 #include "blob/s3_blob_store.h"
 #include "child_process.h"
+#include "moto_server.h"
 #include "net/http_client.h"
 #include "test_paths.h"
 
@@ -24,69 +25,7 @@ using blob::BlobInfo;
 using blob::BlobStore;
 using blob::S3Config;
 
-constexpr const char* kBucket = "datastory-test";
 constexpr int64_t kNowSeconds = 1795608000;  // 2026-11-25T12:00:00Z
-
-std::string Capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  pclose(pipe);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
-std::string ReferenceScript() {
-  return "python3 " + Quote(SourceDir() / "tests" / "py" / "s3_reference.py");
-}
-
-// moto_server on a free loopback port, with Signature V4 checked from its fifth request on:
-// the first four make the IAM user, its policy, its key and the bucket. (Without
-// `check_signatures` it checks none: moto cannot check presigned URLs, see below.)
-class MotoServer {
- public:
-  explicit MotoServer(bool check_signatures = true)
-      : port_(FreePort()),
-        process_({"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)},
-                 check_signatures ? std::vector<std::string>{"INITIAL_NO_AUTH_ACTION_COUNT=4"}
-                                  : std::vector<std::string>{},
-                 /*capture_stdout=*/false) {
-    EXPECT_TRUE(process_.started())
-        << "cannot start moto_server: install it with `pip install 'moto[server]'` "
-           "(scripts/install-deps.sh does)";
-    EXPECT_TRUE(WaitForPort(port_, std::chrono::seconds(30))) << "moto_server did not start";
-    const std::string keys =
-        Capture(ReferenceScript() + " setup " + endpoint() + " " + kBucket + " 2>&1");
-    const size_t space = keys.find(' ');
-    EXPECT_NE(space, std::string::npos) << "setting up moto failed: " << keys;
-    if (space != std::string::npos) {
-      credentials_ = {keys.substr(0, space), keys.substr(space + 1), ""};
-    }
-  }
-
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  int port() const { return port_; }
-  const blob::sigv4::Credentials& credentials() const { return credentials_; }
-
-  S3Config Config(bool path_style = true) const {
-    S3Config config;
-    config.bucket = kBucket;
-    config.prefix = "blobs";
-    config.path_style = path_style;
-    // Virtual-hosted: <bucket>.localhost resolves to loopback.
-    config.endpoint = path_style ? endpoint() : "http://localhost:" + std::to_string(port_);
-    config.credentials = credentials_;
-    return config;
-  }
-
- private:
-  int port_;
-  ChildProcess process_;
-  blob::sigv4::Credentials credentials_;
-};
 
 std::unique_ptr<BlobStore> Open(const S3Config& config, const Clock& clock) {
   auto store = blob::OpenS3BlobStore(config, clock);
@@ -220,6 +159,10 @@ TEST(S3BlobStoreTest, LargeStreamsGoUpInParts) {
   ASSERT_TRUE(meta.ok());
   EXPECT_EQ(meta->size, size);
   EXPECT_EQ(meta->tags, std::vector<std::string>{"big"});
+  // Objects are stored encrypted at rest, in one piece or in parts.
+  EXPECT_EQ(meta->encryption, "AES256");
+  ASSERT_TRUE(store->Upload("uploads/7/small.csv", "a\n1\n", {"text/csv"}).ok());
+  EXPECT_EQ(store->Metadata("uploads/7/small.csv")->encryption, "AES256");
   int64_t received = 0;
   bool same = true;
   const std::string expected = PatternBytes(size);
@@ -384,7 +327,16 @@ TEST(S3ConfigTest, SettingsAreCheckedWithTheirNames) {
   EXPECT_EQ(blob::S3ConfigFromEnvironment("s3://", getenv).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(blob::S3ConfigFromEnvironment("s3:///prefix", getenv).status().code(),
-            StatusCode::kInvalidArgument);  // found by the fuzzer
+            StatusCode::kInvalidArgument);              // found by the fuzzer
+  EXPECT_EQ(config->server_side_encryption, "AES256");  // asked for unless turned off
+  env["S3_SSE"] = "none";
+  EXPECT_EQ(blob::S3ConfigFromEnvironment("s3://b", getenv)->server_side_encryption, "");
+  env["S3_SSE"] = "aws:kms";
+  EXPECT_EQ(blob::S3ConfigFromEnvironment("s3://b", getenv)->server_side_encryption, "aws:kms");
+  env["S3_SSE"] = "rot13";
+  EXPECT_NE(blob::S3ConfigFromEnvironment("s3://b", getenv).status().message().find("S3_SSE"),
+            std::string::npos);
+  env.erase("S3_SSE");
   env["S3_FORCE_PATH_STYLE"] = "maybe";
   auto bad = blob::S3ConfigFromEnvironment("s3://b", getenv);
   EXPECT_NE(bad.status().message().find("S3_FORCE_PATH_STYLE"), std::string::npos);

@@ -28,7 +28,8 @@ enum class StatusCode {
   kUnavailable,
   kInternal,
   kDataLoss,
-  kCancelled,  // the caller asked the work to stop
+  kCancelled,      // the caller asked the work to stop
+  kUnimplemented,  // this backend does not offer it
 };
 
 // The canonical name of a code, e.g. "InvalidArgument".
@@ -62,6 +63,9 @@ class [[nodiscard]] Status {
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
   static Status DataLoss(std::string msg) { return {StatusCode::kDataLoss, std::move(msg)}; }
   static Status Cancelled(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
+  static Status Unimplemented(std::string msg) {
+    return {StatusCode::kUnimplemented, std::move(msg)};
+  }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -38,6 +38,8 @@ struct BlobInfo {
   std::vector<std::string> tags;
   std::string original_filename;
   int64_t modified_at = 0;  // milliseconds since the epoch
+  // The encryption at rest the storage reports ("AES256", "aws:kms"); empty on local disk.
+  std::string encryption;
 };
 
 // Uploads read their bytes through a ChunkReader (base/file_io.h); a reader's error abandons

@@ -85,8 +85,12 @@ std::vector<std::string> DecodeTags(std::string_view header) {
 }
 
 // The headers that carry an upload's metadata: its tags and the user's file name, URI-encoded
-// (S3 keeps metadata as US-ASCII).
-void AddMetadataHeaders(const UploadOptions& options, sigv4::Pairs& headers) {
+// (S3 keeps metadata as US-ASCII); and the encryption asked for.
+void AddMetadataHeaders(const UploadOptions& options, const S3Config& config,
+                        sigv4::Pairs& headers) {
+  if (!config.server_side_encryption.empty()) {
+    headers.emplace_back("x-amz-server-side-encryption", config.server_side_encryption);
+  }
   if (!options.tags.empty()) headers.emplace_back("x-amz-meta-tags", EncodeTags(options.tags));
   if (!options.original_filename.empty()) {
     headers.emplace_back("x-amz-meta-filename", sigv4::UriEncode(options.original_filename, false));
@@ -200,6 +204,7 @@ class S3BlobStore final : public BlobStore {
     info.tags = DecodeTags(r.Header("x-amz-meta-tags"));
     info.original_filename = PercentDecode(r.Header("x-amz-meta-filename"));
     info.modified_at = ParseHttpDate(r.Header("last-modified"));
+    info.encryption = std::string(r.Header("x-amz-server-side-encryption"));
     return info;
   }
 
@@ -288,7 +293,7 @@ class S3BlobStore final : public BlobStore {
                              const UploadOptions& options) {
     sigv4::Pairs headers = {{"Content-Type", options.content_type},
                             {"Content-MD5", ContentMd5(body)}};
-    AddMetadataHeaders(options, headers);
+    AddMetadataHeaders(options, config_, headers);
     DS_ASSIGN_OR_RETURN(net::HttpResponse r, Call("PUT", ObjectTarget(key), {}, headers, body));
     if (r.status != 200) return Failure(r, "uploading " + std::string(key));
     return Info(key, static_cast<int64_t>(body.size()), Unquoted(r.Header("etag")), options);
@@ -323,7 +328,7 @@ class S3BlobStore final : public BlobStore {
                              const UploadOptions& options) {
     const Target target = ObjectTarget(key);
     sigv4::Pairs headers = {{"Content-Type", options.content_type}};
-    AddMetadataHeaders(options, headers);
+    AddMetadataHeaders(options, config_, headers);
     DS_ASSIGN_OR_RETURN(net::HttpResponse created,
                         Call("POST", target, {{"uploads", ""}}, headers, {}));
     if (created.status != 200) {
@@ -459,6 +464,14 @@ Result<S3Config> S3ConfigFromEnvironment(std::string_view storage_url,
   } else if (!path_style.empty() && path_style != "false" && path_style != "0") {
     return Status::InvalidArgument("S3_FORCE_PATH_STYLE: expected true or false, got \"" +
                                    path_style + "\"");
+  }
+  const std::string sse = env("S3_SSE");
+  if (sse == "none") {
+    config.server_side_encryption.clear();
+  } else if (sse == "AES256" || sse == "aws:kms") {
+    config.server_side_encryption = sse;
+  } else if (!sse.empty()) {
+    return Status::InvalidArgument("S3_SSE: expected AES256, aws:kms or none, got \"" + sse + "\"");
   }
   return config;
 }

@@ -33,10 +33,14 @@ struct S3Config {
   // A request fails when its transfer moves under 1 KB/s for this long; there is no limit on
   // the whole, so that large objects can take the time they need.
   int64_t stall_timeout_ms = 30000;
+  // Asked of S3 for every object written (x-amz-server-side-encryption): "AES256" (S3's own
+  // keys), "aws:kms", or empty for none (a server without encryption configured).
+  std::string server_side_encryption = "AES256";
 };
 
 // From STORAGE_URL "s3://bucket/prefix" and S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, S3_FORCE_PATH_STYLE, read through `getenv`.
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, S3_FORCE_PATH_STYLE and S3_SSE (AES256, aws:kms or
+// none), read through `getenv`.
 // InvalidArgument naming the variable when one is missing or malformed.
 Result<S3Config> S3ConfigFromEnvironment(std::string_view storage_url,
                                          const std::function<const char*(const char*)>& getenv);

@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 #include "cli/commands.h"
@@ -34,6 +36,19 @@ std::string WorkerName(std::string_view role) {
   return std::string(role) + "@" + host + ":" + std::to_string(getpid());
 }
 
+// Job lines go to standard error with the start-up and stop lines, apart from the access log.
+jobs::WorkerOptions WorkerOptionsFor(const config::Config& c, std::string_view role) {
+  jobs::WorkerOptions options;
+  options.name = WorkerName(role);
+  options.lease_ms = int64_t{c.job_lease_s} * 1000;
+  options.heartbeat_ms = options.lease_ms / 6;
+  options.rescue_every_ms = options.lease_ms / 3;
+  options.log = [](const std::string& line) {
+    std::fprintf(stderr, "datastory: %s\n", line.c_str());
+  };
+  return options;
+}
+
 // The headers every answer carries (docs/api.md: security).
 http::Headers SecurityHeaders(const config::Config& c) {
   http::Headers headers = {
@@ -45,6 +60,24 @@ http::Headers SecurityHeaders(const config::Config& c) {
   };
   if (c.https()) headers.emplace_back("Strict-Transport-Security", "max-age=31536000");
   return headers;
+}
+
+// Removes expired sessions, API tokens and old failed log-ins now and then (expired ones are
+// refused anyway; this keeps the tables small). Every server does it; the deletes are
+// idempotent, so several at once do no harm.
+std::jthread StartCleanup(store::Store& store) {
+  return std::jthread([&store](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    while (!stop.stop_requested()) {
+      if (auto removed = store.CleanupExpiredSessions(); !removed.ok()) {
+        std::fprintf(stderr, "datastory: session clean-up: %s\n",
+                     removed.status().message().c_str());
+      }
+      cv.wait_for(lock, stop, std::chrono::hours(1), [] { return false; });
+    }
+  });
 }
 
 int RunServe(const StopFlags& flags) {
@@ -96,6 +129,7 @@ int RunServe(const StopFlags& flags) {
   server_options.tls_cert = c.tls_cert;
   server_options.tls_key = c.tls_key;
   server_options.response_headers = SecurityHeaders(c);
+  server_options.read_timeout_ms = int64_t{c.read_timeout_s} * 1000;
   server_options.on_request = [&metrics, &log_mu, &platform,
                                quiet = flags.quiet](const http::AccessRecord& r) {
     metrics.Record(r);
@@ -108,15 +142,22 @@ int RunServe(const StopFlags& flags) {
   server = std::make_unique<http::Server>(server_options, router);
 
   if (c.workers > 0) {
-    jobs::WorkerOptions worker_options;
-    worker_options.name = WorkerName("serve");
     workers = std::make_unique<jobs::WorkerPool>(
-        *platform->store, *platform->blobs, worker_options, c.workers,
+        *platform->store, *platform->blobs, WorkerOptionsFor(c, "serve"), c.workers,
         [&server](const std::string& job_id) { server->Notify(job_id); });
+  }
+
+  // Progress made by other processes (`datastory worker`, other servers' workers) reaches this
+  // server's streams through the database when it can tell (PostgreSQL); else they poll.
+  auto listener = platform->store->ListenJobEvents(
+      [&server](const std::string& job_id) { server->Notify(job_id); });
+  if (!listener.ok() && listener.status().code() != StatusCode::kUnimplemented) {
+    return ReportError(listener.status());
   }
 
   if (Status s = server->Start(); !s.ok()) return ReportError(s);
   if (workers) workers->Start();
+  std::jthread cleanup = StartCleanup(*platform->store);
   std::fprintf(stderr, "datastory: serving %s on %s:%d (%d worker thread%s)\n",
                c.public_url.c_str(), c.listen_host.c_str(), server->port(), c.workers,
                c.workers == 1 ? "" : "s");
@@ -142,9 +183,8 @@ int RunWorker(const StopFlags& flags) {
   std::unique_ptr<Platform> platform = OpenPlatform({}, &exit_code);
   if (!platform) return exit_code;
   const int threads = std::max(platform->config.workers, 1);
-  jobs::WorkerOptions options;
-  options.name = WorkerName("worker");
-  jobs::WorkerPool workers(*platform->store, *platform->blobs, options, threads);
+  jobs::WorkerPool workers(*platform->store, *platform->blobs,
+                           WorkerOptionsFor(platform->config, "worker"), threads);
   workers.Start();
   std::fprintf(stderr, "datastory: worker started (%d thread%s)\n", threads,
                threads == 1 ? "" : "s");

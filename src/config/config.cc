@@ -195,6 +195,17 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
     c.bcrypt_cost = *n;
   }
 
+  if (const std::string t = get("DATASTORY_READ_TIMEOUT"); !t.empty()) {
+    auto n = ParseInt(t, 1, 3600);
+    if (!n) return Bad("DATASTORY_READ_TIMEOUT", "seconds, 1 to 3600", t);
+    c.read_timeout_s = *n;
+  }
+  if (const std::string t = get("DATASTORY_JOB_LEASE"); !t.empty()) {
+    auto n = ParseInt(t, 2, 3600);
+    if (!n) return Bad("DATASTORY_JOB_LEASE", "seconds, 2 to 3600", t);
+    c.job_lease_s = *n;
+  }
+
   if (auto secret = env.Get("DATASTORY_SECRET")) {
     if (secret->size() < 32) {
       return Status::InvalidArgument(

@@ -47,7 +47,13 @@ struct Config {
   std::string tls_cert, tls_key;  // DATASTORY_TLS_CERT, DATASTORY_TLS_KEY (PEM files)
   std::string public_url;         // DATASTORY_PUBLIC_URL, without a trailing '/'
   int bcrypt_cost = 12;           // DATASTORY_BCRYPT_COST
-  std::string data_dir;           // where the embedded default keeps its files
+  // DATASTORY_READ_TIMEOUT: a client that sends nothing for this long (headers, a piece of an
+  // upload) is dropped.
+  int read_timeout_s = 30;
+  // DATASTORY_JOB_LEASE: how long a job stays with a worker that stopped answering before
+  // another takes it (heartbeats every sixth of it; rescue every third).
+  int job_lease_s = 30;
+  std::string data_dir;  // where the embedded default keeps its files
 
   bool https() const { return public_url.rfind("https://", 0) == 0; }
 };

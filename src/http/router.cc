@@ -142,6 +142,8 @@ int HttpStatus(const Status& failure) {
     return 422;
   }
   if (reason == "IDEMPOTENCY_KEY_REUSED") return 422;
+  if (reason == "UPLOAD_STALLED") return 408;     // the client stopped sending
+  if (reason == "UPLOAD_INCOMPLETE") return 400;  // the body ended before its length
   switch (failure.code()) {
     case StatusCode::kOk:
       return 200;
@@ -163,6 +165,8 @@ int HttpStatus(const Status& failure) {
       return 503;
     case StatusCode::kCancelled:
       return 409;
+    case StatusCode::kUnimplemented:
+      return 501;
     case StatusCode::kDataLoss:
     case StatusCode::kInternal:
       return 500;

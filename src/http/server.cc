@@ -154,6 +154,12 @@ class Server::Impl {
 
   void Notify(const std::string& topic) {
     std::lock_guard lock(topics_mu_);
+    if (topic.empty()) {
+      for (const auto& [name, list] : topics_) {
+        for (const std::weak_ptr<Subscriber>& weak : list) Wake(weak.lock());
+      }
+      return;
+    }
     auto it = topics_.find(topic);
     if (it == topics_.end()) return;
     for (const std::weak_ptr<Subscriber>& weak : it->second) Wake(weak.lock());
@@ -165,12 +171,7 @@ class Server::Impl {
       error_code ignored;
       acceptor_.close(ignored);
     });
-    {
-      std::lock_guard lock(topics_mu_);  // streams end now rather than at their next poll
-      for (const auto& [topic, list] : topics_) {
-        for (const std::weak_ptr<Subscriber>& weak : list) Wake(weak.lock());
-      }
-    }
+    Notify("");  // streams end now rather than at their next poll
     const auto deadline = SteadyClock::now() + std::chrono::milliseconds(grace_ms);
     while (in_flight_ > 0 && SteadyClock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -57,7 +57,8 @@ class Server {
   // Binds and starts the threads. Unavailable when the address cannot be bound.
   Status Start();
   int port() const;
-  // Wakes the event streams of `topic` (a job's id). Thread-safe.
+  // Wakes the event streams of `topic` (a job's id); every stream when `topic` is empty.
+  // Thread-safe.
   void Notify(const std::string& topic);
   // Stops accepting; requests in flight get `grace_ms` to finish; streams end; returns when
   // every thread has ended.

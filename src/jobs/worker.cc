@@ -105,9 +105,15 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
       stop.Cancel();
     }
   };
+  auto log = [&](const std::string& what) {
+    if (options_.log) options_.log("job " + job.id + ": " + what);
+  };
   auto fail = [&](const Status& failure) {
-    auto failed = store_.FailJob(job.id, token, ErrorOf(failure), IsPermanent(failure));
+    const bool permanent = IsPermanent(failure);
+    auto failed = store_.FailJob(job.id, token, ErrorOf(failure), permanent);
     heard(failed.status());
+    log(std::string(permanent ? "failed: " : "attempt failed, to be retried: ") +
+        ErrorOf(failure).code + ": " + failure.message());
     Event(job.id);
   };
 
@@ -169,9 +175,13 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
   end_heartbeat();
 
   if (!result.ok()) {
-    if (cancelled_by_user) return Event(job.id);  // the job says so already
+    if (cancelled_by_user) {  // the job says so already
+      log("cancelled");
+      return Event(job.id);
+    }
     if (shutdown && shutdown->cancelled()) {
       static_cast<void>(store_.ReleaseJob(job.id, token));  // another worker takes it
+      log("given back to the queue (shutting down)");
       return Event(job.id);
     }
     return fail(result.status());
@@ -195,6 +205,9 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
     if (!cancelled_by_user && completed.status().code() != StatusCode::kFailedPrecondition) {
       fail(completed.status());
     }
+  } else {
+    log("completed as story " + completed->story_id + " in " +
+        std::to_string(result->processing_ms) + " ms");
   }
   Event(job.id);
 }

@@ -255,7 +255,11 @@ Result<store::StoryRecord> StoryService::UpdateStory(const Principal& principal,
 }
 
 Status StoryService::DeleteStory(const Principal& principal, std::string_view story_id) {
-  return store_.DeleteStory(principal.user.id, story_id).status();
+  DS_ASSIGN_OR_RETURN(store::DeletedStory deleted, store_.DeleteStory(principal.user.id, story_id));
+  if (deleted.freed_storage_key.empty()) return Status::Ok();
+  // The rows are gone; a file that cannot be removed now is only space, and the answer says so.
+  Status s = blobs_.Remove(deleted.freed_storage_key);
+  return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
 }
 
 Result<std::string> StoryService::Export(const Principal& principal, std::string_view story_id,

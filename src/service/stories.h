@@ -95,6 +95,7 @@ class StoryService {
                                        int limit);
   Result<store::StoryRecord> UpdateStory(const Principal& principal, std::string_view story_id,
                                          const store::StoryUpdate& update);
+  // Deletes the story, and its upload and file when no other story was told from them.
   Status DeleteStory(const Principal& principal, std::string_view story_id);
   // The story in a format: "json" (the document), "html" or "md" (the pages kept with it).
   Result<std::string> Export(const Principal& principal, std::string_view story_id,

@@ -197,6 +197,10 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
 )sql"},
+      {5, R"sql(
+-- Deleting a story looks for the owner's other stories of the same file.
+CREATE INDEX stories_by_file ON stories (user_id, storage_key);
+)sql"},
   };
   // The same tables, in PostgreSQL's types: identity keys, BIGINT times, json for the JSON
   // columns (checked on the way in, and kept byte for byte, unlike jsonb).
@@ -389,6 +393,23 @@ CREATE TABLE login_failures (
   at BIGINT NOT NULL
 );
 CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
+)sql"},
+      {5, R"sql(
+CREATE INDEX stories_by_file ON stories (user_id, storage_key);
+-- Every change of a job's state, stage, progress or attempt is announced on the channel
+-- datastory_jobs with the job's id, on commit, to every process listening (the live progress
+-- streams of all the servers). Heartbeats, which move only the lease, are not.
+CREATE FUNCTION datastory_job_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('datastory_jobs', NEW.id);
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER jobs_changed AFTER UPDATE ON jobs FOR EACH ROW
+  WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.current_stage IS DISTINCT FROM
+        NEW.current_stage OR OLD.progress IS DISTINCT FROM NEW.progress OR OLD.attempts IS
+        DISTINCT FROM NEW.attempts)
+  EXECUTE FUNCTION datastory_job_changed();
 )sql"},
   };
   return dialect == Dialect::kSqlite ? sqlite : postgres;

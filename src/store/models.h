@@ -102,6 +102,12 @@ struct UploadRecord {
   int64_t created_at = 0;
 };
 
+// What deleting a story took with it.
+struct DeletedStory {
+  StoryRecord story;
+  std::string freed_storage_key;  // the file no story or upload refers to any more, or empty
+};
+
 // A story's pages, kept beside it for export.
 struct StoryRender {
   std::string html;

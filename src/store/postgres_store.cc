@@ -16,10 +16,14 @@
 #include "store/postgres_store.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -341,6 +345,7 @@ class Pool {
     std::lock_guard lock(mu_);
     return reconnects_;
   }
+  const std::string& conninfo() const { return conninfo_; }
 
  private:
   void Release(std::unique_ptr<PgConnection> conn) {
@@ -419,6 +424,94 @@ std::string Cols(const char* columns, const char* table = nullptr) {
   }
   return out;
 }
+
+// LISTEN datastory_jobs on a connection of its own, outside the pool (a listening connection
+// cannot be shared), read by one thread that sleeps in poll() on the socket and on an eventfd
+// that wakes it to stop. A lost connection is made again with back-off; notices sent meanwhile
+// are missed, which the contract allows (the streams poll too).
+class PgJobListener final : public JobListener {
+ public:
+  PgJobListener(std::string conninfo, std::function<void(const std::string&)> on_change)
+      : conninfo_(std::move(conninfo)), on_change_(std::move(on_change)) {}
+  ~PgJobListener() override {
+    stop_ = true;
+    const uint64_t one = 1;
+    if (write(wake_fd_, &one, sizeof one) < 0) {
+      // The eventfd cannot be full; the thread also looks at stop_ within a second.
+    }
+    if (thread_.joinable()) thread_.join();
+    if (conn_) PQfinish(conn_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+  }
+
+  Status Start() {
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) return Status::Internal("postgres: cannot make an eventfd");
+    if (!Listen()) return Status::Unavailable("postgres: cannot listen for job events: " + error_);
+    thread_ = std::thread([this] { Loop(); });
+    return Status::Ok();
+  }
+
+ private:
+  static constexpr const char* kChannel = "datastory_jobs";
+
+  bool Listen() {
+    if (conn_) PQfinish(conn_);
+    conn_ = PQconnectdb(conninfo_.c_str());
+    if (PQstatus(conn_) == CONNECTION_OK) {
+      PGresult* r = PQexec(conn_, (std::string("LISTEN ") + kChannel).c_str());
+      const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      if (ok && PQsetnonblocking(conn_, 1) == 0) return true;
+    }
+    error_ = PQerrorMessage(conn_);
+    while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
+    PQfinish(conn_);
+    conn_ = nullptr;
+    return false;
+  }
+
+  // Sleeps up to `ms`, or until woken to stop.
+  void Sleep(int64_t ms) {
+    pollfd wake{wake_fd_, POLLIN, 0};
+    poll(&wake, 1, static_cast<int>(ms));
+  }
+
+  void Loop() {
+    int64_t delay = 50;
+    while (!stop_) {
+      if (!conn_) {
+        Sleep(delay);
+        delay = std::min<int64_t>(delay * 2, 2000);
+        if (stop_ || !Listen()) continue;
+        delay = 50;
+        on_change_("");  // notices may have been missed: listeners look again at everything
+      }
+      pollfd fds[2] = {{PQsocket(conn_), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+      if (poll(fds, 2, 1000) < 0 && errno != EINTR) continue;
+      if (stop_) break;
+      if (!(fds[0].revents & (POLLIN | POLLERR | POLLHUP))) continue;
+      if (!PQconsumeInput(conn_) || PQstatus(conn_) != CONNECTION_OK) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+        continue;
+      }
+      while (PGnotify* notice = PQnotifies(conn_)) {
+        const std::string job_id = notice->extra;
+        PQfreemem(notice);
+        on_change_(job_id);
+      }
+    }
+  }
+
+  const std::string conninfo_;
+  const std::function<void(const std::string&)> on_change_;
+  PGconn* conn_ = nullptr;
+  std::string error_;
+  int wake_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 class PostgresStore final : public Store {
  public:
@@ -671,12 +764,23 @@ class PostgresStore final : public Store {
         [](const PgRow& row) { return sql::ReadStory(row); });
   }
 
-  Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
-    return One<StoryRecord>(
-        std::string("DELETE FROM stories WHERE id = $1 AND user_id = $2 RETURNING ") +
-            sql::kStoryColumns,
-        Params().Add(story_id).Add(owner_id), "story " + std::string(story_id), Access::kWrite,
-        [](const PgRow& row) { return sql::ReadStory(row); });
+  Result<DeletedStory> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
+    return Transaction([&](PgConnection& c) -> Result<DeletedStory> {
+      PgResult story = c.Exec(std::string("DELETE FROM stories WHERE id = $1 AND user_id = $2 "
+                                          "RETURNING ") +
+                                  sql::kStoryColumns,
+                              Params().Add(story_id).Add(owner_id));
+      if (!story.ok()) return Error(c, "deleting a story");
+      if (story.rows() == 0)
+        return Status::NotFound("story " + std::string(story_id) + " does not exist");
+      DeletedStory deleted;
+      deleted.story = sql::ReadStory(story.Row());
+      PgResult upload = c.Exec(sql::kDeleteFreedUpload,
+                               Params().Add(owner_id).Add(deleted.story.dataset.storage_key));
+      if (!upload.ok()) return Error(c, "deleting a story's upload");
+      if (upload.rows() > 0) deleted.freed_storage_key = upload.Row().Text(0);
+      return deleted;
+    });
   }
 
   Result<StoryRender> GetStoryRender(std::string_view owner_id,
@@ -1089,6 +1193,13 @@ class PostgresStore final : public Store {
   }
 
   int64_t reconnects() const { return pool_.reconnects(); }
+
+  Result<std::unique_ptr<JobListener>> ListenJobEvents(
+      std::function<void(const std::string& job_id)> on_change) override {
+    auto listener = std::make_unique<PgJobListener>(pool_.conninfo(), std::move(on_change));
+    DS_RETURN_IF_ERROR(listener->Start());
+    return std::unique_ptr<JobListener>(std::move(listener));
+  }
 
  private:
   enum class Access { kRead, kWrite };

@@ -33,6 +33,12 @@ inline constexpr const char* kJobColumns =
     "lease_token, lease_expires_at, run_after, created_at, updated_at";
 inline constexpr const char* kUploadColumns =
     "id, user_id, storage_key, original_filename, content_type, size, preview_json, created_at";
+// After a story is deleted ($1 its owner, $2 its file): the upload of that file goes too when no
+// other story of the owner was told from it. Returns the file's key when it went. ($n works in
+// SQLite too, as numbered parameters.)
+inline constexpr const char* kDeleteFreedUpload =
+    "DELETE FROM uploads WHERE user_id = $1 AND storage_key = $2 AND NOT EXISTS (SELECT 1 FROM "
+    "stories WHERE user_id = $1 AND storage_key = $2) RETURNING storage_key";
 inline constexpr const char* kApiTokenColumns =
     "id, user_id, name, token_hash, created_at, expires_at, last_used_at";
 inline constexpr const char* kSessionColumns =

@@ -371,13 +371,25 @@ class SqliteStore final : public Store {
     return ReadStory(q);
   }
 
-  Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
+  Result<DeletedStory> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
     std::lock_guard lock(write_mu_);
-    Statement q(*writer_, "DELETE FROM stories WHERE id = ? AND user_id = ? RETURNING " +
-                              Columns(sql::kStoryColumns));
-    q.Bind(1, story_id).Bind(2, owner_id);
-    if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
-    return ReadStory(q);
+    return InTransaction([&](Connection& c) -> Result<DeletedStory> {
+      DeletedStory deleted;
+      {
+        Statement q(c, "DELETE FROM stories WHERE id = ? AND user_id = ? RETURNING " +
+                           Columns(sql::kStoryColumns));
+        q.Bind(1, story_id).Bind(2, owner_id);
+        if (q.Step() != SQLITE_ROW) return RowOr(q, "story " + std::string(story_id));
+        deleted.story = ReadStory(q);
+        if (q.Step() != SQLITE_DONE) return Error("deleting a story");
+      }
+      Statement q(c, sql::kDeleteFreedUpload);
+      q.Bind(1, owner_id).Bind(2, deleted.story.dataset.storage_key);
+      const int rc = q.Step();
+      if (rc == SQLITE_ROW) deleted.freed_storage_key = q.Text(0);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("deleting a story's upload");
+      return deleted;
+    });
   }
 
   Result<StoryRender> GetStoryRender(std::string_view owner_id,

@@ -21,6 +21,7 @@
 #ifndef DATASTORY_STORE_STORE_H_
 #define DATASTORY_STORE_STORE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -115,6 +116,12 @@ struct StoryPage {
   std::string next_cursor;           // empty on the last page
 };
 
+// Listening for job events goes on while this lives.
+class JobListener {
+ public:
+  virtual ~JobListener() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -162,8 +169,11 @@ class Store {
   // Renames, and makes public (with a new share token) or private (the token dropped).
   virtual Result<StoryRecord> UpdateStory(std::string_view owner_id, std::string_view story_id,
                                           const StoryUpdate& update) = 0;
-  // Returns what was deleted (its dataset's storage key, for the caller).
-  virtual Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) = 0;
+  // Deletes the story with its pages, and, in the same transaction, the upload it was told from
+  // when no other story of the owner was told from that file: a user's data leaves with the
+  // last story of it. The caller removes the returned file.
+  virtual Result<DeletedStory> DeleteStory(std::string_view owner_id,
+                                           std::string_view story_id) = 0;
   // The pages kept with a story made by a job; NotFound for another user's story. The pages of
   // a public story are read with its owner's id, found through GetSharedStory.
   virtual Result<StoryRender> GetStoryRender(std::string_view owner_id,
@@ -202,6 +212,16 @@ class Store {
   // Cancels a queued or processing job and gives its story back; a running attempt learns it
   // at its next write. A finished job is left as it is (FailedPrecondition).
   virtual Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) = 0;
+  // Live notice, from any process, that a job's state, stage or progress changed: `on_change`
+  // is called with its id on a thread of the store's, until the returned handle is destroyed.
+  // PostgreSQL delivers it with LISTEN/NOTIFY (a trigger notifies on each change, on commit);
+  // Unimplemented elsewhere, and the caller polls. Notices may be late or missed while the
+  // listener reconnects: they are a cue to read, never the state itself.
+  virtual Result<std::unique_ptr<JobListener>> ListenJobEvents(
+      std::function<void(const std::string& job_id)> on_change) {
+    (void)on_change;
+    return Status::Unimplemented("job events need PostgreSQL; poll instead");
+  }
   // Administration: how many jobs are in each state (for the metrics).
   virtual Result<std::map<JobStatus, int64_t>> CountJobs() = 0;
   // Jobs whose lease ran out (their worker died) go back to the queue, or fail with

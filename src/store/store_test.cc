@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -280,7 +281,8 @@ TEST_P(StoreTest, StoriesAreListedNewestFirstByCursor) {
   EXPECT_TRUE(got.share_token.empty());
   auto deleted = store_->DeleteStory(u.id, ids[0]);
   ASSERT_TRUE(deleted.ok());
-  EXPECT_EQ(deleted->dataset.storage_key, "uploads/u/0123-sales.csv");
+  EXPECT_EQ(deleted->story.dataset.storage_key, "uploads/u/0123-sales.csv");
+  EXPECT_EQ(deleted->freed_storage_key, "");  // no upload row holds that file
   EXPECT_EQ(store_->GetStory(u.id, ids[0]).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->DeleteStory(u.id, ids[0]).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->CreateStory(StoryOf("no-such-user", "orphan")).status().code(),
@@ -513,6 +515,31 @@ TEST_P(StoreTest, UploadsBelongToTheirOwner) {
   EXPECT_EQ(store_->GetUpload(u.id, saved->id).status().code(), StatusCode::kNotFound);
 }
 
+// A user's data leaves with the last story told from it: the upload row goes in the same
+// transaction as that story, and its key comes back for the file to be removed.
+TEST_P(StoreTest, AnUploadGoesWithTheLastStoryToldFromIt) {
+  User u = MakeUser("last@example.com"), other = MakeUser("other@example.com");
+  StoryRecord story = StoryOf(u.id, "first");
+  ASSERT_TRUE(
+      store_
+          ->CreateUpload({"", u.id, story.dataset.storage_key, "sales.csv", "text/csv", 1, "{}", 0})
+          .ok());
+  // Another user's story naming the same key (it cannot happen, keys hold the user's id) does
+  // not keep it.
+  ASSERT_TRUE(store_->CreateStory(StoryOf(other.id, "theirs")).ok());
+  const std::string first = store_->CreateStory(story)->id;
+  story.title = "second";
+  const std::string second = store_->CreateStory(story)->id;
+  auto deleted = store_->DeleteStory(u.id, first);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(deleted->freed_storage_key, "");  // "second" still refers to it
+  deleted = store_->DeleteStory(u.id, second);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(deleted->freed_storage_key, story.dataset.storage_key);
+  EXPECT_EQ(deleted->story.title, "second");
+  EXPECT_EQ(store_->DeleteStory(u.id, second).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(StoreTest, ApiTokensAreNamedExpiringAndRevocable) {
   User u = MakeUser("tokens@example.com"), other = MakeUser("other@example.com");
   auto t = store_->CreateApiToken({u.id, "nightly import", std::string(64, '1'), kDay});
@@ -653,6 +680,43 @@ TEST_P(StoreTest, ALostLeaseStaysLostWhenTheSameWorkerClaimsAgain) {
   EXPECT_TRUE(AllStories(*store_, u.id).empty());
   EXPECT_TRUE(store_->CompleteJob(job.id, second.lease_token, StoryOf(u.id, "fresh")).ok());
   EXPECT_EQ(AllStories(*store_, u.id).size(), 1u);
+}
+
+// Another process hears of every change of a job's stage, progress or state (not of its
+// heartbeats) on PostgreSQL; SQLite offers no such thing and callers poll.
+TEST_P(StoreTest, JobChangesAreAnnouncedToOtherProcesses) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> heard;
+  std::unique_ptr<Store> other = Open();  // a pool of its own, as another process has
+  ASSERT_TRUE(other);
+  auto listener = other->ListenJobEvents([&](const std::string& id) {
+    std::lock_guard lock(mu);
+    heard.push_back(id);
+    cv.notify_all();
+  });
+  if (dialect() == Dialect::kSqlite) {
+    EXPECT_EQ(listener.status().code(), StatusCode::kUnimplemented);
+    return;
+  }
+  ASSERT_TRUE(listener.ok()) << listener.status().ToString();
+  auto wait_for = [&](size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return heard.size() >= n; });
+  };
+  User u = MakeUser("events@example.com");
+  Job job = Enqueue(u.id);
+  Job running = *store_->ClaimJob("w", 30000);
+  ASSERT_TRUE(wait_for(1));
+  ASSERT_TRUE(store_->Heartbeat(job.id, running.lease_token, 30000).ok());
+  ASSERT_TRUE(store_->UpdateJobProgress(job.id, running.lease_token, "analyzing", 40).ok());
+  ASSERT_TRUE(wait_for(2));
+  ASSERT_TRUE(store_->CompleteJob(job.id, running.lease_token, StoryOf(u.id, "t")).ok());
+  ASSERT_TRUE(wait_for(3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // anything more would be here
+  std::lock_guard lock(mu);
+  // Claim, progress, completion: the heartbeat between them was not announced.
+  EXPECT_EQ(heard, (std::vector<std::string>{job.id, job.id, job.id}));
 }
 
 TEST_P(StoreTest, CancellingARunningJobStopsItsWorker) {

@@ -98,7 +98,7 @@ class StoreWrapper : public Store {
                                   const StoryUpdate& update) override {
     return Call("UpdateStory", [&] { return target_->UpdateStory(owner_id, story_id, update); });
   }
-  Result<StoryRecord> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
+  Result<DeletedStory> DeleteStory(std::string_view owner_id, std::string_view story_id) override {
     return Call("DeleteStory", [&] { return target_->DeleteStory(owner_id, story_id); });
   }
   Result<Job> EnqueueJob(const NewJob& job) override {
@@ -131,6 +131,10 @@ class StoreWrapper : public Store {
   }
   Result<Job> CancelJob(std::string_view owner_id, std::string_view job_id) override {
     return Call("CancelJob", [&] { return target_->CancelJob(owner_id, job_id); });
+  }
+  Result<std::unique_ptr<JobListener>> ListenJobEvents(
+      std::function<void(const std::string& job_id)> on_change) override {
+    return target_->ListenJobEvents(std::move(on_change));
   }
   Result<std::map<JobStatus, int64_t>> CountJobs() override {
     return Call("CountJobs", [&] { return target_->CountJobs(); });
