@@ -112,7 +112,8 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
     const bool permanent = IsPermanent(failure);
     auto failed = store_.FailJob(job.id, token, ErrorOf(failure), permanent);
     heard(failed.status());
-    log(std::string(permanent ? "failed: " : "attempt failed, to be retried: ") +
+    const bool retried = failed.ok() && failed->status == store::JobStatus::kQueued;
+    log(std::string(retried ? "attempt failed, to be retried: " : "failed: ") +
         ErrorOf(failure).code + ": " + failure.message());
     Event(job.id);
   };
