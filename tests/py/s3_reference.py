@@ -7,6 +7,9 @@
 
   s3_reference.py presign ENDPOINT STYLE BUCKET KEY EXPIRES UNIX_SECONDS AKID SECRET REGION
       Prints botocore's presigned GET URL for the object at that fixed time.
+
+  s3_reference.py count ENDPOINT BUCKET PREFIX AKID SECRET
+      Prints how many objects the bucket holds under PREFIX (the HTTP tests' "nothing stored").
 """
 import datetime
 import json
@@ -51,6 +54,12 @@ def presign(endpoint, style, bucket, key, expires, unix_seconds, akid, secret, r
         "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=int(expires)))
 
 
+def count(endpoint, bucket, prefix, akid, secret):
+    s3 = client("s3", endpoint, akid, secret)
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    print(sum(len(page.get("Contents", [])) for page in pages))
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
-    {"setup": setup, "presign": presign}[command](*args)
+    {"setup": setup, "presign": presign, "count": count}[command](*args)
