@@ -79,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limited.read.limits.max_rows = 5;
   auto c = analysis::ProfileSource(*source, limited);
   if (c.ok() && (!a.ok() || c->rows != a->rows)) std::abort();
-  if (!c.ok() && c.status().code() == StatusCode::kResourceExhausted && c.status().reason().empty()) {
+  if (!c.ok() && c.status().code() == StatusCode::kResourceExhausted &&
+      c.status().reason().empty()) {
     std::abort();
   }
   if (a.ok() && a->rows > 5 && c.ok()) std::abort();

@@ -80,7 +80,8 @@ class Backend {
       int n = 0;
       if (!fs::exists(dir_ / "blobs")) return 0;
       for (const auto& e : fs::recursive_directory_iterator(dir_ / "blobs")) {
-        n += e.is_regular_file() && e.path().string().find("/objects/uploads/") != std::string::npos;
+        n +=
+            e.is_regular_file() && e.path().string().find("/objects/uploads/") != std::string::npos;
       }
       return n;
     }
