@@ -22,22 +22,9 @@ namespace datastory::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::AllStories;
 
 constexpr int64_t kNow = 1795608000000;
-
-// All of a user's stories, every page.
-std::vector<StoryRecord> AllStories(Store& store, const std::string& user_id) {
-  std::vector<StoryRecord> out;
-  std::string cursor;
-  do {
-    auto page = store.ListStories(user_id, cursor, 100);
-    EXPECT_TRUE(page.ok()) << page.status().ToString();
-    if (!page.ok()) break;
-    out.insert(out.end(), page->stories.begin(), page->stories.end());
-    cursor = page->next_cursor;
-  } while (!cursor.empty());
-  return out;
-}
 
 // How many stories carry each title.
 std::map<std::string, int> TitleCounts(const std::vector<StoryRecord>& stories) {

@@ -26,6 +26,7 @@ namespace datastory::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::AllStories;
 
 // 2026-11-25T12:00:00Z
 constexpr int64_t kNow = 1795608000000;
@@ -88,19 +89,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     auto job = store_->EnqueueJob({user_id, "{}", max_attempts});
     EXPECT_TRUE(job.ok()) << job.status().ToString();
     return job.ok() ? *job : Job{};
-  }
-  // All of a user's stories, every page.
-  std::vector<StoryRecord> AllStories(Store& store, const std::string& user_id) {
-    std::vector<StoryRecord> out;
-    std::string cursor;
-    do {
-      auto page = store.ListStories(user_id, cursor, 100);
-      EXPECT_TRUE(page.ok()) << page.status().ToString();
-      if (!page.ok()) break;
-      out.insert(out.end(), page->stories.begin(), page->stories.end());
-      cursor = page->next_cursor;
-    } while (!cursor.empty());
-    return out;
   }
 
   static inline int counter_ = 0;

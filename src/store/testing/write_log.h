@@ -1,7 +1,10 @@
-// Test support for fault tests: a small story to write, and a thread-safe log of which writes
-// were acknowledged (their ids, and the unique titles they wrote) and which were refused.
+// Test support for fault tests: a small story to write, a thread-safe log of which writes were
+// acknowledged (their ids, and the unique titles they wrote) and which were refused, and all of
+// a user's stories read back.
 #ifndef DATASTORY_STORE_TESTING_WRITE_LOG_H_
 #define DATASTORY_STORE_TESTING_WRITE_LOG_H_
+
+#include <gtest/gtest.h>
 
 #include <mutex>
 #include <string>
@@ -9,8 +12,23 @@
 
 #include "datastory/result.h"
 #include "store/models.h"
+#include "store/store.h"
 
 namespace datastory::store::testing {
+
+// All of a user's stories, every page (a failed read fails the test and ends the list).
+inline std::vector<StoryRecord> AllStories(Store& store, const std::string& user_id) {
+  std::vector<StoryRecord> out;
+  std::string cursor;
+  do {
+    auto page = store.ListStories(user_id, cursor, 100);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    if (!page.ok()) break;
+    out.insert(out.end(), page->stories.begin(), page->stories.end());
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  return out;
+}
 
 // A story whose title names the write, so that a write applied twice shows as two rows with
 // one title.
