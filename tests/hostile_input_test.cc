@@ -47,6 +47,15 @@ class HostileInputTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// The memory plan is a plan for the plain build. Under AddressSanitizer every allocation carries
+// redzones, shadow memory and a quarantine of freed blocks (measured: 2.5-3.2x the plain peak on
+// these files), so there the bound is that multiple of the plan rather than no bound at all.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kAllocatorOverhead = 4.0;
+#else
+constexpr double kAllocatorOverhead = 1.0;
+#endif
+
 std::string Row(int columns, const std::string& value) {
   std::string row;
   for (int c = 0; c < columns; ++c) row += (c ? "," : "") + value;
@@ -82,7 +91,7 @@ TEST_F(HostileInputTest, WideFilesMeetTheColumnLimit) {
       PeakMiB("story --format json " + Quote(Write("w.csv", Row(16384, "x") + rows)), &r);
   ASSERT_EQ(r.exit_code, 0) << r.output.substr(0, 500);
   // Two workers' planned state (about 130 MiB each at this width) and the story.
-  EXPECT_LT(mib, 400) << "peak " << mib << " MiB";
+  EXPECT_LT(mib, 400 * kAllocatorOverhead) << "peak " << mib << " MiB";
 }
 
 // Values spanning 600 orders of magnitude in many columns: the histograms stay bounded.
@@ -99,7 +108,7 @@ TEST_F(HostileInputTest, ExtremeMagnitudesStayBounded) {
   CommandResult r;
   const double mib = PeakMiB("profile --json " + Quote(Write("mag.csv", text)), &r);
   ASSERT_EQ(r.exit_code, 0) << r.output.substr(0, 500);
-  EXPECT_LT(mib, 300) << "peak " << mib << " MiB";
+  EXPECT_LT(mib, 300 * kAllocatorOverhead) << "peak " << mib << " MiB";
 }
 
 // A header wider than the sniffer's first sample is still a header with data under it.

@@ -1,8 +1,5 @@
 // The platform over real HTTP: `datastory serve` as its own process on a free loopback port,
 // driven by libcurl (net::HttpClient); on SQLite + local disk, and on PostgreSQL + moto S3.
-// Not yet in the build: it found that a progress stream opened before its job moves crashes
-// the server (StoryService::GetJob reached from the stream's second poll); wire it in
-// (CMakeLists: ds_test(http_test …) with ds_net ds_blob ds_store_testing) with the fix.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -90,7 +87,11 @@ class Backend {
         Capture(ReferenceScript() + " count " + moto_->endpoint() + " " + kBucket +
                 " blobs/uploads/ " + moto_->credentials().access_key_id + " " +
                 moto_->credentials().secret_access_key + " 2>&1");
-    return std::atoi(out.c_str());
+    char* end = nullptr;
+    const long n = std::strtol(out.c_str(), &end, 10);
+    EXPECT_TRUE(end != out.c_str() && (*end == '\n' || *end == '\0'))
+        << "counting the bucket failed: " << out;
+    return static_cast<int>(n);
   }
 
  private:

@@ -630,32 +630,34 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Get("/api/v1/jobs/:id/events", Auth::kUser, [c](Request& req) {
     auto job = c.stories->GetJob(*req.principal, req.Param("id"));
     if (!job.ok()) return Problem(job.status());
-    // Event ids grow with the attempt and its progress: a client that reconnects with
-    // Last-Event-ID hears only what is newer.
+    // Event ids grow with the attempt, its stage and its progress (stages run in order and
+    // progress never falls within an attempt), so a client that reconnects with Last-Event-ID
+    // hears only what is newer, and no two events share an id.
     auto event_id = [](const store::Job& j) {
-      return int64_t{j.attempts} * 1000 + (Terminal(j.status) ? 999 : j.progress);
+      static constexpr std::string_view kStages[] = {"queued",    "claimed",  "parsing",
+                                                     "analyzing", "charting", "writing"};
+      const auto stage = std::find(std::begin(kStages), std::end(kStages), j.current_stage);
+      const int64_t rank = Terminal(j.status) ? 9 : stage - std::begin(kStages);
+      return int64_t{j.attempts} * 10000 + rank * 1000 + (Terminal(j.status) ? 999 : j.progress);
     };
     const std::string last_header(req.Header("last-event-id"));
     auto last = std::make_shared<int64_t>(
         last_header.empty() ? -1 : std::strtoll(last_header.c_str(), nullptr, 10));
-    auto last_stage = std::make_shared<std::string>();
     Response res;
     res.stream = std::make_shared<EventStream>();
     res.stream->topic = job->id;
     const Principal principal = *req.principal;
     const std::string id = job->id;
-    res.stream->next = [c, principal, id, last, last_stage,
-                        event_id]() -> Result<EventStream::Update> {
+    res.stream->next = [c, principal, id, last, event_id]() -> Result<EventStream::Update> {
       DS_ASSIGN_OR_RETURN(store::Job j, c.stories->GetJob(principal, id));
       EventStream::Update update;
       const int64_t now_id = event_id(j);
-      if (now_id > *last || (now_id == *last && j.current_stage != *last_stage && *last >= 0)) {
+      if (now_id > *last) {
         update.events.push_back(
             {std::to_string(now_id),
              Terminal(j.status) ? std::string(store::JobStatusName(j.status)) : "progress",
              Dump(JobJson(j))});
         *last = now_id;
-        *last_stage = j.current_stage;
       }
       update.done = Terminal(j.status);
       return update;

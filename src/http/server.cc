@@ -219,11 +219,16 @@ class Server::Impl {
   }
 
   // Runs a blocking function on the handler pool and resumes with its result.
+  //
+  // GCC 12 destroys a lambda's captures twice when the lambda is a temporary in the same
+  // expression as `co_await` (a shared_ptr captured by value was freed under a live progress
+  // stream). So nothing that owns anything is built inside a co_await expression here: `f` is a
+  // named lambda of the caller, taken by reference, and the spawned coroutine captures only that
+  // reference, which has no destructor to run twice.
   template <class F>
-  asio::awaitable<std::invoke_result_t<F>> OnPool(F f) {
+  asio::awaitable<std::invoke_result_t<F>> OnPool(F& f) {
     co_return co_await asio::co_spawn(
-        pool_,
-        [f = std::move(f)]() mutable -> asio::awaitable<std::invoke_result_t<F>> { co_return f(); },
+        pool_, [&f]() -> asio::awaitable<std::invoke_result_t<F>> { co_return f(); },
         asio::use_awaitable);
   }
 
@@ -319,7 +324,8 @@ class Server::Impl {
     } else {
       record.route = route->name;
       req.params = std::move(params);
-      Status auth = co_await OnPool([&] { return router_.Authenticate(*route, req); });
+      auto authenticate = [&] { return router_.Authenticate(*route, req); };
+      Status auth = co_await OnPool(authenticate);
       if (!auth.ok()) {
         res = Problem(auth);
       } else if (route->upload) {
@@ -350,21 +356,21 @@ class Server::Impl {
             }
           }
         }
-        if (body_read) res = co_await OnPool([&] { return route->handler(req); });
+        auto handle = [&] { return route->handler(req); };
+        if (body_read) res = co_await OnPool(handle);
       }
     }
     if (!body_read) keep_alive = false;  // the rest of the body was not read: close after
     if (stopped_) keep_alive = false;
     if (res.stream) {
       record.status = res.status;
-      co_await WriteStream(stream, req, std::move(res));
+      co_await WriteStream(stream, req, res);
       Log(record, started);
       co_return false;
     }
     record.status = res.status;
     record.bytes_out = static_cast<int64_t>(res.body.size());
-    const bool written =
-        co_await Write(stream, req, std::move(res), keep_alive, req.method == "HEAD");
+    const bool written = co_await Write(stream, req, res, keep_alive, req.method == "HEAD");
     Log(record, started);
     co_return written&& keep_alive;
   }
@@ -375,7 +381,7 @@ class Server::Impl {
   }
 
   template <class Stream>
-  asio::awaitable<bool> Write(Stream& stream, const Request& req, Response res, bool keep_alive,
+  asio::awaitable<bool> Write(Stream& stream, const Request& req, Response& res, bool keep_alive,
                               bool head_only) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
     SetHeaders(out, options_.response_headers, res.headers);
@@ -452,7 +458,7 @@ class Server::Impl {
   // An event stream: the headers, then events as the topic is notified (or every poll), with
   // a comment now and then so that proxies keep the connection.
   template <class Stream>
-  asio::awaitable<void> WriteStream(Stream& stream, const Request& req, Response res) {
+  asio::awaitable<void> WriteStream(Stream& stream, const Request& req, Response& res) {
     bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), 11};
     SetHeaders(out, options_.response_headers, res.headers);
     out.set(bhttp::field::content_type, "text/event-stream");
@@ -471,10 +477,10 @@ class Server::Impl {
     const std::shared_ptr<EventStream> source = res.stream;
     Subscribe(source->topic, subscriber);
     auto last_sent = SteadyClock::now();
+    auto poll = [&source] { return std::optional(source->next()); };
     while (!stopped_) {
       // (Wrapped: a coroutine's result must be default-constructible; a Result is not.)
-      std::optional<Result<EventStream::Update>> next =
-          co_await OnPool([source] { return std::optional(source->next()); });
+      std::optional<Result<EventStream::Update>> next = co_await OnPool(poll);
       const Result<EventStream::Update>& update = *next;
       std::string text;
       bool done = !update.ok();

@@ -56,8 +56,11 @@ def presign(endpoint, style, bucket, key, expires, unix_seconds, akid, secret, r
 
 def count(endpoint, bucket, prefix, akid, secret):
     s3 = client("s3", endpoint, akid, secret)
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-    print(sum(len(page.get("Contents", [])) for page in pages))
+    # The whole bucket, filtered here: moto rejects the signature of a listing whose Prefix
+    # holds a '/' (it checks the query with the slash decoded).
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    print(sum(1 for page in pages for item in page.get("Contents", [])
+              if item["Key"].startswith(prefix)))
 
 
 if __name__ == "__main__":
