@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -60,23 +61,42 @@ std::string NewRequestId(std::string_view given) {
 // (which pulls them on a pool thread), bounded so the body never piles up in memory.
 class BodyChannel {
  public:
+  // `on_change` runs (on the handler's thread, outside the lock) whenever the handler first asks
+  // for bytes or frees room in the queue: the connection's side waits for it, not on a clock.
+  explicit BodyChannel(std::function<void()> on_change) : on_change_(std::move(on_change)) {}
+
   // The handler's side: the next piece, 0 at the end, or the connection's error.
   Result<size_t> Pull(char* buffer, size_t capacity) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !pieces_.empty() || ended_; });
-    if (pieces_.empty()) {
-      if (!failure_.ok()) return failure_;
-      return size_t{0};
+    bool changed = false;
+    Result<size_t> got = size_t{0};
+    {
+      std::unique_lock lock(mu_);
+      changed = !wanted_;
+      wanted_ = true;
+      if (changed && pieces_.empty() && !ended_) {
+        lock.unlock();
+        on_change_();
+        changed = false;
+        lock.lock();
+      }
+      cv_.wait(lock, [&] { return !pieces_.empty() || ended_; });
+      if (pieces_.empty()) {
+        if (!failure_.ok()) return failure_;
+        return size_t{0};
+      }
+      std::string& front = pieces_.front();
+      const size_t n = std::min(capacity, front.size() - offset_);
+      std::memcpy(buffer, front.data() + offset_, n);
+      offset_ += n;
+      if (offset_ == front.size()) {
+        pieces_.pop_front();
+        offset_ = 0;
+        changed = true;
+      }
+      got = n;
     }
-    std::string& front = pieces_.front();
-    const size_t n = std::min(capacity, front.size() - offset_);
-    std::memcpy(buffer, front.data() + offset_, n);
-    offset_ += n;
-    if (offset_ == front.size()) {
-      pieces_.pop_front();
-      offset_ = 0;
-    }
-    return n;
+    if (changed) on_change_();
+    return got;
   }
   // The connection's side.
   void Push(std::string piece) {
@@ -94,12 +114,19 @@ class BodyChannel {
     std::lock_guard lock(mu_);
     return pieces_.size() >= kUploadQueue;
   }
+  // Whether the handler has asked for the body (it may answer without: a refusal).
+  bool Wanted() {
+    std::lock_guard lock(mu_);
+    return wanted_;
+  }
 
  private:
+  const std::function<void()> on_change_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> pieces_;
   size_t offset_ = 0;
+  bool wanted_ = false;
   bool ended_ = false;
   Status failure_;
 };
@@ -404,9 +431,12 @@ class Server::Impl {
   asio::awaitable<Response> StreamUpload(Stream& stream, beast::flat_buffer& buffer,
                                          bhttp::request_parser<bhttp::empty_body>& header,
                                          const Route& route, Request& req, bool* body_read) {
-    auto channel = std::make_shared<BodyChannel>();
     auto result = std::make_shared<std::optional<Response>>();
     auto wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    // Every change of the handler's side cancels the timer this coroutine waits on; posted to
+    // the connection's strand, so it cannot slip in between a check and the wait after it.
+    auto poke = [wake] { asio::post(wake->get_executor(), [wake] { wake->cancel(); }); };
+    auto channel = std::make_shared<BodyChannel>(poke);
     asio::post(pool_, [channel, result, wake, &route, &req] {
       ChunkReader reader = [channel](char* b, size_t n) { return channel->Pull(b, n); };
       Response r = route.upload(req, reader);
@@ -415,16 +445,28 @@ class Server::Impl {
         wake->cancel();
       });
     });
+    auto wait_for = [&](auto ready) -> asio::awaitable<void> {
+      while (!ready()) {
+        wake->expires_after(std::chrono::seconds(60));
+        error_code ignored;
+        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      }
+    };
+    // The handler looks at the request first and may refuse it (over the tier's limit) without
+    // reading the body: only once it asks is a client that sent `Expect: 100-continue` told to
+    // go on. (curl waits a whole second for that answer on bodies over 1 MB.)
+    co_await wait_for([&] { return channel->Wanted() || *result; });
+    if (!*result && beast::iequals(header.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+      error_code ec;
+      co_await bhttp::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+    }
     bhttp::request_parser<bhttp::buffer_body> body(std::move(header));
     body.body_limit(kUploadBodyLimit);
     std::string piece(kUploadPiece, '\0');
     Status failure;
     while (!body.is_done() && !*result) {
-      while (channel->Full() && !*result) {  // the handler is behind: wait for it
-        wake->expires_after(std::chrono::milliseconds(5));
-        error_code ignored;
-        co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-      }
+      co_await wait_for([&] { return !channel->Full() || *result; });  // the handler is behind
       if (*result) break;
       body.get().body().data = piece.data();
       body.get().body().size = piece.size();
@@ -447,11 +489,7 @@ class Server::Impl {
     *body_read = body.is_done();
     channel->End(failure.ok() && !*body_read ? Status::Cancelled("the body was not read")
                                              : failure);
-    while (!*result) {
-      wake->expires_after(std::chrono::milliseconds(50));
-      error_code ignored;
-      co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
+    co_await wait_for([&] { return result->has_value(); });
     co_return std::move(**result);
   }
 
