@@ -47,19 +47,22 @@ asan: deps fixtures
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(PG_RUN) ctest --output-on-failure -j$(JOBS)
 
 # The libFuzzer targets (clang, ASan + UBSan): each replays its corpus, then the CSV target
-# fuzzes FUZZ_SECONDS and the data layer's parsers half as long.
+# fuzzes FUZZ_SECONDS, the data layer's and the platform's parsers half as long each.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DDATASTORY_FUZZ=ON -DDATASTORY_TESTS=OFF >/dev/null
-	@cmake --build build-fuzz -j$(JOBS) --target csv_fuzzer data_layer_fuzzer
-	@mkdir -p build-fuzz/corpus build-fuzz/data_layer_corpus
+	@cmake --build build-fuzz -j$(JOBS) --target csv_fuzzer data_layer_fuzzer http_fuzzer
+	@mkdir -p build-fuzz/corpus build-fuzz/data_layer_corpus build-fuzz/http_corpus
 	@build-fuzz/csv_fuzzer -runs=0 fuzz/corpus
 	@build-fuzz/csv_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  -timeout=10 -dict=fuzz/csv.dict build-fuzz/corpus fuzz/corpus
 	@build-fuzz/data_layer_fuzzer -runs=0 fuzz/data_layer_corpus
 	@build-fuzz/data_layer_fuzzer -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=8192 \
 	  -timeout=10 build-fuzz/data_layer_corpus fuzz/data_layer_corpus
+	@build-fuzz/http_fuzzer -runs=0 fuzz/http_corpus
+	@build-fuzz/http_fuzzer -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=8192 \
+	  -timeout=10 build-fuzz/http_corpus fuzz/http_corpus
 
 bench: build
 	@bench/profile_vs_duckdb.sh
