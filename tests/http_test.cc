@@ -1,7 +1,12 @@
 // The platform over real HTTP: `datastory serve` as its own process on a free loopback port,
 // driven by libcurl (net::HttpClient); on SQLite + local disk, and on PostgreSQL + moto S3.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -143,7 +148,9 @@ class Client {
               net::Headers headers = {}) {
     if (!cookie_.empty()) {
       headers.emplace_back("Cookie", cookie_);
-      headers.emplace_back("Origin", server_.Url(""));
+      const bool has_origin = std::any_of(headers.begin(), headers.end(),
+                                          [](const auto& h) { return h.first == "Origin"; });
+      if (!has_origin) headers.emplace_back("Origin", server_.Url(""));
     }
     if (!bearer_.empty()) headers.emplace_back("Authorization", "Bearer " + bearer_);
     net::HttpRequest request;
@@ -213,6 +220,47 @@ class Client {
   std::string bearer_;
 };
 
+// A plain TCP connection, for what an HTTP client library will not send.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok_ = fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    timeval timeout{30, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return ok_; }
+  // Whether every byte went out (false once the server has closed).
+  bool Send(const std::string& bytes) {
+    size_t at = 0;
+    while (at < bytes.size()) {
+      const ssize_t n = send(fd_, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      at += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // Everything the server sends until it closes (or 30 s of silence).
+  std::string ReadAll() {
+    std::string text;
+    char buffer[65536];
+    ssize_t n;
+    while ((n = recv(fd_, buffer, sizeof buffer, 0)) > 0) text.append(buffer, n);
+    return text;
+  }
+
+ private:
+  int fd_;
+  bool ok_ = false;
+};
+
 class PlatformTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -228,6 +276,12 @@ class PlatformTest : public ::testing::TestWithParam<std::string> {
   }
   std::unique_ptr<Server> Start(const std::vector<std::string>& extra = {}) {
     return std::make_unique<Server>(backend_->Env(), dir_, extra);
+  }
+  // `datastory admin …` on the same database, as an operator would run it.
+  CommandResult Admin(const std::string& args) {
+    std::string env = "env";
+    for (const std::string& e : backend_->Env()) env += " " + Quote(e);
+    return RunDatastory("admin " + args, env + " ");
   }
 
   fs::path dir_;
@@ -282,7 +336,7 @@ TEST_P(PlatformTest, TheWholeFlow) {
     EXPECT_GT(events[i]["eventId"], events[i - 1]["eventId"]);
     EXPECT_GE(events[i]["progress"], events[i - 1]["progress"]);
   }
-  const std::string story_id = events.back()["storyId"];
+  const std::string story_id = events.back().at("storyId");
   EXPECT_EQ(ann.Call("GET", "/api/v1/me/usage").Json()["storiesThisMonth"], 1);
 
   Answer story = ann.Call("GET", "/api/v1/stories/" + story_id);
@@ -326,7 +380,7 @@ TEST_P(PlatformTest, AnotherUsersThingsAreNotFound) {
       ann.Json("POST", "/api/v1/stories", {{"uploadId", upload_id}}).Json()["job"]["id"];
   const std::vector<json> events = ann.Events(job_id);
   ASSERT_FALSE(events.empty());
-  const std::string story_id = events.back()["storyId"];
+  const std::string story_id = events.back().at("storyId");
   const std::string missing = "00000000-0000-4000-8000-000000000000";
   struct Probe {
     std::string method, path, body;
@@ -359,6 +413,234 @@ TEST_P(PlatformTest, AnotherUsersThingsAreNotFound) {
   // Ann's things are untouched.
   EXPECT_EQ(ann.Call("GET", "/api/v1/stories/" + story_id).Json()["title"].is_string(), true);
   EXPECT_EQ(ann.Call("GET", "/api/v1/uploads/" + upload_id).status, 200);
+}
+
+// Sessions, log-in throttling, password change, API tokens and account deletion.
+TEST_P(PlatformTest, AccountsSessionsAndTokens) {
+  auto server = Start();
+  Client ann(*server);
+  Answer registered = ann.Register("ann@example.com");
+  ASSERT_EQ(registered.status, 201) << registered.body;
+  const std::string cookie = registered.Header("set-cookie");
+  for (const char* attribute : {"; Path=/", "; HttpOnly", "; SameSite=Lax"}) {
+    EXPECT_NE(cookie.find(attribute), std::string::npos) << cookie;
+  }
+  EXPECT_EQ(Client(*server).Register("ANN@example.com").status, 409);  // emails are one account
+  EXPECT_EQ(Client(*server).Register("bob@example.com", "short").status, 422);
+
+  // A cookie request that writes, from another origin, is refused; reading is not.
+  EXPECT_EQ(ann.Call("POST", "/api/v1/me/tokens", R"({"name":"x"})",
+                     {{"Content-Type", "application/json"}, {"Origin", "http://evil.example"}})
+                .status,
+            403);
+  EXPECT_EQ(ann.Call("GET", "/api/v1/me", "", {{"Origin", "http://evil.example"}}).status, 200);
+
+  // Wrong passwords: 401 with the same answer as an unknown email, then 429 with Retry-After
+  // (for Carol's account: Ann's stays usable below).
+  ASSERT_EQ(Client(*server).Register("carol@example.com").status, 201);
+  Client mallory(*server);
+  Answer wrong = mallory.Json("POST", "/api/v1/auth/login",
+                              {{"email", "carol@example.com"}, {"password", "wrong password"}});
+  Answer unknown = mallory.Json("POST", "/api/v1/auth/login",
+                                {{"email", "nobody@example.com"}, {"password", "wrong password"}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.Json()["code"], unknown.Json()["code"]);
+  EXPECT_EQ(wrong.Json()["detail"], unknown.Json()["detail"]);
+  Answer throttled;
+  for (int i = 0; i < 12 && throttled.status != 429; ++i) {
+    throttled = mallory.Json("POST", "/api/v1/auth/login",
+                             {{"email", "carol@example.com"}, {"password", "wrong again"}});
+  }
+  ASSERT_EQ(throttled.status, 429) << throttled.body;
+  EXPECT_GT(std::atoi(throttled.Header("retry-after").c_str()), 0);
+  EXPECT_EQ(throttled.Json()["code"], "TOO_MANY_ATTEMPTS");
+  EXPECT_EQ(mallory  // the right password waits too: the throttle does not say which is right
+                .Json("POST", "/api/v1/auth/login",
+                      {{"email", "carol@example.com"}, {"password", "correct horse"}})
+                .status,
+            429);
+
+  // A second session; the password change keeps the one that made it and ends the other.
+  Client ann_phone(*server);
+  ASSERT_EQ(ann_phone
+                .Json("POST", "/api/v1/auth/login",
+                      {{"email", "ann@example.com"}, {"password", "correct horse"}})
+                .status,
+            200);
+  Answer sessions = ann.Call("GET", "/api/v1/me/sessions");
+  EXPECT_EQ(sessions.Json()["sessions"].size(), 2u);
+  Answer changed =
+      ann.Json("POST", "/api/v1/me/password",
+               {{"currentPassword", "correct horse"}, {"newPassword", "battery staple"}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(ann.Call("GET", "/api/v1/me").status, 200);  // the new cookie it was given
+  EXPECT_EQ(ann_phone.Call("GET", "/api/v1/me").status, 401);
+
+  // API tokens: shown once, listed without the secret, usable as a bearer, revocable.
+  Answer made = ann.Json("POST", "/api/v1/me/tokens", {{"name", "ci"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string secret = made.Json()["token"];
+  const std::string token_id = made.Json()["id"];
+  Answer listed = ann.Call("GET", "/api/v1/me/tokens");
+  EXPECT_EQ(listed.Json()["tokens"].size(), 1u);
+  EXPECT_EQ(listed.body.find(secret), std::string::npos);
+  Client robot(*server);
+  robot.UseToken(secret);
+  EXPECT_EQ(robot.Call("GET", "/api/v1/me").Json()["user"]["email"], "ann@example.com");
+  EXPECT_EQ(robot.UploadCsv(SalesCsv(20)).status, 201);  // no Origin needed without a cookie
+  EXPECT_EQ(ann.Call("DELETE", "/api/v1/me/tokens/" + token_id).status, 204);
+  EXPECT_EQ(robot.Call("GET", "/api/v1/me").status, 401);
+
+  // Log out: the cookie is cleared and the session it named is over.
+  const std::string old_cookie = ann.cookie();
+  Answer out = ann.Call("POST", "/api/v1/auth/logout");
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(out.Header("set-cookie").find("Max-Age=0"), std::string::npos);
+  Client replay(*server);
+  EXPECT_EQ(replay.Call("GET", "/api/v1/me", "", {{"Cookie", old_cookie}}).status, 401);
+
+  // Delete the account: the files go with it, and the email can log in no more.
+  Client again(*server);
+  ASSERT_EQ(again
+                .Json("POST", "/api/v1/auth/login",
+                      {{"email", "ann@example.com"}, {"password", "battery staple"}})
+                .status,
+            200);
+  EXPECT_EQ(backend_->StoredFiles(), 1);
+  EXPECT_EQ(again.Json("DELETE", "/api/v1/me", {{"password", "wrong"}}).status,
+            403);  // logged in, but not allowed
+  EXPECT_EQ(again.Json("DELETE", "/api/v1/me", {{"password", "battery staple"}}).status, 204);
+  EXPECT_EQ(backend_->StoredFiles(), 0);
+  EXPECT_EQ(Client(*server)
+                .Json("POST", "/api/v1/auth/login",
+                      {{"email", "ann@example.com"}, {"password", "battery staple"}})
+                .status,
+            401);
+}
+
+// Uploads that are not tables, or too big, are refused with the reason, and leave nothing.
+TEST_P(PlatformTest, BadUploadsLeaveNothing) {
+  auto server = Start();
+  Client ann(*server);
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  struct Case {
+    std::string name, body;
+    int status;
+    std::string code;
+  };
+  static constexpr char kPngStart[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
+  const std::string png(kPngStart, sizeof kPngStart - 1);
+  const std::vector<Case> cases = {
+      {"empty", "", 422, "EMPTY_FILE"},
+      {"an image", png + std::string(5000, '\0'), 422, "NOT_CSV"},
+  };
+  for (const Case& c : cases) {
+    Answer a = ann.UploadCsv(c.body, "x.csv");
+    EXPECT_EQ(a.status, c.status) << c.name << ": " << a.body;
+    EXPECT_EQ(a.Json()["code"], c.code) << c.name << ": " << a.body;
+  }
+  // A form without the file field.
+  const std::string boundary = "b0undary";
+  Answer no_file = ann.Call(
+      "POST", "/api/v1/uploads",
+      "--" + boundary + "\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhi\r\n--" +
+          boundary + "--\r\n",
+      {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
+  EXPECT_EQ(no_file.status, 400) << no_file.body;
+  EXPECT_EQ(no_file.Json()["code"], "NO_FILE_FIELD");
+  // Over the free tier's 25 MiB: refused from the declared length, before the body is read.
+  Answer big = ann.Call("POST", "/api/v1/uploads?filename=big.csv",
+                        SalesCsv(1) + std::string(26 << 20, '1'), {{"Content-Type", "text/csv"}});
+  EXPECT_EQ(big.status, 413) << big.body;
+  EXPECT_EQ(big.Json()["code"], "FILE_TOO_LARGE");
+  // Not logged in.
+  EXPECT_EQ(Client(*server).UploadCsv(SalesCsv(5)).status, 401);
+  EXPECT_EQ(backend_->StoredFiles(), 0);
+  EXPECT_EQ(ann.Call("GET", "/api/v1/me/usage").Json()["storiesThisMonth"], 0);
+}
+
+// A body with no declared length, sent in chunks past the tier's limit, is cut off at the
+// limit: the answer is 413, the connection closes, and nothing is stored.
+TEST_P(PlatformTest, AnEndlessChunkedUploadStopsAtTheLimit) {
+  auto server = Start();
+  Client ann(*server);
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  RawConnection raw(server->port());
+  ASSERT_TRUE(raw.ok());
+  raw.Send(
+      "POST /api/v1/uploads?filename=endless.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: text/csv\r\nTransfer-Encoding: chunked\r\nCookie: " +
+      ann.cookie() + "\r\nOrigin: " + server->Url("") + "\r\n\r\n");
+  std::string chunk = "region,revenue\n";
+  while (chunk.size() < (1 << 20)) chunk += "North,12345\n";
+  char size_line[32];
+  std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+  int64_t sent = 0;
+  // Up to 1 GiB: a server that reads on (instead of stopping at 25 MiB) fails by slowness.
+  while (sent < (int64_t{1} << 30) && raw.Send(size_line + chunk + "\r\n")) {
+    sent += static_cast<int64_t>(chunk.size());
+  }
+  const std::string answer = raw.ReadAll();
+  EXPECT_LT(sent, int64_t{200} << 20) << "the server read far past the limit";
+  EXPECT_NE(answer.find("HTTP/1.1 413"), std::string::npos) << answer.substr(0, 300);
+  EXPECT_NE(answer.find("FILE_TOO_LARGE"), std::string::npos);
+  EXPECT_EQ(backend_->StoredFiles(), 0);
+}
+
+// The tier's limits: rows, stories a month (given back when a job does not finish), an
+// operator's tier change, and a cancel that ends a long job within a second.
+TEST_P(PlatformTest, TiersQuotaAndCancel) {
+  auto server = Start();
+  Client ann(*server);
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  auto start = [&](const std::string& upload_id) {
+    return ann.Json("POST", "/api/v1/stories", {{"uploadId", upload_id}});
+  };
+  auto usage = [&] { return ann.Call("GET", "/api/v1/me/usage").Json()["storiesThisMonth"]; };
+
+  // Over the free tier's 10,000 rows: the job fails with the reason, and costs nothing.
+  const std::string too_long = ann.UploadCsv(SalesCsv(12000)).Json()["id"];
+  Answer refused = start(too_long);
+  ASSERT_EQ(refused.status, 202) << refused.body;
+  const std::vector<json> failed = ann.Events(refused.Json()["job"]["id"]);
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed.back()["status"], "failed") << failed.back();
+  EXPECT_EQ(failed.back()["error"]["code"], "ROW_LIMIT") << failed.back();
+  EXPECT_EQ(usage(), 0);
+
+  // Five stories a month; the sixth is refused before any work.
+  const std::string small = ann.UploadCsv(SalesCsv(40)).Json()["id"];
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(start(small).status, 202);
+  Answer sixth = start(small);
+  EXPECT_EQ(sixth.status, 403) << sixth.body;
+  EXPECT_EQ(sixth.Json()["code"], "QUOTA_EXCEEDED");
+  EXPECT_EQ(usage(), 5);
+
+  // The operator moves Ann to the enterprise tier (no monthly limit, no row limit).
+  CommandResult moved = Admin("set-tier ann@example.com enterprise");
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  EXPECT_EQ(ann.Call("GET", "/api/v1/me").Json()["user"]["tier"], "enterprise");
+
+  // A long job, cancelled while it runs: over within a second, no story, the quota given back.
+  const std::string big = ann.UploadCsv(SalesCsv(1500000)).Json()["id"];
+  const int before = usage();
+  Answer long_job = start(big);
+  ASSERT_EQ(long_job.status, 202) << long_job.body;
+  const std::string job_id = long_job.Json()["job"]["id"];
+  for (int i = 0; i < 200; ++i) {  // until a worker holds it
+    if (ann.Call("GET", "/api/v1/jobs/" + job_id).Json()["job"]["status"] == "processing") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(ann.Call("POST", "/api/v1/jobs/" + job_id + "/cancel").status, 200);
+  const std::vector<json> events = ann.Events(job_id);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["status"], "cancelled");
+  EXPECT_LT(seconds, 1.0);
+  EXPECT_EQ(usage(), before);
+  EXPECT_FALSE(events.back().contains("storyId")) << events.back();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest, ::testing::Values("sqlite", "postgres"),
