@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -108,20 +111,27 @@ class Backend {
 // One `datastory serve` process.
 class Server {
  public:
+  // `env` then `extra` (later settings win); `args` after the binary's name.
   Server(const std::vector<std::string>& env, const fs::path& dir,
-         const std::vector<std::string>& extra = {}, const std::string& command = "serve")
+         const std::vector<std::string>& extra = {}, std::vector<std::string> args = {"serve"})
       : port_(FreePort()), log_(dir / ("serve-" + std::to_string(port_) + ".log")) {
-    std::vector<std::string> all = env;
-    all.push_back("DATASTORY_LISTEN=127.0.0.1:" + std::to_string(port_));
-    all.push_back(std::string("DATASTORY_SECRET=") + kSecret);
-    all.push_back("DATASTORY_BCRYPT_COST=10");
-    all.push_back("DATASTORY_WORKERS=1");
-    all.insert(all.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{DS_BINARY, command}, all,
-                                              ChildProcess::Options{dir.string(), log_.string()});
-    if (command == "serve") {
-      EXPECT_TRUE(WaitForPort(port_, std::chrono::seconds(30))) << Log();
+    std::map<std::string, std::string> settings = {
+        {"DATASTORY_LISTEN", "127.0.0.1:" + std::to_string(port_)},
+        {"DATASTORY_SECRET", kSecret},
+        {"DATASTORY_BCRYPT_COST", "10"},
+        {"DATASTORY_WORKERS", "1"}};
+    for (const auto* list : {&env, &extra}) {
+      for (const std::string& e : *list) {
+        settings[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
+      }
     }
+    std::vector<std::string> all;
+    for (const auto& [name, value] : settings) all.push_back(name + "=" + value);
+    args.insert(args.begin(), DS_BINARY);
+    const bool serving = args[1] == "serve";
+    process_ = std::make_unique<ChildProcess>(args, all,
+                                              ChildProcess::Options{dir.string(), log_.string()});
+    if (serving) EXPECT_TRUE(WaitForPort(port_, std::chrono::seconds(30))) << Log();
   }
   std::string Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
@@ -150,7 +160,7 @@ class Client {
       headers.emplace_back("Cookie", cookie_);
       const bool has_origin = std::any_of(headers.begin(), headers.end(),
                                           [](const auto& h) { return h.first == "Origin"; });
-      if (!has_origin) headers.emplace_back("Origin", server_.Url(""));
+      if (!has_origin) headers.emplace_back("Origin", origin_.empty() ? server_.Url("") : origin_);
     }
     if (!bearer_.empty()) headers.emplace_back("Authorization", "Bearer " + bearer_);
     net::HttpRequest request;
@@ -211,6 +221,8 @@ class Client {
     bearer_ = token;
   }
   void LogOut() { cookie_.clear(), bearer_.clear(); }
+  // The Origin a browser would send: the server's public address when it has one.
+  void SetOrigin(std::string origin) { origin_ = std::move(origin); }
   const std::string& cookie() const { return cookie_; }
 
  private:
@@ -218,6 +230,7 @@ class Client {
   net::HttpClient http_;
   std::string cookie_;
   std::string bearer_;
+  std::string origin_;
 };
 
 // A plain TCP connection, for what an HTTP client library will not send.
@@ -643,7 +656,182 @@ TEST_P(PlatformTest, TiersQuotaAndCancel) {
   EXPECT_FALSE(events.back().contains("storyId")) << events.back();
 }
 
+// SIGTERM while a job runs and requests arrive: the process exits 0 within its grace, the job
+// goes back to the queue, and the next process completes it, once.
+TEST_P(PlatformTest, StopsCleanlyUnderLoad) {
+  std::string job_id;
+  {
+    Server server(backend_->Env(), dir_, {}, {"serve", "--grace", "0"});
+    Client ann(server);
+    ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+    ASSERT_EQ(Admin("set-tier ann@example.com enterprise").exit_code, 0);
+    const std::string big = ann.UploadCsv(SalesCsv(1500000)).Json()["id"];
+    job_id = ann.Json("POST", "/api/v1/stories", {{"uploadId", big}}).Json()["job"]["id"];
+    for (int i = 0; i < 500; ++i) {
+      if (ann.Call("GET", "/api/v1/jobs/" + job_id).Json()["job"]["status"] == "processing") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> load;
+    for (int t = 0; t < 4; ++t) {
+      load.emplace_back([&] {
+        net::HttpClient http;
+        while (!stop) http.Send({"GET", server.Url("/api/v1/me"), {{"Cookie", ann.cookie()}}});
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(server.process().Stop(SIGTERM, std::chrono::seconds(20)), 0) << server.Log();
+    stop = true;
+    for (std::thread& t : load) t.join();
+    EXPECT_NE(server.Log().find("job " + job_id + ": given back to the queue"), std::string::npos)
+        << server.Log();
+  }
+  Server server(backend_->Env(), dir_);
+  Client ann(server);
+  ASSERT_EQ(ann.Json("POST", "/api/v1/auth/login",
+                     {{"email", "ann@example.com"}, {"password", "correct horse"}})
+                .status,
+            200);
+  const std::vector<json> events = ann.Events(job_id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["status"], "completed") << events.back();
+  EXPECT_EQ(events.back()["attempts"], 1);  // the interrupted attempt was not counted
+  EXPECT_EQ(ann.Call("GET", "/api/v1/stories").Json()["stories"].size(), 1u);
+}
+
+// One node's settings: .env and .env.local in the working directory, under the environment.
+class EmbeddedTest : public PlatformTest {};
+
+TEST_P(EmbeddedTest, SettingsComeFromDotEnvFiles) {
+  std::ofstream(dir_ / ".env") << "# the shared defaults\n"
+                               << "DATASTORY_LISTEN=127.0.0.1:1\n"  // the environment wins
+                               << "DATASTORY_PUBLIC_URL=https://wrong.example.com\n";
+  std::ofstream(dir_ / ".env.local")
+      << "export DATASTORY_PUBLIC_URL=\"https://stories.example.com\"\n";
+  Server server(backend_->Env(), dir_);
+  Client ann(server);
+  ann.SetOrigin("https://stories.example.com");
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  const std::string upload_id = ann.UploadCsv(SalesCsv(30)).Json()["id"];
+  const std::string job_id =
+      ann.Json("POST", "/api/v1/stories", {{"uploadId", upload_id}}).Json()["job"]["id"];
+  const std::string story_id = ann.Events(job_id).back().at("storyId");
+  const std::string share_url =
+      ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"visibility", "public"}})
+          .Json()["shareUrl"];
+  EXPECT_EQ(share_url.rfind("https://stories.example.com/s/", 0), 0u) << share_url;
+
+  // A malformed line stops the start with the file and line named, exit 78.
+  std::ofstream(dir_ / ".env.local") << "DATASTORY_WORKERS=2\nthis is not a setting\n";
+  std::string env = "cd " + Quote(dir_.string()) + " && env";
+  for (const std::string& e : backend_->Env()) env += " " + Quote(e);
+  CommandResult bad = RunDatastory("serve", env + " ");
+  EXPECT_EQ(bad.exit_code, 78) << bad.output;
+  EXPECT_NE(bad.output.find(".env.local:2"), std::string::npos) << bad.output;
+}
+
+// HTTPS with the operator's certificate: TLS 1.2 and 1.3 only.
+TEST_P(EmbeddedTest, ServesTlsOneTwoAndLater) {
+  const std::string cert = (dir_ / "cert.pem").string(), key = (dir_ / "key.pem").string();
+  ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+                         "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+                         Quote(key) + " -out " + Quote(cert) + " 2>/dev/null")
+                            .c_str()),
+            0);
+  Server server(backend_->Env(), dir_,
+                {"DATASTORY_TLS_CERT=" + cert, "DATASTORY_TLS_KEY=" + key,
+                 "DATASTORY_PUBLIC_URL=https://127.0.0.1"});
+  const std::string address = "127.0.0.1:" + std::to_string(server.port());
+  const std::string health =
+      Capture("curl -s --cacert " + Quote(cert) + " https://" + address + "/healthz 2>&1");
+  EXPECT_NE(health.find("ok"), std::string::npos) << health;
+  auto handshake = [&](const std::string& flags) {
+    return Capture("echo | openssl s_client -connect " + address + " " + flags + " 2>&1");
+  };
+  const std::string tls12 = handshake("-tls1_2");
+  EXPECT_NE(tls12.find("Protocol  : TLSv1.2"), std::string::npos) << tls12;
+  const std::string tls13 = handshake("-tls1_3");
+  EXPECT_NE(tls13.find("TLSv1.3"), std::string::npos) << tls13;
+  // TLS 1.1, even from a client willing to use it, is refused.
+  const std::string tls11 = handshake("-tls1_1 -cipher DEFAULT@SECLEVEL=0");
+  EXPECT_NE(tls11.find("alert protocol version"), std::string::npos) << tls11;
+  EXPECT_NE(tls11.find("Cipher is (NONE)"), std::string::npos) << tls11;
+  // Plain HTTP on the TLS port gets no page.
+  EXPECT_EQ(Capture("curl -s http://" + address + "/healthz").find("ok"), std::string::npos);
+}
+
+// Scaled out on PostgreSQL + S3: two `serve` processes without workers and two `worker`
+// processes share the jobs; a stream on one server follows a job started on the other; a worker
+// killed mid-job loses it only until its lease runs out, and the job completes once.
+class ScaleOutTest : public PlatformTest {};
+
+TEST_P(ScaleOutTest, ServersAndWorkersShareTheWork) {
+  const std::vector<std::string> no_workers = {"DATASTORY_WORKERS=0", "DATASTORY_JOB_LEASE=3"};
+  const std::vector<std::string> lease = {"DATASTORY_JOB_LEASE=3"};
+  Server front(backend_->Env(), dir_, no_workers), back(backend_->Env(), dir_, no_workers);
+  auto first =
+      std::make_unique<Server>(backend_->Env(), dir_, lease, std::vector<std::string>{"worker"});
+  auto second =
+      std::make_unique<Server>(backend_->Env(), dir_, lease, std::vector<std::string>{"worker"});
+  Client ann(front), ann_elsewhere(back);
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  ASSERT_EQ(Admin("set-tier ann@example.com enterprise").exit_code, 0);
+  ASSERT_EQ(ann_elsewhere
+                .Json("POST", "/api/v1/auth/login",
+                      {{"email", "ann@example.com"}, {"password", "correct horse"}})
+                .status,
+            200);
+
+  const std::string upload_id = ann.UploadCsv(SalesCsv(100000)).Json()["id"];
+  std::vector<std::string> jobs;
+  for (int i = 0; i < 8; ++i) {
+    Answer started = ann.Json("POST", "/api/v1/stories", {{"uploadId", upload_id}});
+    ASSERT_EQ(started.status, 202) << started.body;
+    jobs.push_back(started.Json()["job"]["id"]);
+  }
+  // Followed from the other server: its events come through the database's notifications.
+  for (const std::string& job : jobs) {
+    const std::vector<json> events = ann_elsewhere.Events(job);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back()["status"], "completed") << events.back();
+  }
+  auto completed_by = [](Server& worker) {
+    const std::string log = worker.Log();
+    int n = 0;
+    for (size_t at = 0; (at = log.find(": completed as story", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  EXPECT_EQ(completed_by(*first) + completed_by(*second), 8);
+  EXPECT_GT(completed_by(*first), 0) << "the first worker took no job";
+  EXPECT_GT(completed_by(*second), 0) << "the second worker took no job";
+
+  // One worker left; it is killed in the middle of a long job.
+  EXPECT_EQ(second->process().Stop(SIGTERM, std::chrono::seconds(20)), 0);
+  const std::string big = ann.UploadCsv(SalesCsv(1500000)).Json()["id"];
+  const std::string job_id =
+      ann.Json("POST", "/api/v1/stories", {{"uploadId", big}}).Json()["job"]["id"];
+  for (int i = 0; i < 1000; ++i) {
+    if (ann.Call("GET", "/api/v1/jobs/" + job_id).Json()["job"]["status"] == "processing") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(ann.Call("GET", "/api/v1/jobs/" + job_id).Json()["job"]["status"], "processing");
+  EXPECT_EQ(first->process().Stop(SIGKILL, std::chrono::seconds(5)), 128 + SIGKILL);
+  // A new worker takes it up once the dead one's lease has run out.
+  Server third(backend_->Env(), dir_, lease, {"worker"});
+  const std::vector<json> events = ann_elsewhere.Events(job_id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["status"], "completed") << events.back();
+  EXPECT_EQ(events.back()["attempts"], 2);
+  EXPECT_EQ(ann.Call("GET", "/api/v1/stories?limit=100").Json()["stories"].size(), 9u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, EmbeddedTest, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+
+INSTANTIATE_TEST_SUITE_P(Postgres, ScaleOutTest, ::testing::Values("postgres"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
