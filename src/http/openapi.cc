@@ -1,5 +1,5 @@
 // The OpenAPI 3 document served at /api/v1/openapi.json. The operations are listed here once;
-// http_test checks that they are exactly the router's routes.
+// src/http/router_test.cc checks that they are exactly the routes AddApiRoutes adds.
 #include <nlohmann/json.hpp>
 
 #include "http/api.h"
