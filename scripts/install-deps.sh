@@ -24,6 +24,8 @@ packages=(
   nodejs npm                           # test tools only: fixtures, Vega-Lite, Playwright
   chromium                             # headless browser: screenshots of the story page
   time                                 # GNU time -v for peak RSS in the benchmark
+  wrk                                  # make bench-api: HTTP load on loopback
+  curl openssl                         # the HTTP tests: TLS handshakes, a self-signed certificate
 )
 
 missing=()

@@ -192,9 +192,10 @@ class Client {
                 {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
   }
   // The events of a job's stream until it ends.
-  std::vector<json> Events(const std::string& job_id) {
+  std::vector<json> Events(const std::string& job_id, const std::string& last_event_id = "") {
     net::HttpRequest request;
     request.url = server_.Url("/api/v1/jobs/" + job_id + "/events");
+    if (!last_event_id.empty()) request.headers.emplace_back("Last-Event-ID", last_event_id);
     if (!cookie_.empty()) request.headers.emplace_back("Cookie", cookie_);
     if (!bearer_.empty()) request.headers.emplace_back("Authorization", "Bearer " + bearer_);
     request.timeout_ms = 60000;
@@ -823,6 +824,74 @@ TEST_P(ScaleOutTest, ServersAndWorkersShareTheWork) {
   EXPECT_EQ(events.back()["status"], "completed") << events.back();
   EXPECT_EQ(events.back()["attempts"], 2);
   EXPECT_EQ(ann.Call("GET", "/api/v1/stories?limit=100").Json()["stories"].size(), 9u);
+}
+
+// What an operator and a curl user see: health, readiness, metrics, request ids and the access
+// log; the one-step form (the CSV as the body of POST /stories); a stream resumed with
+// Last-Event-ID; a client that stops sending mid-upload is dropped with nothing stored.
+TEST_P(PlatformTest, OperationsOneStepStoriesAndStalledClients) {
+  auto server = Start({"DATASTORY_READ_TIMEOUT=2"});
+  Client ann(*server);
+  EXPECT_EQ(ann.Call("GET", "/healthz").status, 200);
+  Answer ready = ann.Call("GET", "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(ready.Json()["database"], "ok");
+  EXPECT_EQ(ready.Json()["storage"], "ok");
+  Answer traced = ann.Call("GET", "/healthz", "", {{"X-Request-Id", "trace-42"}});
+  EXPECT_EQ(traced.Header("x-request-id"), "trace-42");
+  EXPECT_FALSE(ann.Call("GET", "/healthz").Header("x-request-id").empty());
+  EXPECT_EQ(ann.Call("GET", "/nowhere").status, 404);
+  Answer wrong_method = ann.Call("PUT", "/api/v1/me");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.Header("allow"), "GET, DELETE");
+  EXPECT_EQ(wrong_method.Header("content-type"), "application/problem+json");
+
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  // One step: the CSV is the body, the settings are the query.
+  Answer one_step = ann.Call("POST", "/api/v1/stories?filename=q1.csv&audienceLevel=technical",
+                             SalesCsv(200), {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(one_step.status, 202) << one_step.body;
+  const std::string job_id = one_step.Json()["job"]["id"];
+  const std::vector<json> events = ann.Events(job_id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["status"], "completed");
+  EXPECT_EQ(events.back()["options"]["audienceLevel"], "technical");
+  // Resumed after the last event: nothing new, and the stream ends. From the start: the end.
+  EXPECT_TRUE(ann.Events(job_id, std::to_string(events.back()["eventId"].get<int64_t>())).empty());
+  EXPECT_EQ(ann.Events(job_id, "0").back()["status"], "completed");
+
+  const std::string metrics = ann.Call("GET", "/metrics").body;
+  for (const char* line :
+       {"datastory_http_requests_total{route=\"/api/v1/stories\",status=\"202\"} 1",
+        "datastory_jobs{state=\"completed\"} 1", "datastory_queue_depth 0",
+        "datastory_http_request_duration_seconds_bucket", "datastory_upload_bytes_total"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
+  // One JSON line per request, with its id.
+  const std::string log = server->Log();
+  EXPECT_NE(log.find("\"request_id\":\"trace-42\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"route\":\"/api/v1/stories\""), std::string::npos) << log;
+  const int files = backend_->StoredFiles();
+
+  // A client that promises 100,000 bytes, sends 1,000 and goes quiet.
+  RawConnection slow(server->port());
+  ASSERT_TRUE(slow.ok());
+  slow.Send(
+      "POST /api/v1/uploads?filename=slow.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: text/csv\r\nContent-Length: 100000\r\nCookie: " +
+      ann.cookie() + "\r\nOrigin: " + server->Url("") + "\r\n\r\n" + SalesCsv(100).substr(0, 1000));
+  const auto sent = std::chrono::steady_clock::now();
+  const std::string answer = slow.ReadAll();  // until the server closes
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  EXPECT_GT(waited, 1.5);
+  EXPECT_LT(waited, 10.0) << "the server kept a stalled upload";
+  EXPECT_TRUE(answer.empty() || answer.find("HTTP/1.1 408") == 0) << answer.substr(0, 200);
+  // The connection is dropped at the timeout; the half-written file goes a moment later.
+  for (int i = 0; i < 100 && backend_->StoredFiles() != files; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(backend_->StoredFiles(), files);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PlatformTest, ::testing::Values("sqlite", "postgres"),
