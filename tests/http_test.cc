@@ -364,6 +364,10 @@ TEST_P(PlatformTest, TheWholeFlow) {
   EXPECT_EQ(ann.Call("GET", "/api/v1/stories/" + story_id + "/export?format=md").status, 200);
   EXPECT_EQ(ann.Call("GET", "/api/v1/stories/" + story_id + "/export?format=json").status, 200);
 
+  Answer renamed = ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"title", "Q1 & Q2"}});
+  EXPECT_EQ(renamed.Json()["title"], "Q1 & Q2") << renamed.body;
+  EXPECT_EQ(ann.Call("GET", "/api/v1/stories/" + story_id).Json()["title"], "Q1 & Q2");
+  EXPECT_EQ(ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"title", ""}}).status, 400);
   Answer shared = ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"visibility", "public"}});
   ASSERT_EQ(shared.status, 200) << shared.body;
   const std::string share_url = shared.Json()["shareUrl"];

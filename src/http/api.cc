@@ -63,6 +63,17 @@ bool Terminal(store::JobStatus s) {
          s == store::JobStatus::kCancelled;
 }
 
+// A job's progress event id. Ids grow with the attempt, its stage and its progress (stages run
+// in order and progress never falls within an attempt), so a client that reconnects with
+// Last-Event-ID hears only what is newer, and no two events share an id.
+int64_t EventId(const store::Job& j) {
+  static constexpr std::string_view kStages[] = {"queued",    "claimed",  "parsing",
+                                                 "analyzing", "charting", "writing"};
+  const auto stage = std::find(std::begin(kStages), std::end(kStages), j.current_stage);
+  const int64_t rank = Terminal(j.status) ? 9 : stage - std::begin(kStages);
+  return int64_t{j.attempts} * 10000 + rank * 1000 + (Terminal(j.status) ? 999 : j.progress);
+}
+
 json JobJson(const store::Job& j) {
   json out = {{"id", j.id},
               {"status", store::JobStatusName(j.status)},
@@ -162,6 +173,34 @@ service::StorySettings SettingsFromQuery(const Request& req) {
   s.delimiter = req.Query("delimiter");
   s.encoding = req.Query("encoding");
   return s;
+}
+
+// POST /api/v1/stories in its JSON form: {uploadId, audienceLevel, title, overrides}. The route
+// streams (its other form is a CSV body), so the JSON is read here, within 1 MiB.
+struct StoryRequest {
+  std::string upload_id;
+  service::StorySettings settings;
+};
+Result<StoryRequest> ReadStoryRequest(const ChunkReader& body) {
+  std::string text;
+  char buffer[16384];
+  for (;;) {
+    DS_ASSIGN_OR_RETURN(size_t n, body(buffer, sizeof buffer));
+    if (n == 0) break;
+    text.append(buffer, n);
+    if (text.size() > (1 << 20)) {
+      return Status::ResourceExhausted("the request body is too large")
+          .WithReason("FILE_TOO_LARGE");
+    }
+  }
+  DS_ASSIGN_OR_RETURN(json request, ParseJson(text));
+  StoryRequest out;
+  DS_ASSIGN_OR_RETURN(out.settings, SettingsFrom(request));
+  out.upload_id = StringField(request, "uploadId");
+  if (out.upload_id.empty()) {
+    return Status::InvalidArgument("uploadId: required").WithReason("INVALID_REQUEST");
+  }
+  return out;
 }
 
 Response Created(const std::string& location, const json& body) {
@@ -492,30 +531,11 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Upload("/api/v1/stories", Auth::kUser,
            [c, limits, upload, accepted](Request& req, const ChunkReader& body) {
              const std::string key(req.Header("idempotency-key"));
-             const std::string_view type = req.Header("content-type");
-             if (type.rfind("application/json", 0) == 0) {
-               std::string text;
-               char buffer[16384];
-               for (;;) {
-                 auto n = body(buffer, sizeof buffer);
-                 if (!n.ok()) return Problem(n.status());
-                 if (*n == 0) break;
-                 text.append(buffer, *n);
-                 if (text.size() > (1 << 20)) {
-                   return Problem(Status::ResourceExhausted("the request body is too large")
-                                      .WithReason("FILE_TOO_LARGE"));
-                 }
-               }
-               auto json_body = ParseJson(text);
-               if (!json_body.ok()) return Problem(json_body.status());
-               auto settings = SettingsFrom(*json_body);
-               if (!settings.ok()) return Problem(settings.status());
-               const std::string upload_id = StringField(*json_body, "uploadId");
-               if (upload_id.empty()) {
-                 return Problem(
-                     Status::InvalidArgument("uploadId: required").WithReason("INVALID_REQUEST"));
-               }
-               auto job = c.stories->StartStory(*req.principal, upload_id, *settings, key);
+             if (req.Header("content-type").rfind("application/json", 0) == 0) {
+               auto request = ReadStoryRequest(body);
+               if (!request.ok()) return Problem(request.status());
+               auto job = c.stories->StartStory(*req.principal, request->upload_id,
+                                                request->settings, key);
                return job.ok() ? accepted(*job) : Problem(job.status());
              }
              Headers rate;
@@ -567,14 +587,6 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
             Status::InvalidArgument("title: expected a string").WithReason("INVALID_REQUEST"));
       }
       update.title = (*body)["title"].get<std::string>();
-      // The document carries the title too.
-      auto story = c.stories->GetStory(*req.principal, req.Param("id"));
-      if (!story.ok()) return Problem(story.status());
-      json doc = json::parse(story->document_json, nullptr, false);
-      if (doc.is_object()) {
-        doc["title"] = *update.title;
-        update.document_json = Dump(doc);
-      }
     }
     if (body->contains("visibility")) {
       const std::string v = StringField(*body, "visibility");
@@ -630,16 +642,6 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Get("/api/v1/jobs/:id/events", Auth::kUser, [c](Request& req) {
     auto job = c.stories->GetJob(*req.principal, req.Param("id"));
     if (!job.ok()) return Problem(job.status());
-    // Event ids grow with the attempt, its stage and its progress (stages run in order and
-    // progress never falls within an attempt), so a client that reconnects with Last-Event-ID
-    // hears only what is newer, and no two events share an id.
-    auto event_id = [](const store::Job& j) {
-      static constexpr std::string_view kStages[] = {"queued",    "claimed",  "parsing",
-                                                     "analyzing", "charting", "writing"};
-      const auto stage = std::find(std::begin(kStages), std::end(kStages), j.current_stage);
-      const int64_t rank = Terminal(j.status) ? 9 : stage - std::begin(kStages);
-      return int64_t{j.attempts} * 10000 + rank * 1000 + (Terminal(j.status) ? 999 : j.progress);
-    };
     const std::string last_header(req.Header("last-event-id"));
     auto last = std::make_shared<int64_t>(
         last_header.empty() ? -1 : std::strtoll(last_header.c_str(), nullptr, 10));
@@ -648,10 +650,10 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
     res.stream->topic = job->id;
     const Principal principal = *req.principal;
     const std::string id = job->id;
-    res.stream->next = [c, principal, id, last, event_id]() -> Result<EventStream::Update> {
+    res.stream->next = [c, principal, id, last]() -> Result<EventStream::Update> {
       DS_ASSIGN_OR_RETURN(store::Job j, c.stories->GetJob(principal, id));
       EventStream::Update update;
-      const int64_t now_id = event_id(j);
+      const int64_t now_id = EventId(j);
       if (now_id > *last) {
         update.events.push_back(
             {std::to_string(now_id),

@@ -251,7 +251,16 @@ Result<store::StoryRecord> StoryService::UpdateStory(const Principal& principal,
   if (update.title && (update.title->empty() || update.title->size() > 200)) {
     return Status::InvalidArgument("title: 1 to 200 characters").WithReason("INVALID_REQUEST");
   }
-  return store_.UpdateStory(principal.user.id, story_id, update);
+  store::StoryUpdate change = update;
+  if (update.title && !update.document_json) {  // the document carries the title too
+    DS_ASSIGN_OR_RETURN(store::StoryRecord story, store_.GetStory(principal.user.id, story_id));
+    json doc = json::parse(story.document_json, nullptr, false);
+    if (doc.is_object()) {
+      doc["title"] = *update.title;
+      change.document_json = Dump(doc);
+    }
+  }
+  return store_.UpdateStory(principal.user.id, story_id, change);
 }
 
 Status StoryService::DeleteStory(const Principal& principal, std::string_view story_id) {

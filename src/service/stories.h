@@ -93,6 +93,7 @@ class StoryService {
   Result<store::StoryRecord> GetStory(const Principal& principal, std::string_view story_id);
   Result<store::StoryPage> ListStories(const Principal& principal, std::string_view cursor,
                                        int limit);
+  // A new title (1 to 200 characters; the stored document takes it too) or visibility.
   Result<store::StoryRecord> UpdateStory(const Principal& principal, std::string_view story_id,
                                          const store::StoryUpdate& update);
   // Deletes the story, and its upload and file when no other story was told from them.
