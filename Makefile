@@ -1,11 +1,12 @@
 # DataStory: the two commands of the README, and the steps behind them.
+#   make serve  installs what is missing, builds, starts the platform and prints its URL
 #   make demo   installs what is missing, builds, profiles the bundled example
 #   make test   installs what is missing, builds, runs every test
 JOBS ?= 2
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo screenshot test fixtures asan fuzz bench bench-data format format-check tidy clean
+.PHONY: all deps build serve demo screenshot test fixtures asan fuzz bench bench-data bench-api format format-check tidy clean
 
 all: build
 
@@ -15,6 +16,10 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
+
+# The platform on the embedded default (SQLite and files under ./data/), at the printed URL.
+serve: build
+	@$(BUILD)/datastory serve
 
 demo: build
 	@$(BUILD)/datastory profile examples/sales.csv
@@ -66,6 +71,11 @@ fuzz: deps
 
 bench: build
 	@bench/profile_vs_duckdb.sh
+
+# The platform under load: wrk on a story with 1,000 progress streams open, upload -> completed,
+# a ~1 GB upload's memory, 20 concurrent 1M-row stories (bench/api_bench.py).
+bench-api: build
+	@bench/api.sh
 
 # Store operations/s on SQLite and PostgreSQL, blob MB/s on disk and S3 (moto), in one table.
 bench-data: build

@@ -228,21 +228,33 @@ void WorkerPool::Start() {
   if (threads_ > 0) threads_list_.emplace_back([this] { RescueLoop(); });
 }
 
-void WorkerPool::Wake() { cv_.notify_all(); }
+void WorkerPool::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    ++pokes_;
+  }
+  cv_.notify_all();
+}
 
 void WorkerPool::Loop(int index) {
   WorkerOptions options = options_;
   options.name = options_.name + "/" + std::to_string(index);
   Worker worker(store_, blobs_, options, on_event_);
   while (!stopping_) {
+    uint64_t seen;
+    {
+      std::lock_guard lock(mu_);
+      seen = pokes_;
+    }
     ++running_;
     Status s = worker.RunOne(&shutdown_);
     --running_;
     if (s.ok()) continue;  // maybe more are waiting
-    // None waiting, or the database away: wait for a poke or the next poll.
+    // None waiting, or the database away: wait for a poke (a job enqueued since the look above
+    // counts) or the next poll.
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms),
-                 [&] { return stopping_.load(); });
+                 [&] { return stopping_.load() || pokes_ != seen; });
   }
 }
 

@@ -97,6 +97,7 @@ class WorkerPool {
   pipeline::CancelToken shutdown_;
   std::mutex mu_;
   std::condition_variable cv_;
+  uint64_t pokes_ = 0;  // Wake() calls so far (under mu_): a wake between two looks is not lost
   std::vector<std::thread> threads_list_;
 };
 

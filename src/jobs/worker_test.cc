@@ -226,5 +226,25 @@ TEST_F(WorkerTest, APoolDrainsTheQueueAndStopsCleanly) {
   EXPECT_EQ(pool.running_jobs(), 0);
 }
 
+// An idle pool looks again only every poll_ms (here a minute); Wake() is what makes a new job
+// start at once, even when it comes while the workers are between two looks.
+TEST_F(WorkerTest, AWakeStartsANewJobWithoutWaitingForThePoll) {
+  WorkerPool pool(*store_, *blobs_, {.name = "pool", .poll_ms = 60000, .temp_dir = dir_.string()},
+                  1);
+  pool.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the worker found nothing
+  for (int round = 0; round < 3; ++round) {
+    const store::Job job = Start(Sales(100 + round));
+    pool.Wake();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (Reload(job).status != store::JobStatus::kCompleted &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(Reload(job).status, store::JobStatus::kCompleted) << "round " << round;
+  }
+  pool.Stop(1000);
+}
+
 }  // namespace
 }  // namespace datastory::jobs
