@@ -351,40 +351,43 @@ class Server::Impl {
     } else {
       record.route = route->name;
       req.params = std::move(params);
+      // Without a body (most requests) one trip to the pool both authenticates and answers:
+      // each trip costs two thread switches.
+      auto answer = [&] {
+        Status auth = router_.Authenticate(*route, req);
+        return auth.ok() ? route->handler(req) : Problem(auth);
+      };
       auto authenticate = [&] { return router_.Authenticate(*route, req); };
-      Status auth = co_await OnPool(authenticate);
-      if (!auth.ok()) {
+      if (body_read && !route->upload) {
+        res = co_await OnPool(answer);
+      } else if (Status auth = co_await OnPool(authenticate); !auth.ok()) {
         res = Problem(auth);
       } else if (route->upload) {
         res = co_await StreamUpload(stream, buffer, header, *route, req, &body_read);
+      } else if (header.content_length() && *header.content_length() > route->max_body) {
+        res = Problem(Status::ResourceExhausted("the request body is larger than " +
+                                                std::to_string(route->max_body) + " bytes")
+                          .WithReason("FILE_TOO_LARGE"));
       } else {
         // An ordinary body is read whole, within the route's limit.
-        if (!body_read) {
-          if (header.content_length() && *header.content_length() > route->max_body) {
-            res = Problem(Status::ResourceExhausted("the request body is larger than " +
-                                                    std::to_string(route->max_body) + " bytes")
-                              .WithReason("FILE_TOO_LARGE"));
-          } else {
-            bhttp::request_parser<bhttp::string_body> body(std::move(header));
-            body.body_limit(route->max_body);
-            beast::get_lowest_layer(stream).expires_after(
-                std::chrono::milliseconds(options_.read_timeout_ms));
-            error_code ec;
-            co_await bhttp::async_read(stream, buffer, body,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-            if (ec == bhttp::error::body_limit) {
-              res = Problem(Status::ResourceExhausted("the request body is too large")
-                                .WithReason("FILE_TOO_LARGE"));
-            } else if (ec) {
-              co_return false;  // the client went away, or stalled
-            } else {
-              req.body = std::move(body.get().body());
-              body_read = true;
-            }
-          }
+        bhttp::request_parser<bhttp::string_body> body(std::move(header));
+        body.body_limit(route->max_body);
+        beast::get_lowest_layer(stream).expires_after(
+            std::chrono::milliseconds(options_.read_timeout_ms));
+        error_code ec;
+        co_await bhttp::async_read(stream, buffer, body,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == bhttp::error::body_limit) {
+          res = Problem(Status::ResourceExhausted("the request body is too large")
+                            .WithReason("FILE_TOO_LARGE"));
+        } else if (ec) {
+          co_return false;  // the client went away, or stalled
+        } else {
+          req.body = std::move(body.get().body());
+          body_read = true;
+          auto handle = [&] { return route->handler(req); };
+          res = co_await OnPool(handle);
         }
-        auto handle = [&] { return route->handler(req); };
-        if (body_read) res = co_await OnPool(handle);
       }
     }
     if (!body_read) keep_alive = false;  // the rest of the body was not read: close after

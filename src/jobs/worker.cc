@@ -195,7 +195,7 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
   record.summary = story.narratives.summary;
   record.key_findings = story.narratives.key_findings;
   record.recommendations = story.narratives.recommendations;
-  record.document_json = pipeline::Render(*result, pipeline::Format::kJson);
+  record.document_json = pipeline::Render(*result, pipeline::Format::kCompactJson);
   record.processing_time_ms = result->processing_ms;
   const store::StoryRender pages{pipeline::Render(*result, pipeline::Format::kHtml),
                                  pipeline::Render(*result, pipeline::Format::kMarkdown)};

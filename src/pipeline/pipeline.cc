@@ -244,6 +244,9 @@ std::string Render(const StoryResult& result, Format format) {
   switch (format) {
     case Format::kJson:
       return render::RenderStoryJson(result.story, result.processing_ms);
+    case Format::kCompactJson:
+      return render::RenderStoryJson(result.story, result.processing_ms,
+                                     render::JsonLayout::kCompact);
     case Format::kHtml:
       return render::RenderStoryHtml(result.story);
     case Format::kMarkdown:

@@ -108,7 +108,8 @@ struct Preview {
 Result<Preview> MakePreview(const csv::ByteSource& source, const StoryRequest& request,
                             int max_rows = 20, size_t sample_bytes = size_t{2} << 20);
 
-enum class Format { kJson, kHtml, kMarkdown };
+// kCompactJson: the JSON without indentation, as stored and served by the platform.
+enum class Format { kJson, kHtml, kMarkdown, kCompactJson };
 // "json", "html", "md" (or "markdown").
 Result<Format> ParseFormat(std::string_view name);
 std::string Render(const StoryResult& result, Format format);

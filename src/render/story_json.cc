@@ -79,7 +79,8 @@ ordered_json InsightJson(const analysis::Insight& in, const std::string& text) {
 
 }  // namespace
 
-std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
+std::string RenderStoryJson(const story::Story& story, int64_t processing_ms,
+                            JsonLayout layout) {
   ordered_json profile = ProfileJson(story.profile);  // its parts are moved into the story
   const analysis::InsightReport& report = story.report;
 
@@ -164,7 +165,9 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms) {
   }
   out["writer"] = {{"name", story.writer}, {"notes", story.writer_notes}};
   out["processingTime"] = processing_ms;
-  return DumpJson(out);
+  return layout == JsonLayout::kCompact
+             ? out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+             : DumpJson(out);
 }
 
 }  // namespace datastory::render

@@ -9,8 +9,12 @@
 
 namespace datastory::render {
 
+// Pretty for people (the CLI's output); compact for storage and the API, half the bytes.
+enum class JsonLayout { kPretty, kCompact };
+
 // `processing_ms` is written as processingTime. Deterministic for a given story apart from it.
-std::string RenderStoryJson(const story::Story& story, int64_t processing_ms);
+std::string RenderStoryJson(const story::Story& story, int64_t processing_ms,
+                            JsonLayout layout = JsonLayout::kPretty);
 std::string RenderStoryMarkdown(const story::Story& story);
 std::string RenderStoryHtml(const story::Story& story);
 

@@ -273,7 +273,7 @@ Status StoryService::DeleteStory(const Principal& principal, std::string_view st
 
 Result<std::string> StoryService::Export(const Principal& principal, std::string_view story_id,
                                          pipeline::Format format) {
-  if (format == pipeline::Format::kJson) {
+  if (format == pipeline::Format::kJson || format == pipeline::Format::kCompactJson) {
     DS_ASSIGN_OR_RETURN(store::StoryRecord story, store_.GetStory(principal.user.id, story_id));
     return story.document_json;
   }

@@ -136,6 +136,9 @@ struct Session {
   std::string user_agent;
   std::string ip_address;
   bool remember_me = false;
+  // Set by FindSession: the last recorded activity is older than the touch interval, so
+  // TouchSession would write. (A request on a busy session then writes nothing at all.)
+  bool touch_due = false;
 
   bool IsExpired(int64_t now_millis) const {
     return now_millis >= expires_at || now_millis >= last_activity_at + idle_timeout_ms;

@@ -1080,11 +1080,17 @@ class PostgresStore final : public Store {
   }
 
   Result<Session> FindSession(std::string_view token_hash) override {
-    return One<Session>(std::string(kNow) + "SELECT " + Cols(sql::kSessionColumns, "sessions") +
-                            " FROM sessions, t WHERE token_hash = $2 AND expires_at > t.now AND "
-                            "last_activity_at + idle_timeout_ms > t.now",
-                        Timed().Add(token_hash), "session", Access::kRead,
-                        [](const PgRow& row) { return sql::ReadSession(row); });
+    // The touch is due by the database's clock, like the expiry (column 10, after the session).
+    return One<Session>(
+        std::string(kNow) + "SELECT " + Cols(sql::kSessionColumns, "sessions") +
+            ", last_activity_at <= t.now - $3 FROM sessions, t WHERE token_hash = $2 AND "
+            "expires_at > t.now AND last_activity_at + idle_timeout_ms > t.now",
+        Timed().Add(token_hash).Add(options_.sessions.touch_interval_ms), "session",
+        Access::kRead, [](const PgRow& row) {
+          Session session = sql::ReadSession(row);
+          session.touch_due = row.Bool(10);
+          return session;
+        });
   }
 
   Result<bool> TouchSession(std::string_view session_id) override {

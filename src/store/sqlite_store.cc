@@ -705,7 +705,9 @@ class SqliteStore final : public Store {
                              "last_activity_at + idle_timeout_ms > ?2");
     q.Bind(1, token_hash).Bind(2, now);
     if (q.Step() != SQLITE_ROW) return RowOr(q, "session", reader->db());
-    return ReadSession(q);
+    Session session = ReadSession(q);
+    session.touch_due = session.last_activity_at <= now - options_.sessions.touch_interval_ms;
+    return session;
   }
 
   Result<bool> TouchSession(std::string_view session_id) override {

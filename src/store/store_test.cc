@@ -435,10 +435,13 @@ TEST_P(StoreTest, SessionsHaveAnIdleAndAnAbsoluteLifetime) {
   EXPECT_EQ(store_->CreateSession({u.id, std::string(64, 'a'), false, "", ""}).status().code(),
             StatusCode::kAlreadyExists);
   // Activity slides the idle timeout, written at most once a minute.
+  EXPECT_FALSE(store_->FindSession(std::string(64, 'a'))->touch_due);  // just made
   clock_.Advance(29 * kMinute);
   ASSERT_TRUE(store_->FindSession(std::string(64, 'a')).ok());
+  EXPECT_TRUE(store_->FindSession(std::string(64, 'a'))->touch_due);
   EXPECT_TRUE(*store_->TouchSession(s->id));
   clock_.Advance(30 * 1000);
+  EXPECT_FALSE(store_->FindSession(std::string(64, 'a'))->touch_due);
   EXPECT_FALSE(*store_->TouchSession(s->id));  // written 30 s ago
   EXPECT_EQ(store_->FindSession(std::string(64, 'a'))->last_activity_at, kNow + 29 * kMinute);
   clock_.Advance(29 * kMinute);
