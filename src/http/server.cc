@@ -63,7 +63,10 @@ class BodyChannel {
  public:
   // `on_change` runs (on the handler's thread, outside the lock) whenever the handler first asks
   // for bytes or frees room in the queue: the connection's side waits for it, not on a clock.
-  explicit BodyChannel(std::function<void()> on_change) : on_change_(std::move(on_change)) {}
+  // `stopped` is the server's: a handler still waiting for bytes when the server stops (its
+  // connection will never be read again) is told so instead of waiting forever.
+  BodyChannel(std::function<void()> on_change, const std::atomic<bool>& stopped)
+      : on_change_(std::move(on_change)), stopped_(stopped) {}
 
   // The handler's side: the next piece, 0 at the end, or the connection's error.
   Result<size_t> Pull(char* buffer, size_t capacity) {
@@ -79,7 +82,10 @@ class BodyChannel {
         changed = false;
         lock.lock();
       }
-      cv_.wait(lock, [&] { return !pieces_.empty() || ended_; });
+      while (!cv_.wait_for(lock, std::chrono::milliseconds(100),
+                           [&] { return !pieces_.empty() || ended_; })) {
+        if (stopped_) return Status::Cancelled("the server is stopping");
+      }
       if (pieces_.empty()) {
         if (!failure_.ok()) return failure_;
         return size_t{0};
@@ -122,6 +128,7 @@ class BodyChannel {
 
  private:
   const std::function<void()> on_change_;
+  const std::atomic<bool>& stopped_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> pieces_;
@@ -140,6 +147,7 @@ class Server::Impl {
         router_(router),
         io_(std::max(1, options_.io_threads)),
         pool_(static_cast<size_t>(std::max(1, options_.handler_threads))),
+        upload_pool_(static_cast<size_t>(std::max(1, options_.upload_threads))),
         acceptor_(io_),
         tls_(asio::ssl::context::tls_server) {}
 
@@ -207,6 +215,7 @@ class Server::Impl {
     for (std::thread& t : threads_) t.join();
     threads_.clear();
     pool_.join();
+    upload_pool_.join();
   }
 
  private:
@@ -439,8 +448,8 @@ class Server::Impl {
     // Every change of the handler's side cancels the timer this coroutine waits on; posted to
     // the connection's strand, so it cannot slip in between a check and the wait after it.
     auto poke = [wake] { asio::post(wake->get_executor(), [wake] { wake->cancel(); }); };
-    auto channel = std::make_shared<BodyChannel>(poke);
-    asio::post(pool_, [channel, result, wake, &route, &req] {
+    auto channel = std::make_shared<BodyChannel>(poke, stopped_);
+    asio::post(upload_pool_, [channel, result, wake, &route, &req] {
       ChunkReader reader = [channel](char* b, size_t n) { return channel->Pull(b, n); };
       Response r = route.upload(req, reader);
       asio::post(wake->get_executor(), [result, wake, r = std::move(r)]() mutable {
@@ -592,7 +601,8 @@ class Server::Impl {
   const ServerOptions options_;
   const Router& router_;
   asio::io_context io_;
-  asio::thread_pool pool_;
+  asio::thread_pool pool_;         // handlers
+  asio::thread_pool upload_pool_;  // upload handlers, which wait on their body
   tcp::acceptor acceptor_;
   asio::ssl::context tls_;
   bool use_tls_ = false;

@@ -5,7 +5,7 @@
 // Every byte goes through a Beast parser with limits: 16 KiB of headers, each route's body
 // limit (an ordinary route's body is read whole only within it; an upload's streams to its
 // handler as it arrives, with back-pressure, so nothing is buffered beyond a few pieces), and
-// a timeout on every read, so a client that stops sending is dropped. Handlers run on a pool of
+// a timeout on every read, so a client that stops sending is dropped. Handlers run on pools of
 // blocking threads; the I/O threads only move bytes.
 #ifndef DATASTORY_HTTP_SERVER_H_
 #define DATASTORY_HTTP_SERVER_H_
@@ -35,8 +35,13 @@ struct AccessRecord {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (port() tells which)
-  int io_threads = 1;
-  int handler_threads = 16;
+  // Threads. The I/O threads only move bytes: one per core. Handlers block on the store: size
+  // their pool to what the store can use at once (more threads than that only switch between
+  // themselves). An upload's handler waits on the network for the whole upload, so uploads have
+  // their own pool and cannot starve the other requests.
+  int io_threads = 2;
+  int handler_threads = 2;
+  int upload_threads = 32;
   std::string tls_cert, tls_key;    // PEM files: HTTPS (TLS 1.2 and later) when both are set
   int64_t read_timeout_ms = 30000;  // for each read: the headers, a body piece
   int64_t idle_timeout_ms = 60000;  // a kept-alive connection with no new request
