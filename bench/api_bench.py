@@ -48,7 +48,7 @@ class Platform:
         self.port = free_port()
         self.workdir = workdir
         env = dict(os.environ, DATASTORY_LISTEN=f"127.0.0.1:{self.port}", DATASTORY_SECRET=SECRET,
-                   DATASTORY_BCRYPT_COST="10")
+                   DATASTORY_BCRYPT_COST="10", DATASTORY_UPLOADS_PER_HOUR="1000")
         if workers is not None:
             env["DATASTORY_WORKERS"] = str(workers)
         self.env = env

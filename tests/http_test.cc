@@ -735,6 +735,29 @@ TEST_P(EmbeddedTest, SettingsComeFromDotEnvFiles) {
   EXPECT_NE(bad.output.find(".env.local:2"), std::string::npos) << bad.output;
 }
 
+// Uploads are rate limited per account (DATASTORY_UPLOADS_PER_HOUR): the headers say how many
+// are left, and the one over answers 429 with Retry-After, storing nothing.
+TEST_P(EmbeddedTest, UploadsAreRateLimited) {
+  Server server(backend_->Env(), dir_, {"DATASTORY_UPLOADS_PER_HOUR=2"});
+  Client ann(server);
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  Answer first = ann.UploadCsv(SalesCsv(10));
+  EXPECT_EQ(first.status, 201);
+  EXPECT_EQ(first.Header("ratelimit-policy"), "2;w=3600");
+  EXPECT_EQ(first.Header("ratelimit").rfind("limit=2, remaining=1", 0), 0u)
+      << first.Header("ratelimit");
+  EXPECT_EQ(ann.UploadCsv(SalesCsv(10)).status, 201);
+  Answer third = ann.UploadCsv(SalesCsv(10));
+  EXPECT_EQ(third.status, 429) << third.body;
+  EXPECT_EQ(third.Json()["code"], "RATE_LIMITED");
+  EXPECT_GT(std::atoi(third.Header("retry-after").c_str()), 0);
+  EXPECT_EQ(backend_->StoredFiles(), 2);
+  // Another account has its own allowance.
+  Client bob(server);
+  ASSERT_EQ(bob.Register("bob@example.com").status, 201);
+  EXPECT_EQ(bob.UploadCsv(SalesCsv(10)).status, 201);
+}
+
 // HTTPS with the operator's certificate: TLS 1.2 and 1.3 only.
 TEST_P(EmbeddedTest, ServesTlsOneTwoAndLater) {
   const std::string cert = (dir_ / "cert.pem").string(), key = (dir_ / "key.pem").string();

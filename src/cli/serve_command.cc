@@ -106,6 +106,7 @@ int RunServe(const StopFlags& flags) {
   context.metrics = &metrics;
   context.public_url = c.public_url;
   context.secure_cookies = c.https();
+  context.uploads_per_hour = c.uploads_per_hour;
   context.on_enqueue = [&workers] {
     if (workers) workers->Wake();
   };

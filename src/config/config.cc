@@ -200,6 +200,11 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
     if (!n) return Bad("DATASTORY_READ_TIMEOUT", "seconds, 1 to 3600", t);
     c.read_timeout_s = *n;
   }
+  if (const std::string t = get("DATASTORY_UPLOADS_PER_HOUR"); !t.empty()) {
+    auto n = ParseInt(t, 1, 1000000);
+    if (!n) return Bad("DATASTORY_UPLOADS_PER_HOUR", "uploads, 1 to 1000000", t);
+    c.uploads_per_hour = *n;
+  }
   if (const std::string t = get("DATASTORY_JOB_LEASE"); !t.empty()) {
     auto n = ParseInt(t, 2, 3600);
     if (!n) return Bad("DATASTORY_JOB_LEASE", "seconds, 2 to 3600", t);

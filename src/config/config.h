@@ -53,6 +53,9 @@ struct Config {
   // DATASTORY_JOB_LEASE: how long a job stays with a worker that stopped answering before
   // another takes it (heartbeats every sixth of it; rescue every third).
   int job_lease_s = 30;
+  // DATASTORY_UPLOADS_PER_HOUR: uploads one account may make in an hour (one address: twice
+  // that). A limit on abuse, beside the tier's limits on stories and bytes.
+  int uploads_per_hour = 30;
   std::string data_dir;  // where the embedded default keeps its files
 
   bool https() const { return public_url.rfind("https://", 0) == 0; }

@@ -105,6 +105,9 @@ TEST_F(ConfigTest, EveryMalformedSettingNamesItsVariable) {
             {{"DATASTORY_TLS_CERT", missing}, {"DATASTORY_TLS_KEY", missing}}},
            {"DATASTORY_PUBLIC_URL", {{"DATASTORY_PUBLIC_URL", "datastory.example.com"}}},
            {"DATASTORY_BCRYPT_COST", {{"DATASTORY_BCRYPT_COST", "4"}}},
+           {"DATASTORY_READ_TIMEOUT", {{"DATASTORY_READ_TIMEOUT", "0"}}},
+           {"DATASTORY_JOB_LEASE", {{"DATASTORY_JOB_LEASE", "1"}}},
+           {"DATASTORY_UPLOADS_PER_HOUR", {{"DATASTORY_UPLOADS_PER_HOUR", "lots"}}},
            {"DATASTORY_SECRET", {{"DATASTORY_SECRET", "short"}}}}) {
     settings.emplace("DATASTORY_SECRET", secret);
     auto c = Load(settings);
@@ -124,8 +127,14 @@ TEST_F(ConfigTest, SettingsAreRead) {
                  {"DATASTORY_WORKERS", "0"},
                  {"DATASTORY_TLS_CERT", (dir_ / "cert.pem").string()},
                  {"DATASTORY_TLS_KEY", (dir_ / "key.pem").string()},
-                 {"DATASTORY_SECRET", std::string(32, 'k')}});
+                 {"DATASTORY_SECRET", std::string(32, 'k')},
+                 {"DATASTORY_READ_TIMEOUT", "5"},
+                 {"DATASTORY_JOB_LEASE", "12"},
+                 {"DATASTORY_UPLOADS_PER_HOUR", "500"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->read_timeout_s, 5);
+  EXPECT_EQ(c->job_lease_s, 12);
+  EXPECT_EQ(c->uploads_per_hour, 500);
   EXPECT_EQ(c->listen_host, "::1");
   EXPECT_EQ(c->listen_port, 0);
   EXPECT_EQ(c->workers, 0);

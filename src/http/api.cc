@@ -289,8 +289,11 @@ Response With(Response r, Headers headers) {
 }
 
 struct Limits {
-  RateLimiter uploads_by_user{30, 60 * 60 * 1000};  // 30 uploads an hour
-  RateLimiter uploads_by_address{60, 60 * 60 * 1000};
+  explicit Limits(int uploads_per_hour)
+      : uploads_by_user(uploads_per_hour, 60 * 60 * 1000),
+        uploads_by_address(2 * uploads_per_hour, 60 * 60 * 1000) {}
+  RateLimiter uploads_by_user;
+  RateLimiter uploads_by_address;
   RateLimiter downloads_by_key{600, 60 * 1000};  // exports and shared pages
 };
 
@@ -301,7 +304,7 @@ std::string SessionCookieName(bool secure) {
 }
 
 void AddApiRoutes(Router& r, const ApiContext& c) {
-  auto limits = std::make_shared<Limits>();
+  auto limits = std::make_shared<Limits>(c.uploads_per_hour);
   const std::string cookie_name = SessionCookieName(c.secure_cookies);
   auto session_cookie = [c, cookie_name](const std::string& token, bool remember) {
     std::string cookie = cookie_name + "=" + token + "; Path=/; HttpOnly; SameSite=Lax";

@@ -24,6 +24,7 @@ struct ApiContext {
   Metrics* metrics = nullptr;
   std::string public_url;  // share links, the same-origin check, Secure cookies
   bool secure_cookies = false;
+  int uploads_per_hour = 30;  // per account; per address twice that
   // A job was enqueued (the in-process workers look at once).
   std::function<void()> on_enqueue;
 };
