@@ -80,14 +80,17 @@ class Platform:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def running_threads(self):
+    def running_threads(self, prefix=""):
+        """Threads on a core or waiting for one now, of those whose name starts with `prefix`."""
         running = 0
         for task in os.listdir(f"/proc/{self.process.pid}/task"):
             try:
                 with open(f"/proc/{self.process.pid}/task/{task}/stat") as f:
-                    running += f.read().rsplit(")", 1)[1].split()[0] == "R"
+                    stat = f.read()
             except OSError:
-                pass
+                continue
+            name = stat[stat.index("(") + 1:stat.rindex(")")]
+            running += name.startswith(prefix) and stat.rsplit(")", 1)[1].split()[0] == "R"
         return running
 
     def call(self, method, path, body=None, headers=None, timeout=600):
@@ -194,14 +197,15 @@ def wrk(platform, cookie, path):
 
 
 def sample_while(platform, work, every=0.05):
-    """Runs `work` while sampling the server: (result, peak RSS KiB, most threads running)."""
+    """Runs `work` while sampling the server: (result, peak RSS KiB, most job threads running
+    at once: the workers, named ds-worker-N)."""
     peak_rss, peak_running = [platform.status("VmRSS")], [0]
     done = threading.Event()
 
     def sample():
         while not done.is_set():
             peak_rss[0] = max(peak_rss[0], platform.status("VmRSS"))
-            peak_running[0] = max(peak_running[0], platform.running_threads())
+            peak_running[0] = max(peak_running[0], platform.running_threads("ds-worker"))
             time.sleep(every)
 
     sampler = threading.Thread(target=sample)
@@ -289,8 +293,9 @@ def main():
             "threads_in_process": threads_total, "peak_rss_mib": peak / 1024}
         print(f"{CONCURRENT} concurrent 1M-row stories: {ends.count('completed')} completed in "
               f"{wall:.1f} s = {60 * ends.count('completed') / wall:.1f} stories/min; "
-              f"{cpu / wall:.2f} of {os.cpu_count()} cores busy; at most {most_running} threads "
-              f"running at once ({threads_total} threads in the process); peak RSS "
+              f"{cpu / wall:.2f} of {os.cpu_count()} cores busy; at most {most_running} job threads "
+              f"running at once, for a budget of {os.cpu_count()} ({threads_total} threads in the "
+              f"process); peak RSS "
               f"{peak / 1024:.0f} MiB", flush=True)
         platform.stop()
 

@@ -113,9 +113,12 @@ std::string StoryJson(const store::StoryRecord& s, const std::string& public_url
                {"createdAt", Iso(s.created_at)},
                {"updatedAt", Iso(s.updated_at)}};
   if (!s.share_token.empty()) meta["shareUrl"] = public_url + "/s/" + s.share_token;
-  std::string text = Dump(meta);
-  if (s.document_json.size() < 2 || s.document_json.front() != '{') return text;
-  text.pop_back();
+  const std::string head = Dump(meta);
+  if (s.document_json.size() < 2 || s.document_json.front() != '{') return head;
+  // The document (tens of KB) is copied once, into a string sized for both.
+  std::string text;
+  text.reserve(head.size() + s.document_json.size());
+  text.append(head, 0, head.size() - 1);
   if (s.document_json.size() > 2) text += ",";
   text.append(s.document_json, 1);
   return text;

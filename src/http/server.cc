@@ -44,7 +44,7 @@ void SetHeaders(Message& out, const Headers& defaults, const Headers& own) {
 }
 
 constexpr size_t kHeaderLimit = 16 << 10;
-constexpr size_t kUploadPiece = 64 << 10;
+constexpr size_t kUploadPiece = 128 << 10;
 constexpr size_t kUploadQueue = 8;  // pieces waiting for the handler, at most
 constexpr uint64_t kUploadBodyLimit = uint64_t{64} << 30;  // the services check the real limit
 
@@ -61,25 +61,28 @@ std::string NewRequestId(std::string_view given) {
 // (which pulls them on a pool thread), bounded so the body never piles up in memory.
 class BodyChannel {
  public:
-  // `on_change` runs (on the handler's thread, outside the lock) whenever the handler first asks
-  // for bytes or frees room in the queue: the connection's side waits for it, not on a clock.
-  // `stopped` is the server's: a handler still waiting for bytes when the server stops (its
-  // connection will never be read again) is told so instead of waiting forever.
-  BodyChannel(std::function<void()> on_change, const std::atomic<bool>& stopped)
-      : on_change_(std::move(on_change)), stopped_(stopped) {}
+  // `wake` tells the connection's side that the handler moved on; it runs (on the handler's
+  // thread, outside the lock) only when that side is waiting for it (WaitUnless), so a body
+  // that flows costs no wake-ups. `stopped` is the server's: a handler still waiting for bytes
+  // when the server stops (its connection will never be read again) is told so, not left
+  // waiting forever.
+  BodyChannel(std::function<void()> wake, const std::atomic<bool>& stopped)
+      : wake_(std::move(wake)), stopped_(stopped) {}
 
-  // The handler's side: the next piece, 0 at the end, or the connection's error.
+  // The handler's side: the next bytes, 0 at the end, or the connection's error.
   Result<size_t> Pull(char* buffer, size_t capacity) {
-    bool changed = false;
+    bool wake = false;
     Result<size_t> got = size_t{0};
     {
       std::unique_lock lock(mu_);
-      changed = !wanted_;
-      wanted_ = true;
-      if (changed && pieces_.empty() && !ended_) {
+      if (!wanted_) {  // the first ask: the connection may now read the body
+        wanted_ = true;
+        wake = std::exchange(armed_, false);
+      }
+      if (wake && pieces_.empty() && !ended_) {
         lock.unlock();
-        on_change_();
-        changed = false;
+        wake_();
+        wake = false;
         lock.lock();
       }
       while (!cv_.wait_for(lock, std::chrono::milliseconds(100),
@@ -97,13 +100,14 @@ class BodyChannel {
       if (offset_ == front.size()) {
         pieces_.pop_front();
         offset_ = 0;
-        changed = true;
+        wake = wake || std::exchange(armed_, false);  // room in the queue
       }
       got = n;
     }
-    if (changed) on_change_();
+    if (wake) wake_();
     return got;
   }
+
   // The connection's side.
   void Push(std::string piece) {
     std::lock_guard lock(mu_);
@@ -116,24 +120,23 @@ class BodyChannel {
     failure_ = std::move(failure);
     cv_.notify_all();
   }
-  bool Full() {
+  // Whether the connection must wait for the handler: it has not asked for the body yet, or
+  // the queue is full. If so, the next Pull that changes that wakes it.
+  bool WaitUnlessReady() {
     std::lock_guard lock(mu_);
-    return pieces_.size() >= kUploadQueue;
-  }
-  // Whether the handler has asked for the body (it may answer without: a refusal).
-  bool Wanted() {
-    std::lock_guard lock(mu_);
-    return wanted_;
+    armed_ = !wanted_ || pieces_.size() >= kUploadQueue;
+    return armed_;
   }
 
  private:
-  const std::function<void()> on_change_;
+  const std::function<void()> wake_;
   const std::atomic<bool>& stopped_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> pieces_;
   size_t offset_ = 0;
   bool wanted_ = false;
+  bool armed_ = false;  // the connection waits for a wake
   bool ended_ = false;
   Status failure_;
 };
@@ -445,8 +448,8 @@ class Server::Impl {
                                          const Route& route, Request& req, bool* body_read) {
     auto result = std::make_shared<std::optional<Response>>();
     auto wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
-    // Every change of the handler's side cancels the timer this coroutine waits on; posted to
-    // the connection's strand, so it cannot slip in between a check and the wait after it.
+    // A wake cancels the timer this coroutine waits on; posted to the connection's strand, so it
+    // cannot slip in between a check and the wait after it.
     auto poke = [wake] { asio::post(wake->get_executor(), [wake] { wake->cancel(); }); };
     auto channel = std::make_shared<BodyChannel>(poke, stopped_);
     asio::post(upload_pool_, [channel, result, wake, &route, &req] {
@@ -464,10 +467,11 @@ class Server::Impl {
         co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       }
     };
+    auto handler_ready = [&] { return result->has_value() || !channel->WaitUnlessReady(); };
     // The handler looks at the request first and may refuse it (over the tier's limit) without
     // reading the body: only once it asks is a client that sent `Expect: 100-continue` told to
     // go on. (curl waits a whole second for that answer on bodies over 1 MB.)
-    co_await wait_for([&] { return channel->Wanted() || *result; });
+    co_await wait_for(handler_ready);
     if (!*result && beast::iequals(header.get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
       error_code ec;
@@ -475,11 +479,16 @@ class Server::Impl {
     }
     bhttp::request_parser<bhttp::buffer_body> body(std::move(header));
     body.body_limit(kUploadBodyLimit);
-    std::string piece(kUploadPiece, '\0');
+    // Beast reads into the free room of `buffer`, which the headers left at a few KB: with
+    // room for a whole piece, a read takes up to 64 KB (measured: 5 KB reads, 23,000 of them
+    // for 120 MB, before).
+    buffer.reserve(kUploadPiece);
     Status failure;
     while (!body.is_done() && !*result) {
-      co_await wait_for([&] { return !channel->Full() || *result; });  // the handler is behind
+      co_await wait_for(handler_ready);  // while the handler is behind
       if (*result) break;
+      // Each piece is its own buffer, handed over whole: no copy on this side.
+      std::string piece(kUploadPiece, '\0');
       body.get().body().data = piece.data();
       body.get().body().size = piece.size();
       beast::get_lowest_layer(stream).expires_after(
@@ -495,8 +504,8 @@ class Server::Impl {
                             .WithReason("UPLOAD_INCOMPLETE");
         break;
       }
-      const size_t got = piece.size() - body.get().body().size;
-      if (got > 0) channel->Push(piece.substr(0, got));
+      piece.resize(piece.size() - body.get().body().size);
+      if (!piece.empty()) channel->Push(std::move(piece));
     }
     *body_read = body.is_done();
     channel->End(failure.ok() && !*body_read ? Status::Cancelled("the body was not read")

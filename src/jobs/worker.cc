@@ -1,6 +1,7 @@
 #include "jobs/worker.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -237,6 +238,8 @@ void WorkerPool::Wake() {
 }
 
 void WorkerPool::Loop(int index) {
+  // Named for top, perf and the benchmark's count of running job threads.
+  pthread_setname_np(pthread_self(), ("ds-worker-" + std::to_string(index)).substr(0, 15).c_str());
   WorkerOptions options = options_;
   options.name = options_.name + "/" + std::to_string(index);
   Worker worker(store_, blobs_, options, on_event_);
