@@ -137,6 +137,7 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
   std::condition_variable beat_cv;
   bool finished = false;
   std::thread heartbeat([&] {
+    pthread_setname_np(pthread_self(), "ds-heartbeat");  // not one of the job's threads
     std::unique_lock lock(beat_mu);
     while (!beat_cv.wait_for(lock, std::chrono::milliseconds(options_.heartbeat_ms),
                              [&] { return finished; })) {
