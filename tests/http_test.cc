@@ -758,6 +758,33 @@ TEST_P(EmbeddedTest, UploadsAreRateLimited) {
   EXPECT_EQ(bob.UploadCsv(SalesCsv(10)).status, 201);
 }
 
+// X-Forwarded-For names the client only when a trusted proxy sends it.
+TEST_P(EmbeddedTest, OnlyTrustedProxiesNameTheClient) {
+  for (const bool trusted : {false, true}) {
+    Server server(backend_->Env(), dir_,
+                  {trusted ? "DATASTORY_TRUSTED_PROXIES=10.9.9.9, 127.0.0.1"
+                           : "DATASTORY_TRUSTED_PROXIES=10.9.9.9"});
+    Client ann(server);
+    ASSERT_EQ(ann.Call("POST", "/api/v1/auth/register",
+                       R"({"email":"ann@example.com","password":"correct horse"})",
+                       {{"Content-Type", "application/json"},
+                        {"X-Forwarded-For", "198.51.100.7, 203.0.113.9"}})
+                  .status,
+              trusted ? 409 : 201);  // the second server shares the first one's database
+    if (trusted) {
+      ASSERT_EQ(ann.Call("POST", "/api/v1/auth/login",
+                         R"({"email":"ann@example.com","password":"correct horse"})",
+                         {{"Content-Type", "application/json"},
+                          {"X-Forwarded-For", "198.51.100.7, 203.0.113.9"}})
+                    .status,
+                200);
+    }
+    const json sessions = ann.Call("GET", "/api/v1/me/sessions").Json()["sessions"];
+    ASSERT_FALSE(sessions.empty());
+    EXPECT_EQ(sessions[0]["ipAddress"], trusted ? "203.0.113.9" : "127.0.0.1") << sessions;
+  }
+}
+
 // HTTPS with the operator's certificate: TLS 1.2 and 1.3 only.
 TEST_P(EmbeddedTest, ServesTlsOneTwoAndLater) {
   const std::string cert = (dir_ / "cert.pem").string(), key = (dir_ / "key.pem").string();

@@ -131,6 +131,7 @@ int RunServe(const StopFlags& flags) {
   server_options.tls_key = c.tls_key;
   server_options.response_headers = SecurityHeaders(c);
   server_options.read_timeout_ms = int64_t{c.read_timeout_s} * 1000;
+  server_options.trusted_proxies = c.trusted_proxies;
   // SQLite's reads are work for a core: more handler threads than cores only switch between
   // themselves (GET a story: 10,100 requests/s with 16, 21,000 with 2 on two cores).
   // PostgreSQL's are waits on the network: as many handlers as its pool has connections (10).

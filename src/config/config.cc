@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +36,12 @@ Result<std::map<std::string, std::string>> ReadDotEnv(const fs::path& file) {
   std::stringstream text;
   text << in.rdbuf();
   return ParseDotEnv(text.str(), file.string());
+}
+
+bool IsIpAddress(const std::string& text) {
+  unsigned char bytes[16];
+  return inet_pton(AF_INET, text.c_str(), bytes) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), bytes) == 1;
 }
 
 std::optional<int> ParseInt(std::string_view text, int low, int high) {
@@ -199,6 +206,18 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
     auto n = ParseInt(t, 1, 3600);
     if (!n) return Bad("DATASTORY_READ_TIMEOUT", "seconds, 1 to 3600", t);
     c.read_timeout_s = *n;
+  }
+  const std::string proxies = get("DATASTORY_TRUSTED_PROXIES");
+  for (std::string_view rest = proxies; !rest.empty();) {
+    const size_t comma = rest.find(',');
+    std::string address(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    address.erase(0, address.find_first_not_of(' '));
+    address.erase(address.find_last_not_of(' ') + 1);
+    if (!IsIpAddress(address)) {
+      return Bad("DATASTORY_TRUSTED_PROXIES", "IP addresses separated by commas", address);
+    }
+    c.trusted_proxies.push_back(address);
   }
   if (const std::string t = get("DATASTORY_UPLOADS_PER_HOUR"); !t.empty()) {
     auto n = ParseInt(t, 1, 1000000);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "datastory/result.h"
 
@@ -56,6 +57,9 @@ struct Config {
   // DATASTORY_UPLOADS_PER_HOUR: uploads one account may make in an hour (one address: twice
   // that). A limit on abuse, beside the tier's limits on stories and bytes.
   int uploads_per_hour = 30;
+  // DATASTORY_TRUSTED_PROXIES: comma-separated addresses of reverse proxies whose
+  // X-Forwarded-For names the client.
+  std::vector<std::string> trusted_proxies;
   std::string data_dir;  // where the embedded default keeps its files
 
   bool https() const { return public_url.rfind("https://", 0) == 0; }

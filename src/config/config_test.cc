@@ -108,6 +108,7 @@ TEST_F(ConfigTest, EveryMalformedSettingNamesItsVariable) {
            {"DATASTORY_READ_TIMEOUT", {{"DATASTORY_READ_TIMEOUT", "0"}}},
            {"DATASTORY_JOB_LEASE", {{"DATASTORY_JOB_LEASE", "1"}}},
            {"DATASTORY_UPLOADS_PER_HOUR", {{"DATASTORY_UPLOADS_PER_HOUR", "lots"}}},
+           {"DATASTORY_TRUSTED_PROXIES", {{"DATASTORY_TRUSTED_PROXIES", "10.0.0.1, proxy.local"}}},
            {"DATASTORY_SECRET", {{"DATASTORY_SECRET", "short"}}}}) {
     settings.emplace("DATASTORY_SECRET", secret);
     auto c = Load(settings);
@@ -130,11 +131,13 @@ TEST_F(ConfigTest, SettingsAreRead) {
                  {"DATASTORY_SECRET", std::string(32, 'k')},
                  {"DATASTORY_READ_TIMEOUT", "5"},
                  {"DATASTORY_JOB_LEASE", "12"},
-                 {"DATASTORY_UPLOADS_PER_HOUR", "500"}});
+                 {"DATASTORY_UPLOADS_PER_HOUR", "500"},
+                 {"DATASTORY_TRUSTED_PROXIES", "10.0.0.1, ::1"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->read_timeout_s, 5);
   EXPECT_EQ(c->job_lease_s, 12);
   EXPECT_EQ(c->uploads_per_hour, 500);
+  EXPECT_EQ(c->trusted_proxies, (std::vector<std::string>{"10.0.0.1", "::1"}));
   EXPECT_EQ(c->listen_host, "::1");
   EXPECT_EQ(c->listen_port, 0);
   EXPECT_EQ(c->workers, 0);

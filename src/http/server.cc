@@ -338,7 +338,7 @@ class Server::Impl {
     for (const auto& field : head) {
       req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    req.remote_ip = remote;
+    req.remote_ip = ClientAddress(remote, req.Header("x-forwarded-for"));
     req.request_id = NewRequestId(req.Header("x-request-id"));
     bool keep_alive = head.keep_alive();
     AccessRecord record{req.request_id, remote, req.method, "-", 0, 0, 0, 0};
@@ -415,6 +415,21 @@ class Server::Impl {
     const bool written = co_await Write(stream, req, res, keep_alive, req.method == "HEAD");
     Log(record, started);
     co_return written&& keep_alive;
+  }
+
+  // The client's address: the peer's, or behind a trusted proxy the last hop it forwarded.
+  std::string ClientAddress(const std::string& peer, std::string_view forwarded_for) const {
+    if (forwarded_for.empty() ||
+        std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), peer) ==
+            options_.trusted_proxies.end()) {
+      return peer;
+    }
+    std::string_view last = forwarded_for.substr(forwarded_for.rfind(',') + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    error_code ec;
+    asio::ip::make_address(std::string(last), ec);
+    return ec ? peer : std::string(last);
   }
 
   void Log(AccessRecord& record, SteadyClock::time_point started) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "datastory/status.h"
 #include "http/router.h"
@@ -48,6 +49,10 @@ struct ServerOptions {
   int64_t stream_poll_ms = 2000;    // event streams look again at least this often
   int64_t stream_keepalive_ms = 15000;
   Headers response_headers;  // added to every response (security headers)
+  // Addresses of reverse proxies whose X-Forwarded-For is believed: a request from one of them
+  // is from the last address that header names (the proxy appended it). From anyone else the
+  // header is ignored: a client cannot choose the address its limits count against.
+  std::vector<std::string> trusted_proxies;
   std::function<void(const AccessRecord&)> on_request;
 };
 
