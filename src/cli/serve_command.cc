@@ -83,7 +83,7 @@ class AccessLog {
     std::lock_guard lock(mu_);
     pending_ += line;
     pending_ += '\n';
-    if (pending_.size() > (64 << 10)) cv_.notify_one();
+    if (pending_.size() > kFlushBytes) cv_.notify_one();
   }
 
  private:
@@ -91,7 +91,8 @@ class AccessLog {
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(mu_);
-        cv_.wait_for(lock, stop, std::chrono::milliseconds(100), [] { return false; });
+        cv_.wait_for(lock, stop, std::chrono::milliseconds(100),
+                     [this] { return pending_.size() > kFlushBytes; });
       }
       Flush();
     }
@@ -107,6 +108,7 @@ class AccessLog {
     std::fflush(out_);
   }
 
+  static constexpr size_t kFlushBytes = 64 << 10;
   FILE* const out_;
   std::mutex mu_;
   std::condition_variable_any cv_;

@@ -62,7 +62,7 @@ std::string NewRequestId(std::string_view given) {
 class BodyChannel {
  public:
   // `wake` tells the connection's side that the handler moved on; it runs (on the handler's
-  // thread, outside the lock) only when that side is waiting for it (WaitUnless), so a body
+  // thread, outside the lock) only when that side waits for it (WaitUnlessReady), so a body
   // that flows costs no wake-ups. `stopped` is the server's: a handler still waiting for bytes
   // when the server stops (its connection will never be read again) is told so, not left
   // waiting forever.
