@@ -26,6 +26,7 @@ packages=(
   time                                 # GNU time -v for peak RSS in the benchmark
   wrk                                  # make bench-api: HTTP load on loopback
   curl openssl                         # the HTTP tests: TLS handshakes, a self-signed certificate
+  jq                                   # the README's curl walk-through picks ids with it
 )
 
 missing=()
