@@ -219,7 +219,7 @@ def sample_while(platform, work, every=0.05):
 
 
 def main():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the server inherits it too
     example = open(EXAMPLE, "rb").read()
     with tempfile.TemporaryDirectory(prefix="datastory-bench-api-") as workdir:
