@@ -387,6 +387,36 @@ TEST_P(PlatformTest, TheWholeFlow) {
   EXPECT_EQ(backend_->StoredFiles(), 0);  // the last story of the file took it
 }
 
+// The story list: newest first, in pages that end with a cursor and a Link to the next.
+TEST_P(PlatformTest, StoriesComeInPagesNewestFirst) {
+  auto server = Start();
+  Client ann(*server);
+  ASSERT_EQ(ann.Register("ann@example.com").status, 201);
+  std::vector<std::string> made;  // in the order they were made
+  for (int i = 0; i < 3; ++i) {
+    Answer started =
+        ann.Call("POST", "/api/v1/stories?filename=s.csv&title=Story%20" + std::to_string(i),
+                 SalesCsv(30 + i), {{"Content-Type", "text/csv"}});
+    ASSERT_EQ(started.status, 202) << started.body;
+    made.push_back(ann.Events(started.Json()["job"]["id"]).back().at("storyId"));
+  }
+  Answer first = ann.Call("GET", "/api/v1/stories?limit=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(first.Json()["stories"].size(), 2u);
+  EXPECT_EQ(first.Json()["stories"][0]["id"], made[2]);
+  EXPECT_EQ(first.Json()["stories"][1]["id"], made[1]);
+  EXPECT_EQ(first.Json()["stories"][0]["title"], "Story 2");
+  const std::string cursor = first.Json()["nextCursor"];
+  EXPECT_EQ(first.Header("link"), "</api/v1/stories?limit=2&cursor=" + cursor + ">; rel=\"next\"");
+  Answer second = ann.Call("GET", "/api/v1/stories?limit=2&cursor=" + cursor);
+  ASSERT_EQ(second.Json()["stories"].size(), 1u);
+  EXPECT_EQ(second.Json()["stories"][0]["id"], made[0]);
+  EXPECT_FALSE(second.Json().contains("nextCursor"));
+  EXPECT_TRUE(second.Header("link").empty());
+  EXPECT_EQ(ann.Call("GET", "/api/v1/stories?limit=0").status, 400);
+  EXPECT_EQ(ann.Call("GET", "/api/v1/stories?limit=101").status, 400);
+}
+
 // Another user's story, upload or job answers exactly as a missing one, on every route.
 TEST_P(PlatformTest, AnotherUsersThingsAreNotFound) {
   auto server = Start();
