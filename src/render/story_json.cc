@@ -79,8 +79,7 @@ ordered_json InsightJson(const analysis::Insight& in, const std::string& text) {
 
 }  // namespace
 
-std::string RenderStoryJson(const story::Story& story, int64_t processing_ms,
-                            JsonLayout layout) {
+std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, JsonLayout layout) {
   ordered_json profile = ProfileJson(story.profile);  // its parts are moved into the story
   const analysis::InsightReport& report = story.report;
 

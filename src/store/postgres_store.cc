@@ -1085,8 +1085,8 @@ class PostgresStore final : public Store {
         std::string(kNow) + "SELECT " + Cols(sql::kSessionColumns, "sessions") +
             ", last_activity_at <= t.now - $3 FROM sessions, t WHERE token_hash = $2 AND "
             "expires_at > t.now AND last_activity_at + idle_timeout_ms > t.now",
-        Timed().Add(token_hash).Add(options_.sessions.touch_interval_ms), "session",
-        Access::kRead, [](const PgRow& row) {
+        Timed().Add(token_hash).Add(options_.sessions.touch_interval_ms), "session", Access::kRead,
+        [](const PgRow& row) {
           Session session = sql::ReadSession(row);
           session.touch_due = row.Bool(10);
           return session;
