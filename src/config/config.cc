@@ -123,6 +123,18 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
   Config c;
   c.data_dir = data_dir;
   auto get = [&](const char* name) { return env.Get(name).value_or(""); };
+  // An optional whole number from `low` to `high`; `*out` keeps its default when unset.
+  auto number = [&](const char* name, int low, int high, const char* what, int* out) {
+    const std::string text = get(name);
+    if (text.empty()) return Status::Ok();
+    const std::optional<int> n = ParseInt(text, low, high);
+    if (!n) {
+      return Bad(name, std::string(what) + std::to_string(low) + " to " + std::to_string(high),
+                 text);
+    }
+    *out = *n;
+    return Status::Ok();
+  };
 
   c.database_url = get("DATABASE_URL");
   if (c.database_url.empty()) c.database_url = "sqlite://" + data_dir + "/datastory.db";
@@ -161,11 +173,7 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   c.workers = static_cast<int>(cores);
-  if (const std::string w = get("DATASTORY_WORKERS"); !w.empty()) {
-    auto n = ParseInt(w, 0, 256);
-    if (!n) return Bad("DATASTORY_WORKERS", "a number of threads from 0 to 256", w);
-    c.workers = *n;
-  }
+  DS_RETURN_IF_ERROR(number("DATASTORY_WORKERS", 0, 256, "a number of threads from ", &c.workers));
 
   c.tls_cert = get("DATASTORY_TLS_CERT");
   c.tls_key = get("DATASTORY_TLS_KEY");
@@ -196,17 +204,11 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
     return Bad("DATASTORY_PUBLIC_URL", "the URL users see, http(s)://host[:port]", c.public_url);
   }
 
-  if (const std::string cost = get("DATASTORY_BCRYPT_COST"); !cost.empty()) {
-    auto n = ParseInt(cost, 10, 16);
-    if (!n) return Bad("DATASTORY_BCRYPT_COST", "bcrypt's cost, 10 to 16", cost);
-    c.bcrypt_cost = *n;
-  }
-
-  if (const std::string t = get("DATASTORY_READ_TIMEOUT"); !t.empty()) {
-    auto n = ParseInt(t, 1, 3600);
-    if (!n) return Bad("DATASTORY_READ_TIMEOUT", "seconds, 1 to 3600", t);
-    c.read_timeout_s = *n;
-  }
+  DS_RETURN_IF_ERROR(number("DATASTORY_BCRYPT_COST", 10, 16, "bcrypt's cost, ", &c.bcrypt_cost));
+  DS_RETURN_IF_ERROR(number("DATASTORY_READ_TIMEOUT", 1, 3600, "seconds, ", &c.read_timeout_s));
+  DS_RETURN_IF_ERROR(
+      number("DATASTORY_UPLOADS_PER_HOUR", 1, 1000000, "uploads, ", &c.uploads_per_hour));
+  DS_RETURN_IF_ERROR(number("DATASTORY_JOB_LEASE", 2, 3600, "seconds, ", &c.job_lease_s));
   const std::string proxies = get("DATASTORY_TRUSTED_PROXIES");
   for (std::string_view rest = proxies; !rest.empty();) {
     const size_t comma = rest.find(',');
@@ -218,16 +220,6 @@ Result<Config> LoadConfig(const Environment& env, const std::string& data_dir,
       return Bad("DATASTORY_TRUSTED_PROXIES", "IP addresses separated by commas", address);
     }
     c.trusted_proxies.push_back(address);
-  }
-  if (const std::string t = get("DATASTORY_UPLOADS_PER_HOUR"); !t.empty()) {
-    auto n = ParseInt(t, 1, 1000000);
-    if (!n) return Bad("DATASTORY_UPLOADS_PER_HOUR", "uploads, 1 to 1000000", t);
-    c.uploads_per_hour = *n;
-  }
-  if (const std::string t = get("DATASTORY_JOB_LEASE"); !t.empty()) {
-    auto n = ParseInt(t, 2, 3600);
-    if (!n) return Bad("DATASTORY_JOB_LEASE", "seconds, 2 to 3600", t);
-    c.job_lease_s = *n;
   }
 
   if (auto secret = env.Get("DATASTORY_SECRET")) {

@@ -326,9 +326,8 @@ class SqliteStore final : public Store {
     q.Bind(1, owner_id).Bind(2, after.created_at).Bind(3, after.created_at).Bind(4, after.id);
     q.Bind(5, static_cast<int64_t>(limit) + 1);
     StoryPage page;
-    int rc;
-    while ((rc = q.Step()) == SQLITE_ROW) page.stories.push_back(ReadStory(q));
-    if (rc != SQLITE_DONE) return Error("listing stories", reader->db());
+    DS_ASSIGN_OR_RETURN(page.stories,
+                        ReadRows<StoryRecord>(q, *reader, "listing stories", ReadStory));
     if (page.stories.size() > static_cast<size_t>(limit)) {
       page.stories.pop_back();
       page.next_cursor = sql::MakeStoryCursor(page.stories.back());
@@ -728,11 +727,7 @@ class SqliteStore final : public Store {
                              " FROM sessions WHERE user_id = ?1 AND expires_at > ?2 AND "
                              "last_activity_at + idle_timeout_ms > ?2 ORDER BY created_at DESC");
     q.Bind(1, user_id).Bind(2, now);
-    std::vector<Session> out;
-    int rc;
-    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(ReadSession(q));
-    if (rc != SQLITE_DONE) return Error("listing sessions", reader->db());
-    return out;
+    return ReadRows<Session>(q, *reader, "listing sessions", ReadSession);
   }
 
   Status DeleteSession(std::string_view user_id, std::string_view session_id) override {
@@ -815,11 +810,8 @@ class SqliteStore final : public Store {
                              " FROM api_tokens WHERE user_id = ? AND expires_at > ? ORDER BY "
                              "created_at DESC");
     q.Bind(1, user_id).Bind(2, now);
-    std::vector<ApiToken> out;
-    int rc;
-    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(sql::ReadApiToken(q));
-    if (rc != SQLITE_DONE) return Error("listing tokens", reader->db());
-    return out;
+    return ReadRows<ApiToken>(q, *reader, "listing tokens",
+                              [](const Statement& row) { return sql::ReadApiToken(row); });
   }
 
   Status DeleteApiToken(std::string_view user_id, std::string_view token_id) override {
@@ -894,6 +886,16 @@ class SqliteStore final : public Store {
     for (std::string_view p : params) q.Bind(++i, p);
     if (q.Step() != SQLITE_ROW) return RowOr(q, what, reader->db());
     return read(q);
+  }
+
+  // Every row a read statement gives, through `read`; an engine error names `what`.
+  template <class T, class Reader>
+  Result<std::vector<T>> ReadRows(Statement& q, Connection& c, const char* what, Reader&& read) {
+    std::vector<T> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(read(q));
+    if (rc != SQLITE_DONE) return Error(what, c.db());
+    return out;
   }
 
   Status ApplyMigrations(Connection& c) {
