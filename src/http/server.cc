@@ -2,6 +2,7 @@
 #include <utility>
 //
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -47,6 +48,13 @@ constexpr size_t kHeaderLimit = 16 << 10;
 constexpr size_t kUploadPiece = 128 << 10;
 constexpr size_t kUploadQueue = 8;  // pieces waiting for the handler, at most
 constexpr uint64_t kUploadBodyLimit = uint64_t{64} << 30;  // the services check the real limit
+// After an answer given before the request's body was read (a refused upload), the server
+// reads and drops what the client still sends, for this long and up to this much: closing a
+// socket with unread data sends a reset, which can reach the client before it has read the
+// answer (curl then reports only "Failed sending data to the peer"). Enough for a client
+// that reads while it sends to see the answer and stop; not an open door for the rest.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 8 << 20;
 
 std::string NewRequestId(std::string_view given) {
   // A client's id is kept when it is plain and short, so logs on both sides match.
@@ -301,12 +309,39 @@ class Server::Impl {
         co_return;
       }
       ++in_flight_;
-      const bool keep = co_await Exchange(stream, buffer, header, remote);
+      const After after = co_await Exchange(stream, buffer, header, remote);
       --in_flight_;
-      if (!keep) break;
+      if (after == After::kCloseUnread) {
+        co_await Linger(stream);
+        co_return;
+      }
+      if (after == After::kClose) break;
     }
     error_code ignored;
     beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // What the connection does after an exchange.
+  enum class After {
+    kNext,         // reads the next request
+    kClose,        // closes
+    kCloseUnread,  // closes, with the request's body left unread: lingers first
+  };
+
+  // Stops sending, then reads and drops what comes, within kLingerTime and kLingerBytes, so
+  // that the close does not reset the connection under an answer not yet read.
+  template <class Stream>
+  asio::awaitable<void> Linger(Stream& stream) {
+    auto& connection = beast::get_lowest_layer(stream);
+    error_code ec;
+    connection.socket().shutdown(tcp::socket::shutdown_send, ec);
+    connection.expires_after(kLingerTime);  // one deadline for all the reads
+    std::array<char, 64 << 10> sink;
+    size_t dropped = 0;
+    while (!ec && !stopped_ && dropped < kLingerBytes) {
+      dropped += co_await connection.async_read_some(asio::buffer(sink),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   template <class Stream>
@@ -322,11 +357,11 @@ class Server::Impl {
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
 
-  // One request and its response. Returns whether the connection may carry another.
+  // One request and its response. Returns what the connection does next.
   template <class Stream>
-  asio::awaitable<bool> Exchange(Stream& stream, beast::flat_buffer& buffer,
-                                 bhttp::request_parser<bhttp::empty_body>& header,
-                                 const std::string& remote) {
+  asio::awaitable<After> Exchange(Stream& stream, beast::flat_buffer& buffer,
+                                  bhttp::request_parser<bhttp::empty_body>& header,
+                                  const std::string& remote) {
     const auto started = SteadyClock::now();
     const auto& head = header.get();
     Request req;
@@ -393,7 +428,7 @@ class Server::Impl {
           res = Problem(Status::ResourceExhausted("the request body is too large")
                             .WithReason("FILE_TOO_LARGE"));
         } else if (ec) {
-          co_return false;  // the client went away, or stalled
+          co_return After::kClose;  // the client went away, or stalled
         } else {
           req.body = std::move(body.get().body());
           body_read = true;
@@ -408,13 +443,15 @@ class Server::Impl {
       record.status = res.status;
       co_await WriteStream(stream, req, res);
       Log(record, started);
-      co_return false;
+      co_return After::kClose;
     }
     record.status = res.status;
     record.bytes_out = static_cast<int64_t>(res.body.size());
     const bool written = co_await Write(stream, req, res, keep_alive, req.method == "HEAD");
     Log(record, started);
-    co_return written&& keep_alive;
+    if (!written) co_return After::kClose;
+    if (!body_read) co_return After::kCloseUnread;
+    co_return keep_alive ? After::kNext : After::kClose;
   }
 
   // The client's address: the peer's, or behind a trusted proxy the last hop it forwarded.
