@@ -99,7 +99,8 @@ StoreFigures MeasureStore(const std::string& url, int threads, int runs, int ops
       ids.push_back(s->id);
     }));
     get.push_back(OpsPerSecond(ops, threads, [&](int i) {
-      auto s = db.GetStory(user->id, ids[(static_cast<size_t>(i) * 7919) % ids.size()]);
+      auto s = db.GetStory(user->id, ids[(static_cast<size_t>(i) * 7919) % ids.size()],
+                           store::StoryParts::kWhole);
       if (!s.ok()) Die("get-story", s.status());
     }));
     list.push_back(OpsPerSecond(ops / 4, threads, [&](int) {

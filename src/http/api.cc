@@ -107,21 +107,22 @@ json StoryMeta(const store::StoryRecord& s, const std::string& public_url) {
 }
 
 // The story document with the record's own members first (the document has none of them).
-std::string StoryJson(const store::StoryRecord& s, const std::string& public_url) {
+// The document is sent as the cache keeps it, without a copy: the members, then the
+// document from its first member on.
+Response StoryAnswer(const service::StoryView& view, const std::string& public_url) {
+  const store::StoryRecord& s = view.story;
   json meta = {{"id", s.id},
                {"visibility", store::VisibilityName(s.visibility)},
                {"createdAt", Iso(s.created_at)},
                {"updatedAt", Iso(s.updated_at)}};
   if (!s.share_token.empty()) meta["shareUrl"] = public_url + "/s/" + s.share_token;
-  const std::string head = Dump(meta);
-  if (s.document_json.size() < 2 || s.document_json.front() != '{') return head;
-  // The document (tens of KB) is copied once, into a string sized for both.
-  std::string text;
-  text.reserve(head.size() + s.document_json.size());
-  text.append(head, 0, head.size() - 1);
-  if (s.document_json.size() > 2) text += ",";
-  text.append(s.document_json, 1);
-  return text;
+  Response res = Json(200, Dump(meta));
+  const std::string_view document = *view.document;
+  if (document.size() <= 2 || document.front() != '{') return res;  // an empty document
+  res.body.back() = ',';                                            // the members' closing brace
+  res.tail = document.substr(1);
+  res.tail_owner = view.document;
+  return res;
 }
 
 Result<json> ParseJson(std::string_view body) {
@@ -581,7 +582,7 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Get("/api/v1/stories/:id", Auth::kUser, [c](Request& req) {
     auto story = c.stories->GetStory(*req.principal, req.Param("id"));
     if (!story.ok()) return Problem(story.status());
-    return Json(200, StoryJson(*story, c.public_url));
+    return StoryAnswer(*story, c.public_url);
   });
   r.Patch("/api/v1/stories/:id", Auth::kUser, [c](Request& req) {
     auto body = ParseJson(req.body);
@@ -629,7 +630,8 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
                             : *format == pipeline::Format::kHtml ? ".html"
                                                                  : ".md";
     Response res = Text(200, type, std::move(text).value());
-    res.headers.emplace_back("Content-Disposition", ContentDisposition(story->title + extension));
+    res.headers.emplace_back("Content-Disposition",
+                             ContentDisposition(story->story.title + extension));
     if (*format == pipeline::Format::kHtml) {
       res.headers.emplace_back("Content-Security-Policy", kStoryPagePolicy);
     }
@@ -698,7 +700,7 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Get("/api/v1/shared/:token", Auth::kPublic, [c](Request& req) {
     auto story = c.stories->GetShared(req.Param("token"));
     if (!story.ok()) return Problem(story.status());
-    return Json(200, StoryJson(*story, c.public_url));
+    return StoryAnswer(*story, c.public_url);
   });
 }
 

@@ -2,7 +2,8 @@
 // cpp-httplib's lambdas. No Beast or Asio here; the server core (server.h) does the bytes.
 //
 //   router.Get("/api/v1/stories/:id", Auth::kUser, [&](Request& req) {
-//     return Json(200, StoryJson(stories.GetStory(*req.principal, req.Param("id"))));
+//     auto story = stories.GetStory(*req.principal, req.Param("id"));
+//     return story.ok() ? StoryAnswer(*story) : Problem(story.status());
 //   });
 //
 // A handler runs on a blocking thread pool (it may call the database, hash a password, read a
@@ -76,6 +77,10 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Bytes sent after `body` without a copy (a cached story document), kept alive by
+  // `tail_owner` until they are written.
+  std::string_view tail;
+  std::shared_ptr<const void> tail_owner;
   std::shared_ptr<EventStream> stream;  // set: an event stream follows the headers
 };
 

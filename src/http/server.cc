@@ -30,6 +30,33 @@ using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 using boost::system::error_code;
 
+// A response body in two parts, written with the headers in one gather write: the text made
+// for this answer, then bytes shared with a cache (Response::tail), not copied.
+struct TwoPartBody {
+  struct value_type {
+    std::string text;
+    std::string_view tail;
+    std::shared_ptr<const void> tail_owner;
+  };
+  static uint64_t size(const value_type& body) { return body.text.size() + body.tail.size(); }
+
+  class writer {
+   public:
+    using const_buffers_type = std::array<asio::const_buffer, 2>;
+    template <bool kIsRequest, class Fields>
+    writer(const bhttp::header<kIsRequest, Fields>&, const value_type& body) : body_(body) {}
+    void init(error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(error_code& ec) {
+      ec = {};
+      return {{{asio::buffer(body_.text), asio::buffer(body_.tail.data(), body_.tail.size())},
+               /*more=*/false}};
+    }
+
+   private:
+    const value_type& body_;
+  };
+};
+
 // The server's headers, then the response's own: a header the response sets replaces the
 // server's of that name (a story page's Content-Security-Policy), others add (Set-Cookie).
 template <class Message>
@@ -446,7 +473,7 @@ class Server::Impl {
       co_return After::kClose;
     }
     record.status = res.status;
-    record.bytes_out = static_cast<int64_t>(res.body.size());
+    record.bytes_out = static_cast<int64_t>(res.body.size() + res.tail.size());
     const bool written = co_await Write(stream, req, res, keep_alive, req.method == "HEAD");
     Log(record, started);
     if (!written) co_return After::kClose;
@@ -477,12 +504,12 @@ class Server::Impl {
   template <class Stream>
   asio::awaitable<bool> Write(Stream& stream, const Request& req, Response& res, bool keep_alive,
                               bool head_only) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+    bhttp::response<TwoPartBody> out{static_cast<bhttp::status>(res.status), 11};
     SetHeaders(out, options_.response_headers, res.headers);
     out.set("X-Request-Id", req.request_id);
     out.keep_alive(keep_alive);
-    const size_t size = res.body.size();
-    out.body() = head_only ? std::string() : std::move(res.body);
+    const size_t size = res.body.size() + res.tail.size();
+    if (!head_only) out.body() = {std::move(res.body), res.tail, std::move(res.tail_owner)};
     out.prepare_payload();
     if (head_only) out.content_length(size);
     beast::get_lowest_layer(stream).expires_after(

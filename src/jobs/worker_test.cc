@@ -92,7 +92,7 @@ TEST_F(WorkerTest, AJobBecomesAStoryWithItsPages) {
   store::Job done = Reload(job);
   ASSERT_EQ(done.status, store::JobStatus::kCompleted) << (done.error ? done.error->message : "");
   EXPECT_EQ(done.progress, 100);
-  auto story = store_->GetStory(user_.id, done.story_id);
+  auto story = store_->GetStory(user_.id, done.story_id, store::StoryParts::kWhole);
   ASSERT_TRUE(story.ok());
   EXPECT_EQ(story->title, "Sales 2024");
   EXPECT_EQ(story->dataset.row_count, 1200);

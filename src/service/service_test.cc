@@ -8,12 +8,51 @@
 
 #include "auth/token.h"
 #include "service/accounts.h"
+#include "service/document_cache.h"
 #include "service/stories.h"
 
 namespace datastory::service {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The cache keeps one version of each story's document, the most recently read first, within
+// its bytes; it never hands out a version other than the one asked for.
+TEST(DocumentCacheTest, KeepsOneVersionPerStoryWithinItsBytes) {
+  DocumentCache cache(4000);
+  EXPECT_EQ(cache.Find("a", 1), nullptr);
+  auto a1 = cache.Put("a", 1, std::string(500, 'x'));
+  EXPECT_EQ(*a1, std::string(500, 'x'));
+  EXPECT_EQ(cache.Find("a", 1), a1);  // the same bytes, not a copy
+  EXPECT_EQ(cache.Find("a", 2), nullptr);
+  // A newer version replaces the older; an older one put late does not replace the newer.
+  auto a3 = cache.Put("a", 3, "three");
+  EXPECT_EQ(cache.Find("a", 1), nullptr);
+  EXPECT_EQ(*cache.Find("a", 3), "three");
+  EXPECT_EQ(*cache.Put("a", 2, "two"), "two");  // handed back, not kept
+  EXPECT_EQ(cache.Find("a", 2), nullptr);
+  EXPECT_EQ(*cache.Find("a", 3), "three");
+  EXPECT_EQ(cache.bytes(), 5u + 1u);
+  // Over a quarter of the capacity: handed back, not kept.
+  EXPECT_EQ(cache.Put("big", 1, std::string(1001, 'b'))->size(), 1001u);
+  EXPECT_EQ(cache.Find("big", 1), nullptr);
+  // Full: the least recently read leave first.
+  for (int i = 0; i < 5; ++i) cache.Put("s" + std::to_string(i), 1, std::string(900, 'y'));
+  EXPECT_LE(cache.bytes(), 4000u);
+  EXPECT_EQ(cache.Find("a", 3), nullptr);
+  EXPECT_EQ(cache.Find("s0", 1), nullptr);
+  EXPECT_NE(cache.Find("s4", 1), nullptr);
+  ASSERT_NE(cache.Find("s1", 1), nullptr);  // read: now the most recent
+  cache.Put("s5", 1, std::string(900, 'y'));
+  EXPECT_NE(cache.Find("s1", 1), nullptr);
+  EXPECT_EQ(cache.Find("s2", 1), nullptr);
+  // A handed-out document outlives its eviction.
+  auto held = cache.Find("s4", 1);
+  cache.Erase("s4");
+  EXPECT_EQ(cache.Find("s4", 1), nullptr);
+  EXPECT_EQ(held->size(), 900u);
+  EXPECT_EQ(cache.bytes(), 3u * 902u);
+}
 constexpr int64_t kNow = 1795608000000;
 
 class ServiceTest : public ::testing::Test {

@@ -133,8 +133,8 @@ std::string PreviewJson(const pipeline::Preview& p) {
                {"problems", problems}});
 }
 
-StoryService::StoryService(store::Store& store, blob::BlobStore& blobs)
-    : store_(store), blobs_(blobs) {}
+StoryService::StoryService(store::Store& store, blob::BlobStore& blobs, size_t document_cache_bytes)
+    : store_(store), blobs_(blobs), documents_(document_cache_bytes) {}
 
 Result<UploadResult> StoryService::Upload(const Principal& principal, UploadRequest request,
                                           const StorySettings& settings) {
@@ -235,9 +235,24 @@ Result<store::Job> StoryService::CancelJob(const Principal& principal, std::stri
   return store_.CancelJob(principal.user.id, job_id);
 }
 
-Result<store::StoryRecord> StoryService::GetStory(const Principal& principal,
-                                                  std::string_view story_id) {
-  return store_.GetStory(principal.user.id, story_id);
+template <class ReadWhole>
+Result<StoryView> StoryService::View(Result<store::StoryRecord> head, const ReadWhole& whole) {
+  if (!head.ok()) return head.status();
+  StoryView view{std::move(head).value(), nullptr};
+  view.document = documents_.Find(view.story.id, view.story.updated_at);
+  if (view.document) return view;
+  // Not kept (or an older version): the whole story, which may be newer than the head.
+  DS_ASSIGN_OR_RETURN(view.story, whole());
+  view.document =
+      documents_.Put(view.story.id, view.story.updated_at, std::move(view.story.document_json));
+  view.story.document_json = "{}";
+  return view;
+}
+
+Result<StoryView> StoryService::GetStory(const Principal& principal, std::string_view story_id) {
+  const std::string& owner = principal.user.id;
+  return View(store_.GetStory(owner, story_id, store::StoryParts::kHead),
+              [&] { return store_.GetStory(owner, story_id, store::StoryParts::kWhole); });
 }
 
 Result<store::StoryPage> StoryService::ListStories(const Principal& principal,
@@ -253,8 +268,8 @@ Result<store::StoryRecord> StoryService::UpdateStory(const Principal& principal,
   }
   store::StoryUpdate change = update;
   if (update.title && !update.document_json) {  // the document carries the title too
-    DS_ASSIGN_OR_RETURN(store::StoryRecord story, store_.GetStory(principal.user.id, story_id));
-    json doc = json::parse(story.document_json, nullptr, false);
+    DS_ASSIGN_OR_RETURN(StoryView story, GetStory(principal, story_id));
+    json doc = json::parse(*story.document, nullptr, false);
     if (doc.is_object()) {
       doc["title"] = *update.title;
       change.document_json = Dump(doc);
@@ -265,6 +280,7 @@ Result<store::StoryRecord> StoryService::UpdateStory(const Principal& principal,
 
 Status StoryService::DeleteStory(const Principal& principal, std::string_view story_id) {
   DS_ASSIGN_OR_RETURN(store::DeletedStory deleted, store_.DeleteStory(principal.user.id, story_id));
+  documents_.Erase(story_id);
   if (deleted.freed_storage_key.empty()) return Status::Ok();
   // The rows are gone; a file that cannot be removed now is only space, and the answer says so.
   Status s = blobs_.Remove(deleted.freed_storage_key);
@@ -274,20 +290,22 @@ Status StoryService::DeleteStory(const Principal& principal, std::string_view st
 Result<std::string> StoryService::Export(const Principal& principal, std::string_view story_id,
                                          pipeline::Format format) {
   if (format == pipeline::Format::kJson || format == pipeline::Format::kCompactJson) {
-    DS_ASSIGN_OR_RETURN(store::StoryRecord story, store_.GetStory(principal.user.id, story_id));
-    return story.document_json;
+    DS_ASSIGN_OR_RETURN(StoryView story, GetStory(principal, story_id));
+    return *story.document;
   }
   DS_ASSIGN_OR_RETURN(store::StoryRender render,
                       store_.GetStoryRender(principal.user.id, story_id));
   return format == pipeline::Format::kHtml ? render.html : render.markdown;
 }
 
-Result<store::StoryRecord> StoryService::GetShared(std::string_view share_token) {
-  return store_.GetSharedStory(share_token);
+Result<StoryView> StoryService::GetShared(std::string_view share_token) {
+  return View(store_.GetSharedStory(share_token, store::StoryParts::kHead),
+              [&] { return store_.GetSharedStory(share_token, store::StoryParts::kWhole); });
 }
 
 Result<std::string> StoryService::SharedPage(std::string_view share_token) {
-  DS_ASSIGN_OR_RETURN(store::StoryRecord story, store_.GetSharedStory(share_token));
+  DS_ASSIGN_OR_RETURN(store::StoryRecord story,
+                      store_.GetSharedStory(share_token, store::StoryParts::kHead));
   DS_ASSIGN_OR_RETURN(store::StoryRender render, store_.GetStoryRender(story.user_id, story.id));
   return render.html;
 }

@@ -22,6 +22,7 @@
 #include "blob/blob_store.h"
 #include "pipeline/pipeline.h"
 #include "service/accounts.h"
+#include "service/document_cache.h"
 #include "store/store.h"
 
 namespace datastory::service {
@@ -69,10 +70,19 @@ struct UploadResult {
   pipeline::Preview preview;
 };
 
+// A story as a reader gets it: the record, and its document shared rather than copied (the
+// document is tens of KB; see DocumentCache).
+struct StoryView {
+  store::StoryRecord story;  // all but the document: document_json is "{}"
+  std::shared_ptr<const std::string> document;
+};
+
 class StoryService {
  public:
-  // `store` and `blobs` must outlive the service. Thread-safe.
-  StoryService(store::Store& store, blob::BlobStore& blobs);
+  // `store` and `blobs` must outlive the service. Up to `document_cache_bytes` of story
+  // documents are kept in memory. Thread-safe.
+  StoryService(store::Store& store, blob::BlobStore& blobs,
+               size_t document_cache_bytes = size_t{64} << 20);
 
   // Streams the file to storage and reads its preview, with `settings`' overrides if any.
   Result<UploadResult> Upload(const Principal& principal, UploadRequest request,
@@ -90,7 +100,7 @@ class StoryService {
   Result<store::Job> GetJob(const Principal& principal, std::string_view job_id);
   Result<store::Job> CancelJob(const Principal& principal, std::string_view job_id);
 
-  Result<store::StoryRecord> GetStory(const Principal& principal, std::string_view story_id);
+  Result<StoryView> GetStory(const Principal& principal, std::string_view story_id);
   Result<store::StoryPage> ListStories(const Principal& principal, std::string_view cursor,
                                        int limit);
   // A new title (1 to 200 characters; the stored document takes it too) or visibility.
@@ -102,12 +112,17 @@ class StoryService {
   Result<std::string> Export(const Principal& principal, std::string_view story_id,
                              pipeline::Format format);
   // A public story by its share token, and its page.
-  Result<store::StoryRecord> GetShared(std::string_view share_token);
+  Result<StoryView> GetShared(std::string_view share_token);
   Result<std::string> SharedPage(std::string_view share_token);
 
  private:
+  // The view of the story `head` names: its document from the cache, or read with `whole`.
+  template <class ReadWhole>
+  Result<StoryView> View(Result<store::StoryRecord> head, const ReadWhole& whole);
+
   store::Store& store_;
   blob::BlobStore& blobs_;
+  DocumentCache documents_;
 };
 
 }  // namespace datastory::service

@@ -89,6 +89,9 @@ struct StoryRecord {
   int64_t created_at = 0, updated_at = 0;
 };
 
+// What a read of a story returns: the whole record, or all but the document (tens of KB).
+enum class StoryParts { kWhole, kHead };
+
 // An uploaded file and what was read from it, before any story is made (the preview a person
 // checks and corrects). Its bytes live in the BlobStore under storage_key.
 struct UploadRecord {

@@ -693,15 +693,16 @@ class PostgresStore final : public Store {
     });
   }
 
-  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) override {
-    return One<StoryRecord>(std::string("SELECT ") + sql::kStoryColumns +
+  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id,
+                               StoryParts parts) override {
+    return One<StoryRecord>(std::string("SELECT ") + sql::StoryColumns(parts) +
                                 " FROM stories WHERE id = $1 AND user_id = $2",
                             Params().Add(story_id).Add(owner_id), "story " + std::string(story_id),
                             Access::kRead, [](const PgRow& row) { return sql::ReadStory(row); });
   }
 
-  Result<StoryRecord> GetSharedStory(std::string_view share_token) override {
-    return One<StoryRecord>(std::string("SELECT ") + sql::kStoryColumns +
+  Result<StoryRecord> GetSharedStory(std::string_view share_token, StoryParts parts) override {
+    return One<StoryRecord>(std::string("SELECT ") + sql::StoryColumns(parts) +
                                 " FROM stories WHERE share_token = $1 AND visibility = 'public'",
                             Params().Add(share_token), "shared story", Access::kRead,
                             [](const PgRow& row) { return sql::ReadStory(row); });
@@ -712,7 +713,7 @@ class PostgresStore final : public Store {
     limit = std::clamp(limit, 1, 100);
     DS_ASSIGN_OR_RETURN(sql::StoryCursor after, sql::ParseStoryCursor(cursor));
     return Run(Access::kRead, [&](PgConnection& c) -> Result<StoryPage> {
-      PgResult r = c.Exec(std::string("SELECT ") + sql::kStoryColumns +
+      PgResult r = c.Exec(std::string("SELECT ") + sql::kStoryHeadColumns +
                               " FROM stories WHERE user_id = $1 AND (created_at < $2 OR "
                               "(created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC "
                               "LIMIT $4",
@@ -756,7 +757,8 @@ class PostgresStore final : public Store {
         std::string(kNow) +
             "UPDATE stories SET title = coalesce($4, title), visibility = coalesce($5, "
             "visibility), share_token = CASE WHEN coalesce($5, visibility) = 'private' THEN NULL "
-            "WHEN visibility = 'public' THEN share_token ELSE $6 END, updated_at = t.now, "
+            "WHEN visibility = 'public' THEN share_token ELSE $6 END, updated_at = "
+            "greatest(t.now, stories.updated_at + 1), "
             "document_json = coalesce($7::json, document_json) FROM t WHERE id = $2 AND user_id = "
             "$3 RETURNING " +
             Cols(sql::kStoryColumns, "stories"),

@@ -21,6 +21,14 @@ inline constexpr const char* kStoryColumns =
     "id, user_id, job_id, title, original_filename, storage_key, row_count, column_count, "
     "file_size, summary, key_findings, recommendations, document_json, visibility, share_token, "
     "processing_time_ms, created_at, updated_at";
+// The same with an empty document in place of the stored one (StoryParts::kHead).
+inline constexpr const char* kStoryHeadColumns =
+    "id, user_id, job_id, title, original_filename, storage_key, row_count, column_count, "
+    "file_size, summary, key_findings, recommendations, '{}', visibility, share_token, "
+    "processing_time_ms, created_at, updated_at";
+inline const char* StoryColumns(StoryParts parts) {
+  return parts == StoryParts::kWhole ? kStoryColumns : kStoryHeadColumns;
+}
 // The columns an INSERT of a story names, in the order of StoryValues below.
 inline constexpr const char* kStoryInsertColumns =
     "id, user_id, job_id, title, original_filename, storage_key, row_count, column_count, "

@@ -302,14 +302,15 @@ class SqliteStore final : public Store {
     return ReadStory(q);
   }
 
-  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) override {
-    return Read<StoryRecord>(
-        "SELECT " + Columns(sql::kStoryColumns) + " FROM stories WHERE id = ? AND user_id = ?",
-        {story_id, owner_id}, "story " + std::string(story_id), &ReadStory);
+  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id,
+                               StoryParts parts) override {
+    return Read<StoryRecord>("SELECT " + Columns(sql::StoryColumns(parts)) +
+                                 " FROM stories WHERE id = ? AND user_id = ?",
+                             {story_id, owner_id}, "story " + std::string(story_id), &ReadStory);
   }
 
-  Result<StoryRecord> GetSharedStory(std::string_view share_token) override {
-    return Read<StoryRecord>("SELECT " + Columns(sql::kStoryColumns) +
+  Result<StoryRecord> GetSharedStory(std::string_view share_token, StoryParts parts) override {
+    return Read<StoryRecord>("SELECT " + Columns(sql::StoryColumns(parts)) +
                                  " FROM stories WHERE share_token = ? AND visibility = 'public'",
                              {share_token}, "shared story", &ReadStory);
   }
@@ -319,7 +320,7 @@ class SqliteStore final : public Store {
     limit = std::clamp(limit, 1, 100);
     DS_ASSIGN_OR_RETURN(sql::StoryCursor after, sql::ParseStoryCursor(cursor));
     ReaderLease reader(this);
-    Statement q(*reader, "SELECT " + Columns(sql::kStoryColumns) +
+    Statement q(*reader, "SELECT " + Columns(sql::kStoryHeadColumns) +
                              " FROM stories WHERE user_id = ? AND (created_at < ? OR "
                              "(created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC "
                              "LIMIT ?");
@@ -343,7 +344,8 @@ class SqliteStore final : public Store {
     Statement q(*writer_,
                 "UPDATE stories SET title = coalesce(?3, title), visibility = coalesce(?4, "
                 "visibility), share_token = CASE WHEN coalesce(?4, visibility) = 'private' THEN "
-                "NULL WHEN visibility = 'public' THEN share_token ELSE ?5 END, updated_at = ?6, "
+                "NULL WHEN visibility = 'public' THEN share_token ELSE ?5 END, updated_at = "
+                "max(?6, updated_at + 1), "
                 "document_json = coalesce(?7, document_json) WHERE id = ?1 AND user_id = ?2 "
                 "RETURNING " +
                     Columns(sql::kStoryColumns));

@@ -160,10 +160,15 @@ class Store {
   // --- Stories
   // Saves a story for story.user_id (its id, times and share token are the store's).
   virtual Result<StoryRecord> CreateStory(const StoryRecord& story) = 0;
-  virtual Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) = 0;
+  // kHead leaves the document out (document_json stays "{}"): what a reader that already holds
+  // the document for this updated_at needs. updated_at grows with every change of a story, so
+  // (id, updated_at) names one version of its document.
+  virtual Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id,
+                                       StoryParts parts) = 0;
   // A public story by its share link's token: the one path to a story without its owner.
-  virtual Result<StoryRecord> GetSharedStory(std::string_view share_token) = 0;
-  // The owner's stories, newest first; `cursor` is empty or a previous page's next_cursor.
+  virtual Result<StoryRecord> GetSharedStory(std::string_view share_token, StoryParts parts) = 0;
+  // The owner's stories, newest first, without their documents; `cursor` is empty or a
+  // previous page's next_cursor.
   virtual Result<StoryPage> ListStories(std::string_view owner_id, std::string_view cursor,
                                         int limit) = 0;
   // Renames, and makes public (with a new share token) or private (the token dropped).

@@ -163,7 +163,7 @@ TEST_F(SqliteFaultTest, AKilledWorkerCompletesNoJobTwice) {
     auto job = store->GetJob(user_id_, id);
     ASSERT_TRUE(job.ok()) << id;
     EXPECT_EQ(job->status, JobStatus::kCompleted) << id;
-    EXPECT_EQ(store->GetStory(user_id_, job->story_id)->job_id, id);
+    EXPECT_EQ(store->GetStory(user_id_, job->story_id, StoryParts::kWhole)->job_id, id);
   }
   auto stories = AllStories(*store, user_id_);
   std::set<std::string> jobs_with_stories;

@@ -207,7 +207,8 @@ TEST_P(StoreTest, AnotherUsersObjectsAreNotFound) {
   Session session = *store_->CreateSession({ada.id, std::string(64, 'c'), false, "", ""});
   const std::string missing = "00000000-0000-4000-8000-000000000000";
   for (const std::string& id : {story.id, missing}) {
-    EXPECT_EQ(store_->GetStory(bob.id, id).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(store_->GetStory(bob.id, id, StoryParts::kWhole).status().code(),
+              StatusCode::kNotFound);
     EXPECT_EQ(store_->UpdateStory(bob.id, id, {"mine now", Visibility::kPublic}).status().code(),
               StatusCode::kNotFound);
     EXPECT_EQ(store_->DeleteStory(bob.id, id).status().code(), StatusCode::kNotFound);
@@ -222,7 +223,7 @@ TEST_P(StoreTest, AnotherUsersObjectsAreNotFound) {
   EXPECT_EQ(*store_->DeleteUserSessions(bob.id, ""), 0);
   EXPECT_TRUE(store_->ListStories(bob.id, "", 10)->stories.empty());
   // Nothing of Ada's changed.
-  StoryRecord still = *store_->GetStory(ada.id, story.id);
+  StoryRecord still = *store_->GetStory(ada.id, story.id, StoryParts::kWhole);
   EXPECT_EQ(still.title, "ada's");
   EXPECT_EQ(still.visibility, Visibility::kPrivate);
   EXPECT_EQ(store_->GetJob(ada.id, job.id)->status, JobStatus::kQueued);
@@ -246,7 +247,10 @@ TEST_P(StoreTest, StoriesAreListedNewestFirstByCursor) {
   do {
     auto page = store_->ListStories(u.id, cursor, 3);
     ASSERT_TRUE(page.ok()) << page.status().ToString();
-    for (const StoryRecord& s : page->stories) seen.push_back(s.id);
+    for (const StoryRecord& s : page->stories) {
+      seen.push_back(s.id);
+      EXPECT_EQ(s.document_json, "{}");  // a list does not read the documents
+    }
     cursor = page->next_cursor;
     ++pages;
   } while (!cursor.empty());
@@ -255,23 +259,29 @@ TEST_P(StoreTest, StoriesAreListedNewestFirstByCursor) {
   // Newest first; stories made at the same time come in id order, each exactly once.
   std::vector<std::pair<int64_t, std::string>> expected;
   for (const std::string& id : ids) {
-    expected.emplace_back(store_->GetStory(u.id, id)->created_at, id);
+    expected.emplace_back(store_->GetStory(u.id, id, StoryParts::kWhole)->created_at, id);
   }
   std::sort(expected.rbegin(), expected.rend());
   for (size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(seen[i], expected[i].second) << i;
   EXPECT_EQ(store_->ListStories(u.id, "garbage", 3).status().code(), StatusCode::kInvalidArgument);
 
-  StoryRecord got = *store_->GetStory(u.id, ids[0]);
+  StoryRecord got = *store_->GetStory(u.id, ids[0], StoryParts::kWhole);
   EXPECT_EQ(got.dataset.storage_key, "uploads/u/0123-sales.csv");
   EXPECT_EQ(got.dataset.row_count, 500);
   EXPECT_EQ(got.document_json, R"({"charts":[{"id":"c1"}]})");  // byte for byte
   EXPECT_EQ(got.visibility, Visibility::kPrivate);
   EXPECT_TRUE(got.share_token.empty());
+  StoryRecord head = *store_->GetStory(u.id, ids[0], StoryParts::kHead);
+  EXPECT_EQ(head.document_json, "{}");
+  EXPECT_EQ(head.title, got.title);
+  EXPECT_EQ(head.summary, got.summary);
+  EXPECT_EQ(head.updated_at, got.updated_at);
   auto deleted = store_->DeleteStory(u.id, ids[0]);
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(deleted->story.dataset.storage_key, "uploads/u/0123-sales.csv");
   EXPECT_EQ(deleted->freed_storage_key, "");  // no upload row holds that file
-  EXPECT_EQ(store_->GetStory(u.id, ids[0]).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetStory(u.id, ids[0], StoryParts::kWhole).status().code(),
+            StatusCode::kNotFound);
   EXPECT_EQ(store_->DeleteStory(u.id, ids[0]).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->CreateStory(StoryOf("no-such-user", "orphan")).status().code(),
             StatusCode::kNotFound);
@@ -287,7 +297,7 @@ TEST_P(StoreTest, ShareLinksFollowVisibility) {
   const std::string token = shared->share_token;
   EXPECT_GE(token.size(), 40u);  // 256 bits in base64url
   EXPECT_EQ(shared->title, "Sales");
-  EXPECT_EQ(store_->GetSharedStory(token)->id, s.id);
+  EXPECT_EQ(store_->GetSharedStory(token, StoryParts::kWhole)->id, s.id);
   // Renaming a public story keeps its link.
   auto renamed = store_->UpdateStory(u.id, s.id, {"Sales 2026", std::nullopt});
   EXPECT_EQ(renamed->share_token, token);
@@ -296,11 +306,31 @@ TEST_P(StoreTest, ShareLinksFollowVisibility) {
             token);
   auto hidden = store_->UpdateStory(u.id, s.id, {std::nullopt, Visibility::kPrivate});
   EXPECT_TRUE(hidden->share_token.empty());
-  EXPECT_EQ(store_->GetSharedStory(token).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetSharedStory(token, StoryParts::kWhole).status().code(),
+            StatusCode::kNotFound);
   auto again = store_->UpdateStory(u.id, s.id, {std::nullopt, Visibility::kPublic});
   EXPECT_NE(again->share_token, token);
-  EXPECT_EQ(store_->GetSharedStory(again->share_token)->id, s.id);
-  EXPECT_EQ(store_->GetSharedStory("").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->GetSharedStory(again->share_token, StoryParts::kWhole)->id, s.id);
+  EXPECT_EQ(store_->GetSharedStory("", StoryParts::kWhole).status().code(), StatusCode::kNotFound);
+}
+
+// Every change moves updated_at forward, even within one tick of the clock: a reader that
+// holds a story's document for one updated_at knows when it is stale.
+TEST_P(StoreTest, EveryChangeOfAStoryMovesItsUpdatedAt) {
+  User u = MakeUser("versions@example.com");
+  StoryRecord s = *store_->CreateStory(StoryOf(u.id, "Sales"));
+  int64_t last = s.updated_at;
+  for (int i = 0; i < 5; ++i) {  // the test clock stands still; PostgreSQL's is fast
+    StoryUpdate rename{"Sales " + std::to_string(i), std::nullopt};
+    auto renamed = store_->UpdateStory(u.id, s.id, rename);
+    ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+    EXPECT_GT(renamed->updated_at, last) << i;
+    last = renamed->updated_at;
+    EXPECT_EQ(store_->GetStory(u.id, s.id, StoryParts::kHead)->updated_at, last);
+  }
+  auto shared = store_->UpdateStory(u.id, s.id, {std::nullopt, Visibility::kPublic});
+  EXPECT_GT(shared->updated_at, last);
+  EXPECT_EQ(store_->GetSharedStory(shared->share_token, StoryParts::kHead)->document_json, "{}");
 }
 
 TEST_P(StoreTest, EnqueueReservesAStoryAndFailureGivesItBack) {
@@ -633,7 +663,7 @@ TEST_P(StoreTest, JobsAreClaimedWithALeaseAndCompletedWithTheirStory) {
   ASSERT_TRUE(done.ok()) << done.status().ToString();
   EXPECT_EQ(done->status, JobStatus::kCompleted);
   ASSERT_FALSE(done->story_id.empty());
-  StoryRecord story = *store_->GetStory(u.id, done->story_id);
+  StoryRecord story = *store_->GetStory(u.id, done->story_id, StoryParts::kWhole);
   EXPECT_EQ(story.title, "from a job");
   EXPECT_EQ(story.job_id, job.id);
   EXPECT_EQ(store_->GetStoryRender(u.id, story.id)->html, "<html>");

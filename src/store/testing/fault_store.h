@@ -84,11 +84,12 @@ class StoreWrapper : public Store {
   Result<StoryRecord> CreateStory(const StoryRecord& story) override {
     return Call("CreateStory", [&] { return target_->CreateStory(story); });
   }
-  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id) override {
-    return Call("GetStory", [&] { return target_->GetStory(owner_id, story_id); });
+  Result<StoryRecord> GetStory(std::string_view owner_id, std::string_view story_id,
+                               StoryParts parts) override {
+    return Call("GetStory", [&] { return target_->GetStory(owner_id, story_id, parts); });
   }
-  Result<StoryRecord> GetSharedStory(std::string_view share_token) override {
-    return Call("GetSharedStory", [&] { return target_->GetSharedStory(share_token); });
+  Result<StoryRecord> GetSharedStory(std::string_view share_token, StoryParts parts) override {
+    return Call("GetSharedStory", [&] { return target_->GetSharedStory(share_token, parts); });
   }
   Result<StoryPage> ListStories(std::string_view owner_id, std::string_view cursor,
                                 int limit) override {
