@@ -35,7 +35,8 @@ screenshot: build fixtures
 # Test fixtures from npm, pinned by tests/js/package-lock.json.
 fixtures: deps
 	@if [ ! -d tests/js/node_modules/vega-datasets ] || [ ! -d tests/js/node_modules/csv-spectrum ] || \
-	    [ ! -d tests/js/node_modules/vega-lite ] || [ ! -d tests/js/node_modules/playwright-core ]; then \
+	    [ ! -d tests/js/node_modules/vega-lite ] || [ ! -d tests/js/node_modules/playwright-core ] || \
+	    [ ! -d tests/js/node_modules/axe-core ]; then \
 	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; fi
 
 # The store's PostgreSQL tests need a server: pg_virtualenv starts a throw-away PostgreSQL 15

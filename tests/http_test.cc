@@ -69,6 +69,14 @@ TEST_P(PlatformTest, TheWholeFlow) {
   ASSERT_EQ(story.status, 200);
   EXPECT_EQ(story.Json()["title"], "Revenue <by> region");
   EXPECT_FALSE(story.Json()["insights"].empty());
+  EXPECT_FALSE(story.Json().value("jobId", "").empty());
+  // The charts drawn as SVG, one per chart of the document, for the web UI.
+  Answer charts = ann.Call("GET", "/api/v1/stories/" + story_id + "/charts");
+  ASSERT_EQ(charts.status, 200);
+  ASSERT_EQ(charts.Json()["charts"].size(), story.Json()["charts"].size()) << charts.body;
+  ASSERT_FALSE(charts.Json()["charts"].empty());
+  EXPECT_EQ(charts.Json()["charts"][0]["id"], story.Json()["charts"][0]["id"]);
+  EXPECT_EQ(charts.Json()["charts"][0]["svg"].get<std::string>().rfind("<svg", 0), 0u);
   Answer page = ann.Call("GET", "/api/v1/stories/" + story_id + "/export?format=html");
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.Header("content-disposition").find("attachment"), std::string::npos);
@@ -84,10 +92,14 @@ TEST_P(PlatformTest, TheWholeFlow) {
   ASSERT_EQ(shared.status, 200) << shared.body;
   const std::string share_url = shared.Json()["shareUrl"];
   const std::string share_path = share_url.substr(share_url.find("/s/"));
+  const std::string token = share_url.substr(share_url.rfind('/') + 1);
   Client stranger(*server);
   EXPECT_EQ(stranger.Call("GET", share_path).status, 200);
+  EXPECT_EQ(stranger.Call("GET", "/api/v1/shared/" + token + "/charts").Json()["charts"].size(),
+            charts.Json()["charts"].size());
   ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"visibility", "private"}});
   EXPECT_EQ(stranger.Call("GET", share_path).status, 404);
+  EXPECT_EQ(stranger.Call("GET", "/api/v1/shared/" + token + "/charts").status, 404);
   const std::string again =
       ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"visibility", "public"}})
           .Json()["shareUrl"];
@@ -154,6 +166,7 @@ TEST_P(PlatformTest, AnotherUsersThingsAreNotFound) {
         {"GET", "/api/v1/stories/" + story, ""},
         {"PATCH", "/api/v1/stories/" + story, R"({"title":"mine"})"},
         {"GET", "/api/v1/stories/" + story + "/export?format=md", ""},
+        {"GET", "/api/v1/stories/" + story + "/charts", ""},
         {"DELETE", "/api/v1/stories/" + story, ""},
         {"GET", "/api/v1/jobs/" + job, ""},
         {"POST", "/api/v1/jobs/" + job + "/cancel", ""},
@@ -448,6 +461,40 @@ TEST_P(PlatformTest, StopsCleanlyUnderLoad) {
 
 // One node's settings: .env and .env.local in the working directory, under the environment.
 class EmbeddedTest : public PlatformTest {};
+
+// The web UI comes from the binary: the page at "/" with its strict policy, every file it
+// loads with an ETag that turns a second request into a 304.
+TEST_P(EmbeddedTest, ServesTheWebUi) {
+  auto server = Start();
+  Client browser(*server);
+  Answer page = browser.Call("GET", "/");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.Header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("<script type=\"module\" src=\"/app.js\">"), std::string::npos);
+  const std::string policy = page.Header("content-security-policy");
+  EXPECT_NE(policy.find("script-src 'self'"), std::string::npos) << policy;
+  EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
+  EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << policy;
+  EXPECT_EQ(page.Header("x-content-type-options"), "nosniff");
+  EXPECT_FALSE(page.Header("referrer-policy").empty());
+  EXPECT_EQ(browser.Call("GET", "/index.html").body, page.body);
+
+  for (const char* file : {"/app.js", "/api.js", "/dom.js", "/views/story.js", "/app.css"}) {
+    Answer first = browser.Call("GET", file);
+    ASSERT_EQ(first.status, 200) << file;
+    EXPECT_NE(first.Header("content-type")
+                  .find(std::string(file).ends_with(".css") ? "text/css" : "text/javascript"),
+              std::string::npos)
+        << file;
+    const std::string etag = first.Header("etag");
+    ASSERT_FALSE(etag.empty()) << file;
+    Answer again = browser.Call("GET", file, "", {{"If-None-Match", etag}});
+    EXPECT_EQ(again.status, 304) << file;
+    EXPECT_TRUE(again.body.empty()) << file;
+    EXPECT_EQ(browser.Call("GET", file, "", {{"If-None-Match", "\"stale\""}}).status, 200);
+  }
+  EXPECT_EQ(browser.Call("GET", "/nothing.js").status, 404);
+}
 
 TEST_P(EmbeddedTest, SettingsComeFromDotEnvFiles) {
   std::ofstream(dir_ / ".env") << "# the shared defaults\n"

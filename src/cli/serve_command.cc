@@ -21,6 +21,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/web.h"
 #include "jobs/worker.h"
 #include "service/accounts.h"
 #include "service/stories.h"
@@ -175,6 +176,7 @@ int RunServe(const StopFlags& flags) {
   authenticator.allowed_origin = c.public_url;
   http::Router router(authenticator);
   http::AddApiRoutes(router, context);
+  http::AddWebRoutes(router);
 
   http::ServerOptions server_options;
   server_options.host = c.listen_host;

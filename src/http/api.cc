@@ -116,6 +116,7 @@ Response StoryAnswer(const service::StoryView& view, const std::string& public_u
                {"createdAt", Iso(s.created_at)},
                {"updatedAt", Iso(s.updated_at)}};
   if (!s.share_token.empty()) meta["shareUrl"] = public_url + "/s/" + s.share_token;
+  if (!s.job_id.empty()) meta["jobId"] = s.job_id;
   Response res = Json(200, Dump(meta));
   const std::string_view document = *view.document;
   if (document.size() <= 2 || document.front() != '{') return res;  // an empty document
@@ -611,6 +612,11 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
     Status s = c.stories->DeleteStory(*req.principal, req.Param("id"));
     return s.ok() ? NoContent() : Problem(s);
   });
+  r.Get("/api/v1/stories/:id/charts", Auth::kUser, [c](Request& req) {
+    auto charts = c.stories->Charts(*req.principal, req.Param("id"));
+    if (!charts.ok()) return Problem(charts.status());
+    return Json(200, "{\"charts\":" + *charts + "}");
+  });
   r.Get("/api/v1/stories/:id/export", Auth::kUser, [c, limits](Request& req) {
     Headers rate;
     if (!limits->downloads_by_key.Allow("user:" + req.principal->user.id, &rate)) {
@@ -701,6 +707,11 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
     auto story = c.stories->GetShared(req.Param("token"));
     if (!story.ok()) return Problem(story.status());
     return StoryAnswer(*story, c.public_url);
+  });
+  r.Get("/api/v1/shared/:token/charts", Auth::kPublic, [c](Request& req) {
+    auto charts = c.stories->SharedCharts(req.Param("token"));
+    if (!charts.ok()) return Problem(charts.status());
+    return Json(200, "{\"charts\":" + *charts + "}");
   });
 }
 

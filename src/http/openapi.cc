@@ -44,11 +44,13 @@ constexpr Operation kOperations[] = {
     {"patch", "/api/v1/stories/{id}", "Rename, share or unshare a story", 200, true},
     {"delete", "/api/v1/stories/{id}", "Delete a story", 204, true},
     {"get", "/api/v1/stories/{id}/export", "The story as html, md or json", 200, true},
+    {"get", "/api/v1/stories/{id}/charts", "The story's charts drawn as SVG", 200, true},
     {"get", "/api/v1/jobs/{id}", "A story job's state", 200, true},
     {"post", "/api/v1/jobs/{id}/cancel", "Cancel a story job", 200, true},
     {"get", "/api/v1/jobs/{id}/events", "A job's progress as Server-Sent Events", 200, true},
     {"get", "/s/{token}", "A shared story's page", 200, false},
     {"get", "/api/v1/shared/{token}", "A shared story's document", 200, false},
+    {"get", "/api/v1/shared/{token}/charts", "A shared story's charts drawn as SVG", 200, false},
 };
 
 }  // namespace

@@ -206,7 +206,8 @@ void Worker::Run(const store::Job& job, const pipeline::CancelToken* shutdown) {
   record.document_json = pipeline::Render(*result, pipeline::Format::kCompactJson);
   record.processing_time_ms = result->processing_ms;
   const store::StoryRender pages{pipeline::Render(*result, pipeline::Format::kHtml),
-                                 pipeline::Render(*result, pipeline::Format::kMarkdown)};
+                                 pipeline::Render(*result, pipeline::Format::kMarkdown),
+                                 pipeline::Render(*result, pipeline::Format::kChartsJson)};
   auto completed = store_.CompleteJob(job.id, token, record, pages);
   if (!completed.ok()) {
     heard(completed.status());

@@ -251,6 +251,8 @@ std::string Render(const StoryResult& result, Format format) {
       return render::RenderStoryHtml(result.story);
     case Format::kMarkdown:
       return render::RenderStoryMarkdown(result.story);
+    case Format::kChartsJson:
+      return render::RenderStoryChartsJson(result.story);
   }
   return {};
 }

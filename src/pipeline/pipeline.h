@@ -109,7 +109,8 @@ Result<Preview> MakePreview(const csv::ByteSource& source, const StoryRequest& r
                             int max_rows = 20, size_t sample_bytes = size_t{2} << 20);
 
 // kCompactJson: the JSON without indentation, as stored and served by the platform.
-enum class Format { kJson, kHtml, kMarkdown, kCompactJson };
+// kChartsJson: the charts drawn as SVG ([{id, svg}]), kept with a story for the web UI.
+enum class Format { kJson, kHtml, kMarkdown, kCompactJson, kChartsJson };
 // "json", "html", "md" (or "markdown").
 Result<Format> ParseFormat(std::string_view name);
 std::string Render(const StoryResult& result, Format format);

@@ -2,6 +2,7 @@
 
 #include "render/json_parts.h"
 #include "render/story_render.h"
+#include "render/svg.h"
 
 namespace datastory::render {
 namespace {
@@ -167,6 +168,14 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
   return layout == JsonLayout::kCompact
              ? out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
              : DumpJson(out);
+}
+
+std::string RenderStoryChartsJson(const story::Story& story) {
+  ordered_json charts = ordered_json::array();
+  for (const story::Chart& c : story.charts) {
+    charts.push_back({{"id", c.id}, {"svg", RenderChartSvg(c)}});
+  }
+  return charts.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 }  // namespace datastory::render

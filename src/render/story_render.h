@@ -17,6 +17,8 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms,
                             JsonLayout layout = JsonLayout::kPretty);
 std::string RenderStoryMarkdown(const story::Story& story);
 std::string RenderStoryHtml(const story::Story& story);
+// The charts drawn as SVG, for the web UI: [{"id": "c1", "svg": "<svg …>"}], compact.
+std::string RenderStoryChartsJson(const story::Story& story);
 
 }  // namespace datastory::render
 

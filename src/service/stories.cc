@@ -298,6 +298,19 @@ Result<std::string> StoryService::Export(const Principal& principal, std::string
   return format == pipeline::Format::kHtml ? render.html : render.markdown;
 }
 
+Result<std::string> StoryService::Charts(const Principal& principal, std::string_view story_id) {
+  DS_ASSIGN_OR_RETURN(store::StoryRender render,
+                      store_.GetStoryRender(principal.user.id, story_id));
+  return std::move(render.charts_json);
+}
+
+Result<std::string> StoryService::SharedCharts(std::string_view share_token) {
+  DS_ASSIGN_OR_RETURN(store::StoryRecord story,
+                      store_.GetSharedStory(share_token, store::StoryParts::kHead));
+  DS_ASSIGN_OR_RETURN(store::StoryRender render, store_.GetStoryRender(story.user_id, story.id));
+  return std::move(render.charts_json);
+}
+
 Result<StoryView> StoryService::GetShared(std::string_view share_token) {
   return View(store_.GetSharedStory(share_token, store::StoryParts::kHead),
               [&] { return store_.GetSharedStory(share_token, store::StoryParts::kWhole); });

@@ -111,9 +111,12 @@ class StoryService {
   // The story in a format: "json" (the document), "html" or "md" (the pages kept with it).
   Result<std::string> Export(const Principal& principal, std::string_view story_id,
                              pipeline::Format format);
-  // A public story by its share token, and its page.
+  // The story's charts drawn as SVG: [{id, svg}] (store::StoryRender::charts_json).
+  Result<std::string> Charts(const Principal& principal, std::string_view story_id);
+  // A public story by its share token, its page and its charts.
   Result<StoryView> GetShared(std::string_view share_token);
   Result<std::string> SharedPage(std::string_view share_token);
+  Result<std::string> SharedCharts(std::string_view share_token);
 
  private:
   // The view of the story `head` names: its document from the cache, or read with `whole`.

@@ -201,6 +201,11 @@ CREATE INDEX login_failures_by_subject ON login_failures (subject, at);
 -- Deleting a story looks for the owner's other stories of the same file.
 CREATE INDEX stories_by_file ON stories (user_id, storage_key);
 )sql"},
+      {6, R"sql(
+-- The charts drawn as SVG, kept with the pages for the web UI.
+ALTER TABLE story_renders ADD COLUMN charts_json TEXT NOT NULL DEFAULT '[]'
+  CHECK (json_valid(charts_json));
+)sql"},
   };
   // The same tables, in PostgreSQL's types: identity keys, BIGINT times, json for the JSON
   // columns (checked on the way in, and kept byte for byte, unlike jsonb).
@@ -410,6 +415,9 @@ CREATE TRIGGER jobs_changed AFTER UPDATE ON jobs FOR EACH ROW
         NEW.current_stage OR OLD.progress IS DISTINCT FROM NEW.progress OR OLD.attempts IS
         DISTINCT FROM NEW.attempts)
   EXECUTE FUNCTION datastory_job_changed();
+)sql"},
+      {6, R"sql(
+ALTER TABLE story_renders ADD COLUMN charts_json json NOT NULL DEFAULT '[]';
 )sql"},
   };
   return dialect == Dialect::kSqlite ? sqlite : postgres;

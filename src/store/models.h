@@ -115,6 +115,7 @@ struct DeletedStory {
 struct StoryRender {
   std::string html;
   std::string markdown;
+  std::string charts_json = "[]";  // the charts as SVG, [{id, svg}], for the web UI
 };
 
 // A personal API token for scripts: named, expiring, revocable; only its SHA-256 is kept.

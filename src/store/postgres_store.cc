@@ -788,11 +788,11 @@ class PostgresStore final : public Store {
   Result<StoryRender> GetStoryRender(std::string_view owner_id,
                                      std::string_view story_id) override {
     return One<StoryRender>(
-        "SELECT r.html, r.markdown FROM story_renders r JOIN stories s ON s.id = r.story_id WHERE "
-        "s.id = $1 AND s.user_id = $2",
+        "SELECT r.html, r.markdown, r.charts_json FROM story_renders r JOIN stories s ON s.id = "
+        "r.story_id WHERE s.id = $1 AND s.user_id = $2",
         Params().Add(story_id).Add(owner_id), "the pages of story " + std::string(story_id),
         Access::kRead, [](const PgRow& row) {
-          return StoryRender{row.Text(0), row.Text(1)};
+          return StoryRender{row.Text(0), row.Text(1), row.Text(2)};
         });
   }
 
@@ -930,9 +930,10 @@ class PostgresStore final : public Store {
       PgResult inserted = c.Exec(InsertStorySql(), StoryParams(owned, story_id));
       // A failure rolls the completion back with it: one job, one story.
       if (!inserted.ok()) return StoryError(c, inserted, owned);
-      PgResult pages =
-          c.Exec("INSERT INTO story_renders (story_id, html, markdown) VALUES ($1, $2, $3)",
-                 Params().Add(story_id).Add(render.html).Add(render.markdown));
+      PgResult pages = c.Exec(
+          "INSERT INTO story_renders (story_id, html, markdown, charts_json) VALUES ($1, "
+          "$2, $3, $4::json)",
+          Params().Add(story_id).Add(render.html).Add(render.markdown).Add(render.charts_json));
       if (!pages.ok()) return Error(c, "saving the story's pages");
       PgResult done = c.Exec(std::string(kNow) +
                                  "UPDATE jobs SET status = 'completed', progress = 100, "

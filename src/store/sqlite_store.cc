@@ -396,11 +396,11 @@ class SqliteStore final : public Store {
   Result<StoryRender> GetStoryRender(std::string_view owner_id,
                                      std::string_view story_id) override {
     return Read<StoryRender>(
-        "SELECT r.html, r.markdown FROM story_renders r JOIN stories s ON s.id = r.story_id "
-        "WHERE s.id = ? AND s.user_id = ?",
+        "SELECT r.html, r.markdown, r.charts_json FROM story_renders r JOIN stories s ON s.id "
+        "= r.story_id WHERE s.id = ? AND s.user_id = ?",
         {story_id, owner_id}, "the pages of story " + std::string(story_id),
         [](const Statement& q) {
-          return StoryRender{q.Text(0), q.Text(1)};
+          return StoryRender{q.Text(0), q.Text(1), q.Text(2)};
         });
   }
 
@@ -545,8 +545,11 @@ class SqliteStore final : public Store {
         if (rc != SQLITE_DONE) return StoryError(rc, owned);  // rolled back: one job, one story
       }
       {
-        Statement pages(c, "INSERT INTO story_renders (story_id, html, markdown) VALUES (?, ?, ?)");
+        Statement pages(c,
+                        "INSERT INTO story_renders (story_id, html, markdown, charts_json) VALUES "
+                        "(?, ?, ?, ?)");
         pages.Bind(1, story_id).Bind(2, render.html).Bind(3, render.markdown);
+        pages.Bind(4, render.charts_json);
         if (pages.Step() != SQLITE_DONE) return Error("saving the story's pages");
       }
       Statement done(c,
