@@ -58,13 +58,19 @@ class Svg {
             Num(y2) + "\" stroke=\"" + colour + "\" stroke-width=\"" + Num(width) + "\"" +
             (dash ? std::string(" stroke-dasharray=\"") + dash + "\"" : "") + "/>\n";
   }
-  void Rect(double x, double y, double w, double h, const char* colour) {
+  // A mark with a `tip` carries it as its <title>: the browser shows it as the mark's tooltip,
+  // with no script.
+  void Rect(double x, double y, double w, double h, const char* colour,
+            const std::string& tip = "") {
     out_ += "<rect x=\"" + Num(x) + "\" y=\"" + Num(y) + "\" width=\"" + Num(std::max(0.0, w)) +
-            "\" height=\"" + Num(std::max(0.0, h)) + "\" fill=\"" + colour + "\"/>\n";
+            "\" height=\"" + Num(std::max(0.0, h)) + "\" fill=\"" + colour + "\"";
+    EndMark("rect", tip);
   }
-  void Circle(double x, double y, double r, const char* colour, double opacity = 1) {
+  void Circle(double x, double y, double r, const char* colour, double opacity = 1,
+              const std::string& tip = "") {
     out_ += "<circle cx=\"" + Num(x) + "\" cy=\"" + Num(y) + "\" r=\"" + Num(r) + "\" fill=\"" +
-            colour + "\"" + (opacity < 1 ? " fill-opacity=\"" + Num(opacity) + "\"" : "") + "/>\n";
+            colour + "\"" + (opacity < 1 ? " fill-opacity=\"" + Num(opacity) + "\"" : "");
+    EndMark("circle", tip);
   }
   void Text(double x, double y, const std::string& text, const char* anchor = "start",
             const char* colour = "#333333", bool bold = false) {
@@ -88,6 +94,14 @@ class Svg {
   int height() const { return height_; }
 
  private:
+  void EndMark(const char* element, const std::string& tip) {
+    if (tip.empty()) {
+      out_ += "/>\n";
+    } else {
+      out_ += "><title>" + EscapeXml(tip) + "</title></" + element + ">\n";
+    }
+  }
+
   int width_, height_;
   std::string out_;
 };
@@ -165,8 +179,15 @@ std::string LineChart(const story::Chart& chart, int width) {
   }
   svg.Path(trend, kMuted, 1.5, "6 4");
   svg.Path(points, kBase, 2);
-  if (e.x.size() <= 60) {
-    for (const auto& [px, py] : points) svg.Circle(px, py, 2.5, kBase);
+  // Each point with its value as a tooltip: drawn up to 60 points, invisible beyond (up to
+  // 500: past that a point is narrower than a pointer).
+  if (e.x.size() <= 500) {
+    for (size_t i = 0; i < points.size(); ++i) {
+      const std::string tip = analysis::FormatBucket(static_cast<int64_t>(e.x[i]), e.grain) +
+                              ": " + Tick(e.y[i], chart.y_style);
+      svg.Circle(points[i].first, points[i].second, e.x.size() <= 60 ? 2.5 : 3, kBase,
+                 e.x.size() <= 60 ? 1 : 0, tip);
+    }
   }
   for (int h : e.highlight) {
     if (h >= 0 && static_cast<size_t>(h) < points.size()) {
@@ -201,7 +222,8 @@ std::string BarChart(const story::Chart& chart, int width) {
         std::find(e.highlight.begin(), e.highlight.end(), static_cast<int>(i)) != e.highlight.end();
     double y0 = top + row * static_cast<double>(i) + 4;
     double x0 = x(std::min(0.0, e.y[i])), x1 = x(std::max(0.0, e.y[i]));
-    svg.Rect(x0, y0, x1 - x0, row - 8, lit ? kAccent : kBase);
+    svg.Rect(x0, y0, x1 - x0, row - 8, lit ? kAccent : kBase,
+             e.labels[i] + ": " + Tick(e.y[i], chart.y_style));
     svg.Text(left - 6, y0 + 12, Truncate(e.labels[i], 28), "end", "#333333", lit);
     svg.Text(x1 + 4, y0 + 12, Tick(e.y[i], chart.y_style), "start", "#555555");
   }
@@ -241,10 +263,11 @@ std::string StackChart(const story::Chart& chart, int width) {
     for (size_t p = 0; p < parts; ++p) {
       double share = e.y[r * parts + p];
       if (!(share > 0)) continue;
-      svg.Rect(x(at), y0, x(at + share) - x(at), row - 8, kCategorical[p % kCategorical.size()]);
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "%.0f%%", share * 100);
+      svg.Rect(x(at), y0, x(at + share) - x(at), row - 8, kCategorical[p % kCategorical.size()],
+               (e.labels[r].empty() ? "" : e.labels[r] + ", ") + e.stack[p] + ": " + buf);
       if (x(at + share) - x(at) > 34) {
-        char buf[16];
-        std::snprintf(buf, sizeof(buf), "%.0f%%", share * 100);
         svg.Text((x(at) + x(at + share)) / 2, y0 + 13, buf, "middle",
                  p % kCategorical.size() == 6 ? "#333333" : "#ffffff");
       }
@@ -282,7 +305,9 @@ std::string Histogram(const story::Chart& chart, int width) {
     labels.Add(x(t), Tick(t, chart.y_style));
   }
   for (size_t i = 0; i + 1 < e.x.size() && i < e.y.size(); ++i) {
-    svg.Rect(x(e.x[i]) + 0.5, y(e.y[i]), x(e.x[i + 1]) - x(e.x[i]) - 1, bottom - y(e.y[i]), kBase);
+    svg.Rect(x(e.x[i]) + 0.5, y(e.y[i]), x(e.x[i + 1]) - x(e.x[i]) - 1, bottom - y(e.y[i]), kBase,
+             Tick(e.x[i], chart.y_style) + " to " + Tick(e.x[i + 1], chart.y_style) + ": " +
+                 story::FormatCount(e.y[i]) + (e.y[i] == 1 ? " row" : " rows"));
   }
   svg.Line(left, bottom, right, bottom, "#999999");
   svg.Text((left + right) / 2, bottom + 34, e.x_title, "middle", "#555555");
@@ -305,7 +330,10 @@ std::string Scatter(const story::Chart& chart, int width) {
   for (double t : ticks) labels.Add(x(t), Tick(t, plain));
   svg.Line(left, bottom, right, bottom, "#999999");
   svg.Text((left + right) / 2, bottom + 34, e.x_title, "middle", "#555555");
-  for (size_t i = 0; i < e.x.size(); ++i) svg.Circle(x(e.x[i]), y(e.y[i]), 3, kBase, 0.55);
+  for (size_t i = 0; i < e.x.size(); ++i) {
+    svg.Circle(x(e.x[i]), y(e.y[i]), 3, kBase, 0.55,
+               e.x_title + " " + Tick(e.x[i], plain) + ", " + e.y_title + " " + Tick(e.y[i], plain));
+  }
   if (e.fit.size() == 2) {
     double a = ticks.front(), b = ticks.back();
     double ya = e.fit[1] + e.fit[0] * a, yb = e.fit[1] + e.fit[0] * b;

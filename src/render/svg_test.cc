@@ -40,5 +40,26 @@ TEST(SvgTest, DrawsEveryChartType) {
   }
 }
 
+// Every mark carries its value as a tooltip (<title>), escaped like any text.
+TEST(SvgTest, MarksCarryTheirValues) {
+  story::Chart chart;
+  chart.title = "Revenue by region";
+  analysis::Evidence& e = chart.evidence;
+  e.labels = {"North <main>", "South"};
+  e.y = {1200, 300};
+  e.y_title = "revenue";
+  chart.type = "bar";
+  std::string svg = RenderChartSvg(chart);
+  EXPECT_NE(svg.find("<title>North &lt;main&gt;: 1,200</title></rect>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<title>South: 300</title></rect>"), std::string::npos) << svg;
+
+  chart.type = "line";
+  e.x = {0, 86400 * 31};
+  e.grain = analysis::TimeGrain::kMonth;
+  svg = RenderChartSvg(chart);
+  EXPECT_NE(svg.find("<title>Jan 1970: 1,200</title></circle>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<title>Feb 1970: 300</title></circle>"), std::string::npos) << svg;
+}
+
 }  // namespace
 }  // namespace datastory::render

@@ -205,6 +205,16 @@ check(finished.options.overrides?.types?.weather === 'text', 'the type override 
 // --- The story.
 const charts = await page.locator('figure.chart svg').count();
 check(charts >= 1, `the story shows its charts (${charts})`);
+const tips = await page.locator('figure.chart svg :is(rect, circle) > title').allTextContents();
+check(tips.length > 10 && tips.every((t) => /\d/.test(t)),
+    `chart marks carry their values (${tips.length}: ${tips.slice(0, 3).join(' | ')})`);
+// Printed: the page's controls stay off the paper.
+await page.emulateMedia({media: 'print'});
+check(await page.evaluate(() => getComputedStyle(document.querySelector('.top')).display ===
+    'none' && getComputedStyle(document.getElementById('manage').parentElement).display ===
+    'none'), 'a printed story leaves out the controls');
+await shoot(page, 'story-print');
+await page.emulateMedia({media: 'screen'});
 const story = await text(page);
 check(story.includes('Summary') && story.includes('Key findings'), 'the story has its parts');
 await accessible(page, 'the story');
@@ -264,6 +274,35 @@ check(await page.evaluate(() => document.activeElement?.id === 'start'),
 await page.keyboard.press('Enter');
 await waitForStory(page);
 
+// --- Told again for another audience.
+await page.getByLabel('Tell it again for another audience:').selectOption('general');
+await page.getByRole('button', {name: 'Tell it again'}).click();
+await page.waitForURL(/#\/jobs\//);
+await waitForStory(page);
+check((await text(page)).includes('Told for a general audience'), 'told again for another audience');
+
+// --- A bigger file over a slow line: the upload's progress moves byte by byte.
+const cdp = await context.newCDPSession(page);
+await cdp.send('Network.enable');
+await cdp.send('Network.emulateNetworkConditions', {offline: false, latency: 0,
+  downloadThroughput: -1, uploadThroughput: 400 * 1024});
+const rows = readFileSync(weather, 'utf8').split('\n');
+const big = rows[0] + '\n' + Array.from({length: 16}, () => rows.slice(1).join('\n')).join('\n');
+await page.goto('/#/new');
+await page.locator('#file').setInputFiles({name: 'weather-x16.csv', mimeType: 'text/csv',
+  buffer: Buffer.from(big)});
+const seen = new Set();
+for (let i = 0; i < 200 && !page.url().includes('/uploads/'); i++) {
+  const value = await page.locator('#upload-status progress').evaluate((p) => p.value)
+      .catch(() => null);
+  if (value !== null) seen.add(value);
+  await page.waitForTimeout(25);
+}
+check([...seen].some((v) => v > 0 && v < big.length), `the upload showed its progress (${[...seen]})`);
+await cdp.send('Network.emulateNetworkConditions', {offline: false, latency: 0,
+  downloadThroughput: -1, uploadThroughput: -1});
+await page.getByRole('heading', {name: /Check what was read/}).waitFor();
+
 // --- Hostile text in a file: nothing runs, everything reads as text.
 const hostile = '<script>window.__pwned=1</script>,"<img src=x onerror=window.__pwned=2>",' +
   'javascript:alert(3),amount\n' + Array.from({length: 40}, (_, i) =>
@@ -306,8 +345,13 @@ await page.getByRole('heading', {name: 'New story'}).waitFor();
 check((await page.locator('#nav').innerText()).includes('5 of 5 stories this month'),
     'the usage meter shows the limit reached');
 check((await text(page)).includes('used this month\'s 5 stories'), 'the limit is explained');
-await page.locator('#file').setInputFiles({name: 'small.csv', mimeType: 'text/csv',
-  buffer: Buffer.from(small)});
+// (Dropped on the page this time, as from a file manager.)
+const dropped = await page.evaluateHandle((csv) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([csv], 'small.csv', {type: 'text/csv'}));
+  return transfer;
+}, small);
+await page.dispatchEvent('.drop', 'drop', {dataTransfer: dropped});
 await page.getByRole('heading', {name: /Check what was read/}).waitFor();
 await page.getByRole('button', {name: 'Tell the story'}).click();
 await page.locator('.problem').filter({hasText: /next month/}).waitFor();
@@ -331,6 +375,25 @@ await page.getByText('No tokens.').waitFor();
 check((await fetch(`${origin}/api/v1/me`, {headers: {Authorization: `Bearer ${token}`}}))
     .status === 401, 'a revoked token stops working');
 
+// --- Throttled log-ins say when to try again.
+const bob = await visitor();
+const bobPage = await bob.newPage();
+await bobPage.goto('/#/login');
+await api(bobPage, 'POST', '/api/v1/auth/register',
+    JSON.stringify({email: 'bob@example.com', password: 'bob horse battery'}));
+await api(bobPage, 'POST', '/api/v1/auth/logout');
+for (let i = 0; i < 10; i++) {
+  await api(bobPage, 'POST', '/api/v1/auth/login',
+      JSON.stringify({email: 'bob@example.com', password: `wrong ${i}`}));
+}
+await bobPage.goto('/#/login');
+await bobPage.getByLabel('Email').fill('bob@example.com');
+await bobPage.getByLabel('Password').fill('bob horse battery');
+await bobPage.getByRole('button', {name: 'Log in'}).click();
+await bobPage.locator('#form-message').filter({hasText: /Try again in \d+ (seconds|minutes)/})
+    .waitFor();
+await bob.close();
+
 // --- The pages at phone width.
 const phone = await visitor(kPhone);
 const small_page = await phone.newPage();
@@ -353,6 +416,21 @@ await small_page.goto('/#/account');
 await small_page.getByRole('heading', {name: 'Your account'}).waitFor();
 await shoot(small_page, 'account-phone');
 await phone.close();
+
+// --- A new password, then the account deleted with everything in it.
+await page.goto('/#/account');
+await page.getByRole('heading', {name: 'Your account'}).waitFor();
+await page.getByLabel('Current password').fill('correct horse battery');
+await page.getByLabel('New password').fill('staple horse battery');
+await page.getByRole('button', {name: 'Change the password'}).click();
+await page.getByText('The password is changed.').waitFor();
+await page.getByLabel('Your password, to confirm').fill('staple horse battery');
+await page.getByRole('button', {name: 'Delete my account'}).click();
+await page.waitForURL(/#\/(register|login)$/);
+const gone = await fetch(`${origin}/api/v1/auth/login`, {method: 'POST',
+  headers: {'Content-Type': 'application/json', Origin: origin},
+  body: JSON.stringify({email: 'ann@example.com', password: 'staple horse battery'})});
+check(gone.status === 401, 'a deleted account cannot log in');
 
 await browser.close();
 server.kill('SIGTERM');

@@ -105,10 +105,14 @@ export async function uploadView(main, uploadId) {
       startButton.disabled = false;
     }
   });
+  const {usage} = session.me;
   fill(main, h('div', {class: 'card'},
       h('h1', {}, `Check what was read: ${current.filename}`),
       h('p', {class: 'muted'}, `${bytes(current.size)}. Nothing of this month's stories is ` +
           'used until you start the story.'),
+      usage.canCreateStory ? null : h('p', {class: 'notice'},
+          `This month's ${usage.limits.storiesPerMonth} stories are used: the story can start ` +
+          'from the first of next month, or on a larger plan.'),
       body, message,
       h('div', {class: 'actions'}, startButton,
           h('a', {class: 'button secondary', href: '#/new'}, 'Choose another file'))));
@@ -190,7 +194,8 @@ function previewParts(upload, settings, reread) {
             placeholder: 'Named after the file', oninput: (e) => (settings.title = e.target.value)})));
   const rows = h('table', {},
       h('caption', {class: 'muted'}, `The first ${p.rows.length} rows, as read`),
-      h('thead', {}, h('tr', {}, p.columns.map((c) => h('th', {scope: 'col'}, c.name)))),
+      h('thead', {}, h('tr', {}, p.columns.map((c) => h('th', {scope: 'col',
+        class: ['integer', 'float'].includes(c.type) ? 'num' : null}, c.name)))),
       h('tbody', {}, p.rows.map((r) => h('tr', {}, r.map((v, i) => h('td', {
         class: ['integer', 'float'].includes(p.columns[i]?.type) ? 'num' : null}, v ?? ''))))));
   const problems = p.problems.length
