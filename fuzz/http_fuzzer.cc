@@ -104,7 +104,9 @@ void CheckMultipart(std::string_view input) {
     total += *n;
     if (total > body.size() || reads > static_cast<int>(body.size()) + 2) std::abort();
   }
-  datastory::http::MultipartBoundary(input);  // a Content-Type from the client
+  // A Content-Type from the client: any boundary found lies within it.
+  auto client_boundary = datastory::http::MultipartBoundary(input);
+  if (client_boundary.ok() && client_boundary->size() > input.size()) std::abort();
 }
 
 }  // namespace

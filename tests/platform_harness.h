@@ -135,7 +135,9 @@ class Server {
     const bool serving = args[1] == "serve";
     process_ = std::make_unique<ChildProcess>(args, all,
                                               ChildProcess::Options{dir.string(), log_.string()});
-    if (serving) EXPECT_TRUE(WaitForPort(port_, std::chrono::seconds(30))) << Log();
+    if (serving) {
+      EXPECT_TRUE(WaitForPort(port_, std::chrono::seconds(30))) << Log();
+    }
   }
   std::string Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;

@@ -32,7 +32,7 @@ std::string MonthOf(int64_t millis) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[16];
+  char buf[32];  // room for any year GCC can imagine
   std::snprintf(buf, sizeof(buf), "%04lld-%02u", static_cast<long long>(y), m);
   return buf;
 }

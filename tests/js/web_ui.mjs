@@ -39,28 +39,43 @@ function freePort() {
   });
 }
 
+// `datastory serve` in `dir` on `port`, once it answers.
+async function startServer(dir, port, env = {}) {
+  const origin = `http://127.0.0.1:${port}`;
+  const process_ = spawn(binary, ['serve'], {
+    cwd: dir,
+    env: {...process.env, DATASTORY_LISTEN: `127.0.0.1:${port}`, DATASTORY_BCRYPT_COST: '10',
+      DATASTORY_PUBLIC_URL: origin, ...env},
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  process_.stdout.on('data', (d) => (log += d));
+  process_.stderr.on('data', (d) => (log += d));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return process_;
+    } catch {
+      // not up yet
+    }
+    if (i > 300 || process_.exitCode !== null) {
+      throw new Error(`the server did not start:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function stopServer(process_) {
+  return new Promise((resolve) => {
+    process_.once('exit', resolve);
+    process_.kill('SIGTERM');
+  });
+}
+
 // The server, in a directory of its own.
 const work = mkdtempSync(join(tmpdir(), 'datastory-web-'));
 const port = await freePort();
 const origin = `http://127.0.0.1:${port}`;
-const server = spawn(binary, ['serve'], {
-  cwd: work,
-  env: {...process.env, DATASTORY_LISTEN: `127.0.0.1:${port}`, DATASTORY_BCRYPT_COST: '10',
-    DATASTORY_PUBLIC_URL: origin},
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let serverLog = '';
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${origin}/healthz`)).ok) break;
-  } catch {
-    // not up yet
-  }
-  if (i > 300) throw new Error(`the server did not start:\n${serverLog}`);
-  await new Promise((r) => setTimeout(r, 50));
-}
+const server = await startServer(work, port);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -71,8 +86,8 @@ const browser = await chromium.launch({
 // A browser context as a new visitor: axe is injected into every page by the browser itself
 // (not as a page script, which the page's policy would refuse), and any script the page did
 // not mean to run (an alert, an error) is counted.
-async function visitor(viewport = kDesktop) {
-  const context = await browser.newContext({viewport, baseURL: origin});
+async function visitor(viewport = kDesktop, baseURL = origin) {
+  const context = await browser.newContext({viewport, baseURL});
   await context.addInitScript({content: axeSource});
   await context.addInitScript({content: 'window.__pwned = 0;'});
   context.on('page', watch);
@@ -432,8 +447,32 @@ const gone = await fetch(`${origin}/api/v1/auth/login`, {method: 'POST',
   body: JSON.stringify({email: 'ann@example.com', password: 'staple horse battery'})});
 check(gone.status === 401, 'a deleted account cannot log in');
 
+// --- A dropped progress stream resumes: the server restarts while the job waits in the queue
+// (the first server runs no workers; the second does).
+const work2 = mkdtempSync(join(tmpdir(), 'datastory-web-'));
+const port2 = await freePort();
+let server2 = await startServer(work2, port2, {DATASTORY_WORKERS: '0'});
+const watcher = await visitor(kDesktop, `http://127.0.0.1:${port2}`);
+const watching = await watcher.newPage();
+await watching.goto('/#/register');
+await watching.getByLabel('Email').fill('cy@example.com');
+await watching.getByLabel('Password').fill('cy horse battery');
+await watching.getByRole('button', {name: 'Sign up'}).click();
+await watching.getByRole('heading', {name: 'Your stories'}).waitFor();
+const queued = JSON.parse((await api(watching, 'POST', '/api/v1/stories?filename=small.csv',
+    small, 'text/csv')).body).job.id;
+await watching.goto(`/#/jobs/${queued}`);
+await watching.locator('#job-status').filter({hasText: /Queued/}).waitFor();
+await stopServer(server2);
+server2 = await startServer(work2, port2);
+await waitForStory(watching);
+check((await text(watching)).includes('Total sales rose'), 'the story told after the restart');
+await watcher.close();
+await stopServer(server2);
+rmSync(work2, {recursive: true, force: true});
+
 await browser.close();
-server.kill('SIGTERM');
+await stopServer(server);
 rmSync(work, {recursive: true, force: true});
 if (failures) {
   console.error(`${failures} check(s) failed; screenshots in ${screens}`);
