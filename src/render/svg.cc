@@ -183,8 +183,8 @@ std::string LineChart(const story::Chart& chart, int width) {
   // 500: past that a point is narrower than a pointer).
   if (e.x.size() <= 500) {
     for (size_t i = 0; i < points.size(); ++i) {
-      const std::string tip = analysis::FormatBucket(static_cast<int64_t>(e.x[i]), e.grain) +
-                              ": " + Tick(e.y[i], chart.y_style);
+      const std::string tip = analysis::FormatBucket(static_cast<int64_t>(e.x[i]), e.grain) + ": " +
+                              Tick(e.y[i], chart.y_style);
       svg.Circle(points[i].first, points[i].second, e.x.size() <= 60 ? 2.5 : 3, kBase,
                  e.x.size() <= 60 ? 1 : 0, tip);
     }
@@ -331,8 +331,9 @@ std::string Scatter(const story::Chart& chart, int width) {
   svg.Line(left, bottom, right, bottom, "#999999");
   svg.Text((left + right) / 2, bottom + 34, e.x_title, "middle", "#555555");
   for (size_t i = 0; i < e.x.size(); ++i) {
-    svg.Circle(x(e.x[i]), y(e.y[i]), 3, kBase, 0.55,
-               e.x_title + " " + Tick(e.x[i], plain) + ", " + e.y_title + " " + Tick(e.y[i], plain));
+    svg.Circle(
+        x(e.x[i]), y(e.y[i]), 3, kBase, 0.55,
+        e.x_title + " " + Tick(e.x[i], plain) + ", " + e.y_title + " " + Tick(e.y[i], plain));
   }
   if (e.fit.size() == 2) {
     double a = ticks.front(), b = ticks.back();
