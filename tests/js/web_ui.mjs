@@ -6,7 +6,7 @@
 // Screenshots of each page, at desktop and phone width, go to SCREENS (default: ./screens).
 //
 //   node web_ui.mjs /path/to/datastory
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {mkdtempSync, mkdirSync, readFileSync, rmSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
@@ -163,9 +163,15 @@ check((await text(page)).includes('No stories yet'), 'the empty list says what t
 await accessible(page, 'the empty story list');
 await shoot(page, 'stories-empty-desktop');
 
-// --- Log out; a wrong password; the right one.
+// --- Log out; the email taken; a wrong password; the right one.
 await page.getByRole('button', {name: 'Log out'}).click();
 await page.waitForURL(/#\/login$/);
+await page.getByRole('link', {name: 'Create an account'}).click();
+await page.getByLabel('Email').fill('ann@example.com');
+await page.getByLabel('Password').fill('another horse battery');
+await page.getByRole('button', {name: 'Sign up'}).click();
+await page.locator('#form-message').filter({hasText: 'exists already'}).waitFor();
+await page.getByRole('link', {name: 'Log in'}).last().click();
 await page.getByLabel('Email').fill('ann@example.com');
 await page.getByLabel('Password').fill('wrong horse battery');
 await page.getByRole('button', {name: 'Log in'}).click();
@@ -373,9 +379,41 @@ await page.locator('.problem').filter({hasText: /next month/}).waitFor();
 await accessible(page, 'the limit reached');
 await shoot(page, 'limit-desktop');
 
-// --- The account: a token shown once, then revoked.
+// --- Many stories: the list comes a page at a time (on the enterprise plan, set by the
+// operator's command).
+const admin = spawnSync(binary, ['admin', 'set-tier', 'ann@example.com', 'enterprise'],
+    {cwd: work, encoding: 'utf8'});
+check(admin.status === 0, `the operator changes the plan (${admin.stderr})`);
+const storyCount = async () =>
+  JSON.parse((await api(page, 'GET', '/api/v1/stories?limit=100')).body).stories.length;
+const total = await storyCount() + 18;
+for (let i = 0; i < 18; i++) {
+  await api(page, 'POST', `/api/v1/stories?filename=small-${i}.csv`, small, 'text/csv');
+}
+for (let i = 0; i < 400 && await storyCount() < total; i++) await page.waitForTimeout(50);
+await page.goto('/#/stories');
+await page.getByRole('button', {name: 'Show more'}).waitFor();
+check(await page.locator('main tbody tr').count() === 20, 'the first page holds 20 stories');
+await page.getByRole('button', {name: 'Show more'}).click();
+await page.locator('main tbody tr').nth(20).waitFor();
+check(await page.locator('main tbody tr').count() === total,
+    `the next page follows (${await page.locator('main tbody tr').count()} of ${total})`);
+check(await page.getByRole('button', {name: 'Show more'}).count() === 0, 'no more after the last');
+await accessible(page, 'the story list');
+await shoot(page, 'stories-desktop');
+
+// --- The account: another session logged out from here; a token shown once, then revoked.
+const elsewhere = await fetch(`${origin}/api/v1/auth/login`, {method: 'POST',
+  headers: {'Content-Type': 'application/json', Origin: origin, 'User-Agent': 'ElsewhereBrowser'},
+  body: JSON.stringify({email: 'ann@example.com', password: 'correct horse battery'})});
+const elsewhereCookie = elsewhere.headers.get('set-cookie').split(';')[0];
 await page.getByRole('link', {name: 'Account'}).click();
 await page.getByRole('heading', {name: 'Your account'}).waitFor();
+await page.getByText(/ElsewhereBrowser/).waitFor();
+await page.getByRole('button', {name: 'Log it out'}).first().click();
+await page.getByText(/ElsewhereBrowser/).waitFor({state: 'detached'});
+check((await fetch(`${origin}/api/v1/me`, {headers: {Cookie: elsewhereCookie}})).status === 401,
+    'a session logged out from the account page ends');
 await page.getByLabel('Name of a new token').fill('nightly report');
 await page.getByRole('button', {name: 'Create'}).click();
 await page.locator('#new-token').waitFor();
