@@ -97,6 +97,9 @@ TEST_P(PlatformTest, TheWholeFlow) {
   EXPECT_EQ(stranger.Call("GET", share_path).status, 200);
   EXPECT_EQ(stranger.Call("GET", "/api/v1/shared/" + token + "/charts").Json()["charts"].size(),
             charts.Json()["charts"].size());
+  const json read_by_link = stranger.Call("GET", "/api/v1/shared/" + token).Json();
+  EXPECT_EQ(read_by_link["title"], "Q1 & Q2");
+  EXPECT_FALSE(read_by_link.contains("jobId"));  // the owner's, not the link's
   ann.Json("PATCH", "/api/v1/stories/" + story_id, {{"visibility", "private"}});
   EXPECT_EQ(stranger.Call("GET", share_path).status, 404);
   EXPECT_EQ(stranger.Call("GET", "/api/v1/shared/" + token + "/charts").status, 404);

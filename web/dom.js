@@ -27,6 +27,13 @@ function append(element, children) {
   }
 }
 
+// A box that scrolls sideways when its table is wider than the screen: focusable and named,
+// so that a keyboard can scroll it too.
+export function scrollBox(label, ...children) {
+  return h('div', {class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label},
+      ...children);
+}
+
 // Replaces what `element` holds.
 export function fill(element, ...children) {
   element.replaceChildren();

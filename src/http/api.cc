@@ -106,17 +106,21 @@ json StoryMeta(const store::StoryRecord& s, const std::string& public_url) {
   return out;
 }
 
+// Who reads a story: its owner, or anyone with its share link (who is not told which job made
+// it).
+enum class Reader { kOwner, kLink };
+
 // The story document with the record's own members first (the document has none of them).
 // The document is sent as the cache keeps it, without a copy: the members, then the
 // document from its first member on.
-Response StoryAnswer(const service::StoryView& view, const std::string& public_url) {
+Response StoryAnswer(const service::StoryView& view, const std::string& public_url, Reader reader) {
   const store::StoryRecord& s = view.story;
   json meta = {{"id", s.id},
                {"visibility", store::VisibilityName(s.visibility)},
                {"createdAt", Iso(s.created_at)},
                {"updatedAt", Iso(s.updated_at)}};
   if (!s.share_token.empty()) meta["shareUrl"] = public_url + "/s/" + s.share_token;
-  if (!s.job_id.empty()) meta["jobId"] = s.job_id;
+  if (reader == Reader::kOwner && !s.job_id.empty()) meta["jobId"] = s.job_id;
   Response res = Json(200, Dump(meta));
   const std::string_view document = *view.document;
   if (document.size() <= 2 || document.front() != '{') return res;  // an empty document
@@ -583,7 +587,7 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Get("/api/v1/stories/:id", Auth::kUser, [c](Request& req) {
     auto story = c.stories->GetStory(*req.principal, req.Param("id"));
     if (!story.ok()) return Problem(story.status());
-    return StoryAnswer(*story, c.public_url);
+    return StoryAnswer(*story, c.public_url, Reader::kOwner);
   });
   r.Patch("/api/v1/stories/:id", Auth::kUser, [c](Request& req) {
     auto body = ParseJson(req.body);
@@ -706,7 +710,7 @@ void AddApiRoutes(Router& r, const ApiContext& c) {
   r.Get("/api/v1/shared/:token", Auth::kPublic, [c](Request& req) {
     auto story = c.stories->GetShared(req.Param("token"));
     if (!story.ok()) return Problem(story.status());
-    return StoryAnswer(*story, c.public_url);
+    return StoryAnswer(*story, c.public_url, Reader::kLink);
   });
   r.Get("/api/v1/shared/:token/charts", Auth::kPublic, [c](Request& req) {
     auto charts = c.stories->SharedCharts(req.Param("token"));

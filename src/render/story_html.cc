@@ -23,7 +23,8 @@ h2 { margin: 36px 0 12px; font-size: 21px; border-bottom: 2px solid #0072B2; pad
 .finding .id { color: #57606a; font-weight: normal; font-size: 13px; }
 .finding .detail, .caveat { color: #57606a; font-size: 14px; margin: 0; }
 .caveat::before { content: "Caveat: "; font-weight: 600; color: #9a6700; }
-figure { margin: 4px 0 0; overflow-x: auto; }
+figure { margin: 4px 0 0; }
+figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 13px; color: #57606a; margin-bottom: 4px; }
 ol.recommendations li { margin-bottom: 8px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 20px; }

@@ -121,6 +121,9 @@ async function accessible(page, name) {
 
 async function shoot(page, name) {
   mkdirSync(screens, {recursive: true});
+  // (A toast from a step a moment before would cover the page: the test is faster than a
+  // person.)
+  await page.evaluate(() => document.getElementById('toast')?.classList.remove('shown'));
   await page.screenshot({path: join(screens, `${name}.png`), fullPage: true});
 }
 
@@ -409,9 +412,9 @@ const elsewhere = await fetch(`${origin}/api/v1/auth/login`, {method: 'POST',
 const elsewhereCookie = elsewhere.headers.get('set-cookie').split(';')[0];
 await page.getByRole('link', {name: 'Account'}).click();
 await page.getByRole('heading', {name: 'Your account'}).waitFor();
-await page.getByText(/ElsewhereBrowser/).waitFor();
+await page.getByText('ElsewhereBrowser from').waitFor();
 await page.getByRole('button', {name: 'Log it out'}).first().click();
-await page.getByText(/ElsewhereBrowser/).waitFor({state: 'detached'});
+await page.getByText('ElsewhereBrowser from').waitFor({state: 'detached'});
 check((await fetch(`${origin}/api/v1/me`, {headers: {Cookie: elsewhereCookie}})).status === 401,
     'a session logged out from the account page ends');
 await page.getByLabel('Name of a new token').fill('nightly report');
@@ -465,9 +468,23 @@ const overflow = await small_page.evaluate(() =>
 check(!overflow, 'the story fits a phone\'s width');
 await accessible(small_page, 'the story at phone width');
 await shoot(small_page, 'story-phone');
+const shareOnPhone = await small_page.getByRole('button', {name: 'Make public'}).count()
+    ? (await small_page.getByRole('button', {name: 'Make public'}).click(),
+      await small_page.locator('#share-link').inputValue())
+    : await small_page.locator('#share-link').inputValue();
 await small_page.goto('/#/account');
 await small_page.getByRole('heading', {name: 'Your account'}).waitFor();
 await shoot(small_page, 'account-phone');
+await small_page.goto('/#/new');
+await small_page.getByRole('heading', {name: 'New story'}).waitFor();
+await shoot(small_page, 'new-phone');
+await small_page.locator('#file').setInputFiles(weather);
+await small_page.getByRole('heading', {name: /Check what was read/}).waitFor();
+await accessible(small_page, 'the preview at phone width');
+await shoot(small_page, 'preview-phone');
+await small_page.goto(shareOnPhone);
+await accessible(small_page, 'the shared story at phone width');
+await shoot(small_page, 'shared-phone');
 await phone.close();
 
 // --- A new password, then the account deleted with everything in it.
@@ -501,6 +518,8 @@ const queued = JSON.parse((await api(watching, 'POST', '/api/v1/stories?filename
     small, 'text/csv')).body).job.id;
 await watching.goto(`/#/jobs/${queued}`);
 await watching.locator('#job-status').filter({hasText: /Queued/}).waitFor();
+await accessible(watching, 'a job waiting in the queue');
+await shoot(watching, 'job-queued-desktop');
 await stopServer(server2);
 server2 = await startServer(work2, port2);
 await waitForStory(watching);

@@ -7,7 +7,8 @@ export async function accountView(main) {
   const {user, usage} = session.me;
   const sessions = h('div');
   const tokens = h('div');
-  const limit = (n, unit) => (n < 0 ? 'no limit' : `${number(n)} ${unit}`);
+  const rows = user.limits.maxRows < 0 ? 'any number of rows'
+      : `up to ${number(user.limits.maxRows)} rows`;
   fill(main, h('div', {class: 'card'}, h('h1', {}, 'Your account'),
       h('p', {}, `${user.email}, on the ${user.tier} plan.`),
       h('h2', {}, 'This month'),
@@ -17,8 +18,8 @@ export async function accountView(main) {
             (usage.canCreateStory ? 'Stories that fail or are cancelled do not count.'
                 : 'The limit is reached: new stories can start next month. Uploads and ' +
                   'previews still work.')),
-      h('p', {class: 'muted'}, `The plan allows files up to ${bytes(user.limits.maxUploadBytes)} ` +
-          `and ${limit(user.limits.maxRows, 'rows')}.`),
+      h('p', {class: 'muted'}, `The plan takes files up to ${bytes(user.limits.maxUploadBytes)} ` +
+          `with ${rows}.`),
       h('h2', {}, 'Where you are logged in'), sessions,
       h('h2', {}, 'API tokens'),
       h('p', {class: 'muted'}, 'For scripts: send Authorization: Bearer TOKEN.'), tokens,
@@ -26,11 +27,23 @@ export async function accountView(main) {
   await Promise.all([drawSessions(sessions), drawTokens(tokens)]);
 }
 
+// "Chrome on Linux" from a User-Agent header: enough to tell one's sessions apart.
+function browserName(agent) {
+  if (!agent) return 'An unknown browser';
+  const browser = /Edg\//.test(agent) ? 'Edge' : /Firefox\//.test(agent) ? 'Firefox'
+      : /Chrome\//.test(agent) ? 'Chrome' : /Safari\//.test(agent) ? 'Safari'
+      : /curl\//.test(agent) ? 'curl' : agent.split(/[ /]/)[0];
+  const system = /Android/.test(agent) ? 'Android' : /iPhone|iPad/.test(agent) ? 'iOS'
+      : /Windows/.test(agent) ? 'Windows' : /Mac OS X/.test(agent) ? 'macOS'
+      : /Linux/.test(agent) ? 'Linux' : '';
+  return system ? `${browser} on ${system}` : browser;
+}
+
 async function drawSessions(box) {
   const {sessions} = await call('GET', '/api/v1/me/sessions');
   fill(box, h('ul', {}, sessions.map((s) => h('li', {},
-      `${s.userAgent || 'Unknown browser'} from ${s.ipAddress || 'an unknown address'}, since ` +
-          `${dateTime(s.createdAt)}`,
+      h('span', {title: s.userAgent || null}, browserName(s.userAgent)),
+      ` from ${s.ipAddress || 'an unknown address'}, since ${dateTime(s.createdAt)}`,
       s.current ? h('strong', {}, ' (this one)') : [' ', h('button', {type: 'button',
         class: 'link', onclick: async () => {
           await call('DELETE', `/api/v1/me/sessions/${s.id}`).catch((e) => toast(messageOf(e)));

@@ -2,7 +2,7 @@
 // read, with the settings a person may change), and the job's live progress.
 import {capital, go, messageOf, refreshSession, session, toast} from '../app.js';
 import {ApiError, call, followJob, upload} from '../api.js';
-import {bytes, fill, h, number} from '../dom.js';
+import {bytes, fill, h, number, scrollBox} from '../dom.js';
 
 const kTypes = ['integer', 'float', 'boolean', 'date', 'datetime', 'categorical', 'text',
   'identifier'];
@@ -203,9 +203,9 @@ function previewParts(upload, settings, reread) {
           h('ul', {}, p.problems.map((x) => h('li', {}, `Line ${x.line}: ${x.detail}`))))
       : h('p', {class: 'muted'}, 'No problems found in the part read.');
   return [h('h2', {}, 'How the file was read'), dialect, problems,
-    h('h2', {}, 'Columns'), h('div', {class: 'table-wrap'}, columns),
+    h('h2', {}, 'Columns'), scrollBox('Columns', columns),
     h('h2', {}, 'The story'), story,
-    h('h2', {}, 'First rows'), h('div', {class: 'table-wrap'}, rows)];
+    h('h2', {}, 'First rows'), scrollBox('First rows', rows)];
 }
 
 function delimiterName(d) {

@@ -1,11 +1,11 @@
 // The story list: newest first, a page at a time.
 import {call} from '../api.js';
-import {bytes, date, fill, h, number} from '../dom.js';
+import {bytes, date, fill, h, number, scrollBox} from '../dom.js';
 
 const kPage = 20;
 
 export async function storiesView(main) {
-  const list = h('div', {class: 'table-wrap'});
+  const list = scrollBox('Stories');
   const more = h('div', {class: 'actions'});
   fill(main, h('div', {class: 'row spread'}, h('h1', {}, 'Your stories'),
       h('a', {class: 'button', href: '#/new'}, 'New story')), list, more);

@@ -2,7 +2,7 @@
 // what its owner can do with it (export, tell again for another audience, share, delete).
 import {capital, go, messageOf, toast} from '../app.js';
 import {call} from '../api.js';
-import {bytes, date, fill, h, number, svgElement} from '../dom.js';
+import {bytes, date, fill, h, number, scrollBox, svgElement} from '../dom.js';
 
 export async function storyView(main, storyId) {
   const base = `/api/v1/stories/${storyId}`;
@@ -64,7 +64,7 @@ function statistics(story) {
       typeof d.median === 'number');
   const details = h('details', {class: 'statistics'}, h('summary', {}, 'Statistics and data notes'));
   if (numeric.length) {
-    details.append(h('div', {class: 'table-wrap'}, h('table', {},
+    details.append(scrollBox('Numeric columns', h('table', {},
         h('caption', {class: 'muted'}, 'Numeric columns'),
         h('thead', {}, h('tr', {}, ['Column', 'Count', 'Missing', 'Min', 'Median', 'Max']
             .map((t, i) => h('th', {scope: 'col', class: i ? 'num' : null}, t)))),
@@ -72,7 +72,7 @@ function statistics(story) {
             [d.count, d.missing, d.min, d.median, d.max].map((v) =>
               h('td', {class: 'num'}, number(v)))))))));
   }
-  const correlations = stats.correlations || [];
+  const correlations = (stats.correlations || []).filter((c) => typeof c.value === 'number');
   if (correlations.length) {
     details.append(h('h3', {}, 'Correlations'), h('ul', {}, correlations.map((c) =>
       h('li', {}, `${c.columns.join(' and ')}: r = ${c.value.toFixed(2)} (${c.method}, n = ` +

@@ -1,0 +1,379 @@
+// The time family: for the whole table and each kept category, a trend (Mann-Kendall,
+// Theil-Sen), shifts and turns (binary segmentation with Chow tests), a spike (robust z against
+// the neighbours); and yearly, weekly or daily cycles (autocorrelation at the period).
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "analysis/association.h"
+#include "analysis/insight_detectors.h"
+#include "analysis/trend.h"
+#include "base/text.h"
+
+namespace datastory::analysis::detect {
+namespace {
+
+class TimeFamily : public DetectorFamily {
+ public:
+  using DetectorFamily::DetectorFamily;
+
+  void Run() {
+    if (!has_time_) return;
+    std::vector<MeasureRef> series_measures;
+    for (const MeasureRef& m : measures_) {
+      if (!m.alias) series_measures.push_back(m);
+    }
+    if (measures_.empty()) series_measures.push_back({-1, "rows", Aggregation::kCount, nullptr});
+    bool any = false;
+    for (const MeasureRef& m : series_measures) {
+      bool mixed = long_dimension_ >= 0 && m.aggregation == Aggregation::kMean;
+      if (!mixed) any |= AnalyseSeries(whole_, m, 1.0);
+      if (m.index >= 0 && !mixed) DetectSeasonality(m);
+    }
+    // Per-category series of each dimension small enough to keep them.
+    for (size_t s = 1; s < cube_.series.size(); ++s) {
+      const TimeSeriesCube& series = cube_.series[s];
+      const DimensionCube& dim = cube_.dimensions[series.dimension];
+      if (total_category_[series.dimension] == series.category) continue;
+      if (dimension_alias_[series.dimension]) continue;
+      int64_t rows = 0;
+      for (const CategoryCell& c : dim.categories) {
+        if (c.label == series.category) rows = c.rows;
+      }
+      for (const MeasureRef& m : series_measures) {
+        double share = static_cast<double>(rows) / static_cast<double>(profile_.rows);
+        if (m.index >= 0 && m.aggregation == Aggregation::kSum) {
+          double total = MeasureTotal(m);
+          for (const CategoryCell& c : dim.categories) {
+            if (c.label == series.category && total > 0) share = c.measures[m.index].sum / total;
+          }
+        }
+        // In long format each series stands alone; otherwise a category's series is a drill-down
+        // whose weight is its share.
+        double impact = series.dimension == long_dimension_ ? std::max(share, 0.5) : share;
+        any |= AnalyseSeries(series, m, std::clamp(impact, 0.0, 1.0));
+      }
+    }
+    if (!any) {
+      report_.limitations.push_back(
+          "The data covers too few " + std::string(TimeGrainName(grain_)) +
+          "s for a trend (at least " + std::to_string(InsightReport::kMinTrendBuckets) +
+          " are needed).");
+    }
+  }
+
+ private:
+  bool AnalyseSeries(const TimeSeriesCube& cube_series, const MeasureRef& m, double impact) {
+    Series s = BuildSeries(cube_series.cells, grain_, m);
+    const size_t n = s.values.size();
+    TrendStatistic stat;
+    stat.measure = m.index < 0 ? "rows" : m.name;
+    stat.time = time_name_;
+    stat.aggregation = std::string(AggregationName(m.aggregation));
+    stat.grain = grain_;
+    stat.buckets = static_cast<int>(n);
+    if (cube_series.dimension >= 0) {
+      stat.category =
+          Name(cube_.dimensions[cube_series.dimension].column) + " = " + cube_series.category;
+    }
+    if (n < static_cast<size_t>(InsightReport::kMinTrendBuckets)) {
+      if (cube_series.dimension < 0) report_.trends.push_back(stat);
+      return false;
+    }
+    MannKendall mk = MannKendallTest(s.values);
+    LineFit fit = TheilSenFit(s.positions, s.values);
+    const double fit_start = fit.intercept + fit.slope * s.positions.front();
+    const double fit_end = fit.intercept + fit.slope * s.positions.back();
+    std::optional<double> change;
+    // A percentage only from a base that is a real level: from near zero (or across it) any
+    // change is thousands of percent and says nothing.
+    double level = 0;
+    for (double v : s.values) level += std::fabs(v);
+    level /= static_cast<double>(n);
+    if (fit_start > 0.1 * level && fit_end >= 0) {
+      change = (fit_end - fit_start) / fit_start * 100;
+    }
+    stat.slope = fit.slope;
+    stat.p_value = mk.p_value;
+    stat.direction = mk.s > 0 && fit.slope > 0 ? "up" : mk.s < 0 && fit.slope < 0 ? "down" : "flat";
+    stat.change_pct = change;
+    const size_t trend_index = report_.trends.size();
+    report_.trends.push_back(stat);
+
+    Evidence series_evidence;
+    series_evidence.shape = Evidence::Shape::kSeries;
+    series_evidence.grain = grain_;
+    series_evidence.x_title = time_name_;
+    series_evidence.y_title = SeriesTitle(m);
+    for (size_t i = 0; i < n; ++i) {
+      series_evidence.x.push_back(static_cast<double>(s.starts[i]));
+      series_evidence.y.push_back(s.values[i]);
+    }
+    auto base = [&](InsightType type) {
+      Insight in;
+      in.type = type;
+      if (m.index >= 0) in.columns.push_back(m.name);
+      in.columns.push_back(time_name_);
+      in.subspace = SubspaceOf(cube_series);
+      in.aggregation = std::string(AggregationName(m.aggregation));
+      in.impact = impact;
+      in.caveats = s.caveats;
+      in.facts = s.caveat_facts;
+      if (cube_series.dimension < 0 && !whole_caveat_.empty()) in.caveats.push_back(whole_caveat_);
+      if (!time_caveat_.empty()) {
+        in.caveats.push_back(time_caveat_);
+        in.facts.push_back(
+            {"rowsWithoutTime", static_cast<double>(cube_.time_missing), FactUnit::kCount});
+      }
+      in.evidence = series_evidence;
+      return in;
+    };
+    auto time_fact = [&](std::string name, int64_t t) {
+      return Fact{std::move(name), static_cast<double>(t), FactUnit::kTime, grain_, ""};
+    };
+
+    if (stat.direction != "flat") {
+      Insight in = base(InsightType::kTrend);
+      in.direction = stat.direction;
+      in.method = "Mann-Kendall test, Theil-Sen slope";
+      in.p_value = mk.p_value;
+      in.strength = std::fabs(mk.tau);
+      in.value = change ? *change / 100 : fit.slope;
+      in.facts.insert(in.facts.end(), {time_fact("start", s.starts.front()),
+                                       time_fact("end", s.starts.back()),
+                                       {"first", s.values.front(), FactUnit::kMeasure},
+                                       {"last", s.values.back(), FactUnit::kMeasure},
+                                       {"fitStart", fit_start, FactUnit::kMeasure},
+                                       {"fitEnd", fit_end, FactUnit::kMeasure},
+                                       {"slope", fit.slope, FactUnit::kMeasure},
+                                       {"tau", mk.tau, FactUnit::kCoefficient},
+                                       {"pValue", mk.p_value, FactUnit::kPValue},
+                                       {"buckets", static_cast<double>(n), FactUnit::kCount}});
+      if (change) in.facts.push_back({"changePct", *change, FactUnit::kPercent});
+      for (size_t i = 0; i < n; ++i) {
+        in.evidence.fit.push_back(fit.intercept + fit.slope * s.positions[i]);
+      }
+      trend_of_.emplace_back(Add(std::move(in)), trend_index);
+    }
+
+    // Shifts in level and turns of the trend, by binary segmentation: the best split of the
+    // series, then of each side while the split is significant, up to three.
+    level = std::max(level, 1e-12);
+    std::vector<std::pair<size_t, size_t>> segments = {{0, n}};
+    int found = 0;
+    while (!segments.empty() && found < 3) {
+      auto [from, to] = segments.back();
+      segments.pop_back();
+      std::vector<double> y(s.values.begin() + from, s.values.begin() + to);
+      ChangePoint cp = FindChangePoint(y, std::max<size_t>(3, n / 10));
+      if (cp.index == 0 || cp.p_value > options_.false_discovery_rate) continue;
+      const size_t at = from + cp.index;
+      segments.push_back({from, at});
+      segments.push_back({at, to});
+      std::vector<double> xb(s.positions.begin() + from, s.positions.begin() + at);
+      std::vector<double> yb(s.values.begin() + from, s.values.begin() + at);
+      std::vector<double> xa(s.positions.begin() + at, s.positions.begin() + to);
+      std::vector<double> ya(s.values.begin() + at, s.values.begin() + to);
+      LineFit before = LeastSquares(xb, yb), after = LeastSquares(xa, ya);
+      // Material when the level moves by 10% of the series' typical size, or when the trend
+      // turns (rising to falling or back) by as much on each side.
+      const double shift = (cp.after_mean - cp.before_mean) / level;
+      const bool turned = std::fabs(shift) < 0.1 && (before.slope > 0) != (after.slope > 0) &&
+                          std::fabs(before.slope) * static_cast<double>(xb.size()) >= 0.1 * level &&
+                          std::fabs(after.slope) * static_cast<double>(xa.size()) >= 0.1 * level;
+      if (std::fabs(shift) < 0.1 && !turned) continue;
+      ++found;
+      Insight in = base(InsightType::kChangePoint);
+      in.direction = turned ? (after.slope > 0 ? "up" : "down")
+                            : (cp.after_mean > cp.before_mean ? "up" : "down");
+      in.method =
+          "Chow test (two lines against one) over every split, Bonferroni-adjusted; "
+          "binary segmentation";
+      in.p_value = cp.p_value;
+      in.strength = std::min(1.0, std::max(std::fabs(shift), turned ? 0.5 : 0.0));
+      in.value = shift;
+      in.facts.insert(in.facts.end(), {time_fact("at", s.starts[at]),
+                                       time_fact("start", s.starts[from]),
+                                       time_fact("end", s.starts[to - 1]),
+                                       {"before", cp.before_mean, FactUnit::kMeasure},
+                                       {"after", cp.after_mean, FactUnit::kMeasure},
+                                       {"slopeBefore", before.slope, FactUnit::kMeasure},
+                                       {"slopeAfter", after.slope, FactUnit::kMeasure},
+                                       {"f", cp.f, FactUnit::kCoefficient},
+                                       {"pValue", cp.p_value, FactUnit::kPValue}});
+      if (turned) in.facts.push_back({"turned", 1, FactUnit::kCount});
+      if (cp.before_mean > 0 && cp.after_mean >= 0) {
+        in.facts.push_back({"changePct", (cp.after_mean - cp.before_mean) / cp.before_mean * 100,
+                            FactUnit::kPercent});
+      }
+      in.evidence.marker = static_cast<double>(s.starts[at]);
+      Add(std::move(in));
+    }
+
+    // A spike: the point furthest from the median of its neighbours (three on each side), by a
+    // robust z-score (MAD of those differences) of at least 5, and at least 20% away. The
+    // neighbours, not the trend line, are the reference, so a curved trend is not an outlier.
+    // The bar is high because the MAD of a short series is itself noisy.
+    if (n >= 8) {
+      std::vector<double> expected(n), residuals(n);
+      for (size_t i = 0; i < n; ++i) {
+        std::vector<double> around;
+        for (size_t j = i >= 3 ? i - 3 : 0; j < std::min(n, i + 4); ++j) {
+          if (j != i) around.push_back(s.values[j]);
+        }
+        expected[i] = Median(around);
+        residuals[i] = s.values[i] - expected[i];
+      }
+      double med = Median(residuals);
+      std::vector<double> deviations(n);
+      for (size_t i = 0; i < n; ++i) deviations[i] = std::fabs(residuals[i] - med);
+      double mad = Median(deviations);
+      if (mad > 0) {
+        size_t worst = 0;
+        for (size_t i = 1; i < n; ++i) {
+          if (deviations[i] > deviations[worst]) worst = i;
+        }
+        double z = 0.6745 * (residuals[worst] - med) / mad;
+        double relative = std::fabs(residuals[worst]) / std::max(std::fabs(expected[worst]), 1e-12);
+        if (std::fabs(z) >= 5 && relative >= 0.2) {
+          Insight in = base(InsightType::kOutlier);
+          in.direction = z > 0 ? "up" : "down";
+          in.method =
+              "robust z-score (median absolute deviation) against the median of the "
+              "neighbouring values, Bonferroni-adjusted";
+          in.p_value = std::min(1.0, TwoSidedNormalP(z) * static_cast<double>(n));
+          in.strength = std::min(1.0, std::fabs(z) / 10);
+          in.value = s.values[worst];
+          in.facts.insert(in.facts.end(), {time_fact("at", s.starts[worst]),
+                                           {"actual", s.values[worst], FactUnit::kMeasure},
+                                           {"expected", expected[worst], FactUnit::kMeasure},
+                                           {"z", z, FactUnit::kCoefficient},
+                                           {"pValue", in.p_value, FactUnit::kPValue}});
+          if (expected[worst] > 0) {
+            in.facts.push_back(
+                {"deviationPct", residuals[worst] / expected[worst] * 100, FactUnit::kPercent});
+            in.facts.push_back({"ratio", s.values[worst] / expected[worst], FactUnit::kRatio});
+          }
+          in.evidence.highlight.push_back(static_cast<int>(worst));
+          Add(std::move(in));
+        }
+      }
+    }
+    return true;
+  }
+
+  // A yearly, weekly or daily cycle: the autocorrelation of the detrended series at the period,
+  // tested against white noise (Bartlett: r √n is standard normal).
+  void DetectSeasonality(const MeasureRef& m) {
+    struct Candidate {
+      TimeGrain grain;
+      int period;
+      size_t min_values;
+      const char* cycle;
+    };
+    static constexpr std::array<Candidate, 4> kCandidates = {{
+        {TimeGrain::kMonth, 12, 24, "yearly"},
+        {TimeGrain::kQuarter, 4, 12, "yearly"},
+        {TimeGrain::kDay, 7, 28, "weekly"},
+        {TimeGrain::kHour, 24, 72, "daily"},
+    }};
+    const std::vector<TimeCell>& cells = whole_.cells;
+    bool yearly_tried = false;
+    for (const Candidate& c : kCandidates) {
+      if (c.grain < cube_.grain) continue;
+      if (c.period == 4 && yearly_tried) continue;
+      Series s = BuildSeries(cells, c.grain, m);
+      if (s.values.size() < c.min_values ||
+          s.missing_buckets * 10 > static_cast<int64_t>(s.values.size())) {
+        continue;
+      }
+      if (c.period == 12) yearly_tried = true;
+      // Long daily or hourly series: the most recent 2,000 values are plenty for the ACF.
+      size_t from = s.values.size() > 2000 ? s.values.size() - 2000 : 0;
+      std::vector<double> x(s.positions.begin() + from, s.positions.end());
+      std::vector<double> y(s.values.begin() + from, s.values.end());
+      LineFit fit = LeastSquares(x, y);
+      std::vector<double> detrended(y.size());
+      for (size_t i = 0; i < y.size(); ++i) {
+        detrended[i] = y[i] - (fit.intercept + fit.slope * x[i]);
+      }
+      // A cycle shows as a peak of the autocorrelation at the period. A smooth series without
+      // one (tomorrow is like today) has high autocorrelation at every short lag, decaying: no
+      // peak, so it is not taken for a cycle.
+      double r = Autocorrelation(detrended, c.period);
+      double before = Autocorrelation(detrended, c.period - 1);
+      double after = Autocorrelation(detrended, c.period + 1);
+      if (r < 0.2 || r - (before + after) / 2 < 0.05 || r < before || r < after) continue;
+      double z = r * std::sqrt(static_cast<double>(y.size()));
+      // The profile of the cycle: the mean by position (month of year, weekday, hour).
+      std::vector<double> sum(c.period, 0), count(c.period, 0);
+      for (size_t i = from; i < s.values.size(); ++i) {
+        int64_t t = s.starts[i];
+        int pos = c.grain == TimeGrain::kMonth     ? MonthOf(t) - 1
+                  : c.grain == TimeGrain::kQuarter ? QuarterOf(t) - 1
+                  : c.grain == TimeGrain::kDay     ? WeekdayOf(t) - 1
+                                                   : HourOf(t);
+        sum[pos] += s.values[i];
+        count[pos] += 1;
+      }
+      Insight in;
+      in.type = InsightType::kSeasonality;
+      in.columns = {m.name, time_name_};
+      in.aggregation = std::string(AggregationName(m.aggregation));
+      in.method = "autocorrelation peak at the period of the detrended series, against white noise";
+      in.p_value = 1 - NormalCdf(z);
+      in.strength = std::min(1.0, r);
+      in.value = c.period;
+      in.caveats = s.caveats;
+      std::vector<Fact> caveat_facts = s.caveat_facts;
+      in.evidence.shape = Evidence::Shape::kBars;
+      in.evidence.x_title = c.grain == TimeGrain::kMonth     ? "month"
+                            : c.grain == TimeGrain::kQuarter ? "quarter"
+                            : c.grain == TimeGrain::kDay     ? "weekday"
+                                                             : "hour";
+      in.evidence.y_title = SeriesTitle(m) + " (mean per " + in.evidence.x_title + ")";
+      int peak = -1, trough = -1;
+      for (int p = 0; p < c.period; ++p) {
+        if (count[p] == 0) continue;
+        double mean = sum[p] / count[p];
+        std::string label = c.grain == TimeGrain::kMonth     ? kMonthNames[p]
+                            : c.grain == TimeGrain::kQuarter ? "Q" + std::to_string(p + 1)
+                            : c.grain == TimeGrain::kDay     ? kWeekdayNames[p]
+                                                             : std::to_string(p) + ":00";
+        in.evidence.labels.push_back(label);
+        in.evidence.y.push_back(mean);
+        int index = static_cast<int>(in.evidence.y.size()) - 1;
+        if (peak < 0 || mean > in.evidence.y[peak]) peak = index;
+        if (trough < 0 || mean < in.evidence.y[trough]) trough = index;
+      }
+      if (peak < 0 || peak == trough) continue;
+      in.evidence.highlight = {peak, trough};
+      in.facts = {{"period", static_cast<double>(c.period), FactUnit::kCount},
+                  {"cycle", NAN, FactUnit::kCount, c.grain, c.cycle},
+                  {"peak", NAN, FactUnit::kCount, c.grain, in.evidence.labels[peak]},
+                  {"trough", NAN, FactUnit::kCount, c.grain, in.evidence.labels[trough]},
+                  {"peakValue", in.evidence.y[peak], FactUnit::kMeasure},
+                  {"troughValue", in.evidence.y[trough], FactUnit::kMeasure},
+                  {"autocorrelation", r, FactUnit::kCoefficient},
+                  {"pValue", in.p_value, FactUnit::kPValue}};
+      in.facts.insert(in.facts.end(), caveat_facts.begin(), caveat_facts.end());
+      for (auto& [index, trend] : trend_of_) {
+        (void)index;
+        TrendStatistic& t = report_.trends[trend];
+        if (t.measure == m.name && t.category.empty()) t.seasonal_period = c.period;
+      }
+      Add(std::move(in));
+    }
+  }
+};
+
+}  // namespace
+
+void DetectTimeInsights(const InsightContext& context, InsightDraft* draft) {
+  TimeFamily(context, draft).Run();
+}
+
+}  // namespace datastory::analysis::detect
