@@ -41,9 +41,35 @@ bool LooksLikeTotal(const std::string& label) {
          l == "grand total" || l == "overall" || l == "sum" || l == "world" || l == "totals";
 }
 
-bool NameHas(const std::string& lower, std::initializer_list<std::string_view> words) {
-  for (std::string_view w : words) {
-    if (lower.find(w) != std::string::npos) return true;
+// The words of a column name, lower case: split at anything but letters and digits, and where
+// camelCase turns ("unitPrice": unit, price).
+std::vector<std::string> NameWords(std::string_view name) {
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool turn =
+        i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1]));
+    if (!std::isalnum(c) || turn) {
+      if (!words.back().empty()) words.emplace_back();
+      if (!std::isalnum(c)) continue;
+    }
+    words.back() += static_cast<char>(std::tolower(c));
+  }
+  if (words.back().empty()) words.pop_back();
+  return words;
+}
+
+// Whether a name holds one of `words`: a word of the name starts with it ("temp" in
+// "temperature"), or, for words of six letters or more, ends with it ("revenue" in
+// "totalrevenue"). Not anywhere inside: "count" is not in "discount", nor "lat" in
+// "population".
+bool NameHas(const std::vector<std::string>& name_words,
+             std::initializer_list<std::string_view> words) {
+  for (const std::string& n : name_words) {
+    for (std::string_view w : words) {
+      if (n.rfind(w, 0) == 0) return true;
+      if (w.size() >= 6 && n.size() > w.size() && n.ends_with(w)) return true;
+    }
   }
   return false;
 }
@@ -52,16 +78,19 @@ bool NameHas(const std::string& lower, std::initializer_list<std::string_view> w
 // temperature: average per month). Names decide; when they do not, the mean, which is never
 // distorted by how many rows fall in a bucket.
 Aggregation ChooseAggregation(const ColumnSchema& column) {
-  const std::string name = AsciiLower(column.name);
+  const std::vector<std::string> name = NameWords(column.name);
   if (column.unit == table::Unit::kPercent) return Aggregation::kMean;
-  if (NameHas(name,
-              {"price",        "rate",         "ratio",    "pct",      "percent", "avg",
-               "average",      "mean",         "median",   "temp",     "score",   "rating",
-               "age",          "index",        "margin",   "speed",    "lat",     "lon",
-               "elevation",    "altitude",     "humidity", "pressure", "wind",    "per_",
-               "_per",         " per ",        "share",    "density",  "weight",  "height",
-               "length",       "width",        "duration", "distance", "mpg",     "horsepower",
-               "displacement", "acceleration", "year",     "level"})) {
+  // Levels, rates and shares: averaged, never added.
+  if (NameHas(
+          name,
+          {"price",        "rate",       "ratio",      "pct",         "percent",    "avg",
+           "average",      "mean",       "median",     "temp",        "score",      "rating",
+           "age",          "index",      "margin",     "speed",       "lat",        "lon",
+           "lng",          "elevation",  "altitude",   "humidity",    "pressure",   "wind",
+           "per",          "share",      "density",    "weight",      "height",     "length",
+           "width",        "duration",   "distance",   "mpg",         "horsepower", "displacement",
+           "acceleration", "year",       "level",      "discount",    "proportion", "fraction",
+           "probability",  "likelihood", "conversion", "utilization", "efficiency", "yield"})) {
     return Aggregation::kMean;
   }
   if (NameHas(name, {"sales",      "revenue", "amount",   "total",     "count",    "qty",
@@ -69,7 +98,7 @@ Aggregation ChooseAggregation(const ColumnSchema& column) {
                      "views",      "clicks",  "sessions", "orders",    "people",   "population",
                      "volume",     "income",  "expense",  "budget",    "deaths",   "cases",
                      "passengers", "flights", "installs", "downloads", "users",    "precipitation",
-                     "sold",       "gross",   "net",      "value",     "number",   "num_",
+                     "sold",       "gross",   "net",      "value",     "number",   "num",
                      "loss",       "fee",     "tax",      "payment",   "donation", "births",
                      "visitors"})) {
     return Aggregation::kSum;

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
+#include <set>
 
 #include "table/value_parse.h"
 
@@ -58,6 +60,29 @@ TEST(InsightTest, PlantedTrend) {
   EXPECT_LT(trends[0]->q_value, 0.001);
   ASSERT_EQ(r.trends.size(), 1u);
   EXPECT_EQ(r.trends[0].grain, TimeGrain::kMonth);
+}
+
+// Rates and levels are averaged, never added, whatever else their names hold: a discount is
+// not a "count", a unit price is a price; a population is added (it holds no "lat").
+TEST(InsightTest, RatesAreAveragedAndCountsAdded) {
+  std::string csv = "city,discount,population,unitPrice\n";
+  for (int i = 0; i < 90; ++i) {
+    const char* city = i % 3 == 0 ? "Philadelphia" : i % 3 == 1 ? "Boston" : "Denver";
+    const double discount = i % 3 == 0 ? 0.6 + 0.01 * (i % 4) : 0.1 + 0.01 * (i % 5);
+    const int population = (i % 3 == 1 ? 50000 : 1000) + i;
+    csv += std::string(city) + "," + std::to_string(discount) + "," + std::to_string(population) +
+           "," + std::to_string(10 + i % 7) + "\n";
+  }
+  InsightReport r = Detect(csv);
+  std::map<std::string, std::set<std::string>> aggregations;
+  for (const Insight& in : r.insights) {
+    if (in.columns.size() == 2 && in.columns[1] == "city") {
+      aggregations[in.columns[0]].insert(in.aggregation);
+    }
+  }
+  EXPECT_EQ(aggregations["discount"], std::set<std::string>{"mean"});
+  EXPECT_EQ(aggregations["population"].count("sum"), 1u);
+  EXPECT_EQ(aggregations["unitPrice"].count("sum"), 0u);
 }
 
 TEST(InsightTest, PlantedLevelShift) {
