@@ -344,8 +344,9 @@ std::vector<Awkward> AwkwardTables() {
       {"no_time", "region,sales\nNorth,10\nSouth,20\nNorth,15\nEast,12\n",
        "No date or year column"},
       {"all_missing", "a,b,c\n,,\n,,\n,,\n", "No numeric measure"},
+      // A constant column is a data note, not a finding.
       {"constant", "date,k,v\n2024-01-01,x,5\n2024-01-02,x,5\n2024-01-03,x,5\n2024-01-04,x,5\n",
-       "same value in every row"},
+       "v has a constant value"},
   };
   // 2,000 columns of numbers, 50 rows.
   std::string wide;

@@ -32,9 +32,28 @@ std::string TitleFromFile(const std::string& path) {
 
 int DefaultFindings(Audience audience) { return audience == Audience::kTechnical ? 8 : 5; }
 
+// Two measures this close to each other are one measure told twice (a price with and without
+// tax, revenue and units at a fixed price): structure, not a finding.
+constexpr double kNearIdentity = 0.97;
+
+// Structure rather than findings: a near-identity, an even spread, a column that is constant or
+// empty. They stay in the report (the insights, the statistics, the alerts) but never lead.
+bool IsTrivia(const Insight& in) {
+  if (in.type == InsightType::kEvenness) return true;
+  if (in.type == InsightType::kCorrelation) {
+    const analysis::Fact* r = in.FindFact("r");
+    return r && std::fabs(r->value) >= kNearIdentity;
+  }
+  if (in.type == InsightType::kDataQuality) {
+    const analysis::Fact* alert = in.FindFact("alert");
+    return alert && (alert->label == "CONSTANT" || alert->label == "EMPTY");
+  }
+  return false;
+}
+
 // A diverse top-K: each round takes the best score after a penalty for every chosen insight
 // of the same type (×0.5) and about the same measure (×0.7, or ×0.3 for the very same
-// columns and subspace); at most one data-quality finding.
+// columns and subspace); at most one data-quality finding; no trivia (IsTrivia).
 std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
   std::vector<int> chosen;
   std::vector<bool> taken(report.insights.size(), false);
@@ -42,7 +61,7 @@ std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
     int best = -1;
     double best_score = 0;
     for (size_t i = 0; i < report.insights.size(); ++i) {
-      if (taken[i]) continue;
+      if (taken[i] || IsTrivia(report.insights[i])) continue;
       const Insight& in = report.insights[i];
       double score = in.score;
       for (int c : chosen) {
@@ -295,7 +314,9 @@ std::string Writer::Headline(const Insight& in) const {
       if (alert == "MISSING") return F(in, "share") + " of " + column + " values are missing.";
       if (alert == "INFINITE") return F(in, "share") + " of " + column + " values are infinite.";
       if (alert == "DUPLICATES") {
-        return F(in, "count") + " rows (" + F(in, "share") + ") are exact copies of other rows.";
+        const bool one = V(in, "count") == 1;
+        return F(in, "count") + (one ? " row (" : " rows (") + F(in, "share") +
+               (one ? ") is an exact copy of another row." : ") are exact copies of other rows.");
       }
       if (alert == "INVALID") {
         return F(in, "count") + " " + column + " values could not be read and were left out.";
