@@ -103,6 +103,11 @@ Allowed CollectFacts(const json& story) {
       a.AddDigits(category.get<std::string>());
     }
   }
+  if (story.contains("statistics") && story["statistics"].contains("measures")) {
+    for (const json& m : story["statistics"]["measures"]) {
+      if (m["total"].is_number()) a.values.push_back(m["total"].get<double>());
+    }
+  }
   for (const auto& [key, value] : story["storyFacts"].items()) {
     if (value.is_number()) a.values.push_back(value.get<double>());
     if (value.is_string()) a.AddDigits(value.get<std::string>());
@@ -199,7 +204,7 @@ void ExpectContract(const json& s) {
     EXPECT_TRUE(s["narratives"][key].is_string()) << key;
     EXPECT_FALSE(s["narratives"][key].get<std::string>().empty()) << key;
   }
-  for (const char* key : {"distributions", "correlations", "trends"}) {
+  for (const char* key : {"distributions", "correlations", "trends", "measures"}) {
     EXPECT_TRUE(s["statistics"][key].is_array()) << key;
   }
   static const std::set<std::string> kTypes = {

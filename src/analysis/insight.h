@@ -114,6 +114,14 @@ struct TrendStatistic {
   int seasonal_period = 0;  // 0 = none found
 };
 
+// A measure the detectors analysed, and how it adds up over rows.
+struct MeasureStatistic {
+  std::string name;
+  std::string aggregation;  // "sum" (sales: a total means something) or "mean" (a price, a rate)
+  double total = 0;         // the sum of its values
+  int64_t count = 0;        // its values
+};
+
 struct AssociationStatistic {
   std::string a, b;
   std::string method;  // "pearson", "spearman", "correlation_ratio", "cramers_v"
@@ -133,7 +141,8 @@ struct InsightOptions {
 struct InsightReport {
   static constexpr int kMinTrendBuckets = 4;  // time buckets a trend needs
 
-  std::vector<Insight> insights;  // the kept ones, best first
+  std::vector<Insight> insights;           // the kept ones, best first
+  std::vector<MeasureStatistic> measures;  // in the table's order
   std::vector<TrendStatistic> trends;
   std::vector<AssociationStatistic> associations;
   std::vector<std::string> limitations;  // what could not be looked for, and why

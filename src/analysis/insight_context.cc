@@ -301,6 +301,7 @@ class ContextBuilder {
   InsightContext Build() {
     CollectMeasures();
     FindTotalRows();
+    ReportMeasures();
     FindDimensionAliases();
     ChooseTime();
     InsightContext c;
@@ -341,6 +342,24 @@ class ContextBuilder {
       for (MeasureRef& m : measures_) {
         if (m.name == r.b) m.alias = true;
       }
+    }
+  }
+
+  // Each measure with how it adds up and its total, without the rows of a category of totals
+  // (they would count everything twice).
+  void ReportMeasures() {
+    for (const MeasureRef& m : measures_) {
+      double total = m.profile->sum.value_or(0);
+      for (size_t d = 0; d < total_category_.size(); ++d) {
+        if (total_category_[d].empty()) continue;
+        total = 0;
+        for (const CategoryCell& c : cube_.dimensions[d].categories) {
+          if (c.label != total_category_[d]) total += c.measures[m.index].sum;
+        }
+        break;
+      }
+      report_.measures.push_back(
+          {m.name, std::string(AggregationName(m.aggregation)), total, m.profile->count});
     }
   }
 

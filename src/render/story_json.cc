@@ -150,6 +150,14 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
   out["statistics"]["distributions"] = std::move(profile["statistics"]["distributions"]);
   out["statistics"]["correlations"] = std::move(correlations);
   out["statistics"]["trends"] = std::move(trends);
+  ordered_json measures = ordered_json::array();
+  for (const analysis::MeasureStatistic& m : report.measures) {
+    measures.push_back({{"column", m.name},
+                        {"aggregation", m.aggregation},
+                        {"total", Finite(m.total)},
+                        {"count", m.count}});
+  }
+  out["statistics"]["measures"] = std::move(measures);
   out["alerts"] = std::move(profile["alerts"]);
   out["diagnostics"] = std::move(profile["diagnostics"]);
   out["limitations"] = report.limitations;

@@ -188,6 +188,7 @@ FactIndex::FactIndex(const Story& story) {
       AddName(category);
     }
   }
+  for (const analysis::MeasureStatistic& m : report.measures) values_.push_back(m.total);
   values_.push_back(static_cast<double>(story.profile.rows));
   values_.push_back(static_cast<double>(story.profile.columns.size()));
   values_.push_back(report.tests);

@@ -95,6 +95,9 @@ class Writer {
   std::string Detail(const Insight& in) const;
   std::vector<Recommendation> Recommend(const std::vector<int>& chosen) const;
   std::string Summary(const std::vector<int>& chosen, const std::vector<Finding>& findings) const;
+  // The headline's magnitude: the main measure's total, its change over the period and where
+  // most of it comes from; empty when no measure adds up. Adds the insights it told to `told`.
+  std::string Magnitude(std::vector<const Insight*>* told) const;
 
  private:
   bool exec() const { return audience_ == Audience::kExecutive; }
@@ -413,6 +416,60 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
   return out;
 }
 
+// The measure a reader of the table cares most about: a money measure that adds up, else the
+// first measure that adds up; none when nothing adds up (prices, rates, temperatures have no
+// total to lead with).
+const analysis::MeasureStatistic* MainMeasure(const Story& story) {
+  const analysis::MeasureStatistic* first = nullptr;
+  for (const analysis::MeasureStatistic& m : story.report.measures) {
+    if (m.aggregation != "sum" || m.count == 0) continue;
+    if (!first) first = &m;
+    if (StyleOf(story.profile, m.name, Audience::kTechnical).unit == table::Unit::kCurrency) {
+      return &m;
+    }
+  }
+  return first;
+}
+
+std::string Writer::Magnitude(std::vector<const Insight*>* told) const {
+  const analysis::MeasureStatistic* main = MainMeasure(story_);
+  if (!main) return "";
+  const NumberStyle style = StyleOf(story_.profile, main->name, audience_);
+  std::string s = "Total " + Display(main->name) + ": " + FormatMeasure(main->total, style);
+  auto whole_table = [&](const Insight& in) {
+    return !in.columns.empty() && in.columns[0] == main->name && in.subspace.empty() &&
+           in.aggregation == "sum";
+  };
+  for (const Insight& in : story_.report.insights) {
+    if (in.type != InsightType::kTrend || !whole_table(in) || !Has(in, "changePct")) continue;
+    const bool up = in.direction == "up";
+    s += std::string(up ? (general() ? ", going up by about " : ", up ")
+                        : (general() ? ", going down by about " : ", down ")) +
+         FAbs(in, "changePct") + " from " + F(in, "start") + " to " + F(in, "end");
+    told->push_back(&in);
+    break;
+  }
+  for (const Insight& in : story_.report.insights) {
+    if ((in.type != InsightType::kTopContributor && in.type != InsightType::kMajority) ||
+        !whole_table(in) || !Has(in, "share")) {
+      continue;
+    }
+    const std::string who = InlineCategory(in, "category");
+    const bool plural = who.rfind("rows with", 0) == 0;
+    s += "; " + who + (plural ? " bring " : " brings ") + "the most, " + Share(in, "share");
+    // Whatever else is said of that category's part of the measure is the same fact again.
+    const analysis::Fact* category = in.FindFact("category");
+    for (const Insight& other : story_.report.insights) {
+      const analysis::Fact* c = other.FindFact("category");
+      if (whole_table(other) && c && category && c->label == category->label) {
+        told->push_back(&other);
+      }
+    }
+    break;
+  }
+  return s + ".";
+}
+
 std::string Writer::Summary(const std::vector<int>& chosen,
                             const std::vector<Finding>& findings) const {
   const analysis::Profile& p = story_.profile;
@@ -428,16 +485,26 @@ std::string Writer::Summary(const std::vector<int>& chosen,
                                             " to " + analysis::FormatBucket(*r.time_end, r.grain);
   }
   s += ".";
+  std::vector<const Insight*> told;
+  const std::string magnitude = Magnitude(&told);
+  if (!magnitude.empty()) s += " " + magnitude;
   if (chosen.empty()) {
     s += general() ? " Nothing in it stands out clearly enough to report as a finding."
                    : " No pattern in it passed the significance checks, so no finding is "
                      "reported.";
   } else {
-    s += general() ? " The main thing to know: " : " The main finding: ";
-    // The headline stays as written: it may start with a name ("China", "GOOG").
-    const std::string& first = findings.front().headline;
-    s += first;
-    if (findings.size() > 1 && !general()) s += " Also: " + findings[1].headline;
+    // The findings the magnitude did not tell already: one fact is said once.
+    std::vector<const Finding*> rest;
+    for (size_t i = 0; i < findings.size() && i < chosen.size(); ++i) {
+      const Insight* in = &story_.report.insights[chosen[i]];
+      if (std::find(told.begin(), told.end(), in) == told.end()) rest.push_back(&findings[i]);
+    }
+    if (!rest.empty()) {
+      s += general() ? " The main thing to know: " : " The main finding: ";
+      // The headline stays as written: it may start with a name ("China", "GOOG").
+      s += rest.front()->headline;
+      if (rest.size() > 1 && !general()) s += " Also: " + rest[1]->headline;
+    }
   }
   if (tech()) {
     s += " " + FormatCount(story_.report.tests) + " hypothesis tests were run; " +
