@@ -38,7 +38,7 @@ std::string Lower(std::string text) {
 
 struct Expectation {
   int line = 0;
-  std::string kind;  // says, never, not-a-finding
+  std::string kind;  // says, says-exactly, never, not-a-finding
   std::string text;
 };
 
@@ -60,6 +60,8 @@ Case ReadCase(const std::string& name) {
       c.audience = text;
     } else if (kind == "says" || kind == "never" || kind == "not-a-finding") {
       c.expectations.push_back({number, kind, Lower(text)});
+    } else if (kind == "says-exactly") {
+      c.expectations.push_back({number, kind, text});
     } else {
       ADD_FAILURE() << name << ".expect:" << number << ": unknown line \"" << line << "\"";
     }
@@ -83,13 +85,16 @@ TEST_P(StoryCaseTest, SaysWhatItMustAndNothingItMustNot) {
   const json story = json::parse(bytes.str());
   fs::remove(out);
   const json& n = story.at("narratives");
+  const std::string exact = n.at("summary").get<std::string>() + "\n" +
+                            n.at("keyFindings").get<std::string>() + "\n" +
+                            n.at("recommendations").get<std::string>();
   const std::string findings = Lower(n.at("keyFindings").get<std::string>());
-  const std::string all = Lower(n.at("summary").get<std::string>()) + "\n" + findings + "\n" +
-                          Lower(n.at("recommendations").get<std::string>());
+  const std::string all = Lower(exact);
   for (const Expectation& e : c.expectations) {
     const std::string where = name + ".expect:" + std::to_string(e.line) + ": " + e.kind + " " +
                               e.text + "\n" + n.dump(2);
     if (e.kind == "says") EXPECT_NE(all.find(e.text), std::string::npos) << where;
+    if (e.kind == "says-exactly") EXPECT_NE(exact.find(e.text), std::string::npos) << where;
     if (e.kind == "never") EXPECT_EQ(all.find(e.text), std::string::npos) << where;
     if (e.kind == "not-a-finding") EXPECT_EQ(findings.find(e.text), std::string::npos) << where;
   }

@@ -14,20 +14,70 @@ using analysis::Fact;
 using analysis::Insight;
 using analysis::InsightType;
 
+bool IsDigit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+// A title from a file name: words capitalised, acronyms kept ("US"), a range of years or
+// numbers written as one ("us-births-2000-2014.csv": "Us Births 2000–2014"; "US_births":
+// "US Births").
 std::string TitleFromFile(const std::string& path) {
   std::string name = path.substr(path.find_last_of('/') + 1);
   if (size_t dot = name.find_last_of('.'); dot != std::string::npos && dot > 0) {
     name.resize(dot);
   }
+  std::string title;
   bool start = true;
-  for (char& c : name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    // 2000-2014: a range, written with an en dash.
+    if (c == '-' && i > 0 && IsDigit(name[i - 1]) && i + 1 < name.size() && IsDigit(name[i + 1])) {
+      title += "\u2013";
+      start = false;
+      continue;
+    }
     if (c == '_' || c == '-' || c == '.') c = ' ';
     if (start && std::isalpha(static_cast<unsigned char>(c))) {
       c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     }
     start = c == ' ';
+    title += c;
   }
-  return name.empty() ? "Data Analysis" : name + " Analysis";
+  return title.empty() ? "Data Analysis" : title + " Analysis";
+}
+
+// A column's name as words: "unit_price" and "unitPrice" read "unit price", a capitalised word
+// is lowered ("Cost Other": "cost other") and an acronym kept ("US GDP").
+std::string NameAsWords(const std::string& name) {
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool turn = i > 0 && std::isupper(static_cast<unsigned char>(c)) &&
+                      std::islower(static_cast<unsigned char>(name[i - 1]));
+    if (c == '_' || c == ' ' || c == '-' || turn) {
+      if (!words.back().empty()) words.emplace_back();
+      if (!turn) continue;
+    }
+    words.back() += c;
+  }
+  std::string out;
+  for (std::string& w : words) {
+    if (w.empty()) continue;
+    const bool acronym = w.size() >= 2 && std::all_of(w.begin(), w.end(), [](char ch) {
+                           return !std::islower(static_cast<unsigned char>(ch));
+                         });
+    if (!acronym) {
+      for (char& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    out += (out.empty() ? "" : " ") + w;
+  }
+  return out.empty() ? name : out;
+}
+
+// The text with its first letter a capital.
+std::string SentenceCase(std::string text) {
+  if (!text.empty() && std::islower(static_cast<unsigned char>(text[0]))) {
+    text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+  }
+  return text;
 }
 
 int DefaultFindings(Audience audience) { return audience == Audience::kTechnical ? 8 : 5; }
@@ -91,7 +141,9 @@ class Writer {
  public:
   Writer(const Story& story, Audience audience) : story_(story), audience_(audience) {}
 
-  std::string Headline(const Insight& in) const;
+  // One sentence for the insight, starting with a capital.
+  std::string Headline(const Insight& in) const { return SentenceCase(HeadlineText(in)); }
+  std::string HeadlineText(const Insight& in) const;
   std::string Detail(const Insight& in) const;
   std::vector<Recommendation> Recommend(const std::vector<int>& chosen) const;
   std::string Summary(const std::vector<int>& chosen, const std::vector<Finding>& findings) const;
@@ -126,13 +178,7 @@ class Writer {
   }
   bool Has(const Insight& in, std::string_view name) const { return in.FindFact(name) != nullptr; }
 
-  // A column's name as words: "unit_price" → "unit price".
-  static std::string Display(std::string name) {
-    for (char& c : name) {
-      if (c == '_') c = ' ';
-    }
-    return name;
-  }
+  static std::string Display(const std::string& name) { return NameAsWords(name); }
   std::string Col(const Insight& in, size_t i) const { return Display(in.columns[i]); }
   std::string LastCol(const Insight& in) const { return Display(in.columns.back()); }
   // A category as text; a boolean's "true"/"false" needs its column to mean anything ("Rows
@@ -141,7 +187,7 @@ class Writer {
     std::string label = F(in, fact);
     for (const analysis::ColumnProfile& c : story_.profile.columns) {
       if (c.schema.name == in.columns.back() && c.schema.type == table::ColumnType::kBoolean) {
-        return "Rows with " + c.schema.name + " = " + label;
+        return "Rows where " + Display(c.schema.name) + " is " + label;
       }
     }
     return label;
@@ -149,7 +195,7 @@ class Writer {
 
   std::string InlineCategory(const Insight& in, std::string_view fact) const {
     std::string text = Category(in, fact);
-    if (text.rfind("Rows with", 0) == 0) text[0] = 'r';
+    if (text.rfind("Rows where", 0) == 0) text[0] = 'r';
     return text;
   }
 
@@ -171,7 +217,7 @@ class Writer {
       for (const analysis::ColumnProfile& c : story_.profile.columns) {
         boolean |= c.schema.name == dimension && c.schema.type == table::ColumnType::kBoolean;
       }
-      what += " for " + (boolean ? dimension + " = " + category : category);
+      what += boolean ? " where " + Display(dimension) + " is " + category : " for " + category;
     }
     return what;
   }
@@ -188,7 +234,7 @@ class Writer {
   Audience audience_;
 };
 
-std::string Writer::Headline(const Insight& in) const {
+std::string Writer::HeadlineText(const Insight& in) const {
   const std::string what = What(in);
   switch (in.type) {
     case InsightType::kTrend: {
@@ -289,7 +335,7 @@ std::string Writer::Headline(const Insight& in) const {
              Category(in, "runnerUp") + ".";
     }
     case InsightType::kMajority: {
-      const bool rows = Category(in, "category").rfind("Rows with", 0) == 0;  // plural subject
+      const bool rows = Category(in, "category").rfind("Rows where", 0) == 0;  // plural subject
       std::string s = Category(in, "category") +
                       (in.aggregation == "count" ? (rows ? " make up " : " makes up ")
                                                  : (rows ? " account for " : " accounts for ")) +
@@ -455,7 +501,7 @@ std::string Writer::Magnitude(std::vector<const Insight*>* told) const {
       continue;
     }
     const std::string who = InlineCategory(in, "category");
-    const bool plural = who.rfind("rows with", 0) == 0;
+    const bool plural = who.rfind("rows where", 0) == 0;
     s += "; " + who + (plural ? " bring " : " brings ") + "the most, " + Share(in, "share");
     // Whatever else is said of that category's part of the measure is the same fact again.
     const analysis::Fact* category = in.FindFact("category");
@@ -535,19 +581,21 @@ std::string ChartType(Evidence::Shape shape) {
 
 std::string ChartTitle(const Insight& in) {
   const Evidence& e = in.evidence;
-  std::string subspace =
-      in.subspace.empty() ? "" : " (" + in.subspace[0].first + " = " + in.subspace[0].second + ")";
+  const std::string x_title = NameAsWords(e.x_title), y_title = NameAsWords(e.y_title);
+  std::string subspace = in.subspace.empty() ? ""
+                                             : " (" + NameAsWords(in.subspace[0].first) + " = " +
+                                                   in.subspace[0].second + ")";
   switch (e.shape) {
     case Evidence::Shape::kSeries:
-      return e.y_title + subspace + " by " + std::string(analysis::TimeGrainName(e.grain));
+      return y_title + subspace + " by " + std::string(analysis::TimeGrainName(e.grain));
     case Evidence::Shape::kBars:
-      return e.y_title + " by " + e.x_title;
+      return y_title + " by " + x_title;
     case Evidence::Shape::kStack:
-      return e.y_title + (e.labels.size() > 1 ? " within each " + e.x_title : "");
+      return y_title + (e.labels.size() > 1 ? " within each " + x_title : "");
     case Evidence::Shape::kHistogram:
-      return "Distribution of " + e.x_title;
+      return "Distribution of " + x_title;
     case Evidence::Shape::kScatter:
-      return e.y_title + " against " + e.x_title;
+      return y_title + " against " + x_title;
     case Evidence::Shape::kNone:
       break;
   }
