@@ -97,9 +97,12 @@ std::string RenderStoryHtml(const story::Story& story) {
     for (const analysis::Insight& in : story.report.insights) {
       if (in.id == f.insight_id) insight = &in;
     }
+    // The insight's id ties the finding to its statistics: shown to technical readers.
+    const std::string id = story.audience == story::Audience::kTechnical
+                               ? " <span class=\"id\">[" + E(f.insight_id) + "]</span>"
+                               : "";
     h += std::string("<article class=\"finding") + (chart ? " with-chart" : "") + "\" id=\"" +
-         E(f.insight_id) + "\">\n<h3>" + E(f.headline) + " <span class=\"id\">[" + E(f.insight_id) +
-         "]</span></h3>\n";
+         E(f.insight_id) + "\">\n<h3>" + E(f.headline) + id + "</h3>\n";
     if (!f.detail.empty()) h += "<p class=\"detail\">" + E(f.detail) + "</p>\n";
     if (insight && story.audience != story::Audience::kTechnical) {
       for (const std::string& c : insight->caveats) h += "<p class=\"caveat\">" + E(c) + "</p>\n";

@@ -101,9 +101,19 @@ bool IsTrivia(const Insight& in) {
   return false;
 }
 
+// Whether two insights tell one fact: the same group standing out on the same measure, found
+// by two detectors ("rain stands out on total precipitation", "rain accounts for 95% of it").
+bool SameFact(const Insight& a, const Insight& b) {
+  const analysis::Fact* ca = a.FindFact("category");
+  const analysis::Fact* cb = b.FindFact("category");
+  return ca && cb && ca->label == cb->label && a.columns == b.columns && a.subspace == b.subspace &&
+         a.aggregation == b.aggregation;
+}
+
 // A diverse top-K: each round takes the best score after a penalty for every chosen insight
 // of the same type (×0.5) and about the same measure (×0.7, or ×0.3 for the very same
-// columns and subspace); at most one data-quality finding; no trivia (IsTrivia).
+// columns and subspace); at most one data-quality finding; no trivia (IsTrivia); one fact once
+// (SameFact).
 std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
   std::vector<int> chosen;
   std::vector<bool> taken(report.insights.size(), false);
@@ -126,6 +136,7 @@ std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
         if (other.type == InsightType::kDataQuality && in.type == InsightType::kDataQuality) {
           score = 0;
         }
+        if (SameFact(other, in)) score = 0;
       }
       if (score > best_score) best_score = score, best = static_cast<int>(i);
     }
@@ -305,12 +316,12 @@ std::string Writer::HeadlineText(const Insight& in) const {
         std::string s = Capital(Col(in, 0)) + " differs by " + Col(in, 1) + ": " +
                         Category(in, "highest") + " averages " + F(in, "highestMean") +
                         ", against " + F(in, "lowestMean") + " for " + Category(in, "lowest");
-        if (!general()) s += " (η = " + F(in, "eta") + ")";
+        if (tech()) s += " (η = " + F(in, "eta") + ")";  // Greek and statistics: technical only
         return s + ".";
       }
       std::string s = Capital(Col(in, 1)) + " and " + Col(in, 0) + " are linked: the mix of " +
                       Col(in, 0) + " differs across " + Col(in, 1);
-      if (!general()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
+      if (tech()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
       return s + ".";
     }
     case InsightType::kTopContributor: {
@@ -658,21 +669,27 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
   story.recommendations = writer.Recommend(story.chosen);
 
   story.narratives.summary = writer.Summary(story.chosen, story.findings);
+  // Insight ids ([i3]) tie a sentence to its statistics: for technical readers only.
+  const bool ids = options.audience == Audience::kTechnical;
   for (const Finding& f : story.findings) {
     story.narratives.key_findings += "- " + f.headline;
     if (!f.detail.empty()) story.narratives.key_findings += " " + f.detail;
-    story.narratives.key_findings += " [" + f.insight_id + "]\n";
+    story.narratives.key_findings += ids ? " [" + f.insight_id + "]\n" : "\n";
   }
   if (story.findings.empty()) {
     story.narratives.key_findings =
         "- No finding passed the checks: nothing in the data stands out clearly enough.\n";
   }
   for (const Recommendation& r : story.recommendations) {
-    story.narratives.recommendations += "- " + r.text + " [";
-    for (size_t i = 0; i < r.insight_ids.size(); ++i) {
-      story.narratives.recommendations += (i ? ", " : "") + r.insight_ids[i];
+    story.narratives.recommendations += "- " + r.text;
+    if (ids) {
+      story.narratives.recommendations += " [";
+      for (size_t i = 0; i < r.insight_ids.size(); ++i) {
+        story.narratives.recommendations += (i ? ", " : "") + r.insight_ids[i];
+      }
+      story.narratives.recommendations += "]";
     }
-    story.narratives.recommendations += "]\n";
+    story.narratives.recommendations += "\n";
   }
   if (story.recommendations.empty()) {
     story.narratives.recommendations =
