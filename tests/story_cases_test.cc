@@ -38,7 +38,7 @@ std::string Lower(std::string text) {
 
 struct Expectation {
   int line = 0;
-  std::string kind;  // says, says-exactly, never, not-a-finding
+  std::string kind;  // says, says-exactly, never, not-a-finding, figure
   std::string text;
 };
 
@@ -60,7 +60,7 @@ Case ReadCase(const std::string& name) {
       c.audience = text;
     } else if (kind == "says" || kind == "never" || kind == "not-a-finding") {
       c.expectations.push_back({number, kind, Lower(text)});
-    } else if (kind == "says-exactly") {
+    } else if (kind == "says-exactly" || kind == "figure") {
       c.expectations.push_back({number, kind, text});
     } else {
       ADD_FAILURE() << name << ".expect:" << number << ": unknown line \"" << line << "\"";
@@ -97,6 +97,13 @@ TEST_P(StoryCaseTest, SaysWhatItMustAndNothingItMustNot) {
     if (e.kind == "says-exactly") EXPECT_NE(exact.find(e.text), std::string::npos) << where;
     if (e.kind == "never") EXPECT_EQ(all.find(e.text), std::string::npos) << where;
     if (e.kind == "not-a-finding") EXPECT_EQ(findings.find(e.text), std::string::npos) << where;
+    if (e.kind == "figure") {
+      std::string figures;
+      for (const json& f : story.at("keyFigures")) {
+        figures += f.at("label").get<std::string>() + ": " + f.at("text").get<std::string>() + "\n";
+      }
+      EXPECT_NE(figures.find(e.text + "\n"), std::string::npos) << where << "\n" << figures;
+    }
   }
 }
 

@@ -192,7 +192,7 @@ TEST(StoryNumberCheck, CatchesANumberNoFactSupports) {
 void ExpectContract(const json& s) {
   for (const char* key :
        {"schemaVersion", "title", "audienceLevel", "dataset", "columns", "narratives", "insights",
-        "charts", "statistics", "alerts", "processingTime"}) {
+        "charts", "statistics", "alerts", "keyFigures", "processingTime"}) {
     EXPECT_TRUE(s.contains(key)) << key;
   }
   if (!s.contains("dataset")) return;

@@ -26,6 +26,9 @@ h2 { margin: 36px 0 12px; font-size: 21px; border-bottom: 2px solid #0072B2; pad
 figure { margin: 4px 0 0; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: 13px; color: #57606a; margin-bottom: 4px; }
+dl.figures { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 0 0 12px; }
+dl.figures dt { font-size: 13px; color: #57606a; }
+dl.figures dd { margin: 0; font-size: 20px; font-weight: 600; }
 ol.recommendations li { margin-bottom: 8px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 8px 0 20px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e7eb; }
@@ -83,8 +86,15 @@ std::string RenderStoryHtml(const story::Story& story) {
        (story.audience == story::Audience::kExecutive ? "an " : "a ") +
        E(std::string(story::AudienceName(story.audience))) + " reader</p></header>\n";
 
-  h += "<section id=\"summary\"><h2>Summary</h2><p class=\"summary\">" +
-       E(story.narratives.summary) + "</p></section>\n";
+  h += "<section id=\"summary\"><h2>Summary</h2>";
+  if (story.audience == story::Audience::kExecutive && !story.key_figures.empty()) {
+    h += "<dl class=\"figures\">";
+    for (const story::KeyFigure& f : story.key_figures) {
+      h += "<div><dt>" + E(f.label) + "</dt><dd>" + E(f.text) + "</dd></div>";
+    }
+    h += "</dl>";
+  }
+  h += "<p class=\"summary\">" + E(story.narratives.summary) + "</p></section>\n";
 
   h += "<section id=\"findings\"><h2>Key findings</h2>\n";
   if (story.findings.empty()) h += "<p>No finding passed the checks.</p>\n";

@@ -158,6 +158,11 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
                         {"count", m.count}});
   }
   out["statistics"]["measures"] = std::move(measures);
+  ordered_json figures = ordered_json::array();
+  for (const story::KeyFigure& f : story.key_figures) {
+    figures.push_back({{"label", f.label}, {"value", Finite(f.value)}, {"text", f.text}});
+  }
+  out["keyFigures"] = std::move(figures);
   out["alerts"] = std::move(profile["alerts"]);
   out["diagnostics"] = std::move(profile["diagnostics"]);
   out["limitations"] = report.limitations;

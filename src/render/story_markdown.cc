@@ -60,7 +60,15 @@ std::string RenderStoryMarkdown(const story::Story& story) {
         Escape(story.file_name()) + ", written for " +
         (story.audience == story::Audience::kExecutive ? "an " : "a ") +
         std::string(story::AudienceName(story.audience)) + " reader._\n\n";
-  md += "## Summary\n\n" + Escape(story.narratives.summary, true) + "\n\n";
+  md += "## Summary\n\n";
+  if (story.audience == story::Audience::kExecutive && !story.key_figures.empty()) {
+    std::string line;
+    for (const story::KeyFigure& f : story.key_figures) {
+      line += (line.empty() ? "" : " · ") + Escape(f.label) + ": **" + Escape(f.text) + "**";
+    }
+    md += line + "\n\n";
+  }
+  md += Escape(story.narratives.summary, true) + "\n\n";
   md += "## Key findings\n\n";
   if (story.findings.empty()) md += "No finding passed the checks.\n";
   for (const story::Finding& f : story.findings) {

@@ -488,6 +488,24 @@ const analysis::MeasureStatistic* MainMeasure(const Story& story) {
   return first;
 }
 
+// Up to three measures that add up, the main one first, and the rows.
+std::vector<KeyFigure> KeyFigures(const Story& story) {
+  std::vector<KeyFigure> figures;
+  const analysis::MeasureStatistic* main = MainMeasure(story);
+  auto add = [&](const analysis::MeasureStatistic& m) {
+    figures.push_back({SentenceCase("total " + NameAsWords(m.name)), m.total,
+                       FormatMeasure(m.total, StyleOf(story.profile, m.name, story.audience))});
+  };
+  if (main) add(*main);
+  for (const analysis::MeasureStatistic& m : story.report.measures) {
+    if (figures.size() >= 3) break;
+    if (&m != main && m.aggregation == "sum" && m.count > 0) add(m);
+  }
+  const auto rows = static_cast<double>(story.profile.rows);
+  figures.push_back({"Rows", rows, FormatCount(rows)});
+  return figures;
+}
+
 std::string Writer::Magnitude(std::vector<const Insight*>* told) const {
   const analysis::MeasureStatistic* main = MainMeasure(story_);
   if (!main) return "";
@@ -668,6 +686,7 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
   if (options.on_step) options.on_step(StoryStep::kWriting);
   story.recommendations = writer.Recommend(story.chosen);
 
+  story.key_figures = KeyFigures(story);
   story.narratives.summary = writer.Summary(story.chosen, story.findings);
   // Insight ids ([i3]) tie a sentence to its statistics: for technical readers only.
   const bool ids = options.audience == Audience::kTechnical;

@@ -55,6 +55,15 @@ struct Recommendation {
   std::vector<std::string> insight_ids;  // the findings it rests on
 };
 
+// A figure a reader takes in at a glance ("Total revenue: $249K"): the totals of the measures
+// that add up, the main one first, then the rows. Executive pages show them as one line before
+// the prose.
+struct KeyFigure {
+  std::string label;  // "Total revenue", "Rows"
+  double value = 0;
+  std::string text;  // the value as the audience reads it: "$249K"
+};
+
 struct Narratives {
   std::string summary;
   std::string key_findings;     // one line per finding, "- " bullets
@@ -71,6 +80,7 @@ struct Story {
   std::vector<Finding> findings;           // one per chosen insight
   std::vector<Chart> charts;
   std::vector<Recommendation> recommendations;
+  std::vector<KeyFigure> key_figures;
   Narratives narratives;
   std::string writer = "built-in";        // or the LLM model that rephrased the text
   std::vector<std::string> writer_notes;  // sections that fell back to the built-in text, and why

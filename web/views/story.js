@@ -25,6 +25,10 @@ export function storyParts(story, charts) {
         `${story.audienceLevel === 'technical' ? 'a technical' : story.audienceLevel === 'general'
           ? 'a general' : 'an executive'} audience${story.createdAt ? ` on ${date(story.createdAt)}` : ''}.`),
     h('h2', {}, 'Summary'),
+    story.audienceLevel === 'executive' && story.keyFigures?.length
+      ? h('dl', {class: 'keyfigures'}, story.keyFigures.map((f) =>
+        h('div', {}, h('dt', {}, f.label), h('dd', {}, f.text))))
+      : null,
     h('div', {class: 'narrative'}, paragraphs(story.narratives.summary)),
   ];
   if (story.findings.length) {
