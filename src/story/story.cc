@@ -587,6 +587,15 @@ std::string Writer::Summary(const std::vector<int>& chosen,
          " candidates did not pass the false-discovery control (Benjamini-Hochberg).";
   }
   for (const std::string& limit : story_.report.limitations) s += " " + limit;
+  // Few rows for many columns (a questionnaire of 54 people and a thousand questions): say how
+  // little such a table can support.
+  const size_t columns = p.columns.size();
+  if (columns >= 10 && p.rows < static_cast<int64_t>(2 * columns)) {
+    s += " With " + count(static_cast<size_t>(p.rows), "row", "rows") + " for " +
+         count(columns, "column", "columns") +
+         ", this table can support few conclusions: with so few rows for each column, a pattern "
+         "may be chance.";
+  }
   return s;
 }
 
