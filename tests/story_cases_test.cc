@@ -93,11 +93,15 @@ TEST_P(StoryCaseTest, SaysWhatItMustAndNothingItMustNot) {
   for (const Expectation& e : c.expectations) {
     const std::string where = name + ".expect:" + std::to_string(e.line) + ": " + e.kind + " " +
                               e.text + "\n" + n.dump(2);
-    if (e.kind == "says") EXPECT_NE(all.find(e.text), std::string::npos) << where;
-    if (e.kind == "says-exactly") EXPECT_NE(exact.find(e.text), std::string::npos) << where;
-    if (e.kind == "never") EXPECT_EQ(all.find(e.text), std::string::npos) << where;
-    if (e.kind == "not-a-finding") EXPECT_EQ(findings.find(e.text), std::string::npos) << where;
-    if (e.kind == "figure") {
+    if (e.kind == "says") {
+      EXPECT_NE(all.find(e.text), std::string::npos) << where;
+    } else if (e.kind == "says-exactly") {
+      EXPECT_NE(exact.find(e.text), std::string::npos) << where;
+    } else if (e.kind == "never") {
+      EXPECT_EQ(all.find(e.text), std::string::npos) << where;
+    } else if (e.kind == "not-a-finding") {
+      EXPECT_EQ(findings.find(e.text), std::string::npos) << where;
+    } else if (e.kind == "figure") {
       std::string figures;
       for (const json& f : story.at("keyFigures")) {
         figures += f.at("label").get<std::string>() + ": " + f.at("text").get<std::string>() + "\n";
