@@ -24,6 +24,8 @@ class DistributionFamily : public DetectorFamily {
     for (const MeasureRef& m : measures_) {
       const ColumnProfile& p = *m.profile;
       if (p.count < 30 || !p.skewness || !p.mean || !p.median) continue;
+      // Two values (a yes/no column written 0/1): its "skew" is only how rare one answer is.
+      if (p.distinct <= 2) continue;
       double skew = *p.skewness;
       if (std::fabs(skew) < 1) continue;
       const double n = static_cast<double>(p.count);
