@@ -83,8 +83,13 @@ async function logOut() {
 }
 
 let current = null;  // the view's clean-up (an open progress stream), if any
+let renders = 0;     // navigations so far: a view built for an older one is dropped
 
+// Builds the view of the address into a box of its own and shows it only if no newer
+// navigation came meanwhile (two views awaiting the server at once would otherwise finish in
+// either order, the older last).
 async function render() {
+  const token = ++renders;
   const path = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
   const main = document.getElementById('main');
   if (current) current(), current = null;
@@ -95,28 +100,39 @@ async function render() {
   } catch {
     // the server is away: the view says so when it asks
   }
+  if (token !== renders) return;
+  const box = h('div');
+  let found = false;
   for (const [pattern, view, options = {}] of routes) {
     const match = path.match(pattern);
     if (!match) continue;
+    found = true;
     if (!options.public && !session.me) return go('/login');
     if (options.public && session.me) return go('/stories');
     try {
-      const cleanUp = await view(main, ...match.slice(1));
+      const cleanUp = await view(box, ...match.slice(1));
+      if (token !== renders) {
+        if (typeof cleanUp === 'function') cleanUp();
+        return;
+      }
       if (typeof cleanUp === 'function') current = cleanUp;
     } catch (e) {
+      if (token !== renders) return;
       if (e instanceof ApiError && e.status === 401) {
         session.me = null;
         return go('/login');
       }
-      fill(main, h('div', {class: 'card'}, h('h1', {}, 'Something went wrong'),
+      fill(box, h('div', {class: 'card'}, h('h1', {}, 'Something went wrong'),
           h('p', {class: 'problem', role: 'alert'}, messageOf(e)),
           h('p', {}, h('a', {href: '#/stories'}, 'Back to your stories'))));
     }
-    focusHeading(main);
-    return;
+    break;
   }
-  fill(main, h('div', {class: 'card'}, h('h1', {}, 'No such page'),
-      h('p', {}, h('a', {href: '#/stories'}, 'Back to your stories'))));
+  if (!found) {
+    fill(box, h('div', {class: 'card'}, h('h1', {}, 'No such page'),
+        h('p', {}, h('a', {href: '#/stories'}, 'Back to your stories'))));
+  }
+  fill(main, box);
   focusHeading(main);
 }
 

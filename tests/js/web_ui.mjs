@@ -83,6 +83,9 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync'],
 });
 
+// (After a navigation the test waits for the new view's heading before it types: two views
+// can have fields of the same name, and the old one stays until the new one is built.)
+
 // A browser context as a new visitor: axe is injected into every page by the browser itself
 // (not as a page script, which the page's policy would refuse), and any script the page did
 // not mean to run (an alert, an error) is counted.
@@ -159,6 +162,7 @@ await page.getByRole('heading', {name: 'Log in'}).waitFor();
 await accessible(page, 'log in');
 await shoot(page, 'login-desktop');
 await page.getByRole('link', {name: 'Create an account'}).click();
+await page.getByRole('heading', {name: 'Create your account'}).waitFor();
 await page.getByLabel('Email').fill('ann@example.com');
 await page.getByLabel('Password').fill('short');
 await page.getByRole('button', {name: 'Sign up'}).click();
@@ -175,11 +179,15 @@ await shoot(page, 'stories-empty-desktop');
 await page.getByRole('button', {name: 'Log out'}).click();
 await page.waitForURL(/#\/login$/);
 await page.getByRole('link', {name: 'Create an account'}).click();
+await page.getByRole('heading', {name: 'Create your account'}).waitFor();
 await page.getByLabel('Email').fill('ann@example.com');
 await page.getByLabel('Password').fill('another horse battery');
 await page.getByRole('button', {name: 'Sign up'}).click();
-await page.locator('#form-message').filter({hasText: 'exists already'}).waitFor();
+await page.locator('#form-message:not(:empty)').waitFor();
+const taken = await page.locator('#form-message').innerText();
+check(taken.includes('exists already'), `a taken email says so (${taken})`);
 await page.getByRole('link', {name: 'Log in'}).last().click();
+await page.getByRole('heading', {name: 'Log in'}).waitFor();
 await page.getByLabel('Email').fill('ann@example.com');
 await page.getByLabel('Password').fill('wrong horse battery');
 await page.getByRole('button', {name: 'Log in'}).click();
@@ -448,6 +456,7 @@ for (let i = 0; i < 10; i++) {
       JSON.stringify({email: 'bob@example.com', password: `wrong ${i}`}));
 }
 await bobPage.goto('/#/login');
+await await bobPage.getByRole('heading', {name: 'Log in'}).waitFor();
 await bobPage.getByLabel('Email').fill('bob@example.com');
 await bobPage.getByLabel('Password').fill('bob horse battery');
 await bobPage.getByRole('button', {name: 'Log in'}).click();
@@ -459,6 +468,7 @@ await bob.close();
 const phone = await visitor(kPhone);
 const small_page = await phone.newPage();
 await small_page.goto('/#/login');
+await await small_page.getByRole('heading', {name: 'Log in'}).waitFor();
 await shoot(small_page, 'login-phone');
 await small_page.getByLabel('Email').fill('ann@example.com');
 await small_page.getByLabel('Password').fill('correct horse battery');
@@ -515,6 +525,7 @@ let server2 = await startServer(work2, port2, {DATASTORY_WORKERS: '0'});
 const watcher = await visitor(kDesktop, `http://127.0.0.1:${port2}`);
 const watching = await watcher.newPage();
 await watching.goto('/#/register');
+await watching.getByRole('heading', {name: 'Create your account'}).waitFor();
 await watching.getByLabel('Email').fill('cy@example.com');
 await watching.getByLabel('Password').fill('cy horse battery');
 await watching.getByRole('button', {name: 'Sign up'}).click();
