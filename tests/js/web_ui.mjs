@@ -39,6 +39,13 @@ function freePort() {
   });
 }
 
+// Every server this test started is stopped when it ends, however it ends (a failed wait
+// throws and ends the script).
+const started = new Set();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 // `datastory serve` in `dir` on `port`, once it answers.
 async function startServer(dir, port, env = {}) {
   const origin = `http://127.0.0.1:${port}`;
@@ -48,6 +55,8 @@ async function startServer(dir, port, env = {}) {
       DATASTORY_PUBLIC_URL: origin, ...env},
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(process_);
+  process_.once('exit', () => started.delete(process_));
   let log = '';
   process_.stdout.on('data', (d) => (log += d));
   process_.stderr.on('data', (d) => (log += d));
