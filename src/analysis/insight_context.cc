@@ -44,18 +44,12 @@ bool LooksLikeTotal(const std::string& label) {
 // The words of a column name, lower case: split at anything but letters and digits, and where
 // camelCase turns ("unitPrice": unit, price).
 std::vector<std::string> NameWords(std::string_view name) {
-  std::vector<std::string> words(1);
-  for (size_t i = 0; i < name.size(); ++i) {
-    const auto c = static_cast<unsigned char>(name[i]);
-    const bool turn =
-        i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1]));
-    if (!std::isalnum(c) || turn) {
-      if (!words.back().empty()) words.emplace_back();
-      if (!std::isalnum(c)) continue;
-    }
-    words.back() += static_cast<char>(std::tolower(c));
+  std::string spaced(name);  // anything but a letter or a digit separates
+  for (char& c : spaced) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = ' ';
   }
-  if (words.back().empty()) words.pop_back();
+  std::vector<std::string> words = SplitWords(spaced, " ");
+  for (std::string& w : words) w = AsciiLower(w);
   return words;
 }
 

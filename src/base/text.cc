@@ -2,6 +2,19 @@
 
 namespace datastory {
 
+std::vector<std::string> SplitWords(std::string_view name, std::string_view separators) {
+  std::vector<std::string> words(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool separator = separators.find(c) != std::string_view::npos;
+    const bool turn = i > 0 && c >= 'A' && c <= 'Z' && name[i - 1] >= 'a' && name[i - 1] <= 'z';
+    if ((separator || turn) && !words.back().empty()) words.emplace_back();
+    if (!separator) words.back() += c;
+  }
+  if (words.back().empty()) words.pop_back();
+  return words;
+}
+
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

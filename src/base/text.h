@@ -6,11 +6,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace datastory {
 
 // ASCII letters lowered; every other byte (UTF-8 included) unchanged.
 std::string AsciiLower(std::string_view s);
+
+// The words of a name, case kept: split at every character of `separators` (dropped) and where
+// camelCase turns ("unitPrice": unit, Price). No empty words.
+std::vector<std::string> SplitWords(std::string_view name, std::string_view separators);
 
 // Lower-case hex of `n` bytes: digests, signatures, ETags.
 std::string HexLower(const unsigned char* bytes, size_t n);

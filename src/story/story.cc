@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "base/text.h"
+
 namespace datastory::story {
 namespace {
 
@@ -47,26 +49,12 @@ std::string TitleFromFile(const std::string& path) {
 // A column's name as words: "unit_price" and "unitPrice" read "unit price", a capitalised word
 // is lowered ("Cost Other": "cost other") and an acronym kept ("US GDP").
 std::string NameAsWords(const std::string& name) {
-  std::vector<std::string> words(1);
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i];
-    const bool turn = i > 0 && std::isupper(static_cast<unsigned char>(c)) &&
-                      std::islower(static_cast<unsigned char>(name[i - 1]));
-    if (c == '_' || c == ' ' || c == '-' || turn) {
-      if (!words.back().empty()) words.emplace_back();
-      if (!turn) continue;
-    }
-    words.back() += c;
-  }
   std::string out;
-  for (std::string& w : words) {
-    if (w.empty()) continue;
+  for (std::string& w : SplitWords(name, "_ -")) {
     const bool acronym = w.size() >= 2 && std::all_of(w.begin(), w.end(), [](char ch) {
                            return !std::islower(static_cast<unsigned char>(ch));
                          });
-    if (!acronym) {
-      for (char& ch : w) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    }
+    if (!acronym) w = AsciiLower(w);
     out += (out.empty() ? "" : " ") + w;
   }
   return out.empty() ? name : out;
