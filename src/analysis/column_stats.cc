@@ -165,9 +165,14 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
     for (size_t i = 0; i < k; ++i) out.top_values.push_back({label(entries[i]), entries[i].count});
     if ((type == ColumnType::kCategorical || type == ColumnType::kBoolean) && entries.size() > 1 &&
         acc.present > 0) {
+      // Summed in the order of the counts, not of the hash table (whose order depends on how
+      // the blocks were merged): the same bits on any thread count.
+      std::vector<int64_t> counts;
+      counts.reserve(entries.size());
+      for (const auto& e : entries) counts.push_back(e.count);
+      std::sort(counts.begin(), counts.end());
       double entropy = 0;
-      for (const auto& e : entries) {
-        const int64_t c = e.count;
+      for (const int64_t c : counts) {
         double p = static_cast<double>(c) / acc.present;
         entropy -= p * std::log2(p);
       }
