@@ -208,8 +208,9 @@ void ExpectContract(const json& s) {
     EXPECT_TRUE(s["statistics"][key].is_array()) << key;
   }
   static const std::set<std::string> kTypes = {
-      "trend",           "change_point", "seasonality", "outlier",      "correlation",
-      "top_contributor", "majority",     "evenness",    "distribution", "data_quality"};
+      "trend",           "change_point",     "seasonality",       "outlier",      "correlation",
+      "top_contributor", "majority",         "evenness",          "distribution", "data_quality",
+      "outcome_rate",    "outcome_by_group", "outcome_difference"};
   std::set<std::string> ids;
   for (const json& in : s["insights"]) {
     EXPECT_TRUE(kTypes.count(in["type"].get<std::string>())) << in["type"];

@@ -43,10 +43,13 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
           {"HIGH_CARDINALITY", name, static_cast<double>(c.distinct),
            name + " has a high cardinality: " + std::to_string(c.distinct) + " distinct values"});
     }
-    if (c.skewness && std::fabs(*c.skewness) > t.skewness) {
+    // A yes/no column (0/1) is answers, not a distribution: a rare answer is not skew, and
+    // its 0s are "no", not zeros.
+    const bool yes_no = c.schema.role == table::Role::kDimension;
+    if (c.skewness && std::fabs(*c.skewness) > t.skewness && !yes_no) {
       alerts.push_back({"SKEWED", name, *c.skewness, name + " is highly skewed"});
     }
-    if (table::IsNumeric(c.schema.type) && c.count > 0) {
+    if (table::IsNumeric(c.schema.type) && c.count > 0 && !yes_no) {
       double zeros = static_cast<double>(c.zeros) / c.count;
       if (zeros > t.zeros_share) {
         alerts.push_back(

@@ -75,6 +75,24 @@ CorrelationRatio CorrelationRatioTest(const std::vector<Moments>& groups) {
   return out;
 }
 
+MeanDifference WelchTest(const Moments& a, const Moments& b) {
+  MeanDifference out;
+  out.difference = a.mean - b.mean;
+  if (a.n < 2 || b.n < 2) return out;
+  const double na = static_cast<double>(a.n), nb = static_cast<double>(b.n);
+  const double va = a.m2 / (na - 1), vb = b.m2 / (nb - 1);
+  const double sa = va / na, sb = vb / nb;
+  if (sa + sb <= 0) return out;
+  out.t = out.difference / std::sqrt(sa + sb);
+  out.df = (sa + sb) * (sa + sb) / (sa * sa / (na - 1) + sb * sb / (nb - 1));
+  boost::math::students_t distribution(out.df);
+  out.p_value =
+      std::min(1.0, 2 * boost::math::cdf(boost::math::complement(distribution, std::fabs(out.t))));
+  const double pooled = std::sqrt((a.m2 + b.m2) / (na + nb - 2));
+  if (pooled > 0) out.cohens_d = out.difference / pooled;
+  return out;
+}
+
 namespace {
 
 // Average ranks (1-based) of v, ties sharing the mean of their positions.

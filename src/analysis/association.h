@@ -33,6 +33,18 @@ struct CorrelationRatio {
 // Groups are the measure's moments within each category of the dimension.
 CorrelationRatio CorrelationRatioTest(const std::vector<Moments>& groups);
 
+// Two groups' means compared: Welch's t test (unequal variances) and Cohen's d on the pooled
+// standard deviation. Groups are given as Moments (only n, mean and m2 are read).
+struct MeanDifference {
+  double difference = 0;  // mean of a - mean of b
+  double t = 0;
+  double df = 0;       // Welch–Satterthwaite degrees of freedom
+  double p_value = 1;  // two-sided
+  double cohens_d = 0;
+};
+// Fewer than 2 values in a group, or no spread in both, gives p = 1 and d = 0.
+MeanDifference WelchTest(const Moments& a, const Moments& b);
+
 // Spearman's rank correlation of the pairs (x[i], y[i]) where both are not NaN (average ranks for
 // ties). NaN when fewer than 3 pairs or either side is constant.
 struct RankCorrelation {

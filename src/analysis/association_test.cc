@@ -52,5 +52,24 @@ TEST(AssociationTest, CorrelationPValueMatchesScipy) {
   EXPECT_EQ(CorrelationPValue(0.5, 2), 1);
 }
 
+TEST(AssociationTest, WelchTestMatchesReference) {
+  // Welch's t and its degrees of freedom by their formulas, the two-sided p as the regularized
+  // incomplete beta I_{df/(df+t²)}(df/2, 1/2), in mpmath at 30 digits.
+  auto moments = [](std::vector<double> v) {
+    Moments m;
+    m.AddBatch(v.data(), static_cast<int64_t>(v.size()));
+    return m;
+  };
+  MeanDifference w = WelchTest(moments({3.1, 4.5, 2.2, 5.8, 4.4, 3.9}),
+                               moments({1.2, 2.5, 0.9, 2.2, 1.8, 3.0, 2.1, 1.5}));
+  EXPECT_NEAR(w.t, 3.70055779010835618, 1e-12);
+  EXPECT_NEAR(w.df, 7.32257131401307041, 1e-12);
+  EXPECT_NEAR(w.p_value, 0.00706004817353797098, 1e-12);
+  EXPECT_NEAR(w.cohens_d, 2.16924332982780191, 1e-12);
+  // Too few values, or no spread: nothing to test.
+  EXPECT_EQ(WelchTest(moments({1}), moments({2, 3})).p_value, 1);
+  EXPECT_EQ(WelchTest(moments({1, 1}), moments({2, 2})).p_value, 1);
+}
+
 }  // namespace
 }  // namespace datastory::analysis

@@ -60,11 +60,16 @@ struct Aggregate {
 struct CubePlan {
   static constexpr int kMaxMeasures = 12;
   static constexpr int kMaxDimensions = 8;
+  static constexpr int kMaxOutcomes = 3;
 
-  int time_column = -1;         // a date/datetime column, or an integer year column
-  bool time_is_year = false;    // the time column holds years as integers (1000–2999)
-  std::vector<int> measures;    // numeric columns
-  std::vector<int> dimensions;  // categorical or boolean columns
+  int time_column = -1;       // a date/datetime column, or an integer year column
+  bool time_is_year = false;  // the time column holds years as integers (1000–2999)
+  // Numeric columns; the first `outcomes` of them are outcomes instead: yes/no columns named
+  // for what happened to each row (churn), read as 1 (yes) and 0, so that their mean in a
+  // group is the group's rate. They are the first `outcomes` dimensions too.
+  std::vector<int> measures;
+  int outcomes = 0;
+  std::vector<int> dimensions;  // categorical, boolean or yes/no (0/1) columns
   int sample_rows = 10000;
 
   bool empty() const { return time_column < 0 && measures.empty() && dimensions.empty(); }

@@ -38,6 +38,33 @@ std::string SalesCsv(int days) {
   return out;
 }
 
+// Yes/no columns: 0/1 numbers are categories labelled by their value; an
+// outcome (named for what happened to each row) comes first, as a dimension and as a measure of
+// 1s and 0s, whether written 0/1 or yes/no, so that its mean in a group is the group's rate.
+TEST(CubeTest, YesNoColumnsAndOutcomes) {
+  std::string csv = "plan,promo,amount,left\n";
+  for (int i = 0; i < 40; ++i) {
+    const bool basic = i % 2 == 0;
+    const bool left = basic ? i % 4 == 0 : i % 10 == 1;  // basic: 10 of 20; plus: 4 of 20
+    csv += std::string(basic ? "basic," : "plus,") + (i % 3 ? "0," : "1,") + std::to_string(i) +
+           "," + (left ? "yes" : "no") + "\n";
+  }
+  Profile p = ProfileWithCube(csv, 2, 256);
+  const Cube& cube = p.cube;
+  ASSERT_EQ(cube.plan.outcomes, 1);
+  EXPECT_EQ(cube.plan.measures, (std::vector<int>{3, 2}));
+  EXPECT_EQ(cube.plan.dimensions, (std::vector<int>{3, 0, 1}));
+  std::map<std::string, int64_t> promo;
+  for (const CategoryCell& c : cube.dimensions[2].categories) promo[c.label] = c.rows;
+  EXPECT_EQ(promo, (std::map<std::string, int64_t>{{"0", 26}, {"1", 14}}));
+  std::map<std::string, double> rate;
+  for (const CategoryCell& c : cube.dimensions[1].categories) rate[c.label] = c.measures[0].mean;
+  EXPECT_NEAR(rate["basic"], 0.5, 1e-12);
+  EXPECT_NEAR(rate["plus"], 0.2, 1e-12);
+  EXPECT_EQ(p.columns[3].schema.type, table::ColumnType::kBoolean);  // still a yes/no column
+  EXPECT_FALSE(p.columns[3].mean.has_value());
+}
+
 TEST(CubeTest, GroupsByDimensionAndTime) {
   Profile p = ProfileWithCube(SalesCsv(60));
   const Cube& cube = p.cube;

@@ -15,9 +15,10 @@
 namespace datastory::analysis {
 
 std::string_view InsightTypeName(InsightType type) {
-  static constexpr std::array<std::string_view, 10> kNames = {
-      "trend",           "change_point", "seasonality", "outlier",      "correlation",
-      "top_contributor", "majority",     "evenness",    "distribution", "data_quality"};
+  static constexpr std::array<std::string_view, 13> kNames = {
+      "trend",           "change_point",     "seasonality",       "outlier",      "correlation",
+      "top_contributor", "majority",         "evenness",          "distribution", "data_quality",
+      "outcome_rate",    "outcome_by_group", "outcome_difference"};
   return kNames[static_cast<size_t>(type)];
 }
 
@@ -63,6 +64,24 @@ void AddCaveats(const Profile& profile, InsightDraft* draft) {
   }
 }
 
+// How much a type of finding counts in the ranking: data problems and shapes of distributions
+// less than patterns; an even spread less still; what goes with an outcome just below its rate,
+// which is the headline.
+double TypeWeight(InsightType type) {
+  switch (type) {
+    case InsightType::kDataQuality:
+    case InsightType::kDistribution:
+      return 0.6;
+    case InsightType::kEvenness:
+      return 0.5;
+    case InsightType::kOutcomeByGroup:
+    case InsightType::kOutcomeDifference:
+      return 0.9;
+    default:
+      return 1.0;
+  }
+}
+
 // Tests every candidate together (Benjamini-Hochberg over all of them), drops what does not
 // pass, scores and orders the rest, and numbers them.
 InsightReport Rank(const InsightOptions& options, InsightDraft* draft) {
@@ -84,11 +103,7 @@ InsightReport Rank(const InsightOptions& options, InsightDraft* draft) {
       continue;
     }
     in.significance = std::isnan(in.q_value) ? 1 : 1 - in.q_value;
-    double weight = in.type == InsightType::kDataQuality    ? 0.6
-                    : in.type == InsightType::kDistribution ? 0.6
-                    : in.type == InsightType::kEvenness     ? 0.5
-                                                            : 1.0;
-    in.score = in.significance * in.impact * in.strength * weight;
+    in.score = in.significance * in.impact * in.strength * TypeWeight(in.type);
     report.insights.push_back(std::move(in));
   }
   auto key = [](const Insight& in) {
@@ -119,6 +134,7 @@ InsightReport DetectInsights(const Profile& profile, const InsightOptions& optio
   detect::DetectCorrelationInsights(context, &draft);
   detect::DetectDistributionInsights(context, &draft);
   detect::DetectQualityInsights(context, &draft);
+  detect::DetectOutcomeInsights(context, &draft);
   AddCaveats(profile, &draft);
   return Rank(options, &draft);
 }

@@ -7,7 +7,9 @@
 //   read as one series per symbol); correlation between measures (Pearson on every row, Spearman
 //   on the row sample), between a dimension and a measure (correlation ratio) and between two
 //   dimensions (Cramér's V); top_contributor, majority, evenness and category outlier over each
-//   dimension × measure; distribution shape; and data_quality from the profile's alerts.
+//   dimension × measure; distribution shape; data_quality from the profile's alerts; and for
+//   each outcome (a yes/no column named for what happened to each row: churn, attrition), its
+//   rate, the groups where it is highest and lowest, and the measures that differ with it.
 //
 // Every candidate that rests on a hypothesis test has a p-value; the p-values of all candidates
 // of a table are adjusted together (Benjamini-Hochberg) and only those with q <= the false
@@ -39,6 +41,9 @@ enum class InsightType {
   kEvenness,
   kDistribution,
   kDataQuality,
+  kOutcomeRate,        // how often the table's outcome (churn) happens
+  kOutcomeByGroup,     // the groups where it happens most and least
+  kOutcomeDifference,  // a measure that differs between rows with and without it
 };
 std::string_view InsightTypeName(InsightType type);  // "trend", "change_point", …
 
@@ -122,6 +127,16 @@ struct MeasureStatistic {
   int64_t count = 0;        // its values
 };
 
+// An outcome of the table: a yes/no column named for what happened to each row (churn,
+// attrition, survived), and how often it happened.
+struct OutcomeStatistic {
+  std::string name;
+  std::string positive, negative;  // the labels of yes and no ("1"/"0", "true"/"false")
+  double rate = 0;                 // positives / answered
+  int64_t positives = 0;
+  int64_t answered = 0;  // rows with a value
+};
+
 struct AssociationStatistic {
   std::string a, b;
   std::string method;  // "pearson", "spearman", "correlation_ratio", "cramers_v"
@@ -143,6 +158,7 @@ struct InsightReport {
 
   std::vector<Insight> insights;           // the kept ones, best first
   std::vector<MeasureStatistic> measures;  // in the table's order
+  std::vector<OutcomeStatistic> outcomes;  // in the table's order
   std::vector<TrendStatistic> trends;
   std::vector<AssociationStatistic> associations;
   std::vector<std::string> limitations;  // what could not be looked for, and why

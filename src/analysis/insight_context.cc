@@ -41,33 +41,6 @@ bool LooksLikeTotal(const std::string& label) {
          l == "grand total" || l == "overall" || l == "sum" || l == "world" || l == "totals";
 }
 
-// The words of a column name, lower case: split at anything but letters and digits, and where
-// camelCase turns ("unitPrice": unit, price).
-std::vector<std::string> NameWords(std::string_view name) {
-  std::string spaced(name);  // anything but a letter or a digit separates
-  for (char& c : spaced) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = ' ';
-  }
-  std::vector<std::string> words = SplitWords(spaced, " ");
-  for (std::string& w : words) w = AsciiLower(w);
-  return words;
-}
-
-// Whether a name holds one of `words`: a word of the name starts with it ("temp" in
-// "temperature"), or, for words of six letters or more, ends with it ("revenue" in
-// "totalrevenue"). Not anywhere inside: "count" is not in "discount", nor "lat" in
-// "population".
-bool NameHas(const std::vector<std::string>& name_words,
-             std::initializer_list<std::string_view> words) {
-  for (const std::string& n : name_words) {
-    for (std::string_view w : words) {
-      if (n.rfind(w, 0) == 0) return true;
-      if (w.size() >= 6 && n.size() > w.size() && n.ends_with(w)) return true;
-    }
-  }
-  return false;
-}
-
 // Whether a measure adds up across rows (sales: total per month) or is a level (price,
 // temperature: average per month). Names decide; when they do not, the mean, which is never
 // distorted by how many rows fall in a bucket.
@@ -75,7 +48,7 @@ Aggregation ChooseAggregation(const ColumnSchema& column) {
   const std::vector<std::string> name = NameWords(column.name);
   if (column.unit == table::Unit::kPercent) return Aggregation::kMean;
   // Levels, rates and shares: averaged, never added.
-  if (NameHas(
+  if (NameHasWord(
           name,
           {"price",        "rate",       "ratio",      "pct",         "percent",    "avg",
            "average",      "mean",       "median",     "temp",        "score",      "rating",
@@ -87,14 +60,15 @@ Aggregation ChooseAggregation(const ColumnSchema& column) {
            "probability",  "likelihood", "conversion", "utilization", "efficiency", "yield"})) {
     return Aggregation::kMean;
   }
-  if (NameHas(name, {"sales",      "revenue", "amount",   "total",     "count",    "qty",
-                     "quantity",   "units",   "cost",     "profit",    "spend",    "visits",
-                     "views",      "clicks",  "sessions", "orders",    "people",   "population",
-                     "volume",     "income",  "expense",  "budget",    "deaths",   "cases",
-                     "passengers", "flights", "installs", "downloads", "users",    "precipitation",
-                     "sold",       "gross",   "net",      "value",     "number",   "num",
-                     "loss",       "fee",     "tax",      "payment",   "donation", "births",
-                     "visitors"})) {
+  if (NameHasWord(
+          name,
+          {"sales",    "revenue",       "amount", "total",      "count",   "qty",      "quantity",
+           "units",    "cost",          "profit", "spend",      "visits",  "views",    "clicks",
+           "sessions", "orders",        "people", "population", "volume",  "income",   "expense",
+           "budget",   "deaths",        "cases",  "passengers", "flights", "installs", "downloads",
+           "users",    "precipitation", "sold",   "gross",      "net",     "value",    "number",
+           "num",      "loss",          "fee",    "tax",        "payment", "donation", "births",
+           "visitors"})) {
     return Aggregation::kSum;
   }
   return Aggregation::kMean;
@@ -250,6 +224,8 @@ DetectorFamily::DetectorFamily(const InsightContext& context, InsightDraft* draf
       measures_(context.measures),
       total_category_(context.total_category),
       dimension_alias_(context.dimension_alias),
+      outcomes_(context.outcomes),
+      dimension_outcome_(context.dimension_outcome),
       has_time_(context.has_time),
       time_name_(context.time_name),
       time_caveat_(context.time_caveat),
@@ -293,6 +269,7 @@ class ContextBuilder {
       : profile_(profile), cube_(profile.cube), options_(options), report_(*report) {}
 
   InsightContext Build() {
+    CollectOutcomes();
     CollectMeasures();
     FindTotalRows();
     ReportMeasures();
@@ -304,6 +281,8 @@ class ContextBuilder {
     c.measures = std::move(measures_);
     c.total_category = std::move(total_category_);
     c.dimension_alias = std::move(dimension_alias_);
+    c.outcomes = std::move(outcomes_);
+    c.dimension_outcome = std::move(dimension_outcome_);
     c.has_time = has_time_;
     c.time_name = std::move(time_name_);
     c.time_caveat = std::move(time_caveat_);
@@ -318,8 +297,38 @@ class ContextBuilder {
   const ColumnSchema& Column(int c) const { return profile_.columns[c].schema; }
   const std::string& Name(int c) const { return Column(c).name; }
 
+  // The outcomes: each the first dimensions and measures of the cube (CubePlan::outcomes),
+  // with two labels, yes and no.
+  void CollectOutcomes() {
+    dimension_outcome_.assign(cube_.dimensions.size(), false);
+    for (int o = 0; o < cube_.plan.outcomes; ++o) {
+      const int c = cube_.plan.measures[o];
+      const DimensionCube& dim = cube_.dimensions[o];
+      OutcomeRef ref{{o, Name(c), Aggregation::kMean, &profile_.columns[c]}, o, "", "", 0, 0};
+      bool other = false;
+      for (const CategoryCell& cell : dim.categories) {
+        if (cell.label == "1" || cell.label == "true") {
+          ref.positive = cell.label, ref.positives = cell.rows;
+        } else if (cell.label == "0" || cell.label == "false") {
+          ref.negative = cell.label;
+        } else {
+          other = true;
+        }
+        ref.answered += cell.rows;
+      }
+      // Values besides yes and no (a column of 0s and 1s that later holds a 2): not a yes/no.
+      if (other || dim.dropped || ref.positive.empty() || ref.negative.empty()) continue;
+      dimension_outcome_[o] = true;
+      report_.outcomes.push_back(
+          {ref.measure.name, ref.positive, ref.negative,
+           static_cast<double>(ref.positives) / static_cast<double>(ref.answered), ref.positives,
+           ref.answered});
+      outcomes_.push_back(std::move(ref));
+    }
+  }
+
   void CollectMeasures() {
-    for (size_t m = 0; m < cube_.plan.measures.size(); ++m) {
+    for (size_t m = cube_.plan.outcomes; m < cube_.plan.measures.size(); ++m) {
       int c = cube_.plan.measures[m];
       const ColumnProfile& p = profile_.columns[c];
       if (p.count == 0) continue;
@@ -503,6 +512,8 @@ class ContextBuilder {
   std::vector<MeasureRef> measures_;
   std::vector<std::string> total_category_;
   std::vector<bool> dimension_alias_;
+  std::vector<OutcomeRef> outcomes_;
+  std::vector<bool> dimension_outcome_;
   bool has_time_ = false;
   std::string time_name_;
   std::string time_caveat_;

@@ -88,6 +88,8 @@ class CorrelationFamily : public DetectorFamily {
     for (size_t a = 0; a < dims; ++a) {
       for (size_t b = a + 1; b < dims; ++b) {
         if (cube_.dimensions[a].dropped || cube_.dimensions[b].dropped) continue;
+        // An outcome's link to a dimension is its rate by group (insight_outcomes.cc).
+        if (dimension_outcome_[a] || dimension_outcome_[b]) continue;
         CramersFact(static_cast<int>(a), static_cast<int>(b), sampled);
       }
     }

@@ -2,7 +2,8 @@
 // family reads (built once from the profile, then never changed) and the draft the families add
 // their candidates to. Each family has its own file: insight_time.cc (trends, change points,
 // outliers, cycles), insight_segments.cc (groups), insight_correlations.cc (pairs of columns),
-// insight_quality.cc (distributions and data quality). insight.cc builds the context, runs the
+// insight_quality.cc (distributions and data quality), insight_outcomes.cc (an outcome's rate
+// and what goes with it). insight.cc builds the context, runs the
 // families, adds the caveats, tests and ranks. docs/insights.md describes the whole.
 #ifndef DATASTORY_ANALYSIS_INSIGHT_DETECTORS_H_
 #define DATASTORY_ANALYSIS_INSIGHT_DETECTORS_H_
@@ -31,6 +32,16 @@ struct MeasureRef {
   Aggregation aggregation = Aggregation::kCount;
   const ColumnProfile* profile = nullptr;
   bool alias = false;  // in lockstep with an earlier measure
+};
+
+// An outcome of the table (CubePlan::outcomes): a yes/no column named for what happened to each
+// row. It is a dimension of the cube, and a measure of 1s and 0s whose mean in a group is the
+// group's rate.
+struct OutcomeRef {
+  MeasureRef measure;
+  int dimension = -1;              // its position among the cube's dimensions
+  std::string positive, negative;  // the labels of yes and no
+  int64_t positives = 0, answered = 0;
 };
 
 // A measure (or the row count) by time bucket.
@@ -68,6 +79,8 @@ struct InsightContext {
   const Profile* profile = nullptr;
   const InsightOptions* options = nullptr;
   std::vector<MeasureRef> measures;         // the measures with values, in the cube's order
+  std::vector<OutcomeRef> outcomes;         // not among the measures, nor compared as groups
+  std::vector<bool> dimension_outcome;      // per dimension: an outcome's
   std::vector<std::string> total_category;  // per dimension: a category of totals, or empty
   std::vector<bool> dimension_alias;        // per dimension: one to one with an earlier one
   // The time axis: set when the table has a time column with valid dates.
@@ -115,6 +128,8 @@ class DetectorFamily {
   const std::vector<MeasureRef>& measures_;
   const std::vector<std::string>& total_category_;
   const std::vector<bool>& dimension_alias_;
+  const std::vector<OutcomeRef>& outcomes_;
+  const std::vector<bool>& dimension_outcome_;
   const bool has_time_;
   const std::string& time_name_;
   const std::string& time_caveat_;
@@ -133,6 +148,7 @@ void DetectSegmentInsights(const InsightContext& context, InsightDraft* draft);
 void DetectCorrelationInsights(const InsightContext& context, InsightDraft* draft);
 void DetectDistributionInsights(const InsightContext& context, InsightDraft* draft);
 void DetectQualityInsights(const InsightContext& context, InsightDraft* draft);
+void DetectOutcomeInsights(const InsightContext& context, InsightDraft* draft);
 
 }  // namespace datastory::analysis::detect
 

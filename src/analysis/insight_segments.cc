@@ -28,6 +28,9 @@ class SegmentFamily : public DetectorFamily {
     for (const DimensionCube& dim : cube_.dimensions) {
       if (dim.dropped || dim.categories.size() < 2) continue;
       if (dimension_alias_[DimensionIndex(dim)]) continue;
+      // An outcome's groups are its rate (insight_outcomes.cc): "rows with churn = false
+      // account for 82% of charges" is never the finding.
+      if (dimension_outcome_[DimensionIndex(dim)]) continue;
       // Row counts per category, then each measure.
       SegmentFacts(dim, {-1, "rows", Aggregation::kCount, nullptr});
       for (const MeasureRef& m : measures_) {
@@ -55,9 +58,11 @@ class SegmentFamily : public DetectorFamily {
     struct Value {
       std::string label;
       double value;
+      int64_t rows;
     };
     std::vector<Value> values;
     double total = 0;
+    int64_t total_rows = 0;
     for (const CategoryCell& c : dim.categories) {
       if (total_category_[d] == c.label) continue;  // a row of totals, not a category
       double v;
@@ -70,8 +75,9 @@ class SegmentFamily : public DetectorFamily {
         if (m.aggregation == Aggregation::kMean && a.n < 3) continue;
         v = m.aggregation == Aggregation::kMean ? a.mean : a.sum;
       }
-      values.push_back({c.label, v});
+      values.push_back({c.label, v, c.rows});
       total += v;
+      total_rows += c.rows;
     }
     std::sort(values.begin(), values.end(), [](const Value& a, const Value& b) {
       return a.value != b.value ? a.value > b.value : a.label < b.label;
@@ -172,6 +178,13 @@ class SegmentFamily : public DetectorFamily {
       Insight in = base(InsightType::kMajority);
       in.method = "largest share of the total >= 60%";
       in.facts.push_back({"threshold", 0.6, FactUnit::kShare});
+      // Its share of the rows: a share of a total that is only the share of the rows says
+      // nothing about the category (story::IsTrivia).
+      if (m.index >= 0 && total_rows > 0) {
+        in.facts.push_back({"rowShare",
+                            static_cast<double>(values[0].rows) / static_cast<double>(total_rows),
+                            FactUnit::kShare});
+      }
       in.strength = values[0].value / total;
       in.value = values[0].value / total;
       share_facts(in, 0);

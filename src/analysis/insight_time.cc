@@ -39,6 +39,7 @@ class TimeFamily : public DetectorFamily {
       const DimensionCube& dim = cube_.dimensions[series.dimension];
       if (total_category_[series.dimension] == series.category) continue;
       if (dimension_alias_[series.dimension]) continue;
+      if (dimension_outcome_[series.dimension]) continue;
       int64_t rows = 0;
       for (const CategoryCell& c : dim.categories) {
         if (c.label == series.category) rows = c.rows;

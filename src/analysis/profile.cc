@@ -4,6 +4,7 @@
 #include <boost/sort/spreadsort/integer_sort.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -63,6 +64,15 @@ constexpr size_t kExactEntries = 1'300'000;
 constexpr size_t kExactTextBytes = 32 << 20;
 constexpr size_t kSketchBytes = 16 << 20;
 constexpr size_t kHistogramBytes = 16 << 20;
+
+// A number as a category's label, the same for every spelling of the value ("1", "1.0",
+// "+1": "1").
+std::string_view NumberLabel(double v, std::string* buffer) {
+  char text[32];
+  const int n = std::snprintf(text, sizeof(text), "%.15g", v);
+  buffer->assign(text, static_cast<size_t>(std::max(n, 0)));
+  return *buffer;
+}
 
 void PlanMemory(size_t columns, size_t numeric_columns, Plan* plan) {
   columns = std::max<size_t>(columns, 1);
@@ -211,6 +221,9 @@ class ProfileConsumer final : public csv::BatchConsumer {
           acc.histogram.Add(v);
           if (v == 0) v = 0.0;  // -0 and 0 are one value
           hashes_[n] = HashWord(std::bit_cast<uint64_t>(v));
+          if (dimension >= 0) {  // numbers read as categories (0/1): one label per value
+            cube_->SetDimension(dimension, r, hashes_[n], NumberLabel(v, &label_));
+          }
           numbers_[n++] = v;
           break;
         }
@@ -238,6 +251,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
           }
           hashes_[n] = HashWord(*b ? 1 : 2);
           if (dimension >= 0) cube_->SetDimension(dimension, r, hashes_[n], *b ? "true" : "false");
+          if (out) out[r] = *b ? 1 : 0;  // an outcome: the cube's measure
           numbers_[n++] = *b ? 1 : 0;
           break;
         }
@@ -380,6 +394,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
   std::vector<uint64_t> row_hashes_;
   int duplicate_level_ = 0;
   std::string scratch_;
+  std::string label_;  // a number as a category's label
   std::unique_ptr<CubeBuilder> cube_;
   std::vector<const double*> measure_values_;
 };
@@ -430,16 +445,31 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
   for (int c = 0; c < ncols && plan.time_column < 0; ++c) {
     if (is_year_axis(schema.columns[c])) plan.time_column = c, plan.time_is_year = true;
   }
+  // A yes/no column: true/false words, or numbers read as categories (0/1).
+  auto yes_no = [](const table::ColumnSchema& col) {
+    return col.type == ColumnType::kBoolean ||
+           (table::IsNumeric(col.type) && col.role == table::Role::kDimension);
+  };
+  for (int c = 0; c < ncols && plan.outcomes < CubePlan::kMaxOutcomes; ++c) {
+    const table::ColumnSchema& col = schema.columns[c];
+    if (c != plan.time_column && yes_no(col) && table::NameSuggestsOutcome(col.name)) {
+      plan.measures.push_back(c);
+      plan.dimensions.push_back(c);  // first, so that no limit cuts them
+      ++plan.outcomes;
+    }
+  }
   for (int c = 0; c < ncols; ++c) {
     const table::ColumnSchema& col = schema.columns[c];
     if (c == plan.time_column) continue;
     if (table::IsNumeric(col.type) && col.role == table::Role::kMeasure &&
         !table::NameSuggestsCoordinate(col.name) &&
-        static_cast<int>(plan.measures.size()) < CubePlan::kMaxMeasures) {
+        static_cast<int>(plan.measures.size()) < CubePlan::kMaxMeasures + plan.outcomes) {
       plan.measures.push_back(c);
     }
-    if ((col.type == ColumnType::kCategorical || col.type == ColumnType::kBoolean) &&
-        static_cast<int>(plan.dimensions.size()) < CubePlan::kMaxDimensions) {
+    const bool outcome = std::find(plan.dimensions.begin(), plan.dimensions.begin() + plan.outcomes,
+                                   c) != plan.dimensions.begin() + plan.outcomes;
+    if ((col.type == ColumnType::kCategorical || yes_no(col)) && !outcome &&
+        static_cast<int>(plan.dimensions.size()) < CubePlan::kMaxDimensions + plan.outcomes) {
       plan.dimensions.push_back(c);
     }
   }
@@ -489,7 +519,15 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     for (size_t d = 0; d < cube_plan.dimensions.size(); ++d) {
       plan.dimension_of[cube_plan.dimensions[d]] = static_cast<int>(d);
     }
-    for (int c : cube_plan.measures) plan.measure_slots.push_back(plan.moment_slot[c]);
+    for (int c : cube_plan.measures) {
+      // A boolean outcome gets a slot of values (1 and 0) for the cube, after the numeric
+      // columns' slots and outside their correlations.
+      if (plan.moment_slot[c] < 0) {
+        plan.moment_slot[c] = static_cast<int>(plan.slot_column.size());
+        plan.slot_column.push_back(c);
+      }
+      plan.measure_slots.push_back(plan.moment_slot[c]);
+    }
     if (cube_plan.time_is_year) plan.time_slot = plan.moment_slot[cube_plan.time_column];
     cube_merger.emplace(cube_plan);
   }
@@ -553,7 +591,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   diagnostics.Merge(read.diagnostics);
   Moments none;
   for (int c = 0; c < ncols; ++c) {
-    int slot = plan.moment_slot[c];
+    const int slot = plan.kinds[c] == Kind::kNumber ? plan.moment_slot[c] : -1;
     ColumnProfile column = FinalizeColumn(schema.columns[c], first.columns()[c],
                                           slot >= 0 ? moments[slot] : none, options);
     if (column.invalid > 0) {

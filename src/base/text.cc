@@ -15,6 +15,29 @@ std::vector<std::string> SplitWords(std::string_view name, std::string_view sepa
   return words;
 }
 
+std::vector<std::string> NameWords(std::string_view name) {
+  std::string spaced(name);
+  for (char& c : spaced) {
+    const bool letter_or_digit =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!letter_or_digit) c = ' ';
+  }
+  std::vector<std::string> words = SplitWords(spaced, " ");
+  for (std::string& w : words) w = AsciiLower(w);
+  return words;
+}
+
+bool NameHasWord(const std::vector<std::string>& name_words,
+                 std::initializer_list<std::string_view> words) {
+  for (const std::string& n : name_words) {
+    for (std::string_view w : words) {
+      if (n.starts_with(w)) return true;
+      if (w.size() >= 6 && n.size() > w.size() && n.ends_with(w)) return true;
+    }
+  }
+  return false;
+}
+
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,17 @@ std::string AsciiLower(std::string_view s);
 // The words of a name, case kept: split at every character of `separators` (dropped) and where
 // camelCase turns ("unitPrice": unit, Price). No empty words.
 std::vector<std::string> SplitWords(std::string_view name, std::string_view separators);
+
+// The words of a column name, lower case: split at anything but ASCII letters and digits, and
+// where camelCase turns ("unitPrice": unit, price).
+std::vector<std::string> NameWords(std::string_view name);
+
+// Whether a name (its NameWords) holds one of `words`: a word of the name starts with it
+// ("temp" in "temperature"), or, for listed words of six letters or more, ends with it
+// ("revenue" in "totalrevenue"). Never anywhere inside: "count" is not in "discount", nor "lat"
+// in "population".
+bool NameHasWord(const std::vector<std::string>& name_words,
+                 std::initializer_list<std::string_view> words);
 
 // Lower-case hex of `n` bytes: digests, signatures, ETags.
 std::string HexLower(const unsigned char* bytes, size_t n);

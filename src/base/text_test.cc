@@ -17,5 +17,20 @@ TEST(SplitWordsTest, SplitsAtSeparatorsAndCamelCaseTurns) {
   EXPECT_TRUE(SplitWords("___", "_").empty());
 }
 
+TEST(NameWordsTest, LowerCaseWordsOfLettersAndDigits) {
+  EXPECT_EQ(NameWords("Unit_Price"), (Words{"unit", "price"}));
+  EXPECT_EQ(NameWords("isCanceled"), (Words{"is", "canceled"}));
+  EXPECT_EQ(NameWords("default.payment.next.month"),
+            (Words{"default", "payment", "next", "month"}));
+}
+
+TEST(NameHasWordTest, WordStartsOrLongWordEnds) {
+  EXPECT_TRUE(NameHasWord(NameWords("Temperature_C"), {"temp"}));
+  EXPECT_TRUE(NameHasWord(NameWords("totalrevenue"), {"revenue"}));  // six letters or more
+  EXPECT_FALSE(NameHasWord(NameWords("discount"), {"count"}));       // never inside
+  EXPECT_FALSE(NameHasWord(NameWords("population"), {"lat"}));
+  EXPECT_FALSE(NameHasWord(NameWords("x"), {}));
+}
+
 }  // namespace
 }  // namespace datastory

@@ -158,6 +158,16 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
                         {"count", m.count}});
   }
   out["statistics"]["measures"] = std::move(measures);
+  ordered_json outcomes = ordered_json::array();
+  for (const analysis::OutcomeStatistic& o : report.outcomes) {
+    outcomes.push_back({{"column", o.name},
+                        {"positive", o.positive},
+                        {"negative", o.negative},
+                        {"rate", Finite(o.rate)},
+                        {"positives", o.positives},
+                        {"answered", o.answered}});
+  }
+  out["statistics"]["outcomes"] = std::move(outcomes);
   ordered_json figures = ordered_json::array();
   for (const story::KeyFigure& f : story.key_figures) {
     figures.push_back({{"label", f.label}, {"value", Finite(f.value)}, {"text", f.text}});

@@ -68,16 +68,69 @@ std::string SentenceCase(std::string text) {
   return text;
 }
 
+// An outcome's name as words, without a leading "is", "has", "was" or "did": "is_canceled" reads
+// "canceled".
+std::string OutcomeWords(const std::string& name) {
+  std::string words = NameAsWords(name);
+  for (std::string_view lead : {"is ", "has ", "was ", "did "}) {
+    if (words.size() > lead.size() && words.starts_with(lead)) return words.substr(lead.size());
+  }
+  return words;
+}
+
+// "churn rate", "attrition rate", "default rate".
+std::string RateName(const std::string& outcome) {
+  std::string words = OutcomeWords(outcome);
+  return words.ends_with(" rate") ? words : words + " rate";
+}
+
+// What a row is, from the name of the table's key: "customer_id" → "customers", "EmployeeNumber"
+// → "employees"; "rows" when no key names it.
+std::string RowNoun(const analysis::Profile& profile) {
+  for (const analysis::ColumnProfile& c : profile.columns) {
+    if (c.schema.role != table::Role::kIdentifier) continue;
+    std::vector<std::string> words = NameWords(c.schema.name);
+    std::erase_if(words, [](const std::string& w) {
+      return w == "id" || w == "key" || w == "no" || w == "number" || w == "num" || w == "code" ||
+             w == "uuid" || w == "guid";
+    });
+    if (words.empty()) continue;
+    std::string noun;
+    for (const std::string& w : words) noun += (noun.empty() ? "" : " ") + w;
+    const char last = noun.back();
+    if (last == 's') return noun;
+    if (last == 'y' && noun.size() > 1 &&
+        std::string_view("aeiou").find(noun[noun.size() - 2]) == std::string_view::npos) {
+      return noun.substr(0, noun.size() - 1) + "ies";
+    }
+    return noun + "s";
+  }
+  return "rows";
+}
+
 int DefaultFindings(Audience audience) { return audience == Audience::kTechnical ? 8 : 5; }
 
 // Two measures this close to each other are one measure told twice (a price with and without
 // tax, revenue and units at a fixed price): structure, not a finding.
 constexpr double kNearIdentity = 0.97;
 
-// Structure rather than findings: a near-identity, an even spread, a column that is constant or
-// empty. They stay in the report (the insights, the statistics, the alerts) but never lead.
+// A category's share of a total within this of its share of the rows is only its size.
+constexpr double kSameShare = 0.1;
+
+// Structure rather than findings: a near-identity, an even spread, a majority that is only a
+// yes/no split or a category's size, a column that is constant or empty. They stay in the report
+// (the insights, the statistics, the alerts) but never lead.
 bool IsTrivia(const Insight& in) {
   if (in.type == InsightType::kEvenness) return true;
+  if (in.type == InsightType::kMajority) {
+    // Most of a yes/no split's rows are on one side: a statistic of the column, not a finding.
+    const analysis::Fact* categories = in.FindFact("categories");
+    if (in.aggregation == "count" && categories && categories->value <= 2) return true;
+    // Most of a total where most of the rows are: the category is big, not different.
+    const analysis::Fact* share = in.FindFact("share");
+    const analysis::Fact* rows = in.FindFact("rowShare");
+    if (share && rows && std::fabs(share->value - rows->value) < kSameShare) return true;
+  }
   if (in.type == InsightType::kCorrelation) {
     const analysis::Fact* r = in.FindFact("r");
     return r && std::fabs(r->value) >= kNearIdentity;
@@ -90,8 +143,16 @@ bool IsTrivia(const Insight& in) {
 }
 
 // Whether two insights tell one fact: the same group standing out on the same measure, found
-// by two detectors ("rain stands out on total precipitation", "rain accounts for 95% of it").
+// by two detectors ("rain stands out on total precipitation", "rain accounts for 95% of it");
+// the same spike in the whole table and in one of its groups.
 bool SameFact(const Insight& a, const Insight& b) {
+  // One spike seen in the whole table and again in the group it came from.
+  const analysis::Fact* ta = a.FindFact("at");
+  const analysis::Fact* tb = b.FindFact("at");
+  if (a.type == InsightType::kOutlier && b.type == InsightType::kOutlier && ta && tb &&
+      ta->value == tb->value && a.columns == b.columns) {
+    return true;
+  }
   const analysis::Fact* ca = a.FindFact("category");
   const analysis::Fact* cb = b.FindFact("category");
   return ca && cb && ca->label == cb->label && a.columns == b.columns && a.subspace == b.subspace &&
@@ -146,9 +207,14 @@ class Writer {
   std::string Detail(const Insight& in) const;
   std::vector<Recommendation> Recommend(const std::vector<int>& chosen) const;
   std::string Summary(const std::vector<int>& chosen, const std::vector<Finding>& findings) const;
-  // The headline's magnitude: the main measure's total, its change over the period and where
-  // most of it comes from; empty when no measure adds up. Adds the insights it told to `told`.
+  // The headline's magnitude: the outcome's rate, then the main measure's total, its change
+  // over the period and where most of it comes from; empty when the table has no outcome and
+  // no measure adds up. Adds the insights it told to `told`.
   std::string Magnitude(std::vector<const Insight*>* told) const;
+  // The outcome's rate and the group where it is highest; the main measure's total, change and
+  // biggest part.
+  std::string OutcomeMagnitude(std::vector<const Insight*>* told) const;
+  std::string MeasureMagnitude(std::vector<const Insight*>* told) const;
 
  private:
   bool exec() const { return audience_ == Audience::kExecutive; }
@@ -184,12 +250,19 @@ class Writer {
   // with is_promo = false"; InlineCategory for the middle of a sentence).
   std::string Category(const Insight& in, std::string_view fact) const {
     std::string label = F(in, fact);
-    for (const analysis::ColumnProfile& c : story_.profile.columns) {
-      if (c.schema.name == in.columns.back() && c.schema.type == table::ColumnType::kBoolean) {
-        return "Rows where " + Display(c.schema.name) + " is " + label;
-      }
-    }
+    if (IsYesNo(in.columns.back()))
+      return "Rows where " + Display(in.columns.back()) + " is " + label;
     return label;
+  }
+
+  // A yes/no column: true/false, or 0/1 read as categories. Its values need its name.
+  bool IsYesNo(const std::string& column) const {
+    for (const analysis::ColumnProfile& c : story_.profile.columns) {
+      if (c.schema.name != column) continue;
+      return c.schema.type == table::ColumnType::kBoolean ||
+             (table::IsNumeric(c.schema.type) && c.schema.role == table::Role::kDimension);
+    }
+    return false;
   }
 
   std::string InlineCategory(const Insight& in, std::string_view fact) const {
@@ -212,11 +285,8 @@ class Writer {
     }
     if (!in.subspace.empty()) {
       const auto& [dimension, category] = in.subspace[0];
-      bool boolean = false;
-      for (const analysis::ColumnProfile& c : story_.profile.columns) {
-        boolean |= c.schema.name == dimension && c.schema.type == table::ColumnType::kBoolean;
-      }
-      what += boolean ? " where " + Display(dimension) + " is " + category : " for " + category;
+      what += IsYesNo(dimension) ? " where " + Display(dimension) + " is " + category
+                                 : " for " + category;
     }
     return what;
   }
@@ -373,6 +443,38 @@ std::string Writer::HeadlineText(const Insight& in) const {
       if (alert == "EMPTY") return column + " has no values at all.";
       return column + ": " + alert;
     }
+    case InsightType::kOutcomeRate: {
+      std::string s = Capital(RateName(in.columns[0])) + " is " + Share(in, "rate") + ": " +
+                      F(in, "positives") + " of " + F(in, "answered") + " " +
+                      RowNoun(story_.profile);
+      // "95%" traces to the fact "confidence".
+      if (tech()) s += " (95% interval " + F(in, "rateLow") + " to " + F(in, "rateHigh") + ")";
+      return s + ".";
+    }
+    case InsightType::kOutcomeByGroup: {
+      std::string s = Capital(RateName(in.columns[0])) + " differs by " + LastCol(in) + ": " +
+                      F(in, "highestRate") + " for " + InlineCategory(in, "highest");
+      if (Has(in, "lift") && V(in, "lift") >= 1.1) {
+        s += ", " + F(in, "lift") + " the overall " + F(in, "rate");
+      }
+      s += ", against " + F(in, "lowestRate") + " for " + InlineCategory(in, "lowest");
+      if (tech()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
+      return s + ".";
+    }
+    case InsightType::kOutcomeDifference: {
+      const std::string outcome = OutcomeWords(in.columns[1]);
+      std::string s = Capital(Col(in, 0)) + " is " + (in.direction == "up" ? "higher" : "lower") +
+                      " where " + outcome + " is " + F(in, "positive") + ": " +
+                      F(in, "positiveMean") + " on average, against " + F(in, "negativeMean") +
+                      " where it is " + F(in, "negative");
+      std::vector<std::string> notes;
+      if (Has(in, "differencePct")) {
+        notes.push_back((in.direction == "up" ? "+" : "-") + FAbs(in, "differencePct"));
+      }
+      if (tech()) notes.push_back("Cohen's d = " + F(in, "cohensD"));
+      for (size_t i = 0; i < notes.size(); ++i) s += (i ? "; " : " (") + notes[i];
+      return s + (notes.empty() ? "." : ").");
+    }
   }
   return "";
 }
@@ -447,6 +549,20 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         text = "Fix the data before relying on it: " + Headline(in);
         text[text.size() - 1] = '.';
         break;
+      case InsightType::kOutcomeRate:
+        break;  // the rate is the headline; what to do is in what goes with it
+      case InsightType::kOutcomeByGroup:
+        text = "Start with " + InlineCategory(in, "highest") + ": the " + RateName(in.columns[0]) +
+               " there is " + F(in, "highestRate") + " against " + F(in, "rate") +
+               " overall. Find out what differs there, and check in the next period whether the "
+               "gap holds.";
+        break;
+      case InsightType::kOutcomeDifference:
+        text = "Look at " + Col(in, 0) + " where " + OutcomeWords(in.columns[1]) + " is " +
+               F(in, "positive") + " (" + F(in, "positiveMean") + " on average, against " +
+               F(in, "negativeMean") + "): check whether the difference comes before the " +
+               OutcomeWords(in.columns[1]) + ", so that it can warn of it, or after.";
+        break;
     }
     // One recommendation per kind of finding about the same thing (a majority of revenue and
     // of units is one dependence).
@@ -476,15 +592,20 @@ const analysis::MeasureStatistic* MainMeasure(const Story& story) {
   return first;
 }
 
-// Up to three measures that add up, the main one first, and the rows.
+// The outcomes' rates, then up to three figures in all with the measures that add up, the main
+// one first; and the rows.
 std::vector<KeyFigure> KeyFigures(const Story& story) {
   std::vector<KeyFigure> figures;
+  for (const analysis::OutcomeStatistic& o : story.report.outcomes) {
+    figures.push_back(
+        {SentenceCase(RateName(o.name)), o.rate, FormatShare(o.rate, story.audience)});
+  }
   const analysis::MeasureStatistic* main = MainMeasure(story);
   auto add = [&](const analysis::MeasureStatistic& m) {
     figures.push_back({SentenceCase("total " + NameAsWords(m.name)), m.total,
                        FormatMeasure(m.total, StyleOf(story.profile, m.name, story.audience))});
   };
-  if (main) add(*main);
+  if (main && figures.size() < 3) add(*main);
   for (const analysis::MeasureStatistic& m : story.report.measures) {
     if (figures.size() >= 3) break;
     if (&m != main && m.aggregation == "sum" && m.count > 0) add(m);
@@ -495,6 +616,36 @@ std::vector<KeyFigure> KeyFigures(const Story& story) {
 }
 
 std::string Writer::Magnitude(std::vector<const Insight*>* told) const {
+  std::string s = OutcomeMagnitude(told);
+  const std::string measure = MeasureMagnitude(told);
+  if (!measure.empty()) s += (s.empty() ? "" : " ") + measure;
+  return s;
+}
+
+std::string Writer::OutcomeMagnitude(std::vector<const Insight*>* told) const {
+  if (story_.report.outcomes.empty()) return "";
+  const std::string& name = story_.report.outcomes.front().name;
+  const Insight* rate = nullptr;
+  const Insight* group = nullptr;  // the best-ranked group finding
+  for (const Insight& in : story_.report.insights) {
+    if (in.columns.empty() || in.columns[0] != name) continue;
+    if (in.type == InsightType::kOutcomeRate && !rate) rate = &in;
+    if (in.type == InsightType::kOutcomeByGroup && !group) group = &in;
+  }
+  if (!rate) return "";
+  std::string s = Capital(RateName(name)) + ": " + Share(*rate, "rate") + " (" +
+                  F(*rate, "positives") + " of " + F(*rate, "answered") + " " +
+                  RowNoun(story_.profile) + ")";
+  told->push_back(rate);
+  if (group) {
+    s += "; highest for " + InlineCategory(*group, "highest") + " (" + F(*group, "highestRate") +
+         ")";
+    told->push_back(group);
+  }
+  return s + ".";
+}
+
+std::string Writer::MeasureMagnitude(std::vector<const Insight*>* told) const {
   const analysis::MeasureStatistic* main = MainMeasure(story_);
   if (!main) return "";
   const NumberStyle style = StyleOf(story_.profile, main->name, audience_);
@@ -514,7 +665,7 @@ std::string Writer::Magnitude(std::vector<const Insight*>* told) const {
   }
   for (const Insight& in : story_.report.insights) {
     if ((in.type != InsightType::kTopContributor && in.type != InsightType::kMajority) ||
-        !whole_table(in) || !Has(in, "share")) {
+        !whole_table(in) || !Has(in, "share") || IsTrivia(in)) {
       continue;
     }
     const std::string who = InlineCategory(in, "category");
@@ -674,6 +825,9 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
                               in.evidence.shape == Evidence::Shape::kStack
                           ? NumberStyle{table::Unit::kNone, "", options.audience}
                           : StyleOf(story.profile, in.columns[0], options.audience);
+      if (in.type == InsightType::kOutcomeByGroup) {  // rates, drawn in percent
+        chart.y_style = {table::Unit::kPercent, "", options.audience};
+      }
       chart.evidence = in.evidence;
       f.chart_id = chart.id;
       story.charts.push_back(std::move(chart));

@@ -89,6 +89,18 @@ bool NameSuggestsYear(std::string_view name) {
   return n == "yr" || ends_with("year") || ends_with("_yr");
 }
 
+bool NameSuggestsOutcome(std::string_view name) {
+  // Prefixes of words, as NameHasWord reads them: "cancel" is in "canceled" and "cancelled".
+  return NameHasWord(
+      NameWords(name),
+      {"churn",    "attrition", "default",   "convert",  "conversion", "surviv",  "returned",
+       "cancel",   "exited",    "left",      "fraud",    "clicked",    "purchas", "subscrib",
+       "respon",   "approv",    "accepted",  "rejected", "died",       "death",   "deceased",
+       "readmit",  "resign",    "terminat",  "quit",     "lapse",      "renew",   "delinquen",
+       "dropout",  "retain",    "retention", "outcome",  "target",     "bought",  "hired",
+       "admitted", "success",   "failed",    "failure",  "won",        "stroke",  "disease"});
+}
+
 bool IsYearColumn(std::string_view name, double min, double max) {
   return NameSuggestsYear(name) && min >= 1000 && max <= 2999 && min == std::floor(min);
 }
@@ -192,6 +204,15 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
     col.currency_symbol = std::string(best->seen.currency_symbol);
     col.reason = best->format.decimal == ',' ? "numbers with a decimal comma" : "numbers";
     col.role = Role::kMeasure;
+    if (col.type == ColumnType::kInteger &&
+        std::all_of(present.begin(), present.end(), [](auto v) { return v == "0" || v == "1"; }) &&
+        std::count(present.begin(), present.end(), "1") > 0 &&
+        std::count(present.begin(), present.end(), "0") > 0) {
+      // 0/1: a yes/no answer per row, to count and compare by, not a quantity to add up.
+      col.role = Role::kDimension;
+      col.reason = "only 0 and 1: a yes/no column";
+      return col;
+    }
     if (col.type == ColumnType::kInteger && NameSuggestsIdentifier(name)) {
       col.type = ColumnType::kIdentifier;
       col.role = Role::kIdentifier;

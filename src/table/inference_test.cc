@@ -42,6 +42,25 @@ TEST(GuessColumnTest, UnitsAndCodes) {
   EXPECT_EQ(Guess({"17", "23"}, "customer_id").type, ColumnType::kIdentifier);
 }
 
+TEST(GuessColumnTest, ZeroOneIsAYesNoColumn) {
+  ColumnSchema churn = Guess({"0", "1", "0", "0"}, "churn");
+  EXPECT_EQ(churn.type, ColumnType::kInteger);  // read as numbers: its mean is the share of 1s
+  EXPECT_EQ(churn.role, Role::kDimension);      // but compared by, never added up
+  EXPECT_EQ(Guess({"0", "0", "0"}).role, Role::kMeasure);  // one value seen: not yet a yes/no
+  EXPECT_EQ(Guess({"0", "1", "2"}).role, Role::kMeasure);
+}
+
+TEST(NameSuggestsOutcomeTest, WhatHappenedToEachRow) {
+  for (std::string_view name : {"churn", "Churned", "Attrition", "is_canceled", "Survived",
+                                "default.payment.next.month", "Exited", "converted", "isFraud"}) {
+    EXPECT_TRUE(NameSuggestsOutcome(name)) << name;
+  }
+  for (std::string_view name :
+       {"plan", "promo", "is_weekend", "window", "passengers", "sex", "returning_customer"}) {
+    EXPECT_FALSE(NameSuggestsOutcome(name)) << name;
+  }
+}
+
 TEST(ClassifyStringsTest, CategoricalTextIdentifier) {
   EXPECT_EQ(ClassifyStrings("region", {1000, 4, 5, 0}), ColumnType::kCategorical);
   EXPECT_EQ(ClassifyStrings("comment", {1000, 990, 60, 0.9}), ColumnType::kText);
