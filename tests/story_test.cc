@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -75,7 +76,14 @@ struct Allowed {
 
 Allowed CollectFacts(const json& story) {
   Allowed a;
+  std::map<std::string, double> scale_of;  // columns written times a scale (rates in percent)
+  for (const json& column : story["columns"]) {
+    if (column.contains("displayScale")) scale_of[column["name"]] = column["displayScale"];
+  }
   for (const json& insight : story["insights"]) {
+    const auto it =
+        insight["columns"].empty() ? scale_of.end() : scale_of.find(insight["columns"][0]);
+    const double scale = it == scale_of.end() ? 1 : it->second;
     for (const json& fact : insight["facts"]) {
       if (fact.contains("label")) {
         a.AddDigits(fact["label"].get<std::string>());
@@ -91,6 +99,10 @@ Allowed CollectFacts(const json& story) {
       double v = fact["value"];
       a.values.push_back(v);
       a.values.push_back(std::fabs(v));
+      if (unit == "measure" && scale != 1) {  // a rate kept as 0–1, written in percent
+        a.values.push_back(v * scale);
+        a.values.push_back(std::fabs(v * scale));
+      }
       if (unit == "share") {
         a.values.push_back(v * 100);
         a.shares.push_back(v);
@@ -208,9 +220,9 @@ void ExpectContract(const json& s) {
     EXPECT_TRUE(s["statistics"][key].is_array()) << key;
   }
   static const std::set<std::string> kTypes = {
-      "trend",           "change_point",     "seasonality",       "outlier",      "correlation",
-      "top_contributor", "majority",         "evenness",          "distribution", "data_quality",
-      "outcome_rate",    "outcome_by_group", "outcome_difference"};
+      "trend",           "change_point",     "seasonality",        "outlier",      "correlation",
+      "top_contributor", "majority",         "evenness",           "distribution", "data_quality",
+      "outcome_rate",    "outcome_by_group", "outcome_difference", "loss",         "margin"};
   std::set<std::string> ids;
   for (const json& in : s["insights"]) {
     EXPECT_TRUE(kTypes.count(in["type"].get<std::string>())) << in["type"];

@@ -15,10 +15,10 @@
 namespace datastory::analysis {
 
 std::string_view InsightTypeName(InsightType type) {
-  static constexpr std::array<std::string_view, 13> kNames = {
-      "trend",           "change_point",     "seasonality",       "outlier",      "correlation",
-      "top_contributor", "majority",         "evenness",          "distribution", "data_quality",
-      "outcome_rate",    "outcome_by_group", "outcome_difference"};
+  static constexpr std::array<std::string_view, 15> kNames = {
+      "trend",           "change_point",     "seasonality",        "outlier",      "correlation",
+      "top_contributor", "majority",         "evenness",           "distribution", "data_quality",
+      "outcome_rate",    "outcome_by_group", "outcome_difference", "loss",         "margin"};
   return kNames[static_cast<size_t>(type)];
 }
 
@@ -135,6 +135,7 @@ InsightReport DetectInsights(const Profile& profile, const InsightOptions& optio
   detect::DetectDistributionInsights(context, &draft);
   detect::DetectQualityInsights(context, &draft);
   detect::DetectOutcomeInsights(context, &draft);
+  detect::DetectMoneyInsights(context, &draft);
   AddCaveats(profile, &draft);
   return Rank(options, &draft);
 }

@@ -9,7 +9,9 @@
 //   dimensions (Cramér's V); top_contributor, majority, evenness and category outlier over each
 //   dimension × measure; distribution shape; data_quality from the profile's alerts; and for
 //   each outcome (a yes/no column named for what happened to each row: churn, attrition), its
-//   rate, the groups where it is highest and lowest, and the measures that differ with it.
+//   rate, the groups where it is highest and lowest, and the measures that differ with it;
+//   the loss-makers of a measure with both signs (profit), and the margin of a measure that is
+//   a part of another (profit within sales), overall and by group.
 //
 // Every candidate that rests on a hypothesis test has a p-value; the p-values of all candidates
 // of a table are adjusted together (Benjamini-Hochberg) and only those with q <= the false
@@ -44,6 +46,8 @@ enum class InsightType {
   kOutcomeRate,        // how often the table's outcome (churn) happens
   kOutcomeByGroup,     // the groups where it happens most and least
   kOutcomeDifference,  // a measure that differs between rows with and without it
+  kLoss,               // the groups whose total of a measure with both signs is negative
+  kMargin,             // a part of a measure as a share of it (profit within sales)
 };
 std::string_view InsightTypeName(InsightType type);  // "trend", "change_point", …
 
@@ -162,6 +166,9 @@ struct InsightReport {
   std::vector<TrendStatistic> trends;
   std::vector<AssociationStatistic> associations;
   std::vector<std::string> limitations;  // what could not be looked for, and why
+  // How columns are defined by each other ("revenue = unit_price × units, row by row"):
+  // structure, for technical readers, never a finding.
+  std::vector<std::string> structure;
   // The time axis, when there is one: its column, the grain chosen and the first and last
   // bucket starts of the whole table's series.
   std::string time_column;

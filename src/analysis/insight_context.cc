@@ -12,6 +12,7 @@
 #include "analysis/insight_detectors.h"
 #include "analysis/trend.h"
 #include "base/text.h"
+#include "table/inference.h"
 
 namespace datastory::analysis::detect {
 
@@ -47,17 +48,15 @@ bool LooksLikeTotal(const std::string& label) {
 Aggregation ChooseAggregation(const ColumnSchema& column) {
   const std::vector<std::string> name = NameWords(column.name);
   if (column.unit == table::Unit::kPercent) return Aggregation::kMean;
-  // Levels, rates and shares: averaged, never added.
+  // Rates and shares, then levels: averaged, never added.
+  if (table::NameSuggestsRate(column.name)) return Aggregation::kMean;
   if (NameHasWord(
-          name,
-          {"price",        "rate",       "ratio",      "pct",         "percent",    "avg",
-           "average",      "mean",       "median",     "temp",        "score",      "rating",
-           "age",          "index",      "margin",     "speed",       "lat",        "lon",
-           "lng",          "elevation",  "altitude",   "humidity",    "pressure",   "wind",
-           "per",          "share",      "density",    "weight",      "height",     "length",
-           "width",        "duration",   "distance",   "mpg",         "horsepower", "displacement",
-           "acceleration", "year",       "level",      "discount",    "proportion", "fraction",
-           "probability",  "likelihood", "conversion", "utilization", "efficiency", "yield"})) {
+          name, {"price",        "avg",      "average",   "mean",     "median",     "temp",
+                 "score",        "rating",   "age",       "index",    "speed",      "lat",
+                 "lon",          "lng",      "elevation", "altitude", "humidity",   "pressure",
+                 "wind",         "per",      "density",   "weight",   "height",     "length",
+                 "width",        "duration", "distance",  "mpg",      "horsepower", "displacement",
+                 "acceleration", "year",     "level"})) {
     return Aggregation::kMean;
   }
   if (NameHasWord(

@@ -3,8 +3,8 @@
 // their candidates to. Each family has its own file: insight_time.cc (trends, change points,
 // outliers, cycles), insight_segments.cc (groups), insight_correlations.cc (pairs of columns),
 // insight_quality.cc (distributions and data quality), insight_outcomes.cc (an outcome's rate
-// and what goes with it). insight.cc builds the context, runs the
-// families, adds the caveats, tests and ranks. docs/insights.md describes the whole.
+// and what goes with it), insight_money.cc (losses and margins). insight.cc builds the context,
+// runs the families, adds the caveats, tests and ranks. docs/insights.md describes the whole.
 #ifndef DATASTORY_ANALYSIS_INSIGHT_DETECTORS_H_
 #define DATASTORY_ANALYSIS_INSIGHT_DETECTORS_H_
 
@@ -149,6 +149,7 @@ void DetectCorrelationInsights(const InsightContext& context, InsightDraft* draf
 void DetectDistributionInsights(const InsightContext& context, InsightDraft* draft);
 void DetectQualityInsights(const InsightContext& context, InsightDraft* draft);
 void DetectOutcomeInsights(const InsightContext& context, InsightDraft* draft);
+void DetectMoneyInsights(const InsightContext& context, InsightDraft* draft);
 
 }  // namespace datastory::analysis::detect
 

@@ -174,7 +174,9 @@ class SegmentFamily : public DetectorFamily {
     }
 
     // Majority: one category holds at least 60% of the total.
-    if (additive && total > 0 && values[0].value / total >= 0.6 && values[0].value < total) {
+    // Only over parts of one sign: a share of a total that has losses in it is no share.
+    const bool no_losses = values.back().value >= 0 && total > 0;
+    if (additive && no_losses && values[0].value / total >= 0.6 && values[0].value < total) {
       Insight in = base(InsightType::kMajority);
       in.method = "largest share of the total >= 60%";
       in.facts.push_back({"threshold", 0.6, FactUnit::kShare});
@@ -207,7 +209,7 @@ class SegmentFamily : public DetectorFamily {
     }
 
     // Evenness: every category holds about the same (coefficient of variation < 0.15).
-    if (additive && k >= 3 && total > 0) {
+    if (additive && no_losses && k >= 3) {
       Moments mv;
       for (const Value& v : values) mv.AddBatch(&v.value, 1);
       double mean = mv.mean;

@@ -140,6 +140,12 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
   dataset["sampled"] = false;  // statistics cover every row; see insights' caveats for samples
   out["dataset"] = dataset;
   out["columns"] = std::move(profile["columns"]);
+  // A rate kept as 0–1 is written in percent: its values are shown times this.
+  for (ordered_json& column : out["columns"]) {
+    const double scale =
+        story::StyleOf(story.profile, column["name"].get<std::string>(), story.audience).scale;
+    if (scale != 1) column["displayScale"] = scale;
+  }
   out["narratives"] = {{"summary", story.narratives.summary},
                        {"keyFindings", story.narratives.key_findings},
                        {"recommendations", story.narratives.recommendations}};
@@ -176,6 +182,7 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
   out["alerts"] = std::move(profile["alerts"]);
   out["diagnostics"] = std::move(profile["diagnostics"]);
   out["limitations"] = report.limitations;
+  out["structure"] = report.structure;
   out["storyFacts"] = {{"rows", story.profile.rows},
                        {"columns", story.profile.columns.size()},
                        {"tests", report.tests},

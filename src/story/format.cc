@@ -50,6 +50,7 @@ std::string Significant(double value, int significant) {
 
 std::string FormatMeasure(double value, const NumberStyle& style) {
   if (std::isnan(value)) return "n/a";
+  value *= style.scale;
   if (std::isinf(value)) return value > 0 ? "infinity" : "minus infinity";
   const int digits = style.audience == Audience::kTechnical ? 4 : 3;
   const double a = std::fabs(value);
@@ -87,6 +88,8 @@ std::string FormatCount(double value) {
 }
 
 std::string FormatShare(double share, Audience audience) {
+  // A negative share (a margin below zero) keeps its sign.
+  if (share < 0) return "-" + FormatShare(-share, audience);
   // A share that is not all (or not none) is never written as 100% (or 0%): more decimals.
   std::string text = FormatPercent(share * 100, audience);
   for (int decimals = 1; decimals <= 3; ++decimals) {

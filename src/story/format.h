@@ -20,6 +20,7 @@ struct NumberStyle {
   table::Unit unit = table::Unit::kNone;
   std::string currency_symbol;
   Audience audience = Audience::kExecutive;
+  double scale = 1;  // values are written times this: 100 for a rate kept as 0–1, in percent
 };
 
 // A measure value: "$1.2M", "12,345", "3.14", "45.2%" (percent-unit measures). Executive and
@@ -27,7 +28,8 @@ struct NumberStyle {
 std::string FormatMeasure(double value, const NumberStyle& style);
 // A plain quantity with thousands separators: "12,345".
 std::string FormatCount(double value);
-// A share 0–1 as a percentage: "23%" ("23.4%" for technical readers; "0.4%" below 1%).
+// A share 0–1 as a percentage: "23%" ("23.4%" for technical readers; "0.4%" below 1%). A
+// negative one (a margin) keeps its sign: "-12%".
 std::string FormatShare(double share, Audience audience);
 // A change in percent, without sign: "23%" (technical: "23.4%").
 std::string FormatPercent(double percent, Audience audience);

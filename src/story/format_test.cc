@@ -28,6 +28,7 @@ TEST(FormatTest, SharesNeverRoundToAllOrNothing) {
   EXPECT_EQ(FormatShare(0.234, Audience::kExecutive), "23%");
   EXPECT_EQ(FormatShare(0.234, Audience::kTechnical), "23.4%");
   EXPECT_EQ(FormatShare(0.9988, Audience::kExecutive), "99.88%");
+  EXPECT_EQ(FormatShare(-0.117, Audience::kExecutive), "-12%");  // a margin below zero
   EXPECT_EQ(FormatShare(1.0, Audience::kExecutive), "100%");
   EXPECT_EQ(FormatShare(0.004, Audience::kExecutive), "0.4%");
   EXPECT_EQ(FormatShare(0.00004, Audience::kExecutive), "0.004%");

@@ -162,6 +162,9 @@ void FactIndex::AddName(const std::string& name) {
 FactIndex::FactIndex(const Story& story) {
   const analysis::InsightReport& report = story.report;
   for (const analysis::Insight& in : report.insights) {
+    // A rate kept as 0–1 is written in percent (StyleOf): its measure facts, times 100.
+    const double scale =
+        in.columns.empty() ? 1 : StyleOf(story.profile, in.columns[0], Audience::kTechnical).scale;
     for (const Fact& f : in.facts) {
       if (!f.label.empty()) {
         AddName(f.label);
@@ -176,6 +179,10 @@ FactIndex::FactIndex(const Story& story) {
       if (std::isnan(f.value)) continue;
       values_.push_back(f.value);
       values_.push_back(std::fabs(f.value));
+      if (f.unit == FactUnit::kMeasure && scale != 1) {
+        values_.push_back(f.value * scale);
+        values_.push_back(std::fabs(f.value * scale));
+      }
       if (f.unit == FactUnit::kShare) {
         values_.push_back(f.value * 100);
         shares_.push_back(f.value);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/text.h"
+#include "table/inference.h"
 
 namespace datastory::story {
 namespace {
@@ -122,6 +123,8 @@ constexpr double kSameShare = 0.1;
 // (the insights, the statistics, the alerts) but never lead.
 bool IsTrivia(const Insight& in) {
   if (in.type == InsightType::kEvenness) return true;
+  // The whole table's margin is a figure of the summary's opening, not a finding.
+  if (in.type == InsightType::kMargin && !in.FindFact("highest")) return true;
   if (in.type == InsightType::kMajority) {
     // Most of a yes/no split's rows are on one side: a statistic of the column, not a finding.
     const analysis::Fact* categories = in.FindFact("categories");
@@ -132,6 +135,7 @@ bool IsTrivia(const Insight& in) {
     if (share && rows && std::fabs(share->value - rows->value) < kSameShare) return true;
   }
   if (in.type == InsightType::kCorrelation) {
+    if (in.FindFact("identity")) return true;  // a product and its factor
     const analysis::Fact* r = in.FindFact("r");
     return r && std::fabs(r->value) >= kNearIdentity;
   }
@@ -159,10 +163,26 @@ bool SameFact(const Insight& a, const Insight& b) {
          a.aggregation == b.aggregation;
 }
 
+// A correlation between a part and its whole (profit and sales, when the report has the margin
+// of one in the other): a part moves with its whole by construction.
+bool PartWithItsWhole(const analysis::InsightReport& report, const Insight& in) {
+  if (in.type != InsightType::kCorrelation || !in.FindFact("r")) return false;
+  for (const Insight& margin : report.insights) {
+    if (margin.type != InsightType::kMargin) continue;
+    const std::string& part = margin.columns[0];
+    const std::string& whole = margin.columns[1];
+    if ((in.columns[0] == part && in.columns[1] == whole) ||
+        (in.columns[0] == whole && in.columns[1] == part)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // A diverse top-K: each round takes the best score after a penalty for every chosen insight
 // of the same type (×0.5) and about the same measure (×0.7, or ×0.3 for the very same
-// columns and subspace); at most one data-quality finding; no trivia (IsTrivia); one fact once
-// (SameFact).
+// columns and subspace); at most one data-quality finding; no trivia (IsTrivia, PartWithItsWhole);
+// one fact once (SameFact).
 std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
   std::vector<int> chosen;
   std::vector<bool> taken(report.insights.size(), false);
@@ -170,7 +190,10 @@ std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
     int best = -1;
     double best_score = 0;
     for (size_t i = 0; i < report.insights.size(); ++i) {
-      if (taken[i] || IsTrivia(report.insights[i])) continue;
+      if (taken[i] || IsTrivia(report.insights[i]) ||
+          PartWithItsWhole(report, report.insights[i])) {
+        continue;
+      }
       const Insight& in = report.insights[i];
       double score = in.score;
       for (int c : chosen) {
@@ -475,6 +498,37 @@ std::string Writer::HeadlineText(const Insight& in) const {
       for (size_t i = 0; i < notes.size(); ++i) s += (i ? "; " : " (") + notes[i];
       return s + (notes.empty() ? "." : ").");
     }
+    case InsightType::kLoss: {
+      const std::string measure = Col(in, 0);
+      std::string s;
+      if (V(in, "lossGroups") == 1) {
+        s = Category(in, "loser1") + " makes a loss: total " + measure + " of " +
+            F(in, "loser1Total") + ", erasing " + Share(in, "erased") + " of the " +
+            F(in, "gains") + " the other " + LastCol(in) + " values make";
+      } else {
+        s = F(in, "lossGroups") + " " + LastCol(in) + " values make a loss in total " + measure +
+            ": " + InlineCategory(in, "loser1") + " (" + F(in, "loser1Total") + "), " +
+            InlineCategory(in, "loser2") + " (" + F(in, "loser2Total") + ")";
+        if (Has(in, "loser3")) {
+          s += V(in, "lossGroups") > 3 ? ", " : " and ";
+          s += InlineCategory(in, "loser3") + " (" + F(in, "loser3Total") + ")";
+          if (V(in, "lossGroups") > 3) s += " and others";
+        }
+        s += "; together they erase " + Share(in, "erased") + " of the " + F(in, "gains") +
+             " the others make";
+      }
+      return s + ".";
+    }
+    case InsightType::kMargin: {
+      if (!Has(in, "highest")) {
+        return Capital(Col(in, 0)) + " is " + Share(in, "margin") + " of " + Col(in, 1) + " (" +
+               F(in, "partTotal") + " of " + F(in, "wholeTotal") + ").";
+      }
+      return Capital(Col(in, 0)) + " margin differs by " + LastCol(in) + ": " +
+             F(in, "highestMargin") + " of " + Col(in, 1) + " for " +
+             InlineCategory(in, "highest") + ", against " + F(in, "lowestMargin") + " for " +
+             InlineCategory(in, "lowest") + " (" + F(in, "margin") + " overall).";
+    }
   }
   return "";
 }
@@ -504,6 +558,11 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         text = in.direction == "down"
                    ? "Find out what is behind the fall in " + what + " since " + F(in, "start") +
                          " before planning on the current level."
+               : Has(in, "changePct")
+                   ? Capital(what) + " rose " + F(in, "changePct") + " from " + F(in, "start") +
+                         " to " + F(in, "end") +
+                         ": check whether the rise can be sustained before planning "
+                         "capacity for it."
                    : "Check whether the rise in " + what +
                          " can be sustained, and plan capacity for it if so.";
         break;
@@ -523,14 +582,27 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                          LastCol(in) + " values on " + what + ".";
         break;
       case InsightType::kCorrelation:
-        text = "Treat the link between " + Col(in, 0) + " and " + Col(in, 1) +
-               " as a lead to test, not a cause: the data shows they go together, not why.";
+        if (Has(in, "r")) {
+          text = "Before planning on the link between " + Col(in, 0) + " and " + Col(in, 1) +
+                 " (r = " + F(in, "r") + "), test whether a change in " + Col(in, 1) + " moves " +
+                 Col(in, 0) + ": the data shows they go together, not why.";
+        } else if (Has(in, "eta")) {
+          text = "Plan " + Col(in, 0) + " by " + Col(in, 1) +
+                 " rather than as one figure: " + InlineCategory(in, "highest") + " averages " +
+                 F(in, "highestMean") + ", against " + F(in, "lowestMean") + " for " +
+                 InlineCategory(in, "lowest") + ".";
+        } else {
+          text = "Read " + Col(in, 0) + " within each " + Col(in, 1) + ": its mix differs across " +
+                 "them, so a figure over all " + Col(in, 1) + " values hides it.";
+        }
         break;
       case InsightType::kTopContributor:
         text = in.aggregation == "mean" || in.aggregation == "value"
                    ? "Look at what sets " + InlineCategory(in, "category") + " apart on " +
                          What(in) + " before treating all " + LastCol(in) + " values alike."
                    : "Protect " + InlineCategory(in, "category") + ", the largest " + LastCol(in) +
+                         (Has(in, "share") ? " (" + Share(in, "share") + " of " + What(in) + ")"
+                                           : std::string()) +
                          ", and watch how much depends on it.";
         break;
       case InsightType::kMajority:
@@ -556,6 +628,20 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                " there is " + F(in, "highestRate") + " against " + F(in, "rate") +
                " overall. Find out what differs there, and check in the next period whether the "
                "gap holds.";
+        break;
+      case InsightType::kLoss:
+        text = "Review " + InlineCategory(in, "loser1") + ": its total " + Col(in, 0) + " is " +
+               F(in, "loser1Total") + ". Check its prices, discounts and costs against the " +
+               LastCol(in) + " values that make money.";
+        break;
+      case InsightType::kMargin:
+        if (Has(in, "lowest")) {
+          text = "Find out why " + InlineCategory(in, "lowest") + " keeps " +
+                 F(in, "lowestMargin") + " of its " + Col(in, 1) + " as " + Col(in, 0) +
+                 ", against " + F(in, "highestMargin") + " for " + InlineCategory(in, "highest") +
+                 ": compare their prices, discounts and costs, and check the gap again next "
+                 "period.";
+        }
         break;
       case InsightType::kOutcomeDifference:
         text = "Look at " + Col(in, 0) + " where " + OutcomeWords(in.columns[1]) + " is " +
@@ -605,7 +691,20 @@ std::vector<KeyFigure> KeyFigures(const Story& story) {
     figures.push_back({SentenceCase("total " + NameAsWords(m.name)), m.total,
                        FormatMeasure(m.total, StyleOf(story.profile, m.name, story.audience))});
   };
-  if (main && figures.size() < 3) add(*main);
+  if (main && figures.size() < 3) {
+    add(*main);
+    // The margin of a part of it (profit within sales).
+    for (const Insight& in : story.report.insights) {
+      if (in.type != InsightType::kMargin || in.columns.size() != 2 ||
+          in.columns[1] != main->name) {
+        continue;
+      }
+      const double margin = in.FindFact("margin")->value;
+      figures.push_back({SentenceCase(NameAsWords(in.columns[0]) + " margin"), margin,
+                         FormatShare(margin, story.audience)});
+      break;
+    }
+  }
   for (const analysis::MeasureStatistic& m : story.report.measures) {
     if (figures.size() >= 3) break;
     if (&m != main && m.aggregation == "sum" && m.count > 0) add(m);
@@ -655,6 +754,14 @@ std::string Writer::MeasureMagnitude(std::vector<const Insight*>* told) const {
            in.aggregation == "sum";
   };
   for (const Insight& in : story_.report.insights) {
+    if (in.type != InsightType::kMargin || in.columns.size() != 2 || in.columns[1] != main->name) {
+      continue;
+    }
+    s += "; " + Col(in, 0) + " " + F(in, "partTotal") + ", a margin of " + Share(in, "margin");
+    told->push_back(&in);
+    break;
+  }
+  for (const Insight& in : story_.report.insights) {
     if (in.type != InsightType::kTrend || !whole_table(in) || !Has(in, "changePct")) continue;
     const bool up = in.direction == "up";
     s += std::string(up ? (general() ? ", going up by about " : ", up ")
@@ -702,7 +809,11 @@ std::string Writer::Summary(const std::vector<int>& chosen,
   std::vector<const Insight*> told;
   const std::string magnitude = Magnitude(&told);
   if (!magnitude.empty()) s += " " + magnitude;
-  if (chosen.empty()) {
+  if (chosen.empty() && !story_.report.insights.empty()) {
+    s += general() ? " Nothing in it stands out beyond how its columns are built."
+                   : " What passed the checks is structure (how the columns are defined, an "
+                     "even spread, a constant column), not a finding.";
+  } else if (chosen.empty()) {
     s += general() ? " Nothing in it stands out clearly enough to report as a finding."
                    : " No pattern in it passed the significance checks, so no finding is "
                      "reported.";
@@ -726,6 +837,11 @@ std::string Writer::Summary(const std::vector<int>& chosen,
          " candidates did not pass the false-discovery control (Benjamini-Hochberg).";
   }
   for (const std::string& limit : story_.report.limitations) s += " " + limit;
+  if (tech()) {
+    for (const std::string& structure : story_.report.structure) {
+      s += " Structure, not a finding: " + structure + ".";
+    }
+  }
   // Few rows for many columns (a questionnaire of 54 people and a thousand questions): say how
   // little such a table can support.
   const size_t columns = p.columns.size();
@@ -788,7 +904,13 @@ std::string Story::file_name() const {
 
 NumberStyle StyleOf(const analysis::Profile& profile, const std::string& name, Audience audience) {
   for (const analysis::ColumnProfile& c : profile.columns) {
-    if (c.schema.name == name) return {c.schema.unit, c.schema.currency_symbol, audience};
+    if (c.schema.name != name) continue;
+    // A rate kept as 0–1 (a discount of 0.2) is written as a percentage (20%).
+    if (c.schema.unit == table::Unit::kNone && c.min && c.max && *c.min >= 0 && *c.max <= 1 &&
+        table::NameSuggestsRate(name)) {
+      return {table::Unit::kPercent, "", audience, 100};
+    }
+    return {c.schema.unit, c.schema.currency_symbol, audience};
   }
   return {table::Unit::kNone, "", audience};
 }
@@ -825,7 +947,8 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
                               in.evidence.shape == Evidence::Shape::kStack
                           ? NumberStyle{table::Unit::kNone, "", options.audience}
                           : StyleOf(story.profile, in.columns[0], options.audience);
-      if (in.type == InsightType::kOutcomeByGroup) {  // rates, drawn in percent
+      if (in.type == InsightType::kOutcomeByGroup || in.type == InsightType::kMargin) {
+        // rates and margins, drawn in percent
         chart.y_style = {table::Unit::kPercent, "", options.audience};
       }
       chart.evidence = in.evidence;

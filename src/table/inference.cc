@@ -89,6 +89,13 @@ bool NameSuggestsYear(std::string_view name) {
   return n == "yr" || ends_with("year") || ends_with("_yr");
 }
 
+bool NameSuggestsRate(std::string_view name) {
+  return NameHasWord(
+      NameWords(name),
+      {"rate", "ratio", "pct", "percent", "share", "discount", "proportion", "fraction",
+       "probability", "likelihood", "conversion", "utilization", "efficiency", "margin", "yield"});
+}
+
 bool NameSuggestsOutcome(std::string_view name) {
   // Prefixes of words, as NameHasWord reads them: "cancel" is in "canceled" and "cancelled".
   return NameHasWord(

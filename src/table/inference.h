@@ -62,6 +62,9 @@ bool IsYearColumn(std::string_view name, double min, double max);
 bool NameSuggestsCoordinate(std::string_view name);
 // "year", "Year", "fiscal_year", "yr": a name for a column of years.
 bool NameSuggestsYear(std::string_view name);
+// "discount", "conversion_rate", "pct_female", "share": a rate, ratio or share, which is
+// averaged and never added (and, when its values lie in 0–1, written as a percentage).
+bool NameSuggestsRate(std::string_view name);
 // "churn", "Attrition", "is_canceled", "Survived", "default_payment": a name for what happened
 // to each row. A yes/no column so named is the outcome of the table (the story states its rate
 // and what goes with it).
