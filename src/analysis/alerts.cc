@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "table/value_parse.h"
 
@@ -86,13 +87,24 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
                             std::string(table::ColumnTypeName(c.schema.type))});
     }
   }
+  // One alert per column, for its strongest partner (in the order the pairs come): a table of
+  // a thousand columns that all move together would otherwise raise half a million.
+  std::vector<const Correlation*> strongest;  // per alerted column, in order of first alert
+  std::map<std::string_view, size_t> alerted;
   for (const Correlation& r : p.correlations) {
-    if (std::fabs(r.value) > t.correlation) {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.3f", r.value);
-      alerts.push_back({"HIGH_CORRELATION", r.a, r.value,
-                        r.a + " is highly correlated with " + r.b + " (r = " + buf + ")"});
+    if (!(std::fabs(r.value) > t.correlation)) continue;
+    auto [it, fresh] = alerted.try_emplace(r.a, strongest.size());
+    if (fresh) {
+      strongest.push_back(&r);
+    } else if (std::fabs(r.value) > std::fabs(strongest[it->second]->value)) {
+      strongest[it->second] = &r;
     }
+  }
+  for (const Correlation* r : strongest) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.3f", r->value);
+    alerts.push_back({"HIGH_CORRELATION", r->a, r->value,
+                      r->a + " is highly correlated with " + r->b + " (r = " + buf + ")"});
   }
   if (p.duplicate_rows > 0) {
     alerts.push_back({"DUPLICATES", "", static_cast<double>(p.duplicate_rows),

@@ -8,7 +8,7 @@
 //   ZEROS             share of zeros > 0.01 (numeric)
 //   INFINITE          share of infinite values > 0.01
 //   IMBALANCE         1 - normalised entropy > 0.5 (categorical, boolean)
-//   HIGH_CORRELATION  |Pearson r| > 0.9 (one alert per pair)
+//   HIGH_CORRELATION  |Pearson r| > 0.9 (one alert per column: its strongest partner)
 //   DUPLICATES        any duplicate rows
 //   TYPE_DATE         a text column most of whose top values parse as dates
 //   EMPTY             a column with no values at all

@@ -57,6 +57,9 @@ RankCorrelation SpearmanCorrelation(const std::vector<double>& x, const std::vec
 // over n pairs: t = r sqrt((n - 2) / (1 - r²)) with n - 2 degrees of freedom.
 double CorrelationPValue(double r, int64_t n);
 
+// The quantile of Student's t with `df` degrees of freedom at probability `p`.
+double StudentTQuantile(double p, double df);
+
 }  // namespace datastory::analysis
 
 #endif  // DATASTORY_ANALYSIS_ASSOCIATION_H_

@@ -1,8 +1,8 @@
 // Cube: the grouped aggregates a story is built from, computed in the profile's streaming pass
 // so that a file of any size is read once and never held in memory.
 //
-// For the columns a CubePlan names — the time axis, up to kMaxMeasures measures and up to
-// kMaxDimensions dimensions — the cube keeps:
+// For the columns a CubePlan names — the time axis, the measures and the dimensions (every one
+// the cube can afford, else the most promising) — the cube keeps:
 //   - per dimension, per category: rows, and each measure's count, sum, mean and squared
 //     deviations (for shares, rankings and the correlation ratio);
 //   - per time bucket: rows and each measure's count and sum, for the whole table and for each
@@ -58,9 +58,22 @@ struct Aggregate {
 };
 
 struct CubePlan {
-  static constexpr int kMaxMeasures = 12;
-  static constexpr int kMaxDimensions = 8;
+  // Every measure and dimension is aggregated while the cube can afford them all: rows ×
+  // dimensions × measures within kMaxCellUpdates, categories × measures cells within
+  // kMaxCellBytes, and at most kMaxMeasures and kMaxDimensions. Beyond that, the most promising
+  // are taken (PlanCube screens them on the sniffed sample), kAlwaysMeasures and
+  // kAlwaysDimensions of them whatever the cost, and the rest are `screened_out`.
+  static constexpr double kMaxCellUpdates = 5e8;
+  static constexpr double kMaxCellBytes = 256.0 * 1024 * 1024;
+  static constexpr int kMaxMeasures = 2000;
+  static constexpr int kMaxDimensions = 1000;
+  static constexpr int kAlwaysMeasures = 12;
+  static constexpr int kAlwaysDimensions = 8;
   static constexpr int kMaxOutcomes = 3;
+  // Pairs of numeric columns correlated over every row, at most (the profile's co-moments).
+  static constexpr int64_t kMaxPairs = 150000;
+  // Dimensions whose categories get time series, at most: the most promising ones.
+  static constexpr int kMaxSeriesDimensions = 8;
 
   int time_column = -1;       // a date/datetime column, or an integer year column
   bool time_is_year = false;  // the time column holds years as integers (1000–2999)
@@ -69,7 +82,10 @@ struct CubePlan {
   // group is the group's rate. They are the first `outcomes` dimensions too.
   std::vector<int> measures;
   int outcomes = 0;
-  std::vector<int> dimensions;  // categorical, boolean or yes/no (0/1) columns
+  std::vector<int> dimensions;         // categorical, boolean or yes/no (0/1) columns
+  std::vector<int> series_dimensions;  // positions in `dimensions` that get time series
+  std::vector<int> ranked_measures;    // the measures' columns, most promising first
+  std::vector<int> screened_out;       // candidate columns the cube could not afford
   int sample_rows = 10000;
 
   bool empty() const { return time_column < 0 && measures.empty() && dimensions.empty(); }

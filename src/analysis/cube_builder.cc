@@ -66,7 +66,8 @@ CubeMerger::CubeMerger(const CubePlan& plan)
       series_dropped_(new std::atomic<bool>[plan.dimensions.size() + 1]) {
   for (size_t d = 0; d <= plan.dimensions.size(); ++d) {
     dimension_dropped_[d] = false;
-    series_dropped_[d] = false;
+    series_dropped_[d] = std::find(plan.series_dimensions.begin(), plan.series_dimensions.end(),
+                                   static_cast<int>(d)) == plan.series_dimensions.end();
   }
 }
 

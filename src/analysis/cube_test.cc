@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -63,6 +64,62 @@ TEST(CubeTest, YesNoColumnsAndOutcomes) {
   EXPECT_NEAR(rate["plus"], 0.2, 1e-12);
   EXPECT_EQ(p.columns[3].schema.type, table::ColumnType::kBoolean);  // still a yes/no column
   EXPECT_FALSE(p.columns[3].mean.has_value());
+}
+
+// A table too long for every dimension × measure pair: the plan keeps the most promising
+// columns, judged on the sample, whatever their place, and names the others.
+TEST(CubeTest, PlanScreensALongWideTableByEvidenceNotPosition) {
+  table::Schema schema;
+  auto add = [&](std::string name, table::ColumnType type, table::Role role) {
+    table::ColumnSchema c;
+    c.name = std::move(name);
+    c.type = type;
+    c.role = role;
+    schema.columns.push_back(c);
+  };
+  for (int m = 0; m < 30; ++m) {
+    add("m" + std::to_string(m), table::ColumnType::kFloat, table::Role::kMeasure);
+  }
+  for (int d = 0; d < 12; ++d) {
+    add("d" + std::to_string(d), table::ColumnType::kCategorical, table::Role::kDimension);
+  }
+  // In the sample, the last measure follows the last dimension; everything else is noise.
+  std::mt19937 rng(4);
+  std::vector<std::vector<std::string>> records;
+  for (int r = 0; r < 400; ++r) {
+    std::vector<std::string> record;
+    const int last = static_cast<int>(rng() % 3);
+    for (int m = 0; m < 30; ++m) {
+      record.push_back(std::to_string(m == 29 ? 100 * last + static_cast<int>(rng() % 5)
+                                              : static_cast<int>(rng() % 100)));
+    }
+    for (int d = 0; d < 12; ++d) {
+      record.push_back(d == 11 ? std::string(1, static_cast<char>('a' + last))
+                               : std::string(1, static_cast<char>('a' + rng() % 3)));
+    }
+    records.push_back(std::move(record));
+  }
+  PlanEvidence evidence;
+  evidence.estimated_rows = 100'000'000;  // 10^8 rows: only the always-affordable part fits
+  for (const auto& record : records) evidence.sample.push_back(&record);
+  auto plan = PlanCube(schema, ProfileOptions{}, evidence);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->measures.size(), static_cast<size_t>(CubePlan::kAlwaysMeasures));
+  EXPECT_EQ(plan->dimensions.size(), static_cast<size_t>(CubePlan::kAlwaysDimensions));
+  auto has = [](const std::vector<int>& v, int c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  EXPECT_TRUE(has(plan->measures, 29));  // the last measure, and the dimension it follows
+  EXPECT_TRUE(has(plan->dimensions, 41));
+  EXPECT_EQ(plan->ranked_measures.front(), 29);
+  EXPECT_EQ(plan->screened_out.size(), 30u - 12u + 12u - 8u);
+  EXPECT_FALSE(has(plan->screened_out, 29));
+  // The same table, short: every column is aggregated.
+  evidence.estimated_rows = 400;
+  auto whole = PlanCube(schema, ProfileOptions{}, evidence);
+  EXPECT_EQ(whole->measures.size(), 30u);
+  EXPECT_EQ(whole->dimensions.size(), 12u);
+  EXPECT_TRUE(whole->screened_out.empty());
 }
 
 TEST(CubeTest, GroupsByDimensionAndTime) {

@@ -82,6 +82,25 @@ double TypeWeight(InsightType type) {
   }
 }
 
+constexpr size_t kMaxInsights = 200;
+
+// The report lists the kMaxAssociations strongest associations (by |value|; ties in the order
+// found): a table of a thousand columns has half a million pairs.
+constexpr size_t kMaxAssociations = 500;
+void KeepStrongestAssociations(InsightReport* report) {
+  std::vector<AssociationStatistic>& all = report->associations;
+  if (all.size() <= kMaxAssociations) return;
+  std::vector<size_t> order(all.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::fabs(all[a].value) > std::fabs(all[b].value);
+  });
+  std::vector<AssociationStatistic> kept;
+  kept.reserve(kMaxAssociations);
+  for (size_t i = 0; i < kMaxAssociations; ++i) kept.push_back(std::move(all[order[i]]));
+  all = std::move(kept);
+}
+
 // Tests every candidate together (Benjamini-Hochberg over all of them), drops what does not
 // pass, scores and orders the rest, and numbers them.
 InsightReport Rank(const InsightOptions& options, InsightDraft* draft) {
@@ -94,9 +113,11 @@ InsightReport Rank(const InsightOptions& options, InsightDraft* draft) {
       p.push_back(candidates[i].p_value), tested.push_back(i);
     }
   }
+  // Every test run counts, candidate or not.
+  p.insert(p.end(), draft->other_p_values.begin(), draft->other_p_values.end());
   std::vector<double> q = BenjaminiHochberg(p);
   for (size_t k = 0; k < tested.size(); ++k) candidates[tested[k]].q_value = q[k];
-  report.tests = static_cast<int>(tested.size());
+  report.tests = static_cast<int>(p.size());
   for (Insight& in : candidates) {
     if (!std::isnan(in.q_value) && in.q_value > options.false_discovery_rate) {
       ++report.rejected;
@@ -117,6 +138,9 @@ InsightReport Rank(const InsightOptions& options, InsightDraft* draft) {
                      if (a.score != b.score) return a.score > b.score;
                      return key(a) < key(b);
                    });
+  // A story tells a handful; the report keeps the best kMaxInsights (a table whose thousand
+  // columns all move together would otherwise list a thousand correlations).
+  if (report.insights.size() > kMaxInsights) report.insights.resize(kMaxInsights);
   for (size_t i = 0; i < report.insights.size(); ++i) {
     report.insights[i].id = "i" + std::to_string(i + 1);
   }
@@ -137,6 +161,7 @@ InsightReport DetectInsights(const Profile& profile, const InsightOptions& optio
   detect::DetectOutcomeInsights(context, &draft);
   detect::DetectMoneyInsights(context, &draft);
   AddCaveats(profile, &draft);
+  KeepStrongestAssociations(&draft.report);
   return Rank(options, &draft);
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 
 #include "analysis/association.h"
 #include "analysis/insight_detectors.h"
@@ -225,6 +226,8 @@ DetectorFamily::DetectorFamily(const InsightContext& context, InsightDraft* draf
       dimension_alias_(context.dimension_alias),
       outcomes_(context.outcomes),
       dimension_outcome_(context.dimension_outcome),
+      sample_codes_(context.sample_codes),
+      sample_categories_(context.sample_categories),
       has_time_(context.has_time),
       time_name_(context.time_name),
       time_caveat_(context.time_caveat),
@@ -234,7 +237,8 @@ DetectorFamily::DetectorFamily(const InsightContext& context, InsightDraft* draf
       whole_caveat_(context.whole_caveat),
       report_(draft->report),
       candidates_(draft->candidates),
-      trend_of_(draft->trend_of) {}
+      trend_of_(draft->trend_of),
+      other_p_values_(draft->other_p_values) {}
 
 double DetectorFamily::MeasureTotal(const MeasureRef& m) const {
   return m.profile && m.profile->sum ? *m.profile->sum : 0;
@@ -268,6 +272,7 @@ class ContextBuilder {
       : profile_(profile), cube_(profile.cube), options_(options), report_(*report) {}
 
   InsightContext Build() {
+    CodeSample();
     CollectOutcomes();
     CollectMeasures();
     FindTotalRows();
@@ -282,6 +287,8 @@ class ContextBuilder {
     c.dimension_alias = std::move(dimension_alias_);
     c.outcomes = std::move(outcomes_);
     c.dimension_outcome = std::move(dimension_outcome_);
+    c.sample_codes = std::move(sample_codes_);
+    c.sample_categories = std::move(sample_categories_);
     c.has_time = has_time_;
     c.time_name = std::move(time_name_);
     c.time_caveat = std::move(time_caveat_);
@@ -295,6 +302,23 @@ class ContextBuilder {
  private:
   const ColumnSchema& Column(int c) const { return profile_.columns[c].schema; }
   const std::string& Name(int c) const { return Column(c).name; }
+
+  void CodeSample() {
+    const size_t dims = cube_.dimensions.size();
+    const RowSample& sample = cube_.sample;
+    sample_codes_.assign(dims, std::vector<int>(sample.labels.size(), -1));
+    sample_categories_.assign(dims, 0);
+    for (size_t d = 0; d < dims; ++d) {
+      std::unordered_map<std::string_view, int> codes;
+      for (size_t r = 0; r < sample.labels.size(); ++r) {
+        const std::string& label = sample.labels[r][d];
+        if (label.empty()) continue;
+        sample_codes_[d][r] =
+            codes.try_emplace(label, static_cast<int>(codes.size())).first->second;
+      }
+      sample_categories_[d] = static_cast<int>(codes.size());
+    }
+  }
 
   // The outcomes: each the first dimensions and measures of the cube (CubePlan::outcomes),
   // with two labels, yes and no.
@@ -336,6 +360,22 @@ class ContextBuilder {
     if (measures_.empty()) {
       report_.limitations.push_back(
           "No numeric measure was found, so the facts are about how rows are spread.");
+    }
+    // Columns the cube could not afford (a table both long and wide): said, with the first
+    // few names.
+    const std::vector<int>& left_out = cube_.plan.screened_out;
+    if (!left_out.empty()) {
+      std::string names;
+      for (size_t i = 0; i < left_out.size() && i < 5; ++i) {
+        names += (i ? ", " : "") + Name(left_out[i]);
+      }
+      if (left_out.size() > 5) names += " and " + std::to_string(left_out.size() - 5) + " more";
+      report_.limitations.push_back(
+          std::to_string(left_out.size()) +
+          " columns were not compared group by group, because the table is too large to "
+          "compare every pair of its columns; in the sample read first they went least with "
+          "the others: " +
+          names + ".");
     }
     // A measure in lockstep with an earlier one (|r| > 0.995: a price and its adjusted price)
     // would repeat every finding; it keeps only its correlation.
@@ -384,20 +424,25 @@ class ContextBuilder {
       if (total == 0) return 0.0;
       return letters / total + 0.5 * spaced / static_cast<double>(categories.size());
     };
-    const RowSample& sample = cube_.sample;
     for (size_t d = 1; d < dims; ++d) {
       for (size_t e = 0; e < d; ++e) {
         if (dimension_alias_[d] || dimension_alias_[e]) continue;
         if (cube_.dimensions[d].dropped || cube_.dimensions[e].dropped) continue;
-        std::set<std::string> a, b;
-        std::set<std::pair<std::string, std::string>> pairs;
-        for (const auto& row : sample.labels) {
-          if (row[d].empty() || row[e].empty()) continue;
-          a.insert(row[d]);
-          b.insert(row[e]);
-          pairs.emplace(row[d], row[e]);
+        if (sample_categories_[d] != sample_categories_[e]) continue;  // cannot map one to one
+        // One to one: each category of d meets a single category of e, and the other way.
+        std::vector<int> to_e(sample_categories_[d], -1), to_d(sample_categories_[e], -1);
+        bool one_to_one = true;
+        int seen = 0;
+        for (size_t r = 0; r < sample_codes_[d].size() && one_to_one; ++r) {
+          const int x = sample_codes_[d][r], y = sample_codes_[e][r];
+          if (x < 0 || y < 0) continue;
+          if (to_e[x] < 0 && to_d[y] < 0) {
+            to_e[x] = y, to_d[y] = x, ++seen;
+          } else {
+            one_to_one = to_e[x] == y && to_d[y] == x;
+          }
         }
-        if (a.size() <= 1 || a.size() != b.size() || pairs.size() != a.size()) continue;
+        if (!one_to_one || seen <= 1) continue;
         dimension_alias_[wordiness(e) > wordiness(d) ? d : e] = true;
       }
     }
@@ -513,6 +558,8 @@ class ContextBuilder {
   std::vector<bool> dimension_alias_;
   std::vector<OutcomeRef> outcomes_;
   std::vector<bool> dimension_outcome_;
+  std::vector<std::vector<int>> sample_codes_;
+  std::vector<int> sample_categories_;
   bool has_time_ = false;
   std::string time_name_;
   std::string time_caveat_;

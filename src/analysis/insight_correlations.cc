@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 
 #include "analysis/association.h"
 #include "analysis/insight_detectors.h"
@@ -27,10 +28,36 @@ class CorrelationFamily : public DetectorFamily {
       for (const auto& row : sample.numbers) v.push_back(row[measure_index]);
       return v;
     };
-    FindProducts();
-    for (const Correlation& r : profile_.correlations) {
-      int a = MeasurePosition(r.a), b = MeasurePosition(r.b);
-      if (a < 0 || b < 0) continue;
+    const std::vector<Pair> pairs = MeasurePairs();
+    FindProducts(pairs);
+    // With many pairs (a wide table), the weak ones are counted in the false-discovery control
+    // without their Spearman coefficient, and with an exact p-value only when it could pass.
+    // Of very many strong pairs (columns that are all versions of one another), only the
+    // kMaxCandidates strongest become candidates; the rest are counted the same way.
+    const bool many = pairs.size() > kManyPairs;
+    std::vector<bool> candidate(pairs.size(), true);
+    if (many) {
+      std::vector<size_t> strong;
+      for (size_t i = 0; i < pairs.size(); ++i) {
+        if (std::fabs(pairs[i].value) >= 0.3) strong.push_back(i);
+      }
+      if (strong.size() > kMaxCandidates) {
+        std::stable_sort(strong.begin(), strong.end(), [&](size_t x, size_t y) {
+          return std::fabs(pairs[x].value) > std::fabs(pairs[y].value);
+        });
+        for (size_t i = kMaxCandidates; i < strong.size(); ++i) candidate[strong[i]] = false;
+      }
+    }
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      const Pair& pair = pairs[i];
+      const double value = pair.value;
+      const bool weak = std::fabs(value) < 0.3;
+      if ((weak && many) || !candidate[i]) {
+        other_p_values_.push_back(CouldPass(value, pair.n) ? CorrelationPValue(value, pair.n) : 1);
+        continue;
+      }
+      const Correlation r{measures_[pair.a].name, measures_[pair.b].name, "pearson", value, pair.n};
+      const int a = pair.a, b = pair.b;
       const MeasureRef& ma = measures_[a];
       const MeasureRef& mb = measures_[b];
       double p = CorrelationPValue(r.value, r.n);
@@ -41,7 +68,10 @@ class CorrelationFamily : public DetectorFamily {
         report_.associations.push_back(
             {r.a, r.b, "spearman", rho.rho, rho.n, CorrelationPValue(rho.rho, rho.n), sampled});
       }
-      if (std::fabs(r.value) < 0.3) continue;
+      if (weak) {
+        other_p_values_.push_back(p);  // tested: it counts in the false-discovery control
+        continue;
+      }
       Insight in;
       in.type = InsightType::kCorrelation;
       in.columns = {r.a, r.b};
@@ -106,6 +136,66 @@ class CorrelationFamily : public DetectorFamily {
   }
 
  private:
+  // Two measures (positions in measures_) and their Pearson r over every row.
+  struct Pair {
+    int a = 0, b = 0;
+    double value = 0;
+    int64_t n = 0;
+  };
+
+  // Every pair of measures when the row sample holds every row (a short table, however wide:
+  // computed here, the profile's streaming pass need not keep half a million co-moments);
+  // else the pairs the profile correlated over every row.
+  std::vector<Pair> MeasurePairs() {
+    std::vector<Pair> pairs;
+    const RowSample& sample = cube_.sample;
+    const bool whole = sample.population == static_cast<int64_t>(sample.numbers.size());
+    if (!whole) {
+      for (const Correlation& r : profile_.correlations) {
+        const int a = MeasurePosition(r.a), b = MeasurePosition(r.b);
+        if (a >= 0 && b >= 0) pairs.push_back({a, b, r.value, r.n});
+      }
+      return pairs;
+    }
+    const size_t n = measures_.size(), rows = sample.numbers.size();
+    std::vector<std::vector<double>> columns(n, std::vector<double>(rows));
+    for (size_t m = 0; m < n; ++m) {
+      for (size_t r = 0; r < rows; ++r) columns[m][r] = sample.numbers[r][measures_[m].index];
+    }
+    for (size_t a = 0; a < n; ++a) {
+      for (size_t b = a + 1; b < n; ++b) {
+        CoMoments co;
+        co.AddBatch(columns[a].data(), columns[b].data(), static_cast<int64_t>(rows));
+        const double r = co.Pearson();
+        if (!std::isnan(r)) pairs.push_back({static_cast<int>(a), static_cast<int>(b), r, co.n});
+      }
+    }
+    return pairs;
+  }
+
+  // Pairs of measures beyond which the weak ones (|r| < 0.3) are only counted (CouldPass).
+  static constexpr size_t kManyPairs = 2000;
+  // Strong pairs that become candidates, at most, in a table with many pairs.
+  static constexpr size_t kMaxCandidates = 1000;
+  // Partners of a measure checked as factors of a product: its most strongly linked ones.
+  static constexpr size_t kMaxFactors = 12;
+
+  // Whether a Pearson r over n pairs could pass the false-discovery control: its p-value is at
+  // most the rate itself. One that cannot is counted with p = 1, which leaves every decision
+  // and every q-value at or below the rate as they are (Benjamini-Hochberg never keeps a p
+  // above the rate, and such values rank after all that are below it).
+  bool CouldPass(double r, int64_t n) {
+    if (n < 3) return false;
+    auto [it, fresh] = critical_r_.try_emplace(n, 0.0);
+    if (fresh) {
+      const double df = static_cast<double>(n - 2);
+      const double t = StudentTQuantile(1 - options_.false_discovery_rate / 2, df);
+      it->second = t / std::sqrt(df + t * t);
+    }
+    return std::fabs(r) >= it->second;
+  }
+  std::unordered_map<int64_t, double> critical_r_;  // by n
+
   // A measure that is the product of two others in nearly every sampled row (revenue = unit
   // price × units), by positions in measures_.
   struct Product {
@@ -119,13 +209,29 @@ class CorrelationFamily : public DetectorFamily {
   static constexpr double kMinProductShare = 0.95;
   static constexpr int64_t kMinProductRows = 30;
 
-  void FindProducts() {
+  // Only among measures linked to the product (|r| ≥ 0.3 over every row): a product moves with
+  // its factors, and the check of every triple would cost measures³ × rows.
+  void FindProducts(const std::vector<Pair>& pairs) {
     const RowSample& sample = cube_.sample;
     const int n = static_cast<int>(measures_.size());
+    std::vector<std::vector<std::pair<double, int>>> by_strength(n);
+    for (const Pair& r : pairs) {
+      if (std::fabs(r.value) < 0.3) continue;
+      by_strength[r.a].emplace_back(-std::fabs(r.value), r.b);
+      by_strength[r.b].emplace_back(-std::fabs(r.value), r.a);
+    }
+    std::vector<std::vector<int>> linked(n);
+    for (int m = 0; m < n; ++m) {
+      std::sort(by_strength[m].begin(), by_strength[m].end());
+      for (const auto& [strength, other] : by_strength[m]) linked[m].push_back(other);
+    }
     for (int of = 0; of < n; ++of) {
-      for (int a = 0; a < n; ++a) {
-        for (int b = a + 1; b < n; ++b) {
-          if (a == of || b == of) continue;
+      // The kMaxFactors most strongly linked, in measure order.
+      if (linked[of].size() > kMaxFactors) linked[of].resize(kMaxFactors);
+      std::sort(linked[of].begin(), linked[of].end());
+      for (size_t i = 0; i < linked[of].size(); ++i) {
+        for (size_t j = i + 1; j < linked[of].size(); ++j) {
+          const int a = linked[of][i], b = linked[of][j];
           const int io = measures_[of].index, ia = measures_[a].index, ib = measures_[b].index;
           int64_t rows = 0, equal = 0;
           for (const std::vector<double>& row : sample.numbers) {
@@ -147,36 +253,50 @@ class CorrelationFamily : public DetectorFamily {
     }
   }
 
-  int MeasurePosition(const std::string& name) const {
-    for (size_t i = 0; i < measures_.size(); ++i) {
-      if (measures_[i].name == name) return static_cast<int>(i);
+  int MeasurePosition(const std::string& name) {
+    if (position_.empty()) {
+      for (size_t i = 0; i < measures_.size(); ++i) {
+        position_.emplace(measures_[i].name, static_cast<int>(i));
+      }
     }
-    return -1;
+    auto it = position_.find(name);
+    return it == position_.end() ? -1 : it->second;
   }
+
+  std::unordered_map<std::string, int> position_;  // measures_ by name
 
   std::vector<Product> products_;
 
   void CramersFact(int a, int b, bool sampled) {
+    const std::vector<int>& xa = sample_codes_[a];
+    const std::vector<int>& xb = sample_codes_[b];
+    if (sample_categories_[a] < 2 || sample_categories_[b] < 2) return;
+    if (sample_categories_[a] > 50 || sample_categories_[b] > 50) return;
     const RowSample& sample = cube_.sample;
-    std::map<std::string, int> ia, ib;
-    std::vector<std::string> la, lb;
-    for (const auto& row : sample.labels) {
-      if (row[a].empty() || row[b].empty()) continue;
-      if (ia.try_emplace(row[a], static_cast<int>(la.size())).second) la.push_back(row[a]);
-      if (ib.try_emplace(row[b], static_cast<int>(lb.size())).second) lb.push_back(row[b]);
+    std::vector<std::vector<double>> table(sample_categories_[a],
+                                           std::vector<double>(sample_categories_[b], 0));
+    for (size_t r = 0; r < xa.size(); ++r) {
+      if (xa[r] >= 0 && xb[r] >= 0) table[xa[r]][xb[r]] += 1;
     }
-    if (la.size() < 2 || lb.size() < 2 || la.size() > 50 || lb.size() > 50) return;
-    std::vector<std::vector<double>> table(la.size(), std::vector<double>(lb.size(), 0));
-    for (const auto& row : sample.labels) {
-      if (row[a].empty() || row[b].empty()) continue;
-      table[ia[row[a]]][ib[row[b]]] += 1;
+    // The categories seen where both have a value.
+    int ka = 0, kb = 0;
+    for (const auto& row : table)
+      ka += std::any_of(row.begin(), row.end(), [](double n) { return n > 0; });
+    for (int j = 0; j < sample_categories_[b]; ++j) {
+      bool seen = false;
+      for (const auto& row : table) seen |= row[j] > 0;
+      kb += seen;
     }
+    if (ka < 2 || kb < 2 || ka > 50 || kb > 50) return;
     CramersV v = CramersVTest(table);
     const std::string& na = Name(cube_.dimensions[a].column);
     const std::string& nb = Name(cube_.dimensions[b].column);
     report_.associations.push_back({na, nb, "cramers_v", v.v_corrected, v.n, v.p_value, sampled});
     // Below 0.3 the link is weak; above 0.98 one column is a relabelling of the other.
-    if (v.v_corrected < 0.3 || v.v_corrected > 0.98) return;
+    if (v.v_corrected < 0.3 || v.v_corrected > 0.98) {
+      other_p_values_.push_back(v.p_value);
+      return;
+    }
     Insight in;
     in.type = InsightType::kCorrelation;
     in.columns = {nb, na};
@@ -200,6 +320,39 @@ class CorrelationFamily : public DetectorFamily {
                            " rows");
       in.facts.push_back(
           {"sampleRows", static_cast<double>(sample.labels.size()), FactUnit::kCount});
+    }
+    // The categories seen where both have a value, with their labels; the table over them.
+    auto seen = [&](int d, const std::vector<int>& codes, bool rows_of_table) {
+      std::vector<int> kept;
+      std::vector<std::string> labels;
+      for (int k = 0; k < sample_categories_[d]; ++k) {
+        double total = 0;
+        if (rows_of_table) {
+          for (double n : table[k]) total += n;
+        } else {
+          for (const auto& row : table) total += row[k];
+        }
+        if (total == 0) continue;
+        kept.push_back(k);
+        for (size_t r = 0; r < codes.size(); ++r) {
+          if (codes[r] == k) {
+            labels.push_back(sample.labels[r][d]);
+            break;
+          }
+        }
+      }
+      return std::make_pair(kept, labels);
+    };
+    const auto [ka_codes, la] = seen(a, xa, true);
+    const auto [kb_codes, lb] = seen(b, xb, false);
+    {
+      std::vector<std::vector<double>> compact(ka_codes.size(),
+                                               std::vector<double>(kb_codes.size()));
+      for (size_t i = 0; i < ka_codes.size(); ++i) {
+        for (size_t j = 0; j < kb_codes.size(); ++j)
+          compact[i][j] = table[ka_codes[i]][kb_codes[j]];
+      }
+      table = std::move(compact);
     }
     // The stack: for the largest categories of a, the shares of b's largest categories.
     std::vector<size_t> rows_order(la.size()), parts_order(lb.size());

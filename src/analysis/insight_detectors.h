@@ -78,9 +78,14 @@ inline constexpr std::array<const char*, 7> kWeekdayNames = {"Mon", "Tue", "Wed"
 struct InsightContext {
   const Profile* profile = nullptr;
   const InsightOptions* options = nullptr;
-  std::vector<MeasureRef> measures;         // the measures with values, in the cube's order
-  std::vector<OutcomeRef> outcomes;         // not among the measures, nor compared as groups
-  std::vector<bool> dimension_outcome;      // per dimension: an outcome's
+  std::vector<MeasureRef> measures;     // the measures with values, in the cube's order
+  std::vector<OutcomeRef> outcomes;     // not among the measures, nor compared as groups
+  std::vector<bool> dimension_outcome;  // per dimension: an outcome's
+  // The row sample's categories as codes, per dimension and sampled row (in order of first
+  // appearance; -1 when missing), and how many codes each dimension has: pairs of dimensions
+  // are compared on integers, not on strings.
+  std::vector<std::vector<int>> sample_codes;
+  std::vector<int> sample_categories;
   std::vector<std::string> total_category;  // per dimension: a category of totals, or empty
   std::vector<bool> dimension_alias;        // per dimension: one to one with an earlier one
   // The time axis: set when the table has a time column with valid dates.
@@ -104,6 +109,10 @@ struct InsightDraft {
   InsightReport report;
   std::vector<Insight> candidates;
   std::vector<std::pair<size_t, size_t>> trend_of;  // (candidate, its trend statistic)
+  // The p-values of tests that were run but whose effect was too small to make a candidate:
+  // they count in the false-discovery control as much as the candidates do (screening by
+  // effect size first, then adjusting only the survivors, would let chance through).
+  std::vector<double> other_p_values;
 };
 
 // A family's base: the context's parts under short names, read-only, and the draft to add to.
@@ -130,6 +139,8 @@ class DetectorFamily {
   const std::vector<bool>& dimension_alias_;
   const std::vector<OutcomeRef>& outcomes_;
   const std::vector<bool>& dimension_outcome_;
+  const std::vector<std::vector<int>>& sample_codes_;
+  const std::vector<int>& sample_categories_;
   const bool has_time_;
   const std::string& time_name_;
   const std::string& time_caveat_;
@@ -140,6 +151,7 @@ class DetectorFamily {
   InsightReport& report_;
   std::vector<Insight>& candidates_;
   std::vector<std::pair<size_t, size_t>>& trend_of_;
+  std::vector<double>& other_p_values_;
 };
 
 // The families.

@@ -114,7 +114,10 @@ class OutcomeFamily : public DetectorFamily {
     }
     if (groups.size() < 2) return;
     const CramersV test = CramersVTest(table);
-    if (test.v < kMinOutcomeAssociation) return;
+    if (test.v < kMinOutcomeAssociation) {
+      other_p_values_.push_back(test.p_value);  // tested, too weak to tell
+      return;
+    }
     std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
       return a.rate != b.rate ? a.rate > b.rate : a.label < b.label;
     });
@@ -167,7 +170,10 @@ class OutcomeFamily : public DetectorFamily {
     }
     if (!yes || !no || yes->n < kMinGroupRows || no->n < kMinGroupRows) return;
     const MeanDifference test = WelchTest(MomentsOf(*yes), MomentsOf(*no));
-    if (std::fabs(test.cohens_d) < kMinMeanDifference) return;
+    if (std::fabs(test.cohens_d) < kMinMeanDifference) {
+      other_p_values_.push_back(test.p_value);
+      return;
+    }
     Insight in;
     in.type = InsightType::kOutcomeDifference;
     in.columns = {m.name, o.measure.name};

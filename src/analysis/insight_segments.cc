@@ -306,7 +306,10 @@ class SegmentFamily : public DetectorFamily {
     for (const Moments& g : groups) n += g.n;
     report_.associations.push_back(
         {m.name, Name(dim.column), "correlation_ratio", eta.eta, n, eta.p_value, false});
-    if (eta.eta < 0.3) return;
+    if (eta.eta < 0.3) {
+      other_p_values_.push_back(eta.p_value);  // tested, too weak to tell
+      return;
+    }
     std::sort(means.begin(), means.end(), [](const Mean& a, const Mean& b) {
       return a.mean != b.mean ? a.mean > b.mean : a.label < b.label;
     });

@@ -65,6 +65,62 @@ constexpr size_t kExactTextBytes = 32 << 20;
 constexpr size_t kSketchBytes = 16 << 20;
 constexpr size_t kHistogramBytes = 16 << 20;
 
+// What the cube's plan knows before the file is read: its rows, estimated from the sniffed
+// sample's bytes per record, and the sample's data records.
+PlanEvidence Evidence(const csv::SniffResult& sniff, const table::Schema& schema) {
+  PlanEvidence evidence;
+  const size_t first = schema.dialect.header && !sniff.records.empty() ? 1 : 0;
+  for (size_t r = first; r < sniff.records.size(); ++r)
+    evidence.sample.push_back(&sniff.records[r]);
+  for (const auto& record : sniff.extra_records) evidence.sample.push_back(&record);
+  const auto sampled = static_cast<int64_t>(sniff.records.size() - first);
+  if (sniff.sample_is_whole_file || sniff.record_offsets.size() < 2) {
+    evidence.estimated_rows = sampled;
+  } else {
+    const double bytes_per_record = static_cast<double>(sniff.record_offsets.back()) /
+                                    static_cast<double>(sniff.record_offsets.size() - 1);
+    evidence.estimated_rows =
+        std::max<int64_t>(sampled, static_cast<int64_t>(static_cast<double>(sniff.file_bytes) /
+                                                        std::max(bytes_per_record, 1.0)));
+  }
+  return evidence;
+}
+
+// The numeric columns whose pairs get a Pearson correlation over every row: for a story on a
+// table longer than its row sample, all of them while rows × pairs stays within the cube's
+// budget; else the first max_correlated_columns, the cube's measures (the most promising)
+// before the others. (A story on a shorter table correlates every pair from the sample.)
+void PairColumns(const ProfileOptions& options, int64_t rows, const CubePlan& cube, Plan* plan) {
+  std::vector<int> order;  // slots
+  for (int column : cube.ranked_measures) {
+    if (plan->kinds[column] == Kind::kNumber) order.push_back(plan->moment_slot[column]);
+  }
+  for (size_t s = 0; s < plan->slot_column.size(); ++s) {
+    if (plan->kinds[plan->slot_column[s]] != Kind::kNumber) continue;
+    if (std::find(order.begin(), order.end(), static_cast<int>(s)) == order.end()) {
+      order.push_back(static_cast<int>(s));
+    }
+  }
+  // A profile alone (no story) keeps to max_correlated_columns: its reader wants the table
+  // of correlations, not every pair of a thousand columns.
+  // A story on a table its row sample holds whole correlates from the sample, after the pass.
+  const bool sampled_whole = rows <= cube.sample_rows;
+  const double affordable = options.build_cube && !sampled_whole
+                                ? std::sqrt(2 * CubePlan::kMaxCellUpdates /
+                                            static_cast<double>(std::max<int64_t>(rows, 1)))
+                                : 0;
+  // And at most kMaxPairs pairs: each keeps co-moments per worker and block.
+  const double most = std::sqrt(2 * static_cast<double>(CubePlan::kMaxPairs));
+  const size_t paired =
+      std::min(order.size(), static_cast<size_t>(std::max<double>(options.max_correlated_columns,
+                                                                  std::min(affordable, most))));
+  order.resize(paired);
+  std::sort(order.begin(), order.end());  // pairs in column order
+  for (size_t a = 0; a < paired; ++a) {
+    for (size_t b = a + 1; b < paired; ++b) plan->pairs.emplace_back(order[a], order[b]);
+  }
+}
+
 // A number as a category's label, the same for every spelling of the value ("1", "1.0",
 // "+1": "1").
 std::string_view NumberLabel(double v, std::string* buffer) {
@@ -413,69 +469,6 @@ int64_t CountDuplicates(std::vector<uint64_t>& hashes, int level) {
 
 }  // namespace
 
-Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& options) {
-  CubePlan plan;
-  plan.sample_rows = options.sample_rows;
-  const int ncols = static_cast<int>(schema.columns.size());
-  auto is_year_axis = [](const table::ColumnSchema& c) {
-    return c.type == ColumnType::kInteger && table::NameSuggestsYear(c.name);
-  };
-  if (!options.time_column.empty()) {
-    for (int c = 0; c < ncols; ++c) {
-      if (schema.columns[c].name == options.time_column) plan.time_column = c;
-    }
-    if (plan.time_column < 0) {
-      return Status::InvalidArgument("the time column '" + options.time_column +
-                                     "' is not in the file")
-          .WithReason(table::kInvalidOptions);
-    }
-    const table::ColumnSchema& col = schema.columns[plan.time_column];
-    if (!table::IsTemporal(col.type) && col.type != ColumnType::kInteger) {
-      return Status::InvalidArgument("the time column '" + options.time_column + "' holds " +
-                                     std::string(table::ColumnTypeName(col.type)) +
-                                     " values, not dates or years (set its type to date if they "
-                                     "are dates)")
-          .WithReason(table::kInvalidOptions);
-    }
-    plan.time_is_year = col.type == ColumnType::kInteger;
-  }
-  for (int c = 0; c < ncols && plan.time_column < 0; ++c) {
-    if (table::IsTemporal(schema.columns[c].type)) plan.time_column = c;
-  }
-  for (int c = 0; c < ncols && plan.time_column < 0; ++c) {
-    if (is_year_axis(schema.columns[c])) plan.time_column = c, plan.time_is_year = true;
-  }
-  // A yes/no column: true/false words, or numbers read as categories (0/1).
-  auto yes_no = [](const table::ColumnSchema& col) {
-    return col.type == ColumnType::kBoolean ||
-           (table::IsNumeric(col.type) && col.role == table::Role::kDimension);
-  };
-  for (int c = 0; c < ncols && plan.outcomes < CubePlan::kMaxOutcomes; ++c) {
-    const table::ColumnSchema& col = schema.columns[c];
-    if (c != plan.time_column && yes_no(col) && table::NameSuggestsOutcome(col.name)) {
-      plan.measures.push_back(c);
-      plan.dimensions.push_back(c);  // first, so that no limit cuts them
-      ++plan.outcomes;
-    }
-  }
-  for (int c = 0; c < ncols; ++c) {
-    const table::ColumnSchema& col = schema.columns[c];
-    if (c == plan.time_column) continue;
-    if (table::IsNumeric(col.type) && col.role == table::Role::kMeasure &&
-        !table::NameSuggestsCoordinate(col.name) &&
-        static_cast<int>(plan.measures.size()) < CubePlan::kMaxMeasures + plan.outcomes) {
-      plan.measures.push_back(c);
-    }
-    const bool outcome = std::find(plan.dimensions.begin(), plan.dimensions.begin() + plan.outcomes,
-                                   c) != plan.dimensions.begin() + plan.outcomes;
-    if ((col.type == ColumnType::kCategorical || yes_no(col)) && !outcome &&
-        static_cast<int>(plan.dimensions.size()) < CubePlan::kMaxDimensions + plan.outcomes) {
-      plan.dimensions.push_back(c);
-    }
-  }
-  return plan;
-}
-
 Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOptions& options) {
   auto started = std::chrono::steady_clock::now();
   DS_ASSIGN_OR_RETURN(csv::SniffResult sniff,
@@ -499,11 +492,6 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
       plan.slot_column.push_back(c);
     }
   }
-  int paired =
-      std::min<int>(static_cast<int>(plan.slot_column.size()), options.max_correlated_columns);
-  for (int a = 0; a < paired; ++a) {
-    for (int b = a + 1; b < paired; ++b) plan.pairs.emplace_back(a, b);
-  }
   const int workers = csv::WorkerCount(options.read);
   const auto dated =
       static_cast<size_t>(std::count(plan.kinds.begin(), plan.kinds.end(), Kind::kDate));
@@ -513,7 +501,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   std::optional<CubeMerger> cube_merger;
   CubePlan cube_plan;
   if (options.build_cube) {
-    DS_ASSIGN_OR_RETURN(cube_plan, PlanCube(schema, options));
+    DS_ASSIGN_OR_RETURN(cube_plan, PlanCube(schema, options, Evidence(sniff, schema)));
     plan.cube = &cube_plan;
     plan.dimension_of.assign(ncols, -1);
     for (size_t d = 0; d < cube_plan.dimensions.size(); ++d) {
@@ -531,6 +519,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     if (cube_plan.time_is_year) plan.time_slot = plan.moment_slot[cube_plan.time_column];
     cube_merger.emplace(cube_plan);
   }
+  PairColumns(options, Evidence(sniff, schema).estimated_rows, cube_plan, &plan);
 
   OrderedMoments ordered(plan.slot_column.size(), plan.pairs.size());
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;

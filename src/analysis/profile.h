@@ -35,7 +35,9 @@ struct ProfileOptions {
   csv::ReadOptions read;
   int top_values = 10;
   int histogram_bins = 20;
-  int max_correlated_columns = 64;  // numeric columns paired for correlations (the first ones)
+  // Numeric columns paired for correlations: the first ones, or for a story (build_cube) every
+  // one while rows × pairs stays within CubePlan::kMaxCellUpdates.
+  int max_correlated_columns = 64;
   // Also build the grouped aggregates of a story (Profile::cube), planned by PlanCube.
   bool build_cube = false;
   std::string time_column;  // the story's time axis, by name; empty = inferred
@@ -118,12 +120,22 @@ struct Profile {
   Cube cube;  // when ProfileOptions::build_cube
 };
 
+// What PlanCube knows of the file before it is read: an estimate of its rows, and the sniffed
+// sample's data records, on which the columns are screened when the cube cannot afford them all.
+struct PlanEvidence {
+  int64_t estimated_rows = 0;
+  std::vector<const std::vector<std::string>*> sample;  // fields of each sampled data record
+};
+
 // The columns a story aggregates: the time axis (options.time_column, else the first date
-// column, else an integer column named like a year), numeric measures (not map coordinates,
-// whose sums and averages mean nothing) and categorical or
-// boolean dimensions, the first ones up to CubePlan's limits. Fails when options.time_column
-// names no column or one that holds no dates or years.
-Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& options);
+// column, else an integer column named like a year); the outcomes (yes/no columns named for
+// what happened to each row); numeric measures (not map coordinates, whose sums and averages
+// mean nothing) and categorical, boolean or 0/1 dimensions: all of them when the cube can
+// afford them (CubePlan's limits), else the most promising, ranked by how strongly each goes
+// with another column in the sample, never by position. Fails when options.time_column names no
+// column or one that holds no dates or years.
+Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& options,
+                          const PlanEvidence& evidence = {});
 
 // Profiles `source`. Fails (with a message naming the file and what is wrong) when it is not a
 // readable CSV table: empty, binary, header only, undecodable, or a record too long.

@@ -11,8 +11,9 @@
 namespace datastory::render {
 
 // The profile as DESIGN.md §4 names its parts: dataset, columns, statistics.{distributions,
-// correlations}, alerts, diagnostics, processingTime.
-nlohmann::ordered_json ProfileJson(const analysis::Profile& profile);
+// correlations}, alerts, diagnostics, processingTime. `with_correlations` false leaves the
+// correlations out (a story lists its own, and a wide table's profile has half a million).
+nlohmann::ordered_json ProfileJson(const analysis::Profile& profile, bool with_correlations = true);
 
 // A Vega-Lite spec (v5/v6 grammar) that draws `chart`, its data inline.
 nlohmann::ordered_json VegaLiteSpec(const story::Chart& chart);

@@ -28,7 +28,7 @@ ordered_json Value(const std::optional<double>& v, const analysis::ColumnProfile
 
 }  // namespace
 
-ordered_json ProfileJson(const analysis::Profile& p) {
+ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
   ordered_json dataset;
   dataset["originalFilename"] = p.source_name;
   dataset["rowCount"] = p.rows;
@@ -136,6 +136,7 @@ ordered_json ProfileJson(const analysis::Profile& p) {
   }
   ordered_json correlations = ordered_json::array();
   for (const auto& r : p.correlations) {
+    if (!with_correlations) break;
     correlations.push_back(
         {{"columns", {r.a, r.b}}, {"method", r.method}, {"value", r.value}, {"n", r.n}});
   }

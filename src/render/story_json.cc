@@ -81,7 +81,8 @@ ordered_json InsightJson(const analysis::Insight& in, const std::string& text) {
 }  // namespace
 
 std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, JsonLayout layout) {
-  ordered_json profile = ProfileJson(story.profile);  // its parts are moved into the story
+  // Its parts are moved into the story; the story lists its own correlations.
+  ordered_json profile = ProfileJson(story.profile, /*with_correlations=*/false);
   const analysis::InsightReport& report = story.report;
 
   ordered_json insights = ordered_json::array();
