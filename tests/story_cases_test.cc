@@ -90,6 +90,8 @@ TEST_P(StoryCaseTest, SaysWhatItMustAndNothingItMustNot) {
                             n.at("recommendations").get<std::string>();
   const std::string findings = Lower(n.at("keyFindings").get<std::string>());
   const std::string all = Lower(exact);
+  // A fact the text asked for and the insight did not have is written "?": never shown.
+  EXPECT_EQ(exact.find('?'), std::string::npos) << name << ": a missing fact in\n" << exact;
   for (const Expectation& e : c.expectations) {
     const std::string where = name + ".expect:" + std::to_string(e.line) + ": " + e.kind + " " +
                               e.text + "\n" + n.dump(2);

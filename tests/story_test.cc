@@ -256,6 +256,9 @@ TEST(StoryTest, EveryVegaDatasetGivesAStoryWhoseNumbersAreFacts) {
       EXPECT_EQ(s["audienceLevel"], audience);
       Allowed allowed = CollectFacts(s);
       for (const char* section : {"summary", "keyFindings", "recommendations"}) {
+        // A fact the text asked for and the insight did not have is written "?".
+        EXPECT_EQ(s["narratives"][section].get<std::string>().find('?'), std::string::npos)
+            << section << ": a missing fact in " << s["narratives"][section];
         for (const std::string& n :
              UntracedNumbers(s["narratives"][section].get<std::string>(), allowed)) {
           ADD_FAILURE() << section << ": \"" << n << "\" is not a fact in:\n"

@@ -22,6 +22,20 @@ std::string_view InsightTypeName(InsightType type) {
   return kNames[static_cast<size_t>(type)];
 }
 
+std::string_view DirectionName(Direction d) {
+  switch (d) {
+    case Direction::kNone:
+      return "";
+    case Direction::kUp:
+      return "up";
+    case Direction::kDown:
+      return "down";
+    case Direction::kFlat:
+      return "flat";
+  }
+  return "";
+}
+
 const Fact* Insight::FindFact(std::string_view name) const {
   for (const Fact& f : facts) {
     if (f.name == name) return &f;

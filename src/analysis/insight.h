@@ -51,6 +51,11 @@ enum class InsightType {
 };
 std::string_view InsightTypeName(InsightType type);  // "trend", "change_point", …
 
+// Which way an insight points: a trend or a shift up or down, a correlation positive or
+// negative, a skew to the right (up) or left (down), a group above or below the others.
+enum class Direction { kNone, kUp, kDown, kFlat };
+std::string_view DirectionName(Direction d);  // "", "up", "down", "flat"
+
 // How a number is to be read (and written for people).
 enum class FactUnit {
   kMeasure,      // in the unit of the insight's measure (its currency, percent or none)
@@ -93,7 +98,7 @@ struct Insight {
   InsightType type = InsightType::kTrend;
   std::vector<std::string> columns;                           // the measure first
   std::vector<std::pair<std::string, std::string>> subspace;  // (dimension, category) filters
-  std::string direction;                                      // "up", "down" or empty
+  Direction direction = Direction::kNone;
   double value = 0;         // the headline number (see docs/insights.md per type)
   std::string aggregation;  // how the measure was aggregated: "sum", "mean" or "count" (rows)
   std::string method;       // the test or rule, for technical readers
@@ -115,7 +120,7 @@ struct TrendStatistic {
   std::string measure, time, aggregation;
   std::string category;  // the series' subspace, "dimension = category", or empty
   TimeGrain grain = TimeGrain::kMonth;
-  std::string direction;  // "up", "down" or "flat"
+  Direction direction = Direction::kFlat;  // kUp, kDown or kFlat
   std::optional<double> change_pct;
   double slope = 0;  // per bucket, Theil-Sen
   double p_value = 1;

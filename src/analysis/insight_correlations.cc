@@ -75,7 +75,7 @@ class CorrelationFamily : public DetectorFamily {
       Insight in;
       in.type = InsightType::kCorrelation;
       in.columns = {r.a, r.b};
-      in.direction = r.value > 0 ? "up" : "down";
+      in.direction = r.value > 0 ? Direction::kUp : Direction::kDown;
       in.method = "Pearson correlation with its t test";
       in.p_value = p;
       // Columns in lockstep are usually computed from each other: true, but rarely news.

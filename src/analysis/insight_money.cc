@@ -111,7 +111,7 @@ class MoneyFamily : public DetectorFamily {
     in.type = InsightType::kLoss;
     in.columns = {m.name, Name(dim.column)};
     in.aggregation = "sum";
-    in.direction = "down";
+    in.direction = Direction::kDown;
     in.method = "groups whose total is negative, against the total of the others";
     // A loss is what an owner wants to hear first: strong from the start, full once it erases
     // a tenth of what the others make.
@@ -175,7 +175,7 @@ class MoneyFamily : public DetectorFamily {
     const double spread = groups.front().margin - groups.back().margin;
     if (spread < kMinMarginSpread) return;
     in.columns.push_back(Name(dim->column));
-    in.direction = "up";
+    in.direction = Direction::kUp;
     in.method = "ratio of the totals, by group";
     in.strength = std::min(1.0, 0.5 + spread);
     in.facts.push_back({"highest", NAN, FactUnit::kCount, TimeGrain::kDay, groups.front().label});

@@ -128,7 +128,7 @@ class OutcomeFamily : public DetectorFamily {
     in.type = InsightType::kOutcomeByGroup;
     in.columns = {o.measure.name, Name(dim.column)};
     in.aggregation = "mean";
-    in.direction = "up";
+    in.direction = Direction::kUp;
     in.method = "rate by group; chi-square test of independence, Cramér's V";
     in.p_value = test.p_value;
     in.strength = std::min(1.0, 2 * test.v);
@@ -178,7 +178,7 @@ class OutcomeFamily : public DetectorFamily {
     in.type = InsightType::kOutcomeDifference;
     in.columns = {m.name, o.measure.name};
     in.aggregation = "mean";
-    in.direction = test.difference > 0 ? "up" : "down";
+    in.direction = test.difference > 0 ? Direction::kUp : Direction::kDown;
     in.method = "Welch's t test of the means; Cohen's d";
     in.p_value = test.p_value;
     in.strength = std::min(1.0, std::fabs(test.cohens_d));

@@ -142,7 +142,7 @@ TEST(OutcomeInsightTest, MeasuresThatDifferWithTheOutcome) {
   const Insight* charges = Find(r, InsightType::kOutcomeDifference, "churn");
   ASSERT_NE(charges, nullptr);
   EXPECT_EQ(charges->columns[0], "charges");
-  EXPECT_EQ(charges->direction, "down");
+  EXPECT_EQ(charges->direction, Direction::kDown);
   EXPECT_DOUBLE_EQ(FactValue(*charges, "positiveMean"), 27.3);
   EXPECT_DOUBLE_EQ(FactValue(*charges, "negativeMean"), 33.8);
   Moments yes, no;

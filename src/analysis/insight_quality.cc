@@ -33,7 +33,7 @@ class DistributionFamily : public DetectorFamily {
       Insight in;
       in.type = InsightType::kDistribution;
       in.columns = {m.name};
-      in.direction = skew > 0 ? "up" : "down";
+      in.direction = skew > 0 ? Direction::kUp : Direction::kDown;
       in.method = "sample skewness with its standard error";
       in.p_value = TwoSidedNormalP(skew / se);
       in.strength = std::min(1.0, std::fabs(skew) / 4);

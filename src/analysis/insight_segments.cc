@@ -261,7 +261,7 @@ class SegmentFamily : public DetectorFamily {
         if (sd > 0) {
           double z = (values[worst].value - others.mean) / sd;
           Insight in = base(InsightType::kOutlier);
-          in.direction = z > 0 ? "up" : "down";
+          in.direction = z > 0 ? Direction::kUp : Direction::kDown;
           in.method =
               "outside the IQR fences; z-score against the other categories, "
               "Bonferroni-adjusted";

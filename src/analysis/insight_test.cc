@@ -85,7 +85,7 @@ TEST(InsightTest, PlantedTrend) {
   InsightReport r = Detect(csv);
   auto trends = OfType(r, InsightType::kTrend);
   ASSERT_EQ(trends.size(), 1u);
-  EXPECT_EQ(trends[0]->direction, "up");
+  EXPECT_EQ(trends[0]->direction, Direction::kUp);
   // The line goes from about 100 to about 205: +105%.
   EXPECT_NEAR(trends[0]->FindFact("changePct")->value, 105, 15);
   EXPECT_EQ(FactTime(*trends[0], "start"), "2020-01");
@@ -128,7 +128,7 @@ TEST(InsightTest, PlantedLevelShift) {
   InsightReport r = Detect(csv);
   auto shifts = OfType(r, InsightType::kChangePoint);
   ASSERT_FALSE(shifts.empty());
-  EXPECT_EQ(shifts[0]->direction, "up");
+  EXPECT_EQ(shifts[0]->direction, Direction::kUp);
   EXPECT_EQ(FactTime(*shifts[0], "at"), "2022-01");  // month 24
   EXPECT_NEAR(shifts[0]->FindFact("before")->value, 50, 2);
   EXPECT_NEAR(shifts[0]->FindFact("after")->value, 80, 2);
@@ -196,13 +196,13 @@ TEST(InsightTest, LongFormatIsReadPerSeries) {
     csv += "C," + Month(m) + "," + std::to_string(50 + noise(rng)) + "\n";
   }
   InsightReport r = Detect(csv);
-  std::map<std::string, std::string> direction;
+  std::map<std::string, Direction> direction;
   for (const Insight* in : OfType(r, InsightType::kTrend)) {
     ASSERT_EQ(in->subspace.size(), 1u) << "a trend of the mixed series";
     direction[in->subspace[0].second] = in->direction;
   }
-  EXPECT_EQ(direction["A"], "up");
-  EXPECT_EQ(direction["B"], "down");
+  EXPECT_EQ(direction["A"], Direction::kUp);
+  EXPECT_EQ(direction["B"], Direction::kDown);
   EXPECT_EQ(direction.count("C"), 0u);
 }
 

@@ -99,7 +99,9 @@ class TimeFamily : public DetectorFamily {
     }
     stat.slope = fit.slope;
     stat.p_value = mk.p_value;
-    stat.direction = mk.s > 0 && fit.slope > 0 ? "up" : mk.s < 0 && fit.slope < 0 ? "down" : "flat";
+    stat.direction = mk.s > 0 && fit.slope > 0   ? Direction::kUp
+                     : mk.s < 0 && fit.slope < 0 ? Direction::kDown
+                                                 : Direction::kFlat;
     stat.change_pct = change;
     const size_t trend_index = report_.trends.size();
     report_.trends.push_back(stat);
@@ -136,7 +138,7 @@ class TimeFamily : public DetectorFamily {
       return Fact{std::move(name), static_cast<double>(t), FactUnit::kTime, grain_, ""};
     };
 
-    if (stat.direction != "flat") {
+    if (stat.direction != Direction::kFlat) {
       Insight in = base(InsightType::kTrend);
       in.direction = stat.direction;
       in.method = "Mann-Kendall test, Theil-Sen slope";
@@ -188,8 +190,8 @@ class TimeFamily : public DetectorFamily {
       if (std::fabs(shift) < 0.1 && !turned) continue;
       ++found;
       Insight in = base(InsightType::kChangePoint);
-      in.direction = turned ? (after.slope > 0 ? "up" : "down")
-                            : (cp.after_mean > cp.before_mean ? "up" : "down");
+      in.direction = turned ? (after.slope > 0 ? Direction::kUp : Direction::kDown)
+                            : (cp.after_mean > cp.before_mean ? Direction::kUp : Direction::kDown);
       in.method =
           "Chow test (two lines against one) over every split, Bonferroni-adjusted; "
           "binary segmentation";
@@ -241,7 +243,7 @@ class TimeFamily : public DetectorFamily {
         double relative = std::fabs(residuals[worst]) / std::max(std::fabs(expected[worst]), 1e-12);
         if (std::fabs(z) >= 5 && relative >= 0.2) {
           Insight in = base(InsightType::kOutlier);
-          in.direction = z > 0 ? "up" : "down";
+          in.direction = z > 0 ? Direction::kUp : Direction::kDown;
           in.method =
               "robust z-score (median absolute deviation) against the median of the "
               "neighbouring values, Bonferroni-adjusted";

@@ -60,7 +60,9 @@ ordered_json InsightJson(const analysis::Insight& in, const std::string& text) {
                     {"type", std::string(analysis::InsightTypeName(in.type))},
                     {"columns", in.columns},
                     {"subspace", subspace}};
-  if (!in.direction.empty()) j["direction"] = in.direction;
+  if (in.direction != analysis::Direction::kNone) {
+    j["direction"] = std::string(analysis::DirectionName(in.direction));
+  }
   j["value"] = Finite(in.value);
   j["significance"] = Finite(in.significance);
   j["impact"] = Finite(in.impact);
@@ -113,7 +115,7 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
     if (!t.category.empty()) j["subspace"] = t.category;
     j["grain"] = std::string(analysis::TimeGrainName(t.grain));
     j["aggregation"] = t.aggregation;
-    j["direction"] = t.direction.empty() ? "flat" : t.direction;
+    j["direction"] = std::string(analysis::DirectionName(t.direction));
     j["changePct"] = t.change_pct ? Finite(*t.change_pct) : ordered_json(nullptr);
     j["slope"] = Finite(t.slope);
     j["pValue"] = Finite(t.p_value);

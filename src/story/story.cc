@@ -12,6 +12,7 @@
 namespace datastory::story {
 namespace {
 
+using analysis::Direction;
 using analysis::Evidence;
 using analysis::Fact;
 using analysis::Insight;
@@ -330,7 +331,7 @@ std::string Writer::HeadlineText(const Insight& in) const {
   const std::string what = What(in);
   switch (in.type) {
     case InsightType::kTrend: {
-      const bool up = in.direction == "up";
+      const bool up = in.direction == Direction::kUp;
       std::string verb = general() ? (up ? "went up" : "went down") : (up ? "rose" : "fell");
       std::string span = " from " + F(in, "start") + " to " + F(in, "end");
       if (Has(in, "changePct")) {
@@ -345,16 +346,17 @@ std::string Writer::HeadlineText(const Insight& in) const {
     }
     case InsightType::kChangePoint: {
       if (Has(in, "turned")) {
-        const bool up = in.direction == "up";
+        const bool up = in.direction == Direction::kUp;
         return Capital(what) + " turned around " + F(in, "at") + ": " +
                (up ? "falling before, rising after" : "rising before, falling after") + " (about " +
                F(in, "before") + " on average before, " + F(in, "after") + " after).";
       }
-      std::string s = Capital(what) + " shifted " + (in.direction == "up" ? "up" : "down") +
-                      " around " + F(in, "at") + ": from about " + F(in, "before") + " to " +
-                      F(in, "after") + " on average";
+      std::string s = Capital(what) + " shifted " +
+                      (in.direction == Direction::kUp ? "up" : "down") + " around " + F(in, "at") +
+                      ": from about " + F(in, "before") + " to " + F(in, "after") + " on average";
       if (Has(in, "changePct")) {
-        s += std::string(" (") + (in.direction == "up" ? "+" : "-") + F(in, "changePct") + ")";
+        s += std::string(" (") + (in.direction == Direction::kUp ? "+" : "-") + F(in, "changePct") +
+             ")";
       }
       return s + ".";
     }
@@ -363,7 +365,7 @@ std::string Writer::HeadlineText(const Insight& in) const {
              F(in, "peak") + " (about " + F(in, "peakValue") + ") and lowest in " +
              F(in, "trough") + " (about " + F(in, "troughValue") + ").";
     case InsightType::kOutlier: {
-      const bool up = in.direction == "up";
+      const bool up = in.direction == Direction::kUp;
       if (Has(in, "at")) {
         std::string s = "In " + F(in, "at") + ", " + what + " was " + F(in, "actual");
         if (Has(in, "ratio") && V(in, "ratio") >= 3) {
@@ -444,7 +446,7 @@ std::string Writer::HeadlineText(const Insight& in) const {
       return s + (low == high ? "about " + low : "between " + low + " and " + high) + ".";
     }
     case InsightType::kDistribution: {
-      const bool right = in.direction == "up";
+      const bool right = in.direction == Direction::kUp;
       return Capital(Col(in, 0)) + " is skewed: a few " + (right ? "large" : "small") +
              " values pull the average (" + F(in, "mean") + ") " + (right ? "above" : "below") +
              " the typical value (median " + F(in, "median") + ").";
@@ -486,13 +488,13 @@ std::string Writer::HeadlineText(const Insight& in) const {
     }
     case InsightType::kOutcomeDifference: {
       const std::string outcome = OutcomeWords(in.columns[1]);
-      std::string s = Capital(Col(in, 0)) + " is " + (in.direction == "up" ? "higher" : "lower") +
-                      " where " + outcome + " is " + F(in, "positive") + ": " +
-                      F(in, "positiveMean") + " on average, against " + F(in, "negativeMean") +
-                      " where it is " + F(in, "negative");
+      std::string s =
+          Capital(Col(in, 0)) + " is " + (in.direction == Direction::kUp ? "higher" : "lower") +
+          " where " + outcome + " is " + F(in, "positive") + ": " + F(in, "positiveMean") +
+          " on average, against " + F(in, "negativeMean") + " where it is " + F(in, "negative");
       std::vector<std::string> notes;
       if (Has(in, "differencePct")) {
-        notes.push_back((in.direction == "up" ? "+" : "-") + FAbs(in, "differencePct"));
+        notes.push_back((in.direction == Direction::kUp ? "+" : "-") + FAbs(in, "differencePct"));
       }
       if (tech()) notes.push_back("Cohen's d = " + F(in, "cohensD"));
       for (size_t i = 0; i < notes.size(); ++i) s += (i ? "; " : " (") + notes[i];
@@ -555,7 +557,7 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
     std::string text;
     switch (in.type) {
       case InsightType::kTrend:
-        text = in.direction == "down"
+        text = in.direction == Direction::kDown
                    ? "Find out what is behind the fall in " + what + " since " + F(in, "start") +
                          " before planning on the current level."
                : Has(in, "changePct")
@@ -763,7 +765,7 @@ std::string Writer::MeasureMagnitude(std::vector<const Insight*>* told) const {
   }
   for (const Insight& in : story_.report.insights) {
     if (in.type != InsightType::kTrend || !whole_table(in) || !Has(in, "changePct")) continue;
-    const bool up = in.direction == "up";
+    const bool up = in.direction == Direction::kUp;
     s += std::string(up ? (general() ? ", going up by about " : ", up ")
                         : (general() ? ", going down by about " : ", down ")) +
          FAbs(in, "changePct") + " from " + F(in, "start") + " to " + F(in, "end");
