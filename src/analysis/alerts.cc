@@ -8,6 +8,39 @@
 #include "table/value_parse.h"
 
 namespace datastory::analysis {
+
+std::string_view AlertTypeName(AlertType type) {
+  switch (type) {
+    case AlertType::kConstant:
+      return "CONSTANT";
+    case AlertType::kDuplicates:
+      return "DUPLICATES";
+    case AlertType::kEmpty:
+      return "EMPTY";
+    case AlertType::kHighCardinality:
+      return "HIGH_CARDINALITY";
+    case AlertType::kHighCorrelation:
+      return "HIGH_CORRELATION";
+    case AlertType::kImbalance:
+      return "IMBALANCE";
+    case AlertType::kInfinite:
+      return "INFINITE";
+    case AlertType::kInvalid:
+      return "INVALID";
+    case AlertType::kMissing:
+      return "MISSING";
+    case AlertType::kSkewed:
+      return "SKEWED";
+    case AlertType::kTypeDate:
+      return "TYPE_DATE";
+    case AlertType::kUnique:
+      return "UNIQUE";
+    case AlertType::kZeros:
+      return "ZEROS";
+  }
+  return "";
+}
+
 namespace {
 
 std::string Percent(double share) {
@@ -25,46 +58,46 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
     const std::string& name = c.schema.name;
     double missing = rows > 0 ? c.missing / rows : 0;
     if (c.count == 0 && c.invalid == 0) {
-      alerts.push_back({"EMPTY", name, 1.0, name + " has no values"});
+      alerts.push_back({AlertType::kEmpty, name, 1.0, name + " has no values"});
       continue;
     }
     if (missing > t.missing_share) {
-      alerts.push_back({"MISSING", name, missing,
+      alerts.push_back({AlertType::kMissing, name, missing,
                         name + " has " + std::to_string(c.missing) + " (" + Percent(missing) +
                             ") missing values"});
     }
     if (c.distinct == 1 && c.distinct_exact) {
-      alerts.push_back({"CONSTANT", name, 1.0, name + " has a constant value"});
+      alerts.push_back({AlertType::kConstant, name, 1.0, name + " has a constant value"});
     }
     if (c.distinct_exact && c.distinct == c.count && c.count > 1 && c.missing == 0) {
-      alerts.push_back({"UNIQUE", name, 1.0, name + " has unique values"});
+      alerts.push_back({AlertType::kUnique, name, 1.0, name + " has unique values"});
     }
     if (c.schema.type == table::ColumnType::kCategorical && c.distinct > t.cardinality) {
       alerts.push_back(
-          {"HIGH_CARDINALITY", name, static_cast<double>(c.distinct),
+          {AlertType::kHighCardinality, name, static_cast<double>(c.distinct),
            name + " has a high cardinality: " + std::to_string(c.distinct) + " distinct values"});
     }
     // A yes/no column (0/1) is answers, not a distribution: a rare answer is not skew, and
     // its 0s are "no", not zeros.
     const bool yes_no = c.schema.role == table::Role::kDimension;
     if (c.skewness && std::fabs(*c.skewness) > t.skewness && !yes_no) {
-      alerts.push_back({"SKEWED", name, *c.skewness, name + " is highly skewed"});
+      alerts.push_back({AlertType::kSkewed, name, *c.skewness, name + " is highly skewed"});
     }
     if (table::IsNumeric(c.schema.type) && c.count > 0 && !yes_no) {
       double zeros = static_cast<double>(c.zeros) / c.count;
       if (zeros > t.zeros_share) {
         alerts.push_back(
-            {"ZEROS", name, zeros,
+            {AlertType::kZeros, name, zeros,
              name + " has " + std::to_string(c.zeros) + " (" + Percent(zeros) + ") zeros"});
       }
       double infinite = static_cast<double>(c.infinite) / c.count;
       if (infinite > t.infinite_share) {
-        alerts.push_back(
-            {"INFINITE", name, infinite, name + " has " + Percent(infinite) + " infinite values"});
+        alerts.push_back({AlertType::kInfinite, name, infinite,
+                          name + " has " + Percent(infinite) + " infinite values"});
       }
     }
     if (c.imbalance && *c.imbalance > t.imbalance && c.distinct > 1) {
-      alerts.push_back({"IMBALANCE", name, *c.imbalance, name + " is highly imbalanced"});
+      alerts.push_back({AlertType::kImbalance, name, *c.imbalance, name + " is highly imbalanced"});
     }
     if (table::IsString(c.schema.type) && !c.top_values.empty()) {
       int dates = 0;
@@ -78,11 +111,12 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
         }
       }
       if (dates * 2 > static_cast<int>(c.top_values.size())) {
-        alerts.push_back({"TYPE_DATE", name, 1.0, name + " holds text that looks like dates"});
+        alerts.push_back(
+            {AlertType::kTypeDate, name, 1.0, name + " holds text that looks like dates"});
       }
     }
     if (c.invalid > 0) {
-      alerts.push_back({"INVALID", name, static_cast<double>(c.invalid),
+      alerts.push_back({AlertType::kInvalid, name, static_cast<double>(c.invalid),
                         name + " has " + std::to_string(c.invalid) + " values that are not " +
                             std::string(table::ColumnTypeName(c.schema.type))});
     }
@@ -103,16 +137,16 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
   for (const Correlation* r : strongest) {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.3f", r->value);
-    alerts.push_back({"HIGH_CORRELATION", r->a, r->value,
+    alerts.push_back({AlertType::kHighCorrelation, r->a, r->value,
                       r->a + " is highly correlated with " + r->b + " (r = " + buf + ")"});
   }
   if (p.duplicate_rows > 0) {
-    alerts.push_back({"DUPLICATES", "", static_cast<double>(p.duplicate_rows),
+    alerts.push_back({AlertType::kDuplicates, "", static_cast<double>(p.duplicate_rows),
                       "the dataset has " + std::to_string(p.duplicate_rows) +
                           (p.duplicates_exact ? "" : " (estimated)") + " duplicate rows"});
   }
   std::stable_sort(alerts.begin(), alerts.end(),
-                   [](const Alert& a, const Alert& b) { return a.type < b.type; });
+                   [](const Alert& a, const Alert& b) { return a.type < b.type; });  // by name
   return alerts;
 }
 

@@ -52,7 +52,7 @@ void AddCaveats(const Profile& profile, InsightDraft* draft) {
   std::vector<Insight>& candidates = draft->candidates;
   std::map<std::string, double> missing_share;
   for (const Alert& a : profile.alerts) {
-    if (a.type == "MISSING") missing_share[a.column] = a.value;
+    if (a.type == AlertType::kMissing) missing_share[a.column] = a.value;
   }
   std::string duplicates;
   if (profile.duplicate_rows > 0) {

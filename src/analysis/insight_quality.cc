@@ -71,19 +71,20 @@ class QualityFamily : public DetectorFamily {
     for (const Alert& a : profile_.alerts) {
       Insight in;
       in.type = InsightType::kDataQuality;
-      in.method = "profile alert " + a.type + " (ydata-profiling's rule)";
+      const std::string name(AlertTypeName(a.type));
+      in.method = "profile alert " + name + " (ydata-profiling's rule)";
       in.strength = 1;
-      in.facts.push_back({"alert", NAN, FactUnit::kCount, TimeGrain::kDay, a.type});
-      if (a.type == "MISSING" || a.type == "INFINITE") {
+      in.facts.push_back({"alert", NAN, FactUnit::kCount, TimeGrain::kDay, name});
+      if (a.type == AlertType::kMissing || a.type == AlertType::kInfinite) {
         in.impact = a.value;
         in.value = a.value;
         in.facts.push_back({"share", a.value, FactUnit::kShare});
-      } else if (a.type == "DUPLICATES" || a.type == "INVALID") {
+      } else if (a.type == AlertType::kDuplicates || a.type == AlertType::kInvalid) {
         in.impact = rows > 0 ? std::min(1.0, a.value / rows) : 0;
         in.value = a.value;
         in.facts.push_back({"count", a.value, FactUnit::kCount});
         in.facts.push_back({"share", in.impact, FactUnit::kShare});
-      } else if (a.type == "CONSTANT" || a.type == "EMPTY") {
+      } else if (a.type == AlertType::kConstant || a.type == AlertType::kEmpty) {
         in.impact = 0.3;
         in.value = 1;
       } else {

@@ -89,8 +89,26 @@ struct Correlation {
   int64_t n = 0;
 };
 
+// ydata-profiling's alert types (docs/profile.md has each rule), in the order of their names.
+enum class AlertType {
+  kConstant,
+  kDuplicates,
+  kEmpty,
+  kHighCardinality,
+  kHighCorrelation,
+  kImbalance,
+  kInfinite,
+  kInvalid,
+  kMissing,
+  kSkewed,
+  kTypeDate,
+  kUnique,
+  kZeros,
+};
+std::string_view AlertTypeName(AlertType type);  // "CONSTANT", "DUPLICATES", …
+
 struct Alert {
-  std::string type;    // ydata-profiling's names: MISSING, CONSTANT, UNIQUE …
+  AlertType type = AlertType::kMissing;
   std::string column;  // empty for dataset-wide alerts
   double value = 0;    // the measured quantity (share, count, coefficient)
   std::string message;

@@ -115,7 +115,7 @@ TEST(ProfileTest, AlertsUseYdataNamesAndThresholds) {
   Profile p = ProfileText(csv, 2, 1 << 20);
   auto has = [&](const std::string& type, const std::string& column) {
     for (const auto& a : p.alerts) {
-      if (a.type == type && a.column == column) return true;
+      if (AlertTypeName(a.type) == type && a.column == column) return true;
     }
     return false;
   };

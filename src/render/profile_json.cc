@@ -142,7 +142,7 @@ ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
   }
   ordered_json alerts = ordered_json::array();
   for (const auto& a : p.alerts) {
-    ordered_json j = {{"type", a.type}};
+    ordered_json j = {{"type", std::string(analysis::AlertTypeName(a.type))}};
     if (!a.column.empty()) j["column"] = a.column;
     j["value"] = a.value;
     j["message"] = a.message;

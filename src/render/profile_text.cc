@@ -126,7 +126,8 @@ std::string RenderProfileText(const analysis::Profile& p) {
   if (!p.alerts.empty()) {
     out << "\nalerts:\n";
     std::vector<std::vector<std::string>> alerts;
-    for (const auto& a : p.alerts) alerts.push_back({a.type, EscapeControl(a.message)});
+    for (const auto& a : p.alerts)
+      alerts.push_back({std::string(analysis::AlertTypeName(a.type)), EscapeControl(a.message)});
     Table(out, alerts);
   }
   if (p.diagnostic_count > 0) {

@@ -163,7 +163,8 @@ std::string RenderStoryHtml(const story::Story& story) {
   if (!p.alerts.empty()) {
     h += "<h3>Data quality</h3>\n<ul>\n";
     for (const analysis::Alert& a : p.alerts) {
-      h += "<li><strong>" + E(a.type) + "</strong> " + E(a.message) + "</li>\n";
+      h += "<li><strong>" + E(std::string(analysis::AlertTypeName(a.type))) + "</strong> " +
+           E(a.message) + "</li>\n";
     }
     h += "</ul>\n";
   }

@@ -98,7 +98,8 @@ std::string RenderStoryMarkdown(const story::Story& story) {
   if (!story.profile.alerts.empty()) {
     md += "\n### Data quality\n\n";
     for (const analysis::Alert& a : story.profile.alerts) {
-      md += "- " + Escape(a.type) + ": " + Escape(a.message) + "\n";
+      md += "- " + Escape(std::string(analysis::AlertTypeName(a.type))) + ": " + Escape(a.message) +
+            "\n";
     }
   }
   return md;

@@ -12,6 +12,8 @@
 namespace datastory::story {
 namespace {
 
+using analysis::AlertType;
+using analysis::AlertTypeName;
 using analysis::Direction;
 using analysis::Evidence;
 using analysis::Fact;
@@ -142,7 +144,8 @@ bool IsTrivia(const Insight& in) {
   }
   if (in.type == InsightType::kDataQuality) {
     const analysis::Fact* alert = in.FindFact("alert");
-    return alert && (alert->label == "CONSTANT" || alert->label == "EMPTY");
+    return alert && (alert->label == AlertTypeName(AlertType::kConstant) ||
+                     alert->label == AlertTypeName(AlertType::kEmpty));
   }
   return false;
 }
@@ -454,18 +457,21 @@ std::string Writer::HeadlineText(const Insight& in) const {
     case InsightType::kDataQuality: {
       const std::string alert = F(in, "alert");
       const std::string column = in.columns.empty() ? "" : Col(in, 0);
-      if (alert == "MISSING") return F(in, "share") + " of " + column + " values are missing.";
-      if (alert == "INFINITE") return F(in, "share") + " of " + column + " values are infinite.";
-      if (alert == "DUPLICATES") {
+      if (alert == AlertTypeName(AlertType::kMissing))
+        return F(in, "share") + " of " + column + " values are missing.";
+      if (alert == AlertTypeName(AlertType::kInfinite))
+        return F(in, "share") + " of " + column + " values are infinite.";
+      if (alert == AlertTypeName(AlertType::kDuplicates)) {
         const bool one = V(in, "count") == 1;
         return F(in, "count") + (one ? " row (" : " rows (") + F(in, "share") +
                (one ? ") is an exact copy of another row." : ") are exact copies of other rows.");
       }
-      if (alert == "INVALID") {
+      if (alert == AlertTypeName(AlertType::kInvalid)) {
         return F(in, "count") + " " + column + " values could not be read and were left out.";
       }
-      if (alert == "CONSTANT") return column + " has the same value in every row.";
-      if (alert == "EMPTY") return column + " has no values at all.";
+      if (alert == AlertTypeName(AlertType::kConstant))
+        return column + " has the same value in every row.";
+      if (alert == AlertTypeName(AlertType::kEmpty)) return column + " has no values at all.";
       return column + ": " + alert;
     }
     case InsightType::kOutcomeRate: {
