@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "analysis/association.h"
@@ -343,8 +344,11 @@ class CorrelationFamily : public DetectorFamily {
       }
       return std::make_pair(kept, labels);
     };
-    const auto [ka_codes, la] = seen(a, xa, true);
-    const auto [kb_codes, lb] = seen(b, xb, false);
+    // (Not structured bindings: the lambdas below capture them, which clang 14 refuses.)
+    std::vector<int> ka_codes, kb_codes;
+    std::vector<std::string> la, lb;
+    std::tie(ka_codes, la) = seen(a, xa, true);
+    std::tie(kb_codes, lb) = seen(b, xb, false);
     {
       std::vector<std::vector<double>> compact(ka_codes.size(),
                                                std::vector<double>(kb_codes.size()));
