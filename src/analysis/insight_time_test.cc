@@ -1,0 +1,83 @@
+// The time family on a hand-built cube: 36 months of sales, exactly 100 + 10 per month, stamped on
+// each month's first day. Every number of the trend is known.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/insight.h"
+
+namespace datastory::analysis {
+namespace {
+
+int64_t MonthStart(int index) {  // 0 = Jan 2020
+  return TruncateTime(YearStart(2020 + index / 12) + (index % 12) * 31 * 86400, TimeGrain::kMonth);
+}
+
+Profile MonthlySales(double (*sales)(int)) {
+  Profile p;
+  p.rows = 36;
+  ColumnProfile date, amount;
+  date.schema.name = "date";
+  date.schema.type = table::ColumnType::kDate;
+  date.schema.role = table::Role::kTime;
+  date.count = 36;
+  amount.schema.name = "sales";
+  amount.schema.type = table::ColumnType::kFloat;
+  amount.schema.role = table::Role::kMeasure;
+  amount.count = 36;
+  double total = 0;
+  TimeSeriesCube whole;
+  for (int m = 0; m < 36; ++m) {
+    whole.cells.push_back({MonthStart(m), 1, {{1, sales(m)}}});
+    total += sales(m);
+  }
+  amount.sum = total;
+  p.columns = {date, amount};
+  p.cube.plan.time_column = 0;
+  p.cube.plan.measures = {1};
+  p.cube.grain = TimeGrain::kMonth;
+  p.cube.series.push_back(whole);
+  return p;
+}
+
+const Insight* Find(const InsightReport& r, InsightType type) {
+  for (const Insight& in : r.insights) {
+    if (in.type == type && in.subspace.empty()) return &in;
+  }
+  return nullptr;
+}
+
+TEST(TimeInsightTest, ALineIsATrendWithItsExactSlope) {
+  const InsightReport r = DetectInsights(MonthlySales([](int m) { return 100.0 + 10 * m; }), {});
+  ASSERT_EQ(r.grain, TimeGrain::kMonth);
+  const Insight* trend = Find(r, InsightType::kTrend);
+  ASSERT_NE(trend, nullptr);
+  EXPECT_EQ(trend->direction, Direction::kUp);
+  EXPECT_DOUBLE_EQ(trend->FindFact("slope")->value, 10);
+  EXPECT_DOUBLE_EQ(trend->FindFact("first")->value, 100);
+  EXPECT_DOUBLE_EQ(trend->FindFact("last")->value, 450);
+  EXPECT_DOUBLE_EQ(trend->FindFact("buckets")->value, 36);
+  EXPECT_EQ(
+      FormatBucketIso(static_cast<int64_t>(trend->FindFact("start")->value), TimeGrain::kMonth),
+      "2020-01");
+  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(trend->FindFact("end")->value), TimeGrain::kMonth),
+            "2022-12");
+  // A straight line has no shift and no cycle.
+  EXPECT_EQ(Find(r, InsightType::kChangePoint), nullptr);
+  EXPECT_EQ(Find(r, InsightType::kSeasonality), nullptr);
+}
+
+TEST(TimeInsightTest, AStepIsAShiftBetweenItsTwoLevels) {
+  const InsightReport r =
+      DetectInsights(MonthlySales([](int m) { return (m < 18 ? 100.0 : 160.0) + (m % 3); }), {});
+  const Insight* shift = Find(r, InsightType::kChangePoint);
+  ASSERT_NE(shift, nullptr);
+  EXPECT_EQ(shift->direction, Direction::kUp);
+  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(shift->FindFact("at")->value), TimeGrain::kMonth),
+            "2021-07");
+  EXPECT_NEAR(shift->FindFact("before")->value, 101, 1e-9);
+  EXPECT_NEAR(shift->FindFact("after")->value, 161, 1e-9);
+}
+
+}  // namespace
+}  // namespace datastory::analysis
