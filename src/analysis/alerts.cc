@@ -79,7 +79,7 @@ std::vector<Alert> ComputeAlerts(const Profile& p, const AlertThresholds& t) {
     }
     // A yes/no column (0/1) is answers, not a distribution: a rare answer is not skew, and
     // its 0s are "no", not zeros.
-    const bool yes_no = c.schema.role == table::Role::kDimension;
+    const bool yes_no = table::IsYesNo(c.schema);
     if (c.skewness && std::fabs(*c.skewness) > t.skewness && !yes_no) {
       alerts.push_back({AlertType::kSkewed, name, *c.skewness, name + " is highly skewed"});
     }

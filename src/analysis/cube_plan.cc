@@ -161,17 +161,12 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
     if (is_year_axis(schema.columns[c])) plan.time_column = c, plan.time_is_year = true;
   }
 
-  // A yes/no column: true/false words, or numbers read as categories (0/1). One named for what
-  // happened to each row is an outcome: first among the measures and the dimensions, so that
-  // no limit cuts it.
-  auto yes_no = [](const table::ColumnSchema& col) {
-    return col.type == ColumnType::kBoolean ||
-           (table::IsNumeric(col.type) && col.role == table::Role::kDimension);
-  };
+  // A yes/no column named for what happened to each row is an outcome: first among the
+  // measures and the dimensions, so that no limit cuts it.
   std::vector<bool> outcome(ncols, false);
   for (int c = 0; c < ncols && plan.outcomes < CubePlan::kMaxOutcomes; ++c) {
     const table::ColumnSchema& col = schema.columns[c];
-    if (c != plan.time_column && yes_no(col) && table::NameSuggestsOutcome(col.name)) {
+    if (c != plan.time_column && table::IsYesNo(col) && table::NameSuggestsOutcome(col.name)) {
       plan.measures.push_back(c);
       plan.dimensions.push_back(c);
       outcome[c] = true;
@@ -186,7 +181,7 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
         !table::NameSuggestsCoordinate(col.name)) {
       measures.push_back(c);
     }
-    if (col.type == ColumnType::kCategorical || yes_no(col)) dimensions.push_back(c);
+    if (col.type == ColumnType::kCategorical || table::IsYesNo(col)) dimensions.push_back(c);
   }
 
   // What the cube can afford: rows × dimensions × measures updates, and categories × measures

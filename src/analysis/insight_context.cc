@@ -227,7 +227,7 @@ DetectorFamily::DetectorFamily(const InsightContext& context, InsightDraft* draf
       outcomes_(context.outcomes),
       dimension_outcome_(context.dimension_outcome),
       sample_codes_(context.sample_codes),
-      sample_categories_(context.sample_categories),
+      sample_labels_(context.sample_labels),
       has_time_(context.has_time),
       time_name_(context.time_name),
       time_caveat_(context.time_caveat),
@@ -288,7 +288,7 @@ class ContextBuilder {
     c.outcomes = std::move(outcomes_);
     c.dimension_outcome = std::move(dimension_outcome_);
     c.sample_codes = std::move(sample_codes_);
-    c.sample_categories = std::move(sample_categories_);
+    c.sample_labels = std::move(sample_labels_);
     c.has_time = has_time_;
     c.time_name = std::move(time_name_);
     c.time_caveat = std::move(time_caveat_);
@@ -307,16 +307,16 @@ class ContextBuilder {
     const size_t dims = cube_.dimensions.size();
     const RowSample& sample = cube_.sample;
     sample_codes_.assign(dims, std::vector<int>(sample.labels.size(), -1));
-    sample_categories_.assign(dims, 0);
+    sample_labels_.assign(dims, {});
     for (size_t d = 0; d < dims; ++d) {
       std::unordered_map<std::string_view, int> codes;
       for (size_t r = 0; r < sample.labels.size(); ++r) {
         const std::string& label = sample.labels[r][d];
         if (label.empty()) continue;
-        sample_codes_[d][r] =
-            codes.try_emplace(label, static_cast<int>(codes.size())).first->second;
+        auto [it, fresh] = codes.try_emplace(label, static_cast<int>(codes.size()));
+        if (fresh) sample_labels_[d].push_back(label);
+        sample_codes_[d][r] = it->second;
       }
-      sample_categories_[d] = static_cast<int>(codes.size());
     }
   }
 
@@ -428,9 +428,10 @@ class ContextBuilder {
       for (size_t e = 0; e < d; ++e) {
         if (dimension_alias_[d] || dimension_alias_[e]) continue;
         if (cube_.dimensions[d].dropped || cube_.dimensions[e].dropped) continue;
-        if (sample_categories_[d] != sample_categories_[e]) continue;  // cannot map one to one
+        const size_t kd = sample_labels_[d].size(), ke = sample_labels_[e].size();
+        if (kd != ke) continue;  // cannot map one to one
         // One to one: each category of d meets a single category of e, and the other way.
-        std::vector<int> to_e(sample_categories_[d], -1), to_d(sample_categories_[e], -1);
+        std::vector<int> to_e(kd, -1), to_d(ke, -1);
         bool one_to_one = true;
         int seen = 0;
         for (size_t r = 0; r < sample_codes_[d].size() && one_to_one; ++r) {
@@ -559,7 +560,7 @@ class ContextBuilder {
   std::vector<OutcomeRef> outcomes_;
   std::vector<bool> dimension_outcome_;
   std::vector<std::vector<int>> sample_codes_;
-  std::vector<int> sample_categories_;
+  std::vector<std::vector<std::string>> sample_labels_;
   bool has_time_ = false;
   std::string time_name_;
   std::string time_caveat_;

@@ -6,7 +6,6 @@
 #include <map>
 #include <numeric>
 #include <set>
-#include <tuple>
 #include <unordered_map>
 
 #include "analysis/association.h"
@@ -271,24 +270,35 @@ class CorrelationFamily : public DetectorFamily {
   void CramersFact(int a, int b, bool sampled) {
     const std::vector<int>& xa = sample_codes_[a];
     const std::vector<int>& xb = sample_codes_[b];
-    if (sample_categories_[a] < 2 || sample_categories_[b] < 2) return;
-    if (sample_categories_[a] > 50 || sample_categories_[b] > 50) return;
     const RowSample& sample = cube_.sample;
-    std::vector<std::vector<double>> table(sample_categories_[a],
-                                           std::vector<double>(sample_categories_[b], 0));
+    const size_t ca = sample_labels_[a].size(), cb = sample_labels_[b].size();
+    if (ca < 2 || cb < 2 || ca > 50 || cb > 50) return;
+    std::vector<std::vector<double>> counts(ca, std::vector<double>(cb, 0));
     for (size_t r = 0; r < xa.size(); ++r) {
-      if (xa[r] >= 0 && xb[r] >= 0) table[xa[r]][xb[r]] += 1;
+      if (xa[r] >= 0 && xb[r] >= 0) counts[xa[r]][xb[r]] += 1;
     }
-    // The categories seen where both have a value.
-    int ka = 0, kb = 0;
-    for (const auto& row : table)
-      ka += std::any_of(row.begin(), row.end(), [](double n) { return n > 0; });
-    for (int j = 0; j < sample_categories_[b]; ++j) {
-      bool seen = false;
-      for (const auto& row : table) seen |= row[j] > 0;
-      kb += seen;
+    // The table over the categories seen where both have a value, with their labels.
+    std::vector<size_t> rows_seen, parts_seen;
+    for (size_t i = 0; i < ca; ++i) {
+      if (std::any_of(counts[i].begin(), counts[i].end(), [](double n) { return n > 0; })) {
+        rows_seen.push_back(i);
+      }
     }
-    if (ka < 2 || kb < 2 || ka > 50 || kb > 50) return;
+    for (size_t j = 0; j < cb; ++j) {
+      if (std::any_of(counts.begin(), counts.end(), [&](const auto& row) { return row[j] > 0; })) {
+        parts_seen.push_back(j);
+      }
+    }
+    if (rows_seen.size() < 2 || parts_seen.size() < 2) return;
+    std::vector<std::vector<double>> table(rows_seen.size(),
+                                           std::vector<double>(parts_seen.size()));
+    std::vector<std::string> la, lb;
+    for (size_t i = 0; i < rows_seen.size(); ++i) {
+      la.push_back(sample_labels_[a][rows_seen[i]]);
+      for (size_t j = 0; j < parts_seen.size(); ++j)
+        table[i][j] = counts[rows_seen[i]][parts_seen[j]];
+    }
+    for (size_t j : parts_seen) lb.push_back(sample_labels_[b][j]);
     CramersV v = CramersVTest(table);
     const std::string& na = Name(cube_.dimensions[a].column);
     const std::string& nb = Name(cube_.dimensions[b].column);
@@ -321,42 +331,6 @@ class CorrelationFamily : public DetectorFamily {
                            " rows");
       in.facts.push_back(
           {"sampleRows", static_cast<double>(sample.labels.size()), FactUnit::kCount});
-    }
-    // The categories seen where both have a value, with their labels; the table over them.
-    auto seen = [&](int d, const std::vector<int>& codes, bool rows_of_table) {
-      std::vector<int> kept;
-      std::vector<std::string> labels;
-      for (int k = 0; k < sample_categories_[d]; ++k) {
-        double total = 0;
-        if (rows_of_table) {
-          for (double n : table[k]) total += n;
-        } else {
-          for (const auto& row : table) total += row[k];
-        }
-        if (total == 0) continue;
-        kept.push_back(k);
-        for (size_t r = 0; r < codes.size(); ++r) {
-          if (codes[r] == k) {
-            labels.push_back(sample.labels[r][d]);
-            break;
-          }
-        }
-      }
-      return std::make_pair(kept, labels);
-    };
-    // (Not structured bindings: the lambdas below capture them, which clang 14 refuses.)
-    std::vector<int> ka_codes, kb_codes;
-    std::vector<std::string> la, lb;
-    std::tie(ka_codes, la) = seen(a, xa, true);
-    std::tie(kb_codes, lb) = seen(b, xb, false);
-    {
-      std::vector<std::vector<double>> compact(ka_codes.size(),
-                                               std::vector<double>(kb_codes.size()));
-      for (size_t i = 0; i < ka_codes.size(); ++i) {
-        for (size_t j = 0; j < kb_codes.size(); ++j)
-          compact[i][j] = table[ka_codes[i]][kb_codes[j]];
-      }
-      table = std::move(compact);
     }
     // The stack: for the largest categories of a, the shares of b's largest categories.
     std::vector<size_t> rows_order(la.size()), parts_order(lb.size());

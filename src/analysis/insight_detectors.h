@@ -15,7 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/cube.h"
 #include "analysis/insight.h"
+#include "analysis/moments.h"
 #include "analysis/profile.h"
 
 namespace datastory::analysis::detect {
@@ -66,6 +68,15 @@ struct LineFit {
 LineFit TheilSenFit(const std::vector<double>& x, const std::vector<double>& y);
 LineFit LeastSquares(const std::vector<double>& x, const std::vector<double>& y);
 
+// A group's aggregate as Moments (count, mean, squared deviations) for the tests that take them.
+inline Moments MomentsOf(const Aggregate& a) {
+  Moments m;
+  m.n = a.n;
+  m.mean = a.mean;
+  m.m2 = a.m2;
+  return m;
+}
+
 double Median(std::vector<double> v);
 double TwoSidedNormalP(double z);
 
@@ -82,10 +93,10 @@ struct InsightContext {
   std::vector<OutcomeRef> outcomes;     // not among the measures, nor compared as groups
   std::vector<bool> dimension_outcome;  // per dimension: an outcome's
   // The row sample's categories as codes, per dimension and sampled row (in order of first
-  // appearance; -1 when missing), and how many codes each dimension has: pairs of dimensions
-  // are compared on integers, not on strings.
+  // appearance; -1 when missing), and each dimension's labels by code: pairs of dimensions are
+  // compared on integers, not on strings.
   std::vector<std::vector<int>> sample_codes;
-  std::vector<int> sample_categories;
+  std::vector<std::vector<std::string>> sample_labels;
   std::vector<std::string> total_category;  // per dimension: a category of totals, or empty
   std::vector<bool> dimension_alias;        // per dimension: one to one with an earlier one
   // The time axis: set when the table has a time column with valid dates.
@@ -140,7 +151,7 @@ class DetectorFamily {
   const std::vector<OutcomeRef>& outcomes_;
   const std::vector<bool>& dimension_outcome_;
   const std::vector<std::vector<int>>& sample_codes_;
-  const std::vector<int>& sample_categories_;
+  const std::vector<std::vector<std::string>>& sample_labels_;
   const bool has_time_;
   const std::string& time_name_;
   const std::string& time_caveat_;

@@ -31,14 +31,6 @@ std::pair<double, double> WilsonInterval(double k, double n) {
   return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
-Moments MomentsOf(const Aggregate& a) {
-  Moments m;
-  m.n = a.n;
-  m.mean = a.mean;
-  m.m2 = a.m2;
-  return m;
-}
-
 class OutcomeFamily : public DetectorFamily {
  public:
   using DetectorFamily::DetectorFamily;

@@ -292,11 +292,7 @@ class SegmentFamily : public DetectorFamily {
     for (const CategoryCell& c : dim.categories) {
       const Aggregate& a = c.measures[m.index];
       if (a.n == 0 || total_category_[DimensionIndex(dim)] == c.label) continue;
-      Moments g;
-      g.n = a.n;
-      g.mean = a.mean;
-      g.m2 = a.m2;
-      groups.push_back(g);
+      groups.push_back(MomentsOf(a));
       means.push_back({c.label, a.mean, a.n});
     }
     if (groups.size() < 2) return;

@@ -498,10 +498,11 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   PlanMemory(schema.columns.size(), plan.slot_column.size() + dated, &plan);
   plan.duplicate_capacity = (size_t{4} << 20) / static_cast<size_t>(workers);
 
+  const PlanEvidence evidence = Evidence(sniff, schema);
   std::optional<CubeMerger> cube_merger;
   CubePlan cube_plan;
   if (options.build_cube) {
-    DS_ASSIGN_OR_RETURN(cube_plan, PlanCube(schema, options, Evidence(sniff, schema)));
+    DS_ASSIGN_OR_RETURN(cube_plan, PlanCube(schema, options, evidence));
     plan.cube = &cube_plan;
     plan.dimension_of.assign(ncols, -1);
     for (size_t d = 0; d < cube_plan.dimensions.size(); ++d) {
@@ -519,7 +520,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
     if (cube_plan.time_is_year) plan.time_slot = plan.moment_slot[cube_plan.time_column];
     cube_merger.emplace(cube_plan);
   }
-  PairColumns(options, Evidence(sniff, schema).estimated_rows, cube_plan, &plan);
+  PairColumns(options, evidence.estimated_rows, cube_plan, &plan);
 
   OrderedMoments ordered(plan.slot_column.size(), plan.pairs.size());
   std::vector<std::unique_ptr<ProfileConsumer>> consumers;

@@ -285,9 +285,7 @@ class Writer {
   // A yes/no column: true/false, or 0/1 read as categories. Its values need its name.
   bool IsYesNo(const std::string& column) const {
     for (const analysis::ColumnProfile& c : story_.profile.columns) {
-      if (c.schema.name != column) continue;
-      return c.schema.type == table::ColumnType::kBoolean ||
-             (table::IsNumeric(c.schema.type) && c.schema.role == table::Role::kDimension);
+      if (c.schema.name == column) return table::IsYesNo(c.schema);
     }
     return false;
   }
@@ -686,6 +684,16 @@ const analysis::MeasureStatistic* MainMeasure(const Story& story) {
   return first;
 }
 
+// The whole table's margin of a part within `whole` (profit within sales), or nullptr.
+const Insight* WholeTableMargin(const analysis::InsightReport& report, const std::string& whole) {
+  for (const Insight& in : report.insights) {
+    if (in.type == InsightType::kMargin && in.columns.size() == 2 && in.columns[1] == whole) {
+      return &in;
+    }
+  }
+  return nullptr;
+}
+
 // The outcomes' rates, then up to three figures in all with the measures that add up, the main
 // one first; and the rows.
 std::vector<KeyFigure> KeyFigures(const Story& story) {
@@ -701,16 +709,10 @@ std::vector<KeyFigure> KeyFigures(const Story& story) {
   };
   if (main && figures.size() < 3) {
     add(*main);
-    // The margin of a part of it (profit within sales).
-    for (const Insight& in : story.report.insights) {
-      if (in.type != InsightType::kMargin || in.columns.size() != 2 ||
-          in.columns[1] != main->name) {
-        continue;
-      }
-      const double margin = in.FindFact("margin")->value;
-      figures.push_back({SentenceCase(NameAsWords(in.columns[0]) + " margin"), margin,
+    if (const Insight* in = WholeTableMargin(story.report, main->name)) {
+      const double margin = in->FindFact("margin")->value;
+      figures.push_back({SentenceCase(NameAsWords(in->columns[0]) + " margin"), margin,
                          FormatShare(margin, story.audience)});
-      break;
     }
   }
   for (const analysis::MeasureStatistic& m : story.report.measures) {
@@ -761,13 +763,9 @@ std::string Writer::MeasureMagnitude(std::vector<const Insight*>* told) const {
     return !in.columns.empty() && in.columns[0] == main->name && in.subspace.empty() &&
            in.aggregation == "sum";
   };
-  for (const Insight& in : story_.report.insights) {
-    if (in.type != InsightType::kMargin || in.columns.size() != 2 || in.columns[1] != main->name) {
-      continue;
-    }
-    s += "; " + Col(in, 0) + " " + F(in, "partTotal") + ", a margin of " + Share(in, "margin");
-    told->push_back(&in);
-    break;
+  if (const Insight* in = WholeTableMargin(story_.report, main->name)) {
+    s += "; " + Col(*in, 0) + " " + F(*in, "partTotal") + ", a margin of " + Share(*in, "margin");
+    told->push_back(in);
   }
   for (const Insight& in : story_.report.insights) {
     if (in.type != InsightType::kTrend || !whole_table(in) || !Has(in, "changePct")) continue;

@@ -98,6 +98,11 @@ bool IsString(ColumnType type) {
          type == ColumnType::kIdentifier;
 }
 
+bool IsYesNo(const ColumnSchema& column) {
+  return column.type == ColumnType::kBoolean ||
+         (IsNumeric(column.type) && column.role == Role::kDimension);
+}
+
 Role DefaultRole(ColumnType type) {
   switch (type) {
     case ColumnType::kInteger:

@@ -88,6 +88,9 @@ struct Schema {
 // The role a column of this type plays, given its name and a few facts about its values.
 Role DefaultRole(ColumnType type);
 
+// A yes/no column: true/false words, or numbers read as categories (0/1, role dimension).
+bool IsYesNo(const ColumnSchema& column);
+
 }  // namespace datastory::table
 
 #endif  // DATASTORY_TABLE_SCHEMA_H_
