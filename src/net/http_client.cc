@@ -151,13 +151,17 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (code == CURLE_OPERATION_TIMEDOUT) {
     const int64_t ms = request.timeout_ms;
-    const bool whole = ms > 0 && elapsed_ms >= ms;  // else the transfer stalled
+    const int64_t stall_seconds = (request.stall_timeout_ms + 999) / 1000;
+    // libcurl's timers can fire a few milliseconds before the limit by our clock, so the cause
+    // is told by which limit could have been reached: a stall needs its whole window first.
+    const bool could_stall = request.stall_timeout_ms > 0 && elapsed_ms >= stall_seconds * 1000;
+    const bool whole = !could_stall || (ms > 0 && elapsed_ms + 100 >= ms);
     return Status::Unavailable(
         request.method + " " + request.url +
         (whole ? ": no answer within " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s"
                                                          : std::to_string(ms) + " ms")
-               : ": the transfer stalled (under 1 KB/s for " +
-                     std::to_string((request.stall_timeout_ms + 999) / 1000) + " s)"));
+               : ": the transfer stalled (under 1 KB/s for " + std::to_string(stall_seconds) +
+                     " s)"));
   }
   if (code != CURLE_OK) {
     return Status::Unavailable(request.method + " " + request.url + ": " +
