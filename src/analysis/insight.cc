@@ -36,7 +36,123 @@ std::string_view DirectionName(Direction d) {
   return "";
 }
 
-const Fact* Insight::FindFact(std::string_view name) const {
+std::string FactKey(const Fact& fact) {
+  // In FactName's order.
+  static constexpr std::array<std::string_view, 106> kNames = {
+      "actual",
+      "after",
+      "alert",
+      "answered",
+      "at",
+      "autocorrelation",
+      "before",
+      "buckets",
+      "categories",
+      "category",
+      "categoryValue",
+      "changePct",
+      "cohensD",
+      "confidence",
+      "count",
+      "cramersV",
+      "cv",
+      "cvThreshold",
+      "cycle",
+      "deviationPct",
+      "differencePct",
+      "duplicateRows",
+      "end",
+      "erased",
+      "eta",
+      "expected",
+      "f",
+      "first",
+      "fitEnd",
+      "fitStart",
+      "gains",
+      "groups",
+      "highest",
+      "highestMargin",
+      "highestMean",
+      "highestRate",
+      "highestRows",
+      "identity",
+      "kurtosis",
+      "largest",
+      "largestShare",
+      "last",
+      "lift",
+      "loser1",
+      "loser1Total",
+      "loser2",
+      "loser2Total",
+      "loser3",
+      "loser3Total",
+      "loss",
+      "lossGroups",
+      "lowest",
+      "lowestMargin",
+      "lowestMean",
+      "lowestRate",
+      "lowestRows",
+      "margin",
+      "max",
+      "mean",
+      "median",
+      "missingBuckets",
+      "missingShare",
+      "n",
+      "negative",
+      "negativeMean",
+      "negativeRows",
+      "othersMean",
+      "p95",
+      "partialFirst",
+      "partialLast",
+      "partTotal",
+      "peak",
+      "peakValue",
+      "period",
+      "positive",
+      "positiveMean",
+      "positiveRows",
+      "positives",
+      "pValue",
+      "r",
+      "rate",
+      "rateHigh",
+      "rateLow",
+      "ratio",
+      "rowShare",
+      "rowsWithoutTime",
+      "rSquared",
+      "runnerUp",
+      "runnerUpValue",
+      "sampleRows",
+      "share",
+      "skewness",
+      "slope",
+      "slopeAfter",
+      "slopeBefore",
+      "smallest",
+      "smallestShare",
+      "spearman",
+      "start",
+      "tau",
+      "threshold",
+      "trough",
+      "troughValue",
+      "turned",
+      "wholeTotal",
+      "z",
+  };
+  static_assert(kNames.size() == static_cast<size_t>(FactName::kZ) + 1);
+  std::string key(kNames[static_cast<size_t>(fact.name)]);
+  if (fact.name == FactName::kMissingShare) key += ":" + fact.column;
+  return key;
+}
+
+const Fact* Insight::FindFact(FactName name) const {
   for (const Fact& f : facts) {
     if (f.name == name) return &f;
   }
@@ -63,8 +179,8 @@ void AddCaveats(const Profile& profile, InsightDraft* draft) {
     if (in.type == InsightType::kDataQuality) continue;
     if (!duplicates.empty() && in.type != InsightType::kDistribution) {
       in.caveats.push_back(duplicates);
-      in.facts.push_back(
-          {"duplicateRows", static_cast<double>(profile.duplicate_rows), FactUnit::kCount});
+      in.facts.push_back({FactName::kDuplicateRows, static_cast<double>(profile.duplicate_rows),
+                          FactUnit::kCount});
     }
     for (const std::string& column : in.columns) {
       auto it = missing_share.find(column);
@@ -72,7 +188,9 @@ void AddCaveats(const Profile& profile, InsightDraft* draft) {
         char buf[96];
         std::snprintf(buf, sizeof(buf), "%.0f%% of ", it->second * 100);
         in.caveats.push_back(buf + column + " values are missing");
-        in.facts.push_back({"missingShare:" + column, it->second, FactUnit::kShare});
+        Fact share{FactName::kMissingShare, it->second, FactUnit::kShare};
+        share.column = column;
+        in.facts.push_back(std::move(share));
       }
     }
   }

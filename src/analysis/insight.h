@@ -68,15 +68,130 @@ enum class FactUnit {
   kPValue,
 };
 
+// What a fact is. The narratives ask for facts by these names, so a misspelt name fails to
+// compile instead of printing "?" to a reader. What each means, per insight type, is in
+// docs/insights.md; FactKey gives the name the story JSON carries ("changePct").
+enum class FactName : uint8_t {
+  kActual,
+  kAfter,
+  kAlert,
+  kAnswered,
+  kAt,
+  kAutocorrelation,
+  kBefore,
+  kBuckets,
+  kCategories,
+  kCategory,
+  kCategoryValue,
+  kChangePct,
+  kCohensD,
+  kConfidence,
+  kCount,
+  kCramersV,
+  kCv,
+  kCvThreshold,
+  kCycle,
+  kDeviationPct,
+  kDifferencePct,
+  kDuplicateRows,
+  kEnd,
+  kErased,
+  kEta,
+  kExpected,
+  kF,
+  kFirst,
+  kFitEnd,
+  kFitStart,
+  kGains,
+  kGroups,
+  kHighest,
+  kHighestMargin,
+  kHighestMean,
+  kHighestRate,
+  kHighestRows,
+  kIdentity,
+  kKurtosis,
+  kLargest,
+  kLargestShare,
+  kLast,
+  kLift,
+  kLoser1,
+  kLoser1Total,
+  kLoser2,
+  kLoser2Total,
+  kLoser3,
+  kLoser3Total,
+  kLoss,
+  kLossGroups,
+  kLowest,
+  kLowestMargin,
+  kLowestMean,
+  kLowestRate,
+  kLowestRows,
+  kMargin,
+  kMax,
+  kMean,
+  kMedian,
+  kMissingBuckets,
+  kMissingShare,
+  kN,
+  kNegative,
+  kNegativeMean,
+  kNegativeRows,
+  kOthersMean,
+  kP95,
+  kPartialFirst,
+  kPartialLast,
+  kPartTotal,
+  kPeak,
+  kPeakValue,
+  kPeriod,
+  kPositive,
+  kPositiveMean,
+  kPositiveRows,
+  kPositives,
+  kPValue,
+  kR,
+  kRate,
+  kRateHigh,
+  kRateLow,
+  kRatio,
+  kRowShare,
+  kRowsWithoutTime,
+  kRSquared,
+  kRunnerUp,
+  kRunnerUpValue,
+  kSampleRows,
+  kShare,
+  kSkewness,
+  kSlope,
+  kSlopeAfter,
+  kSlopeBefore,
+  kSmallest,
+  kSmallestShare,
+  kSpearman,
+  kStart,
+  kTau,
+  kThreshold,
+  kTrough,
+  kTroughValue,
+  kTurned,
+  kWholeTotal,
+  kZ,
+};
+
 // A number an insight rests on. Narratives cite facts only, so every number a reader sees
 // traces to one of these. A fact may instead carry a label (a category, a season position).
 struct Fact {
-  std::string name;  // "changePct", "start", "top", …
+  FactName name = FactName::kN;
   double value = NAN;
   FactUnit unit = FactUnit::kMeasure;
   TimeGrain grain = TimeGrain::kDay;  // for kTime
   std::string label;                  // for facts that name something instead
+  std::string column;                 // kMissingShare: the column whose values are missing
 };
+// The fact's name in the story JSON: "changePct", "loser1Total", "missingShare:price".
+std::string FactKey(const Fact& fact);
 
 // The data of the chart that shows an insight, aggregated and bounded in size.
 struct Evidence {
@@ -113,7 +228,7 @@ struct Insight {
   Evidence evidence;
 
   // The fact called `name`, or nullptr.
-  const Fact* FindFact(std::string_view name) const;
+  const Fact* FindFact(FactName name) const;
 };
 
 struct TrendStatistic {

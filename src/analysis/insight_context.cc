@@ -161,7 +161,7 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const Me
     auto last = std::prev(buckets.end());
     if (covered(last->first, last->first, last->second.last + step) < 0.5) {
       s.caveat_facts.push_back(
-          {"partialLast", static_cast<double>(last->first), FactUnit::kTime, grain, ""});
+          {FactName::kPartialLast, static_cast<double>(last->first), FactUnit::kTime, grain, ""});
       s.caveats.push_back("the last " + std::string(TimeGrainName(grain)) + " (" +
                           FormatBucket(last->first, grain) +
                           ") is only partly covered by the data and is left out");
@@ -171,7 +171,7 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const Me
     if (covered(first->first, first->second.first - step + 1, NextBucket(first->first, grain)) <
         0.5) {
       s.caveat_facts.push_back(
-          {"partialFirst", static_cast<double>(first->first), FactUnit::kTime, grain, ""});
+          {FactName::kPartialFirst, static_cast<double>(first->first), FactUnit::kTime, grain, ""});
       s.caveats.push_back("the first " + std::string(TimeGrainName(grain)) + " (" +
                           FormatBucket(first->first, grain) +
                           ") is only partly covered by the data and is left out");
@@ -191,7 +191,7 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const Me
   s.missing_buckets = position + 1 - expected;
   if (s.missing_buckets > 0) {
     s.caveat_facts.push_back(
-        {"missingBuckets", static_cast<double>(s.missing_buckets), FactUnit::kCount});
+        {FactName::kMissingBuckets, static_cast<double>(s.missing_buckets), FactUnit::kCount});
     s.caveats.push_back(std::to_string(s.missing_buckets) + " " +
                         std::string(TimeGrainName(grain)) + (s.missing_buckets == 1 ? "" : "s") +
                         " in the range have no data; the series skips them");

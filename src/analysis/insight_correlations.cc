@@ -83,11 +83,12 @@ class CorrelationFamily : public DetectorFamily {
       in.impact =
           profile_.rows > 0 ? static_cast<double>(r.n) / static_cast<double>(profile_.rows) : 0;
       in.value = r.value;
-      in.facts = {{"r", r.value, FactUnit::kCoefficient},
-                  {"rSquared", r.value * r.value, FactUnit::kShare},
-                  {"n", static_cast<double>(r.n), FactUnit::kCount},
-                  {"pValue", p, FactUnit::kPValue}};
-      if (!std::isnan(rho.rho)) in.facts.push_back({"spearman", rho.rho, FactUnit::kCoefficient});
+      in.facts = {{FactName::kR, r.value, FactUnit::kCoefficient},
+                  {FactName::kRSquared, r.value * r.value, FactUnit::kShare},
+                  {FactName::kN, static_cast<double>(r.n), FactUnit::kCount},
+                  {FactName::kPValue, p, FactUnit::kPValue}};
+      if (!std::isnan(rho.rho))
+        in.facts.push_back({FactName::kSpearman, rho.rho, FactUnit::kCoefficient});
       if (std::fabs(r.value) > 0.98) {
         in.caveats.push_back(
             "the two columns move almost in lockstep: one may be computed from "
@@ -98,7 +99,8 @@ class CorrelationFamily : public DetectorFamily {
         if ((product.of == a && (product.a == b || product.b == b)) ||
             (product.of == b && (product.a == a || product.b == a))) {
           in.strength /= 5;
-          in.facts.push_back({"identity", NAN, FactUnit::kCount, TimeGrain::kDay, product.text});
+          in.facts.push_back(
+              {FactName::kIdentity, NAN, FactUnit::kCount, TimeGrain::kDay, product.text});
           in.caveats.push_back(product.text + ": the link is how the data is defined");
         }
       }
@@ -118,7 +120,7 @@ class CorrelationFamily : public DetectorFamily {
         in.caveats.push_back("the chart and the Spearman coefficient use a sample of " +
                              std::to_string(sample.numbers.size()) + " rows");
         in.facts.push_back(
-            {"sampleRows", static_cast<double>(sample.numbers.size()), FactUnit::kCount});
+            {FactName::kSampleRows, static_cast<double>(sample.numbers.size()), FactUnit::kCount});
       }
       Add(std::move(in));
     }
@@ -323,14 +325,14 @@ class CorrelationFamily : public DetectorFamily {
     }
     in.impact = 0.8;
     in.value = v.v_corrected;
-    in.facts = {{"cramersV", v.v_corrected, FactUnit::kCoefficient},
-                {"n", static_cast<double>(v.n), FactUnit::kCount},
-                {"pValue", v.p_value, FactUnit::kPValue}};
+    in.facts = {{FactName::kCramersV, v.v_corrected, FactUnit::kCoefficient},
+                {FactName::kN, static_cast<double>(v.n), FactUnit::kCount},
+                {FactName::kPValue, v.p_value, FactUnit::kPValue}};
     if (sampled) {
       in.caveats.push_back("computed on a sample of " + std::to_string(sample.labels.size()) +
                            " rows");
       in.facts.push_back(
-          {"sampleRows", static_cast<double>(sample.labels.size()), FactUnit::kCount});
+          {FactName::kSampleRows, static_cast<double>(sample.labels.size()), FactUnit::kCount});
     }
     // The stack: for the largest categories of a, the shares of b's largest categories.
     std::vector<size_t> rows_order(la.size()), parts_order(lb.size());

@@ -4,6 +4,7 @@
 // totals, overall and by group). Totals come from the cube's exact sums; the row sample only
 // decides whether one measure is a part of another.
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "analysis/insight_detectors.h"
@@ -117,15 +118,21 @@ class MoneyFamily : public DetectorFamily {
     // a tenth of what the others make.
     in.strength = std::min(1.0, 0.8 + 2 * erased);
     in.value = lost;
-    in.facts = {{"lossGroups", static_cast<double>(losses.size()), FactUnit::kCount},
-                {"loss", lost, FactUnit::kMeasure},
-                {"gains", gains, FactUnit::kMeasure},
-                {"erased", erased, FactUnit::kShare},
-                {"categories", static_cast<double>(dim.categories.size()), FactUnit::kCount}};
+    in.facts = {
+        {FactName::kLossGroups, static_cast<double>(losses.size()), FactUnit::kCount},
+        {FactName::kLoss, lost, FactUnit::kMeasure},
+        {FactName::kGains, gains, FactUnit::kMeasure},
+        {FactName::kErased, erased, FactUnit::kShare},
+        {FactName::kCategories, static_cast<double>(dim.categories.size()), FactUnit::kCount}};
+    static constexpr std::array<std::pair<FactName, FactName>, 3> kLoserFacts = {
+        {{FactName::kLoser1, FactName::kLoser1Total},
+         {FactName::kLoser2, FactName::kLoser2Total},
+         {FactName::kLoser3, FactName::kLoser3Total}}};
+    static_assert(kLoserFacts.size() == kMaxLossGroups);
     for (size_t i = 0; i < losses.size() && i < kMaxLossGroups; ++i) {
-      const std::string n = std::to_string(i + 1);
-      in.facts.push_back({"loser" + n, NAN, FactUnit::kCount, TimeGrain::kDay, losses[i].label});
-      in.facts.push_back({"loser" + n + "Total", losses[i].total, FactUnit::kMeasure});
+      const auto [label_fact, total_fact] = kLoserFacts[i];
+      in.facts.push_back({label_fact, NAN, FactUnit::kCount, TimeGrain::kDay, losses[i].label});
+      in.facts.push_back({total_fact, losses[i].total, FactUnit::kMeasure});
     }
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = Name(dim.column);
@@ -147,9 +154,9 @@ class MoneyFamily : public DetectorFamily {
     in.aggregation = "sum";
     in.method = "ratio of the totals";
     in.value = overall;
-    in.facts = {{"margin", overall, FactUnit::kShare},
-                {"partTotal", MeasureTotal(part), FactUnit::kMeasure},
-                {"wholeTotal", MeasureTotal(whole), FactUnit::kMeasure}};
+    in.facts = {{FactName::kMargin, overall, FactUnit::kShare},
+                {FactName::kPartTotal, MeasureTotal(part), FactUnit::kMeasure},
+                {FactName::kWholeTotal, MeasureTotal(whole), FactUnit::kMeasure}};
     if (!dim) {
       in.strength = 0.5;  // told in the summary's opening; a finding only by group
       Add(std::move(in));
@@ -178,11 +185,13 @@ class MoneyFamily : public DetectorFamily {
     in.direction = Direction::kUp;
     in.method = "ratio of the totals, by group";
     in.strength = std::min(1.0, 0.5 + spread);
-    in.facts.push_back({"highest", NAN, FactUnit::kCount, TimeGrain::kDay, groups.front().label});
-    in.facts.push_back({"highestMargin", groups.front().margin, FactUnit::kShare});
-    in.facts.push_back({"lowest", NAN, FactUnit::kCount, TimeGrain::kDay, groups.back().label});
-    in.facts.push_back({"lowestMargin", groups.back().margin, FactUnit::kShare});
-    in.facts.push_back({"groups", static_cast<double>(groups.size()), FactUnit::kCount});
+    in.facts.push_back(
+        {FactName::kHighest, NAN, FactUnit::kCount, TimeGrain::kDay, groups.front().label});
+    in.facts.push_back({FactName::kHighestMargin, groups.front().margin, FactUnit::kShare});
+    in.facts.push_back(
+        {FactName::kLowest, NAN, FactUnit::kCount, TimeGrain::kDay, groups.back().label});
+    in.facts.push_back({FactName::kLowestMargin, groups.back().margin, FactUnit::kShare});
+    in.facts.push_back({FactName::kGroups, static_cast<double>(groups.size()), FactUnit::kCount});
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = Name(dim->column);
     in.evidence.y_title = part.name + " margin";  // in percent of the whole

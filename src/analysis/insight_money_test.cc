@@ -64,9 +64,9 @@ const Insight* Find(const InsightReport& r, InsightType type, size_t columns) {
   return nullptr;
 }
 
-double FactValue(const Insight& in, const char* name) {
+double FactValue(const Insight& in, FactName name) {
   const Fact* f = in.FindFact(name);
-  EXPECT_NE(f, nullptr) << name;
+  EXPECT_NE(f, nullptr) << FactKey(Fact{name});
   return f ? f->value : NAN;
 }
 
@@ -75,11 +75,11 @@ TEST(MoneyInsightTest, LossMakersAndWhatTheyErase) {
   const Insight* loss = Find(r, InsightType::kLoss, 2);
   ASSERT_NE(loss, nullptr);
   EXPECT_EQ(loss->columns, (std::vector<std::string>{"profit", "region"}));
-  EXPECT_EQ(loss->FindFact("loser1")->label, "West");
-  EXPECT_DOUBLE_EQ(FactValue(*loss, "loser1Total"), -500);
-  EXPECT_DOUBLE_EQ(FactValue(*loss, "lossGroups"), 1);
-  EXPECT_DOUBLE_EQ(FactValue(*loss, "gains"), 7000);
-  EXPECT_DOUBLE_EQ(FactValue(*loss, "erased"), 500.0 / 7000);
+  EXPECT_EQ(loss->FindFact(FactName::kLoser1)->label, "West");
+  EXPECT_DOUBLE_EQ(FactValue(*loss, FactName::kLoser1Total), -500);
+  EXPECT_DOUBLE_EQ(FactValue(*loss, FactName::kLossGroups), 1);
+  EXPECT_DOUBLE_EQ(FactValue(*loss, FactName::kGains), 7000);
+  EXPECT_DOUBLE_EQ(FactValue(*loss, FactName::kErased), 500.0 / 7000);
   // Sales has no negative value: no loss to name.
   for (const Insight& in : r.insights) {
     if (in.type == InsightType::kLoss) EXPECT_EQ(in.columns[0], "profit");
@@ -91,13 +91,13 @@ TEST(MoneyInsightTest, MarginOverallAndByGroup) {
   const Insight* overall = Find(r, InsightType::kMargin, 2);
   ASSERT_NE(overall, nullptr);
   EXPECT_EQ(overall->columns, (std::vector<std::string>{"profit", "sales"}));
-  EXPECT_DOUBLE_EQ(FactValue(*overall, "margin"), 6500.0 / 60000);
+  EXPECT_DOUBLE_EQ(FactValue(*overall, FactName::kMargin), 6500.0 / 60000);
   const Insight* by_region = Find(r, InsightType::kMargin, 3);
   ASSERT_NE(by_region, nullptr);
-  EXPECT_EQ(by_region->FindFact("highest")->label, "North");
-  EXPECT_DOUBLE_EQ(FactValue(*by_region, "highestMargin"), 0.2);
-  EXPECT_EQ(by_region->FindFact("lowest")->label, "West");
-  EXPECT_DOUBLE_EQ(FactValue(*by_region, "lowestMargin"), -0.05);
+  EXPECT_EQ(by_region->FindFact(FactName::kHighest)->label, "North");
+  EXPECT_DOUBLE_EQ(FactValue(*by_region, FactName::kHighestMargin), 0.2);
+  EXPECT_EQ(by_region->FindFact(FactName::kLowest)->label, "West");
+  EXPECT_DOUBLE_EQ(FactValue(*by_region, FactName::kLowestMargin), -0.05);
 }
 
 TEST(MoneyInsightTest, NoMarginWhenOneIsNotAPartOfTheOther) {

@@ -66,14 +66,14 @@ class OutcomeFamily : public DetectorFamily {
     in.method = "share of rows with an answer; Wilson score interval at 95%";
     in.value = rate;
     in.strength = 1;  // the outcome is what the table is about
-    in.facts = {{"rate", rate, FactUnit::kShare},
-                {"positives", static_cast<double>(o.positives), FactUnit::kCount},
-                {"answered", static_cast<double>(o.answered), FactUnit::kCount},
-                {"confidence", 0.95, FactUnit::kShare},
-                {"rateLow", low, FactUnit::kShare},
-                {"rateHigh", high, FactUnit::kShare},
-                {"positive", NAN, FactUnit::kCount, TimeGrain::kDay, o.positive},
-                {"negative", NAN, FactUnit::kCount, TimeGrain::kDay, o.negative}};
+    in.facts = {{FactName::kRate, rate, FactUnit::kShare},
+                {FactName::kPositives, static_cast<double>(o.positives), FactUnit::kCount},
+                {FactName::kAnswered, static_cast<double>(o.answered), FactUnit::kCount},
+                {FactName::kConfidence, 0.95, FactUnit::kShare},
+                {FactName::kRateLow, low, FactUnit::kShare},
+                {FactName::kRateHigh, high, FactUnit::kShare},
+                {FactName::kPositive, NAN, FactUnit::kCount, TimeGrain::kDay, o.positive},
+                {FactName::kNegative, NAN, FactUnit::kCount, TimeGrain::kDay, o.negative}};
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = o.measure.name;
     in.evidence.y_title = "rows";
@@ -126,19 +126,20 @@ class OutcomeFamily : public DetectorFamily {
     in.strength = std::min(1.0, 2 * test.v);
     in.impact = static_cast<double>(tested_rows) / static_cast<double>(o.answered);
     in.value = top.rate;
-    in.facts = {{"highest", NAN, FactUnit::kCount, TimeGrain::kDay, top.label},
-                {"highestRate", top.rate, FactUnit::kShare},
-                {"highestRows", static_cast<double>(top.rows), FactUnit::kCount},
-                {"lowest", NAN, FactUnit::kCount, TimeGrain::kDay, bottom.label},
-                {"lowestRate", bottom.rate, FactUnit::kShare},
-                {"lowestRows", static_cast<double>(bottom.rows), FactUnit::kCount},
-                {"rate", rate, FactUnit::kShare},
-                {"groups", static_cast<double>(groups.size()), FactUnit::kCount},
-                {"cramersV", test.v, FactUnit::kCoefficient},
-                {"n", static_cast<double>(test.n), FactUnit::kCount},
-                {"pValue", test.p_value, FactUnit::kPValue}};
-    if (rate > 0) in.facts.push_back({"lift", top.rate / rate, FactUnit::kRatio});
-    if (bottom.rate > 0) in.facts.push_back({"ratio", top.rate / bottom.rate, FactUnit::kRatio});
+    in.facts = {{FactName::kHighest, NAN, FactUnit::kCount, TimeGrain::kDay, top.label},
+                {FactName::kHighestRate, top.rate, FactUnit::kShare},
+                {FactName::kHighestRows, static_cast<double>(top.rows), FactUnit::kCount},
+                {FactName::kLowest, NAN, FactUnit::kCount, TimeGrain::kDay, bottom.label},
+                {FactName::kLowestRate, bottom.rate, FactUnit::kShare},
+                {FactName::kLowestRows, static_cast<double>(bottom.rows), FactUnit::kCount},
+                {FactName::kRate, rate, FactUnit::kShare},
+                {FactName::kGroups, static_cast<double>(groups.size()), FactUnit::kCount},
+                {FactName::kCramersV, test.v, FactUnit::kCoefficient},
+                {FactName::kN, static_cast<double>(test.n), FactUnit::kCount},
+                {FactName::kPValue, test.p_value, FactUnit::kPValue}};
+    if (rate > 0) in.facts.push_back({FactName::kLift, top.rate / rate, FactUnit::kRatio});
+    if (bottom.rate > 0)
+      in.facts.push_back({FactName::kRatio, top.rate / bottom.rate, FactUnit::kRatio});
     // The chart: each group's rate in percent, most first.
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = Name(dim.column);
@@ -175,19 +176,19 @@ class OutcomeFamily : public DetectorFamily {
     in.p_value = test.p_value;
     in.strength = std::min(1.0, std::fabs(test.cohens_d));
     in.value = test.difference;
-    in.facts = {{"positiveMean", yes->mean, FactUnit::kMeasure},
-                {"negativeMean", no->mean, FactUnit::kMeasure},
-                {"positiveRows", static_cast<double>(yes->n), FactUnit::kCount},
-                {"negativeRows", static_cast<double>(no->n), FactUnit::kCount},
-                {"positive", NAN, FactUnit::kCount, TimeGrain::kDay, o.positive},
-                {"negative", NAN, FactUnit::kCount, TimeGrain::kDay, o.negative},
-                {"cohensD", test.cohens_d, FactUnit::kCoefficient},
-                {"pValue", test.p_value, FactUnit::kPValue}};
+    in.facts = {{FactName::kPositiveMean, yes->mean, FactUnit::kMeasure},
+                {FactName::kNegativeMean, no->mean, FactUnit::kMeasure},
+                {FactName::kPositiveRows, static_cast<double>(yes->n), FactUnit::kCount},
+                {FactName::kNegativeRows, static_cast<double>(no->n), FactUnit::kCount},
+                {FactName::kPositive, NAN, FactUnit::kCount, TimeGrain::kDay, o.positive},
+                {FactName::kNegative, NAN, FactUnit::kCount, TimeGrain::kDay, o.negative},
+                {FactName::kCohensD, test.cohens_d, FactUnit::kCoefficient},
+                {FactName::kPValue, test.p_value, FactUnit::kPValue}};
     // Relative to the others' mean, when both are of one sign (a change from -2 to 3 is not
     // a percentage).
     if (no->mean != 0 && (yes->mean > 0) == (no->mean > 0)) {
-      in.facts.push_back({"differencePct", (yes->mean - no->mean) / std::fabs(no->mean) * 100,
-                          FactUnit::kPercent});
+      in.facts.push_back({FactName::kDifferencePct,
+                          (yes->mean - no->mean) / std::fabs(no->mean) * 100, FactUnit::kPercent});
     }
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = o.measure.name;

@@ -98,9 +98,9 @@ const Insight* Find(const InsightReport& r, InsightType type, const std::string&
   return nullptr;
 }
 
-double FactValue(const Insight& in, const char* name) {
+double FactValue(const Insight& in, FactName name) {
   const Fact* f = in.FindFact(name);
-  EXPECT_NE(f, nullptr) << name;
+  EXPECT_NE(f, nullptr) << FactKey(Fact{name});
   return f ? f->value : NAN;
 }
 
@@ -114,23 +114,23 @@ TEST(OutcomeInsightTest, RateWithItsWilsonInterval) {
   const Insight* rate = Find(r, InsightType::kOutcomeRate, "churn");
   ASSERT_NE(rate, nullptr);
   EXPECT_EQ(rate->id, "i1");  // the headline
-  EXPECT_DOUBLE_EQ(FactValue(*rate, "rate"), 0.2);
+  EXPECT_DOUBLE_EQ(FactValue(*rate, FactName::kRate), 0.2);
   // Wilson's interval for 60 of 300, by its formula in Python's floats.
-  EXPECT_NEAR(FactValue(*rate, "rateLow"), 0.1586568589669413, 1e-12);
-  EXPECT_NEAR(FactValue(*rate, "rateHigh"), 0.24892892376778628, 1e-12);
+  EXPECT_NEAR(FactValue(*rate, FactName::kRateLow), 0.1586568589669413, 1e-12);
+  EXPECT_NEAR(FactValue(*rate, FactName::kRateHigh), 0.24892892376778628, 1e-12);
 }
 
 TEST(OutcomeInsightTest, GroupsWithTheHighestAndLowestRates) {
   const InsightReport r = DetectInsights(ChurnTable(), {});
   const Insight* plan = Find(r, InsightType::kOutcomeByGroup, "plan");
   ASSERT_NE(plan, nullptr);
-  EXPECT_EQ(plan->FindFact("highest")->label, "basic");
-  EXPECT_EQ(plan->FindFact("lowest")->label, "premium");
-  EXPECT_DOUBLE_EQ(FactValue(*plan, "highestRate"), 0.4);
-  EXPECT_DOUBLE_EQ(FactValue(*plan, "lowestRate"), 0.09);
-  EXPECT_DOUBLE_EQ(FactValue(*plan, "lift"), 2.0);
+  EXPECT_EQ(plan->FindFact(FactName::kHighest)->label, "basic");
+  EXPECT_EQ(plan->FindFact(FactName::kLowest)->label, "premium");
+  EXPECT_DOUBLE_EQ(FactValue(*plan, FactName::kHighestRate), 0.4);
+  EXPECT_DOUBLE_EQ(FactValue(*plan, FactName::kLowestRate), 0.09);
+  EXPECT_DOUBLE_EQ(FactValue(*plan, FactName::kLift), 2.0);
   const CramersV test = CramersVTest({{40, 11, 9}, {60, 89, 91}});
-  EXPECT_DOUBLE_EQ(FactValue(*plan, "cramersV"), test.v);
+  EXPECT_DOUBLE_EQ(FactValue(*plan, FactName::kCramersV), test.v);
   EXPECT_DOUBLE_EQ(plan->p_value, test.p_value);
   // No link (the same rate in each region), or groups too small to compare: nothing said.
   EXPECT_EQ(Find(r, InsightType::kOutcomeByGroup, "region"), nullptr);
@@ -143,13 +143,13 @@ TEST(OutcomeInsightTest, MeasuresThatDifferWithTheOutcome) {
   ASSERT_NE(charges, nullptr);
   EXPECT_EQ(charges->columns[0], "charges");
   EXPECT_EQ(charges->direction, Direction::kDown);
-  EXPECT_DOUBLE_EQ(FactValue(*charges, "positiveMean"), 27.3);
-  EXPECT_DOUBLE_EQ(FactValue(*charges, "negativeMean"), 33.8);
+  EXPECT_DOUBLE_EQ(FactValue(*charges, FactName::kPositiveMean), 27.3);
+  EXPECT_DOUBLE_EQ(FactValue(*charges, FactName::kNegativeMean), 33.8);
   Moments yes, no;
   yes.n = 60, yes.mean = 27.3, yes.m2 = 49.0 * 59;
   no.n = 240, no.mean = 33.8, no.m2 = 64.0 * 239;
   const MeanDifference test = WelchTest(yes, no);
-  EXPECT_NEAR(FactValue(*charges, "cohensD"), test.cohens_d, 1e-12);
+  EXPECT_NEAR(FactValue(*charges, FactName::kCohensD), test.cohens_d, 1e-12);
   EXPECT_NEAR(charges->p_value, test.p_value, 1e-15);
 }
 

@@ -39,14 +39,15 @@ class DistributionFamily : public DetectorFamily {
       in.strength = std::min(1.0, std::fabs(skew) / 4);
       in.impact = 0.6;
       in.value = skew;
-      in.facts = {{"skewness", skew, FactUnit::kCoefficient},
-                  {"mean", *p.mean, FactUnit::kMeasure},
-                  {"median", *p.median, FactUnit::kMeasure},
-                  {"pValue", in.p_value, FactUnit::kPValue},
-                  {"n", n, FactUnit::kCount}};
-      if (p.kurtosis) in.facts.push_back({"kurtosis", *p.kurtosis, FactUnit::kCoefficient});
-      if (p.p95) in.facts.push_back({"p95", *p.p95, FactUnit::kMeasure});
-      if (p.max) in.facts.push_back({"max", *p.max, FactUnit::kMeasure});
+      in.facts = {{FactName::kSkewness, skew, FactUnit::kCoefficient},
+                  {FactName::kMean, *p.mean, FactUnit::kMeasure},
+                  {FactName::kMedian, *p.median, FactUnit::kMeasure},
+                  {FactName::kPValue, in.p_value, FactUnit::kPValue},
+                  {FactName::kN, n, FactUnit::kCount}};
+      if (p.kurtosis)
+        in.facts.push_back({FactName::kKurtosis, *p.kurtosis, FactUnit::kCoefficient});
+      if (p.p95) in.facts.push_back({FactName::kP95, *p.p95, FactUnit::kMeasure});
+      if (p.max) in.facts.push_back({FactName::kMax, *p.max, FactUnit::kMeasure});
       in.evidence.shape = Evidence::Shape::kHistogram;
       in.evidence.x_title = m.name;
       in.evidence.y_title = "rows";
@@ -74,16 +75,16 @@ class QualityFamily : public DetectorFamily {
       const std::string name(AlertTypeName(a.type));
       in.method = "profile alert " + name + " (ydata-profiling's rule)";
       in.strength = 1;
-      in.facts.push_back({"alert", NAN, FactUnit::kCount, TimeGrain::kDay, name});
+      in.facts.push_back({FactName::kAlert, NAN, FactUnit::kCount, TimeGrain::kDay, name});
       if (a.type == AlertType::kMissing || a.type == AlertType::kInfinite) {
         in.impact = a.value;
         in.value = a.value;
-        in.facts.push_back({"share", a.value, FactUnit::kShare});
+        in.facts.push_back({FactName::kShare, a.value, FactUnit::kShare});
       } else if (a.type == AlertType::kDuplicates || a.type == AlertType::kInvalid) {
         in.impact = rows > 0 ? std::min(1.0, a.value / rows) : 0;
         in.value = a.value;
-        in.facts.push_back({"count", a.value, FactUnit::kCount});
-        in.facts.push_back({"share", in.impact, FactUnit::kShare});
+        in.facts.push_back({FactName::kCount, a.value, FactUnit::kCount});
+        in.facts.push_back({FactName::kShare, in.impact, FactUnit::kShare});
       } else if (a.type == AlertType::kConstant || a.type == AlertType::kEmpty) {
         in.impact = 0.3;
         in.value = 1;

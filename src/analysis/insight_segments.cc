@@ -124,13 +124,14 @@ class SegmentFamily : public DetectorFamily {
       return in;
     };
     auto share_facts = [&](Insight& in, size_t i) {
-      in.facts.push_back({"category", NAN, FactUnit::kCount, TimeGrain::kDay, values[i].label});
       in.facts.push_back(
-          {"categoryValue", values[i].value, m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
+          {FactName::kCategory, NAN, FactUnit::kCount, TimeGrain::kDay, values[i].label});
+      in.facts.push_back({FactName::kCategoryValue, values[i].value,
+                          m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
       if (additive && total > 0) {
-        in.facts.push_back({"share", values[i].value / total, FactUnit::kShare});
+        in.facts.push_back({FactName::kShare, values[i].value / total, FactUnit::kShare});
       }
-      in.facts.push_back({"categories", static_cast<double>(k), FactUnit::kCount});
+      in.facts.push_back({FactName::kCategories, static_cast<double>(k), FactUnit::kCount});
     };
 
     // Outstanding No. 1 (Top-K Insights): fit a power law to the values without the top one;
@@ -162,11 +163,12 @@ class SegmentFamily : public DetectorFamily {
         in.strength = std::min(1.0, (ratio - 1) / 2);
         in.value = additive && total > 0 ? values[0].value / total : values[0].value;
         share_facts(in, 0);
-        in.facts.push_back({"runnerUp", NAN, FactUnit::kCount, TimeGrain::kDay, values[1].label});
-        in.facts.push_back({"runnerUpValue", values[1].value,
+        in.facts.push_back(
+            {FactName::kRunnerUp, NAN, FactUnit::kCount, TimeGrain::kDay, values[1].label});
+        in.facts.push_back({FactName::kRunnerUpValue, values[1].value,
                             m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
-        in.facts.push_back({"ratio", ratio, FactUnit::kRatio});
-        in.facts.push_back({"pValue", in.p_value, FactUnit::kPValue});
+        in.facts.push_back({FactName::kRatio, ratio, FactUnit::kRatio});
+        in.facts.push_back({FactName::kPValue, in.p_value, FactUnit::kPValue});
         in.evidence = bars({0});
         Add(std::move(in));
         top_found = true;
@@ -179,11 +181,11 @@ class SegmentFamily : public DetectorFamily {
     if (additive && no_losses && values[0].value / total >= 0.6 && values[0].value < total) {
       Insight in = base(InsightType::kMajority);
       in.method = "largest share of the total >= 60%";
-      in.facts.push_back({"threshold", 0.6, FactUnit::kShare});
+      in.facts.push_back({FactName::kThreshold, 0.6, FactUnit::kShare});
       // Its share of the rows: a share of a total that is only the share of the rows says
       // nothing about the category (story::IsTrivia).
       if (m.index >= 0 && total_rows > 0) {
-        in.facts.push_back({"rowShare",
+        in.facts.push_back({FactName::kRowShare,
                             static_cast<double>(values[0].rows) / static_cast<double>(total_rows),
                             FactUnit::kShare});
       }
@@ -219,13 +221,14 @@ class SegmentFamily : public DetectorFamily {
         in.method = "coefficient of variation across categories < 0.15";
         in.strength = 1 - cv / 0.15;
         in.value = cv;
-        in.facts = {{"categories", static_cast<double>(k), FactUnit::kCount},
-                    {"cv", cv, FactUnit::kCoefficient},
-                    {"cvThreshold", 0.15, FactUnit::kCoefficient},
-                    {"smallestShare", values.back().value / total, FactUnit::kShare},
-                    {"largestShare", values.front().value / total, FactUnit::kShare},
-                    {"smallest", NAN, FactUnit::kCount, TimeGrain::kDay, values.back().label},
-                    {"largest", NAN, FactUnit::kCount, TimeGrain::kDay, values.front().label}};
+        in.facts = {
+            {FactName::kCategories, static_cast<double>(k), FactUnit::kCount},
+            {FactName::kCv, cv, FactUnit::kCoefficient},
+            {FactName::kCvThreshold, 0.15, FactUnit::kCoefficient},
+            {FactName::kSmallestShare, values.back().value / total, FactUnit::kShare},
+            {FactName::kLargestShare, values.front().value / total, FactUnit::kShare},
+            {FactName::kSmallest, NAN, FactUnit::kCount, TimeGrain::kDay, values.back().label},
+            {FactName::kLargest, NAN, FactUnit::kCount, TimeGrain::kDay, values.front().label}};
         in.evidence = bars({});
         Add(std::move(in));
       }
@@ -269,10 +272,10 @@ class SegmentFamily : public DetectorFamily {
           in.strength = std::min(1.0, std::fabs(z) / 10);
           in.value = values[worst].value;
           share_facts(in, worst);
-          in.facts.push_back(
-              {"othersMean", others.mean, m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
-          in.facts.push_back({"z", z, FactUnit::kCoefficient});
-          in.facts.push_back({"pValue", in.p_value, FactUnit::kPValue});
+          in.facts.push_back({FactName::kOthersMean, others.mean,
+                              m.index < 0 ? FactUnit::kCount : FactUnit::kMeasure});
+          in.facts.push_back({FactName::kZ, z, FactUnit::kCoefficient});
+          in.facts.push_back({FactName::kPValue, in.p_value, FactUnit::kPValue});
           in.evidence = bars({static_cast<int>(worst)});
           Add(std::move(in));
         }
@@ -321,15 +324,16 @@ class SegmentFamily : public DetectorFamily {
                            ": this may be how the data is defined rather than a finding");
     }
     in.value = eta.eta;
-    in.facts = {{"eta", eta.eta, FactUnit::kCoefficient},
-                {"pValue", eta.p_value, FactUnit::kPValue},
-                {"n", static_cast<double>(n), FactUnit::kCount},
-                {"highest", NAN, FactUnit::kCount, TimeGrain::kDay, means.front().label},
-                {"highestMean", means.front().mean, FactUnit::kMeasure},
-                {"lowest", NAN, FactUnit::kCount, TimeGrain::kDay, means.back().label},
-                {"lowestMean", means.back().mean, FactUnit::kMeasure}};
+    in.facts = {{FactName::kEta, eta.eta, FactUnit::kCoefficient},
+                {FactName::kPValue, eta.p_value, FactUnit::kPValue},
+                {FactName::kN, static_cast<double>(n), FactUnit::kCount},
+                {FactName::kHighest, NAN, FactUnit::kCount, TimeGrain::kDay, means.front().label},
+                {FactName::kHighestMean, means.front().mean, FactUnit::kMeasure},
+                {FactName::kLowest, NAN, FactUnit::kCount, TimeGrain::kDay, means.back().label},
+                {FactName::kLowestMean, means.back().mean, FactUnit::kMeasure}};
     if (means.back().mean > 0) {
-      in.facts.push_back({"ratio", means.front().mean / means.back().mean, FactUnit::kRatio});
+      in.facts.push_back(
+          {FactName::kRatio, means.front().mean / means.back().mean, FactUnit::kRatio});
     }
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = Name(dim.column);

@@ -70,20 +70,21 @@ TEST(SegmentInsightTest, OutstandingTopAndMajority) {
   const InsightReport r = DetectInsights(RegionTable(), {});
   const Insight* top = Find(r, InsightType::kTopContributor, "sales");
   ASSERT_NE(top, nullptr);
-  EXPECT_EQ(top->FindFact("category")->label, "East");
-  EXPECT_DOUBLE_EQ(top->FindFact("share")->value, 0.8);
-  EXPECT_DOUBLE_EQ(top->FindFact("ratio")->value, 10);  // 4,000 against West's 400
+  EXPECT_EQ(top->FindFact(FactName::kCategory)->label, "East");
+  EXPECT_DOUBLE_EQ(top->FindFact(FactName::kShare)->value, 0.8);
+  EXPECT_DOUBLE_EQ(top->FindFact(FactName::kRatio)->value, 10);  // 4,000 against West's 400
   const Insight* majority = Find(r, InsightType::kMajority, "sales");
   ASSERT_NE(majority, nullptr);
-  EXPECT_DOUBLE_EQ(majority->FindFact("share")->value, 0.8);
-  EXPECT_DOUBLE_EQ(majority->FindFact("rowShare")->value, 0.2);  // a fifth of the rows
+  EXPECT_DOUBLE_EQ(majority->FindFact(FactName::kShare)->value, 0.8);
+  EXPECT_DOUBLE_EQ(majority->FindFact(FactName::kRowShare)->value, 0.2);  // a fifth of the rows
 }
 
 TEST(SegmentInsightTest, MeansDifferByGroupWithTheirCorrelationRatio) {
   const InsightReport r = DetectInsights(RegionTable(), {});
   const Insight* eta = nullptr;
   for (const Insight& in : r.insights) {
-    if (in.type == InsightType::kCorrelation && in.FindFact("eta") && in.columns[0] == "price") {
+    if (in.type == InsightType::kCorrelation && in.FindFact(FactName::kEta) &&
+        in.columns[0] == "price") {
       eta = &in;
     }
   }
@@ -95,25 +96,26 @@ TEST(SegmentInsightTest, MeansDifferByGroupWithTheirCorrelationRatio) {
     groups.push_back(m);
   }
   const CorrelationRatio expected = CorrelationRatioTest(groups);
-  EXPECT_NEAR(eta->FindFact("eta")->value, expected.eta, 1e-12);
-  EXPECT_EQ(eta->FindFact("highest")->label, "East");
-  EXPECT_DOUBLE_EQ(eta->FindFact("highestMean")->value, 30);
-  EXPECT_DOUBLE_EQ(eta->FindFact("lowestMean")->value, 19);
+  EXPECT_NEAR(eta->FindFact(FactName::kEta)->value, expected.eta, 1e-12);
+  EXPECT_EQ(eta->FindFact(FactName::kHighest)->label, "East");
+  EXPECT_DOUBLE_EQ(eta->FindFact(FactName::kHighestMean)->value, 30);
+  EXPECT_DOUBLE_EQ(eta->FindFact(FactName::kLowestMean)->value, 19);
 }
 
 TEST(QualityInsightTest, MissingValuesBecomeAFactAndACaveat) {
   const InsightReport r = DetectInsights(RegionTable(), {});
   const Insight* missing = Find(r, InsightType::kDataQuality, "price");
   ASSERT_NE(missing, nullptr);
-  EXPECT_EQ(missing->FindFact("alert")->label, "MISSING");
-  EXPECT_DOUBLE_EQ(missing->FindFact("share")->value, 0.12);
+  EXPECT_EQ(missing->FindFact(FactName::kAlert)->label, "MISSING");
+  EXPECT_DOUBLE_EQ(missing->FindFact(FactName::kShare)->value, 0.12);
   // Every finding about price carries the missing share as a caveat, with its number.
   for (const Insight& in : r.insights) {
     if (in.type == InsightType::kDataQuality || in.columns.empty() || in.columns[0] != "price") {
       continue;
     }
-    const Fact* share = in.FindFact("missingShare:price");
+    const Fact* share = in.FindFact(FactName::kMissingShare);
     ASSERT_NE(share, nullptr) << InsightTypeName(in.type);
+    EXPECT_EQ(FactKey(*share), "missingShare:price");
     EXPECT_DOUBLE_EQ(share->value, 0.12);
   }
 }

@@ -39,7 +39,7 @@ std::string Month(int index) {  // 0 = Jan 2020
   return buf;
 }
 
-std::string FactTime(const Insight& in, const char* name) {
+std::string FactTime(const Insight& in, FactName name) {
   const Fact* f = in.FindFact(name);
   return f ? FormatBucketIso(static_cast<int64_t>(f->value), f->grain) : "";
 }
@@ -87,9 +87,9 @@ TEST(InsightTest, PlantedTrend) {
   ASSERT_EQ(trends.size(), 1u);
   EXPECT_EQ(trends[0]->direction, Direction::kUp);
   // The line goes from about 100 to about 205: +105%.
-  EXPECT_NEAR(trends[0]->FindFact("changePct")->value, 105, 15);
-  EXPECT_EQ(FactTime(*trends[0], "start"), "2020-01");
-  EXPECT_EQ(FactTime(*trends[0], "end"), "2022-12");
+  EXPECT_NEAR(trends[0]->FindFact(FactName::kChangePct)->value, 105, 15);
+  EXPECT_EQ(FactTime(*trends[0], FactName::kStart), "2020-01");
+  EXPECT_EQ(FactTime(*trends[0], FactName::kEnd), "2022-12");
   EXPECT_LT(trends[0]->q_value, 0.001);
   ASSERT_EQ(r.trends.size(), 1u);
   EXPECT_EQ(r.trends[0].grain, TimeGrain::kMonth);
@@ -129,9 +129,9 @@ TEST(InsightTest, PlantedLevelShift) {
   auto shifts = OfType(r, InsightType::kChangePoint);
   ASSERT_FALSE(shifts.empty());
   EXPECT_EQ(shifts[0]->direction, Direction::kUp);
-  EXPECT_EQ(FactTime(*shifts[0], "at"), "2022-01");  // month 24
-  EXPECT_NEAR(shifts[0]->FindFact("before")->value, 50, 2);
-  EXPECT_NEAR(shifts[0]->FindFact("after")->value, 80, 2);
+  EXPECT_EQ(FactTime(*shifts[0], FactName::kAt), "2022-01");  // month 24
+  EXPECT_NEAR(shifts[0]->FindFact(FactName::kBefore)->value, 50, 2);
+  EXPECT_NEAR(shifts[0]->FindFact(FactName::kAfter)->value, 80, 2);
 }
 
 TEST(InsightTest, PlantedYearlyCycle) {
@@ -145,9 +145,9 @@ TEST(InsightTest, PlantedYearlyCycle) {
   InsightReport r = Detect(csv);
   auto cycles = OfType(r, InsightType::kSeasonality);
   ASSERT_EQ(cycles.size(), 1u);
-  EXPECT_EQ(cycles[0]->FindFact("period")->value, 12);
-  EXPECT_EQ(cycles[0]->FindFact("peak")->label, "Jul");
-  EXPECT_EQ(cycles[0]->FindFact("trough")->label, "Jan");
+  EXPECT_EQ(cycles[0]->FindFact(FactName::kPeriod)->value, 12);
+  EXPECT_EQ(cycles[0]->FindFact(FactName::kPeak)->label, "Jul");
+  EXPECT_EQ(cycles[0]->FindFact(FactName::kTrough)->label, "Jan");
   EXPECT_EQ(r.trends[0].seasonal_period, 12);
 }
 
@@ -177,11 +177,11 @@ TEST(InsightTest, DominantCategory) {
   InsightReport r = Detect(csv);
   auto majority = OfType(r, InsightType::kMajority);
   ASSERT_FALSE(majority.empty());
-  EXPECT_EQ(majority[0]->FindFact("category")->label, "West");
-  EXPECT_NEAR(majority[0]->FindFact("share")->value, 18190.0 / 21550.0, 1e-9);
+  EXPECT_EQ(majority[0]->FindFact(FactName::kCategory)->label, "West");
+  EXPECT_NEAR(majority[0]->FindFact(FactName::kShare)->value, 18190.0 / 21550.0, 1e-9);
   auto top = OfType(r, InsightType::kTopContributor);
   ASSERT_FALSE(top.empty());
-  EXPECT_EQ(top[0]->FindFact("category")->label, "West");
+  EXPECT_EQ(top[0]->FindFact(FactName::kCategory)->label, "West");
   EXPECT_FALSE(r.limitations.empty());  // no time column
 }
 

@@ -128,14 +128,14 @@ class TimeFamily : public DetectorFamily {
       if (cube_series.dimension < 0 && !whole_caveat_.empty()) in.caveats.push_back(whole_caveat_);
       if (!time_caveat_.empty()) {
         in.caveats.push_back(time_caveat_);
-        in.facts.push_back(
-            {"rowsWithoutTime", static_cast<double>(cube_.time_missing), FactUnit::kCount});
+        in.facts.push_back({FactName::kRowsWithoutTime, static_cast<double>(cube_.time_missing),
+                            FactUnit::kCount});
       }
       in.evidence = series_evidence;
       return in;
     };
-    auto time_fact = [&](std::string name, int64_t t) {
-      return Fact{std::move(name), static_cast<double>(t), FactUnit::kTime, grain_, ""};
+    auto time_fact = [&](FactName name, int64_t t) {
+      return Fact{name, static_cast<double>(t), FactUnit::kTime, grain_, ""};
     };
 
     if (stat.direction != Direction::kFlat) {
@@ -145,17 +145,18 @@ class TimeFamily : public DetectorFamily {
       in.p_value = mk.p_value;
       in.strength = std::fabs(mk.tau);
       in.value = change ? *change / 100 : fit.slope;
-      in.facts.insert(in.facts.end(), {time_fact("start", s.starts.front()),
-                                       time_fact("end", s.starts.back()),
-                                       {"first", s.values.front(), FactUnit::kMeasure},
-                                       {"last", s.values.back(), FactUnit::kMeasure},
-                                       {"fitStart", fit_start, FactUnit::kMeasure},
-                                       {"fitEnd", fit_end, FactUnit::kMeasure},
-                                       {"slope", fit.slope, FactUnit::kMeasure},
-                                       {"tau", mk.tau, FactUnit::kCoefficient},
-                                       {"pValue", mk.p_value, FactUnit::kPValue},
-                                       {"buckets", static_cast<double>(n), FactUnit::kCount}});
-      if (change) in.facts.push_back({"changePct", *change, FactUnit::kPercent});
+      in.facts.insert(in.facts.end(),
+                      {time_fact(FactName::kStart, s.starts.front()),
+                       time_fact(FactName::kEnd, s.starts.back()),
+                       {FactName::kFirst, s.values.front(), FactUnit::kMeasure},
+                       {FactName::kLast, s.values.back(), FactUnit::kMeasure},
+                       {FactName::kFitStart, fit_start, FactUnit::kMeasure},
+                       {FactName::kFitEnd, fit_end, FactUnit::kMeasure},
+                       {FactName::kSlope, fit.slope, FactUnit::kMeasure},
+                       {FactName::kTau, mk.tau, FactUnit::kCoefficient},
+                       {FactName::kPValue, mk.p_value, FactUnit::kPValue},
+                       {FactName::kBuckets, static_cast<double>(n), FactUnit::kCount}});
+      if (change) in.facts.push_back({FactName::kChangePct, *change, FactUnit::kPercent});
       for (size_t i = 0; i < n; ++i) {
         in.evidence.fit.push_back(fit.intercept + fit.slope * s.positions[i]);
       }
@@ -198,18 +199,19 @@ class TimeFamily : public DetectorFamily {
       in.p_value = cp.p_value;
       in.strength = std::min(1.0, std::max(std::fabs(shift), turned ? 0.5 : 0.0));
       in.value = shift;
-      in.facts.insert(in.facts.end(), {time_fact("at", s.starts[at]),
-                                       time_fact("start", s.starts[from]),
-                                       time_fact("end", s.starts[to - 1]),
-                                       {"before", cp.before_mean, FactUnit::kMeasure},
-                                       {"after", cp.after_mean, FactUnit::kMeasure},
-                                       {"slopeBefore", before.slope, FactUnit::kMeasure},
-                                       {"slopeAfter", after.slope, FactUnit::kMeasure},
-                                       {"f", cp.f, FactUnit::kCoefficient},
-                                       {"pValue", cp.p_value, FactUnit::kPValue}});
-      if (turned) in.facts.push_back({"turned", 1, FactUnit::kCount});
+      in.facts.insert(in.facts.end(), {time_fact(FactName::kAt, s.starts[at]),
+                                       time_fact(FactName::kStart, s.starts[from]),
+                                       time_fact(FactName::kEnd, s.starts[to - 1]),
+                                       {FactName::kBefore, cp.before_mean, FactUnit::kMeasure},
+                                       {FactName::kAfter, cp.after_mean, FactUnit::kMeasure},
+                                       {FactName::kSlopeBefore, before.slope, FactUnit::kMeasure},
+                                       {FactName::kSlopeAfter, after.slope, FactUnit::kMeasure},
+                                       {FactName::kF, cp.f, FactUnit::kCoefficient},
+                                       {FactName::kPValue, cp.p_value, FactUnit::kPValue}});
+      if (turned) in.facts.push_back({FactName::kTurned, 1, FactUnit::kCount});
       if (cp.before_mean > 0 && cp.after_mean >= 0) {
-        in.facts.push_back({"changePct", (cp.after_mean - cp.before_mean) / cp.before_mean * 100,
+        in.facts.push_back({FactName::kChangePct,
+                            (cp.after_mean - cp.before_mean) / cp.before_mean * 100,
                             FactUnit::kPercent});
       }
       in.evidence.marker = static_cast<double>(s.starts[at]);
@@ -250,15 +252,17 @@ class TimeFamily : public DetectorFamily {
           in.p_value = std::min(1.0, TwoSidedNormalP(z) * static_cast<double>(n));
           in.strength = std::min(1.0, std::fabs(z) / 10);
           in.value = s.values[worst];
-          in.facts.insert(in.facts.end(), {time_fact("at", s.starts[worst]),
-                                           {"actual", s.values[worst], FactUnit::kMeasure},
-                                           {"expected", expected[worst], FactUnit::kMeasure},
-                                           {"z", z, FactUnit::kCoefficient},
-                                           {"pValue", in.p_value, FactUnit::kPValue}});
+          in.facts.insert(in.facts.end(),
+                          {time_fact(FactName::kAt, s.starts[worst]),
+                           {FactName::kActual, s.values[worst], FactUnit::kMeasure},
+                           {FactName::kExpected, expected[worst], FactUnit::kMeasure},
+                           {FactName::kZ, z, FactUnit::kCoefficient},
+                           {FactName::kPValue, in.p_value, FactUnit::kPValue}});
           if (expected[worst] > 0) {
+            in.facts.push_back({FactName::kDeviationPct, residuals[worst] / expected[worst] * 100,
+                                FactUnit::kPercent});
             in.facts.push_back(
-                {"deviationPct", residuals[worst] / expected[worst] * 100, FactUnit::kPercent});
-            in.facts.push_back({"ratio", s.values[worst] / expected[worst], FactUnit::kRatio});
+                {FactName::kRatio, s.values[worst] / expected[worst], FactUnit::kRatio});
           }
           in.evidence.highlight.push_back(static_cast<int>(worst));
           Add(std::move(in));
@@ -354,14 +358,14 @@ class TimeFamily : public DetectorFamily {
       }
       if (peak < 0 || peak == trough) continue;
       in.evidence.highlight = {peak, trough};
-      in.facts = {{"period", static_cast<double>(c.period), FactUnit::kCount},
-                  {"cycle", NAN, FactUnit::kCount, c.grain, c.cycle},
-                  {"peak", NAN, FactUnit::kCount, c.grain, in.evidence.labels[peak]},
-                  {"trough", NAN, FactUnit::kCount, c.grain, in.evidence.labels[trough]},
-                  {"peakValue", in.evidence.y[peak], FactUnit::kMeasure},
-                  {"troughValue", in.evidence.y[trough], FactUnit::kMeasure},
-                  {"autocorrelation", r, FactUnit::kCoefficient},
-                  {"pValue", in.p_value, FactUnit::kPValue}};
+      in.facts = {{FactName::kPeriod, static_cast<double>(c.period), FactUnit::kCount},
+                  {FactName::kCycle, NAN, FactUnit::kCount, c.grain, c.cycle},
+                  {FactName::kPeak, NAN, FactUnit::kCount, c.grain, in.evidence.labels[peak]},
+                  {FactName::kTrough, NAN, FactUnit::kCount, c.grain, in.evidence.labels[trough]},
+                  {FactName::kPeakValue, in.evidence.y[peak], FactUnit::kMeasure},
+                  {FactName::kTroughValue, in.evidence.y[trough], FactUnit::kMeasure},
+                  {FactName::kAutocorrelation, r, FactUnit::kCoefficient},
+                  {FactName::kPValue, in.p_value, FactUnit::kPValue}};
       in.facts.insert(in.facts.end(), caveat_facts.begin(), caveat_facts.end());
       for (auto& [index, trend] : trend_of_) {
         (void)index;

@@ -53,14 +53,15 @@ TEST(TimeInsightTest, ALineIsATrendWithItsExactSlope) {
   const Insight* trend = Find(r, InsightType::kTrend);
   ASSERT_NE(trend, nullptr);
   EXPECT_EQ(trend->direction, Direction::kUp);
-  EXPECT_DOUBLE_EQ(trend->FindFact("slope")->value, 10);
-  EXPECT_DOUBLE_EQ(trend->FindFact("first")->value, 100);
-  EXPECT_DOUBLE_EQ(trend->FindFact("last")->value, 450);
-  EXPECT_DOUBLE_EQ(trend->FindFact("buckets")->value, 36);
-  EXPECT_EQ(
-      FormatBucketIso(static_cast<int64_t>(trend->FindFact("start")->value), TimeGrain::kMonth),
-      "2020-01");
-  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(trend->FindFact("end")->value), TimeGrain::kMonth),
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kSlope)->value, 10);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFirst)->value, 100);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kLast)->value, 450);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kBuckets)->value, 36);
+  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(trend->FindFact(FactName::kStart)->value),
+                            TimeGrain::kMonth),
+            "2020-01");
+  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(trend->FindFact(FactName::kEnd)->value),
+                            TimeGrain::kMonth),
             "2022-12");
   // A straight line has no shift and no cycle.
   EXPECT_EQ(Find(r, InsightType::kChangePoint), nullptr);
@@ -73,10 +74,11 @@ TEST(TimeInsightTest, AStepIsAShiftBetweenItsTwoLevels) {
   const Insight* shift = Find(r, InsightType::kChangePoint);
   ASSERT_NE(shift, nullptr);
   EXPECT_EQ(shift->direction, Direction::kUp);
-  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(shift->FindFact("at")->value), TimeGrain::kMonth),
+  EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(shift->FindFact(FactName::kAt)->value),
+                            TimeGrain::kMonth),
             "2021-07");
-  EXPECT_NEAR(shift->FindFact("before")->value, 101, 1e-9);
-  EXPECT_NEAR(shift->FindFact("after")->value, 161, 1e-9);
+  EXPECT_NEAR(shift->FindFact(FactName::kBefore)->value, 101, 1e-9);
+  EXPECT_NEAR(shift->FindFact(FactName::kAfter)->value, 161, 1e-9);
 }
 
 }  // namespace

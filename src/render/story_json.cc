@@ -36,7 +36,7 @@ std::string_view UnitName(FactUnit unit) {
 }
 
 ordered_json FactJson(const Fact& f) {
-  ordered_json j = {{"name", f.name}};
+  ordered_json j = {{"name", analysis::FactKey(f)}};
   if (!f.label.empty()) {
     j["label"] = f.label;
     return j;

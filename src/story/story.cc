@@ -17,6 +17,7 @@ using analysis::AlertTypeName;
 using analysis::Direction;
 using analysis::Evidence;
 using analysis::Fact;
+using analysis::FactName;
 using analysis::Insight;
 using analysis::InsightType;
 
@@ -127,23 +128,23 @@ constexpr double kSameShare = 0.1;
 bool IsTrivia(const Insight& in) {
   if (in.type == InsightType::kEvenness) return true;
   // The whole table's margin is a figure of the summary's opening, not a finding.
-  if (in.type == InsightType::kMargin && !in.FindFact("highest")) return true;
+  if (in.type == InsightType::kMargin && !in.FindFact(FactName::kHighest)) return true;
   if (in.type == InsightType::kMajority) {
     // Most of a yes/no split's rows are on one side: a statistic of the column, not a finding.
-    const analysis::Fact* categories = in.FindFact("categories");
+    const analysis::Fact* categories = in.FindFact(FactName::kCategories);
     if (in.aggregation == "count" && categories && categories->value <= 2) return true;
     // Most of a total where most of the rows are: the category is big, not different.
-    const analysis::Fact* share = in.FindFact("share");
-    const analysis::Fact* rows = in.FindFact("rowShare");
+    const analysis::Fact* share = in.FindFact(FactName::kShare);
+    const analysis::Fact* rows = in.FindFact(FactName::kRowShare);
     if (share && rows && std::fabs(share->value - rows->value) < kSameShare) return true;
   }
   if (in.type == InsightType::kCorrelation) {
-    if (in.FindFact("identity")) return true;  // a product and its factor
-    const analysis::Fact* r = in.FindFact("r");
+    if (in.FindFact(FactName::kIdentity)) return true;  // a product and its factor
+    const analysis::Fact* r = in.FindFact(FactName::kR);
     return r && std::fabs(r->value) >= kNearIdentity;
   }
   if (in.type == InsightType::kDataQuality) {
-    const analysis::Fact* alert = in.FindFact("alert");
+    const analysis::Fact* alert = in.FindFact(FactName::kAlert);
     return alert && (alert->label == AlertTypeName(AlertType::kConstant) ||
                      alert->label == AlertTypeName(AlertType::kEmpty));
   }
@@ -155,14 +156,14 @@ bool IsTrivia(const Insight& in) {
 // the same spike in the whole table and in one of its groups.
 bool SameFact(const Insight& a, const Insight& b) {
   // One spike seen in the whole table and again in the group it came from.
-  const analysis::Fact* ta = a.FindFact("at");
-  const analysis::Fact* tb = b.FindFact("at");
+  const analysis::Fact* ta = a.FindFact(FactName::kAt);
+  const analysis::Fact* tb = b.FindFact(FactName::kAt);
   if (a.type == InsightType::kOutlier && b.type == InsightType::kOutlier && ta && tb &&
       ta->value == tb->value && a.columns == b.columns) {
     return true;
   }
-  const analysis::Fact* ca = a.FindFact("category");
-  const analysis::Fact* cb = b.FindFact("category");
+  const analysis::Fact* ca = a.FindFact(FactName::kCategory);
+  const analysis::Fact* cb = b.FindFact(FactName::kCategory);
   return ca && cb && ca->label == cb->label && a.columns == b.columns && a.subspace == b.subspace &&
          a.aggregation == b.aggregation;
 }
@@ -170,7 +171,7 @@ bool SameFact(const Insight& a, const Insight& b) {
 // A correlation between a part and its whole (profit and sales, when the report has the margin
 // of one in the other): a part moves with its whole by construction.
 bool PartWithItsWhole(const analysis::InsightReport& report, const Insight& in) {
-  if (in.type != InsightType::kCorrelation || !in.FindFact("r")) return false;
+  if (in.type != InsightType::kCorrelation || !in.FindFact(FactName::kR)) return false;
   for (const Insight& margin : report.insights) {
     if (margin.type != InsightType::kMargin) continue;
     const std::string& part = margin.columns[0];
@@ -252,30 +253,30 @@ class Writer {
     if (in.columns.empty() || in.aggregation == "count") return {table::Unit::kNone, "", audience_};
     return StyleOf(story_.profile, in.columns[0], audience_);
   }
-  std::string F(const Insight& in, std::string_view name) const {
+  std::string F(const Insight& in, FactName name) const {
     const Fact* f = in.FindFact(name);
     return f ? FormatFact(*f, Style(in)) : "?";
   }
   // A fact without its sign, for text that already says the direction ("fell by 4").
-  std::string FAbs(const Insight& in, std::string_view name) const {
+  std::string FAbs(const Insight& in, FactName name) const {
     const Fact* f = in.FindFact(name);
     if (!f) return "?";
     Fact positive = *f;
     positive.value = std::fabs(positive.value);
     return FormatFact(positive, Style(in));
   }
-  double V(const Insight& in, std::string_view name) const {
+  double V(const Insight& in, FactName name) const {
     const Fact* f = in.FindFact(name);
     return f ? f->value : NAN;
   }
-  bool Has(const Insight& in, std::string_view name) const { return in.FindFact(name) != nullptr; }
+  bool Has(const Insight& in, FactName name) const { return in.FindFact(name) != nullptr; }
 
   static std::string Display(const std::string& name) { return NameAsWords(name); }
   std::string Col(const Insight& in, size_t i) const { return Display(in.columns[i]); }
   std::string LastCol(const Insight& in) const { return Display(in.columns.back()); }
   // A category as text; a boolean's "true"/"false" needs its column to mean anything ("Rows
   // with is_promo = false"; InlineCategory for the middle of a sentence).
-  std::string Category(const Insight& in, std::string_view fact) const {
+  std::string Category(const Insight& in, FactName fact) const {
     std::string label = F(in, fact);
     if (IsYesNo(in.columns.back()))
       return "Rows where " + Display(in.columns.back()) + " is " + label;
@@ -290,7 +291,7 @@ class Writer {
     return false;
   }
 
-  std::string InlineCategory(const Insight& in, std::string_view fact) const {
+  std::string InlineCategory(const Insight& in, FactName fact) const {
     std::string text = Category(in, fact);
     if (text.rfind("Rows where", 0) == 0) text[0] = 'r';
     return text;
@@ -319,7 +320,7 @@ class Writer {
     if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
     return s;
   }
-  std::string Share(const Insight& in, std::string_view name) const {
+  std::string Share(const Insight& in, FactName name) const {
     const Fact* f = in.FindFact(name);
     return f ? ShareInWords(f->value, audience_) : "?";
   }
@@ -334,138 +335,154 @@ std::string Writer::HeadlineText(const Insight& in) const {
     case InsightType::kTrend: {
       const bool up = in.direction == Direction::kUp;
       std::string verb = general() ? (up ? "went up" : "went down") : (up ? "rose" : "fell");
-      std::string span = " from " + F(in, "start") + " to " + F(in, "end");
-      if (Has(in, "changePct")) {
+      std::string span = " from " + F(in, FactName::kStart) + " to " + F(in, FactName::kEnd);
+      if (Has(in, FactName::kChangePct)) {
         std::string s = Capital(what) + " " + verb + (general() ? " by about " : " ") +
-                        F(in, "changePct") + span;
-        if (!exec()) s += ", from about " + F(in, "fitStart") + " to " + F(in, "fitEnd");
+                        F(in, FactName::kChangePct) + span;
+        if (!exec())
+          s += ", from about " + F(in, FactName::kFitStart) + " to " + F(in, FactName::kFitEnd);
         return s + ".";
       }
       std::string grain(analysis::TimeGrainName(in.evidence.grain));
-      return Capital(what) + " " + verb + " by about " + FAbs(in, "slope") + " per " + grain +
-             span + ".";
+      return Capital(what) + " " + verb + " by about " + FAbs(in, FactName::kSlope) + " per " +
+             grain + span + ".";
     }
     case InsightType::kChangePoint: {
-      if (Has(in, "turned")) {
+      if (Has(in, FactName::kTurned)) {
         const bool up = in.direction == Direction::kUp;
-        return Capital(what) + " turned around " + F(in, "at") + ": " +
+        return Capital(what) + " turned around " + F(in, FactName::kAt) + ": " +
                (up ? "falling before, rising after" : "rising before, falling after") + " (about " +
-               F(in, "before") + " on average before, " + F(in, "after") + " after).";
+               F(in, FactName::kBefore) + " on average before, " + F(in, FactName::kAfter) +
+               " after).";
       }
       std::string s = Capital(what) + " shifted " +
-                      (in.direction == Direction::kUp ? "up" : "down") + " around " + F(in, "at") +
-                      ": from about " + F(in, "before") + " to " + F(in, "after") + " on average";
-      if (Has(in, "changePct")) {
-        s += std::string(" (") + (in.direction == Direction::kUp ? "+" : "-") + F(in, "changePct") +
-             ")";
+                      (in.direction == Direction::kUp ? "up" : "down") + " around " +
+                      F(in, FactName::kAt) + ": from about " + F(in, FactName::kBefore) + " to " +
+                      F(in, FactName::kAfter) + " on average";
+      if (Has(in, FactName::kChangePct)) {
+        s += std::string(" (") + (in.direction == Direction::kUp ? "+" : "-") +
+             F(in, FactName::kChangePct) + ")";
       }
       return s + ".";
     }
     case InsightType::kSeasonality:
-      return Capital(what) + " follows a " + F(in, "cycle") + " cycle: highest in " +
-             F(in, "peak") + " (about " + F(in, "peakValue") + ") and lowest in " +
-             F(in, "trough") + " (about " + F(in, "troughValue") + ").";
+      return Capital(what) + " follows a " + F(in, FactName::kCycle) + " cycle: highest in " +
+             F(in, FactName::kPeak) + " (about " + F(in, FactName::kPeakValue) +
+             ") and lowest in " + F(in, FactName::kTrough) + " (about " +
+             F(in, FactName::kTroughValue) + ").";
     case InsightType::kOutlier: {
       const bool up = in.direction == Direction::kUp;
-      if (Has(in, "at")) {
-        std::string s = "In " + F(in, "at") + ", " + what + " was " + F(in, "actual");
-        if (Has(in, "ratio") && V(in, "ratio") >= 3) {
-          s += ", " + F(in, "ratio") + " the values around it (about " + F(in, "expected") + ")";
-        } else if (Has(in, "deviationPct")) {
-          s += ", " + F(in, "deviationPct") + (up ? " above" : " below") +
-               " the values around it (about " + F(in, "expected") + ")";
+      if (Has(in, FactName::kAt)) {
+        std::string s =
+            "In " + F(in, FactName::kAt) + ", " + what + " was " + F(in, FactName::kActual);
+        if (Has(in, FactName::kRatio) && V(in, FactName::kRatio) >= 3) {
+          s += ", " + F(in, FactName::kRatio) + " the values around it (about " +
+               F(in, FactName::kExpected) + ")";
+        } else if (Has(in, FactName::kDeviationPct)) {
+          s += ", " + F(in, FactName::kDeviationPct) + (up ? " above" : " below") +
+               " the values around it (about " + F(in, FactName::kExpected) + ")";
         } else {
           s += std::string(up ? ", above" : ", below") + " the values around it (about " +
-               F(in, "expected") + ")";
+               F(in, FactName::kExpected) + ")";
         }
         return s + ".";
       }
-      return Category(in, "category") + " stands out on " + what + ": " + F(in, "categoryValue") +
-             " against about " + F(in, "othersMean") + " for the other " + LastCol(in) + " values.";
+      return Category(in, FactName::kCategory) + " stands out on " + what + ": " +
+             F(in, FactName::kCategoryValue) + " against about " + F(in, FactName::kOthersMean) +
+             " for the other " + LastCol(in) + " values.";
     }
     case InsightType::kCorrelation: {
-      if (Has(in, "r")) {
-        const bool positive = V(in, "r") > 0;
+      if (Has(in, FactName::kR)) {
+        const bool positive = V(in, FactName::kR) > 0;
         std::string s = Capital(Col(in, 0)) + " and " + Col(in, 1);
         if (general()) {
           s +=
               positive ? " tend to rise and fall together" : " tend to move in opposite directions";
         } else {
           s += positive ? " move together" : " move in opposite directions";
-          s += " (r = " + F(in, "r") + ")";
+          s += " (r = " + F(in, FactName::kR) + ")";
         }
         return s + ".";
       }
-      if (Has(in, "eta")) {
+      if (Has(in, FactName::kEta)) {
         std::string s = Capital(Col(in, 0)) + " differs by " + Col(in, 1) + ": " +
-                        Category(in, "highest") + " averages " + F(in, "highestMean") +
-                        ", against " + F(in, "lowestMean") + " for " + Category(in, "lowest");
-        if (tech()) s += " (η = " + F(in, "eta") + ")";  // Greek and statistics: technical only
+                        Category(in, FactName::kHighest) + " averages " +
+                        F(in, FactName::kHighestMean) + ", against " +
+                        F(in, FactName::kLowestMean) + " for " + Category(in, FactName::kLowest);
+        if (tech())
+          s += " (η = " + F(in, FactName::kEta) + ")";  // Greek and statistics: technical only
         return s + ".";
       }
       std::string s = Capital(Col(in, 1)) + " and " + Col(in, 0) + " are linked: the mix of " +
                       Col(in, 0) + " differs across " + Col(in, 1);
-      if (tech()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
+      if (tech()) s += " (Cramér's V = " + F(in, FactName::kCramersV) + ")";
       return s + ".";
     }
     case InsightType::kTopContributor: {
       const std::string& dim = LastCol(in);
       if (in.aggregation == "count") {
-        return Category(in, "category") + " is the most common " + dim + ": " +
-               F(in, "categoryValue") + " rows, " + Share(in, "share") + " of all, " +
-               F(in, "ratio") + " as many as " + Category(in, "runnerUp") + ".";
+        return Category(in, FactName::kCategory) + " is the most common " + dim + ": " +
+               F(in, FactName::kCategoryValue) + " rows, " + Share(in, FactName::kShare) +
+               " of all, " + F(in, FactName::kRatio) + " as many as " +
+               Category(in, FactName::kRunnerUp) + ".";
       }
       if (in.aggregation == "value") {
-        return Category(in, "category") + " has the highest " + Col(in, 0) + ": " +
-               F(in, "categoryValue") + ", " + F(in, "ratio") + " the next " + dim + ", " +
-               Category(in, "runnerUp") + ".";
+        return Category(in, FactName::kCategory) + " has the highest " + Col(in, 0) + ": " +
+               F(in, FactName::kCategoryValue) + ", " + F(in, FactName::kRatio) + " the next " +
+               dim + ", " + Category(in, FactName::kRunnerUp) + ".";
       }
       if (in.aggregation == "sum") {
-        return Category(in, "category") + " brings the most " + Col(in, 0) + ": " +
-               F(in, "categoryValue") + ", " + Share(in, "share") + " of the total and " +
-               F(in, "ratio") + " the next " + dim + ", " + Category(in, "runnerUp") + ".";
+        return Category(in, FactName::kCategory) + " brings the most " + Col(in, 0) + ": " +
+               F(in, FactName::kCategoryValue) + ", " + Share(in, FactName::kShare) +
+               " of the total and " + F(in, FactName::kRatio) + " the next " + dim + ", " +
+               Category(in, FactName::kRunnerUp) + ".";
       }
-      return Category(in, "category") + " has the highest average " + Col(in, 0) + ": " +
-             F(in, "categoryValue") + ", " + F(in, "ratio") + " the next " + dim + ", " +
-             Category(in, "runnerUp") + ".";
+      return Category(in, FactName::kCategory) + " has the highest average " + Col(in, 0) + ": " +
+             F(in, FactName::kCategoryValue) + ", " + F(in, FactName::kRatio) + " the next " + dim +
+             ", " + Category(in, FactName::kRunnerUp) + ".";
     }
     case InsightType::kMajority: {
-      const bool rows = Category(in, "category").rfind("Rows where", 0) == 0;  // plural subject
-      std::string s = Category(in, "category") +
+      const bool rows =
+          Category(in, FactName::kCategory).rfind("Rows where", 0) == 0;  // plural subject
+      std::string s = Category(in, FactName::kCategory) +
                       (in.aggregation == "count" ? (rows ? " make up " : " makes up ")
                                                  : (rows ? " account for " : " accounts for ")) +
-                      Share(in, "share") + " of " + (in.aggregation == "count" ? "the rows" : what);
-      if (V(in, "categories") > 2) {
-        s += ", across " + F(in, "categories") + " " + LastCol(in) + " values";
+                      Share(in, FactName::kShare) + " of " +
+                      (in.aggregation == "count" ? "the rows" : what);
+      if (V(in, FactName::kCategories) > 2) {
+        s += ", across " + F(in, FactName::kCategories) + " " + LastCol(in) + " values";
       }
       return s + ".";
     }
     case InsightType::kEvenness: {
-      std::string s = Capital(what) + " is spread evenly across the " + F(in, "categories") + " " +
-                      LastCol(in) + " values: each holds ";
-      const std::string low = F(in, "smallestShare"), high = F(in, "largestShare");
+      std::string s = Capital(what) + " is spread evenly across the " +
+                      F(in, FactName::kCategories) + " " + LastCol(in) + " values: each holds ";
+      const std::string low = F(in, FactName::kSmallestShare),
+                        high = F(in, FactName::kLargestShare);
       return s + (low == high ? "about " + low : "between " + low + " and " + high) + ".";
     }
     case InsightType::kDistribution: {
       const bool right = in.direction == Direction::kUp;
       return Capital(Col(in, 0)) + " is skewed: a few " + (right ? "large" : "small") +
-             " values pull the average (" + F(in, "mean") + ") " + (right ? "above" : "below") +
-             " the typical value (median " + F(in, "median") + ").";
+             " values pull the average (" + F(in, FactName::kMean) + ") " +
+             (right ? "above" : "below") + " the typical value (median " +
+             F(in, FactName::kMedian) + ").";
     }
     case InsightType::kDataQuality: {
-      const std::string alert = F(in, "alert");
+      const std::string alert = F(in, FactName::kAlert);
       const std::string column = in.columns.empty() ? "" : Col(in, 0);
       if (alert == AlertTypeName(AlertType::kMissing))
-        return F(in, "share") + " of " + column + " values are missing.";
+        return F(in, FactName::kShare) + " of " + column + " values are missing.";
       if (alert == AlertTypeName(AlertType::kInfinite))
-        return F(in, "share") + " of " + column + " values are infinite.";
+        return F(in, FactName::kShare) + " of " + column + " values are infinite.";
       if (alert == AlertTypeName(AlertType::kDuplicates)) {
-        const bool one = V(in, "count") == 1;
-        return F(in, "count") + (one ? " row (" : " rows (") + F(in, "share") +
+        const bool one = V(in, FactName::kCount) == 1;
+        return F(in, FactName::kCount) + (one ? " row (" : " rows (") + F(in, FactName::kShare) +
                (one ? ") is an exact copy of another row." : ") are exact copies of other rows.");
       }
       if (alert == AlertTypeName(AlertType::kInvalid)) {
-        return F(in, "count") + " " + column + " values could not be read and were left out.";
+        return F(in, FactName::kCount) + " " + column +
+               " values could not be read and were left out.";
       }
       if (alert == AlertTypeName(AlertType::kConstant))
         return column + " has the same value in every row.";
@@ -473,67 +490,75 @@ std::string Writer::HeadlineText(const Insight& in) const {
       return column + ": " + alert;
     }
     case InsightType::kOutcomeRate: {
-      std::string s = Capital(RateName(in.columns[0])) + " is " + Share(in, "rate") + ": " +
-                      F(in, "positives") + " of " + F(in, "answered") + " " +
-                      RowNoun(story_.profile);
+      std::string s = Capital(RateName(in.columns[0])) + " is " + Share(in, FactName::kRate) +
+                      ": " + F(in, FactName::kPositives) + " of " + F(in, FactName::kAnswered) +
+                      " " + RowNoun(story_.profile);
       // "95%" traces to the fact "confidence".
-      if (tech()) s += " (95% interval " + F(in, "rateLow") + " to " + F(in, "rateHigh") + ")";
+      if (tech())
+        s += " (95% interval " + F(in, FactName::kRateLow) + " to " + F(in, FactName::kRateHigh) +
+             ")";
       return s + ".";
     }
     case InsightType::kOutcomeByGroup: {
       std::string s = Capital(RateName(in.columns[0])) + " differs by " + LastCol(in) + ": " +
-                      F(in, "highestRate") + " for " + InlineCategory(in, "highest");
-      if (Has(in, "lift") && V(in, "lift") >= 1.1) {
-        s += ", " + F(in, "lift") + " the overall " + F(in, "rate");
+                      F(in, FactName::kHighestRate) + " for " +
+                      InlineCategory(in, FactName::kHighest);
+      if (Has(in, FactName::kLift) && V(in, FactName::kLift) >= 1.1) {
+        s += ", " + F(in, FactName::kLift) + " the overall " + F(in, FactName::kRate);
       }
-      s += ", against " + F(in, "lowestRate") + " for " + InlineCategory(in, "lowest");
-      if (tech()) s += " (Cramér's V = " + F(in, "cramersV") + ")";
+      s += ", against " + F(in, FactName::kLowestRate) + " for " +
+           InlineCategory(in, FactName::kLowest);
+      if (tech()) s += " (Cramér's V = " + F(in, FactName::kCramersV) + ")";
       return s + ".";
     }
     case InsightType::kOutcomeDifference: {
       const std::string outcome = OutcomeWords(in.columns[1]);
-      std::string s =
-          Capital(Col(in, 0)) + " is " + (in.direction == Direction::kUp ? "higher" : "lower") +
-          " where " + outcome + " is " + F(in, "positive") + ": " + F(in, "positiveMean") +
-          " on average, against " + F(in, "negativeMean") + " where it is " + F(in, "negative");
+      std::string s = Capital(Col(in, 0)) + " is " +
+                      (in.direction == Direction::kUp ? "higher" : "lower") + " where " + outcome +
+                      " is " + F(in, FactName::kPositive) + ": " + F(in, FactName::kPositiveMean) +
+                      " on average, against " + F(in, FactName::kNegativeMean) + " where it is " +
+                      F(in, FactName::kNegative);
       std::vector<std::string> notes;
-      if (Has(in, "differencePct")) {
-        notes.push_back((in.direction == Direction::kUp ? "+" : "-") + FAbs(in, "differencePct"));
+      if (Has(in, FactName::kDifferencePct)) {
+        notes.push_back((in.direction == Direction::kUp ? "+" : "-") +
+                        FAbs(in, FactName::kDifferencePct));
       }
-      if (tech()) notes.push_back("Cohen's d = " + F(in, "cohensD"));
+      if (tech()) notes.push_back("Cohen's d = " + F(in, FactName::kCohensD));
       for (size_t i = 0; i < notes.size(); ++i) s += (i ? "; " : " (") + notes[i];
       return s + (notes.empty() ? "." : ").");
     }
     case InsightType::kLoss: {
       const std::string measure = Col(in, 0);
       std::string s;
-      if (V(in, "lossGroups") == 1) {
-        s = Category(in, "loser1") + " makes a loss: total " + measure + " of " +
-            F(in, "loser1Total") + ", erasing " + Share(in, "erased") + " of the " +
-            F(in, "gains") + " the other " + LastCol(in) + " values make";
+      if (V(in, FactName::kLossGroups) == 1) {
+        s = Category(in, FactName::kLoser1) + " makes a loss: total " + measure + " of " +
+            F(in, FactName::kLoser1Total) + ", erasing " + Share(in, FactName::kErased) +
+            " of the " + F(in, FactName::kGains) + " the other " + LastCol(in) + " values make";
       } else {
-        s = F(in, "lossGroups") + " " + LastCol(in) + " values make a loss in total " + measure +
-            ": " + InlineCategory(in, "loser1") + " (" + F(in, "loser1Total") + "), " +
-            InlineCategory(in, "loser2") + " (" + F(in, "loser2Total") + ")";
-        if (Has(in, "loser3")) {
-          s += V(in, "lossGroups") > 3 ? ", " : " and ";
-          s += InlineCategory(in, "loser3") + " (" + F(in, "loser3Total") + ")";
-          if (V(in, "lossGroups") > 3) s += " and others";
+        s = F(in, FactName::kLossGroups) + " " + LastCol(in) + " values make a loss in total " +
+            measure + ": " + InlineCategory(in, FactName::kLoser1) + " (" +
+            F(in, FactName::kLoser1Total) + "), " + InlineCategory(in, FactName::kLoser2) + " (" +
+            F(in, FactName::kLoser2Total) + ")";
+        if (Has(in, FactName::kLoser3)) {
+          s += V(in, FactName::kLossGroups) > 3 ? ", " : " and ";
+          s += InlineCategory(in, FactName::kLoser3) + " (" + F(in, FactName::kLoser3Total) + ")";
+          if (V(in, FactName::kLossGroups) > 3) s += " and others";
         }
-        s += "; together they erase " + Share(in, "erased") + " of the " + F(in, "gains") +
-             " the others make";
+        s += "; together they erase " + Share(in, FactName::kErased) + " of the " +
+             F(in, FactName::kGains) + " the others make";
       }
       return s + ".";
     }
     case InsightType::kMargin: {
-      if (!Has(in, "highest")) {
-        return Capital(Col(in, 0)) + " is " + Share(in, "margin") + " of " + Col(in, 1) + " (" +
-               F(in, "partTotal") + " of " + F(in, "wholeTotal") + ").";
+      if (!Has(in, FactName::kHighest)) {
+        return Capital(Col(in, 0)) + " is " + Share(in, FactName::kMargin) + " of " + Col(in, 1) +
+               " (" + F(in, FactName::kPartTotal) + " of " + F(in, FactName::kWholeTotal) + ").";
       }
       return Capital(Col(in, 0)) + " margin differs by " + LastCol(in) + ": " +
-             F(in, "highestMargin") + " of " + Col(in, 1) + " for " +
-             InlineCategory(in, "highest") + ", against " + F(in, "lowestMargin") + " for " +
-             InlineCategory(in, "lowest") + " (" + F(in, "margin") + " overall).";
+             F(in, FactName::kHighestMargin) + " of " + Col(in, 1) + " for " +
+             InlineCategory(in, FactName::kHighest) + ", against " +
+             F(in, FactName::kLowestMargin) + " for " + InlineCategory(in, FactName::kLowest) +
+             " (" + F(in, FactName::kMargin) + " overall).";
     }
   }
   return "";
@@ -542,11 +567,11 @@ std::string Writer::HeadlineText(const Insight& in) const {
 std::string Writer::Detail(const Insight& in) const {
   if (!tech()) return "";
   std::string s = "Method: " + in.method;
-  if (!std::isnan(in.p_value)) s += "; " + F(in, "pValue");
-  if (Has(in, "tau")) s += ", Kendall τ = " + F(in, "tau");
-  if (Has(in, "spearman")) s += ", Spearman ρ = " + F(in, "spearman");
-  if (Has(in, "n")) s += ", n = " + F(in, "n");
-  if (Has(in, "skewness")) s += ", skewness = " + F(in, "skewness");
+  if (!std::isnan(in.p_value)) s += "; " + F(in, FactName::kPValue);
+  if (Has(in, FactName::kTau)) s += ", Kendall τ = " + F(in, FactName::kTau);
+  if (Has(in, FactName::kSpearman)) s += ", Spearman ρ = " + F(in, FactName::kSpearman);
+  if (Has(in, FactName::kN)) s += ", n = " + F(in, FactName::kN);
+  if (Has(in, FactName::kSkewness)) s += ", skewness = " + F(in, FactName::kSkewness);
   s += ".";
   for (const std::string& c : in.caveats) s += " Caveat: " + c + ".";
   return s;
@@ -562,41 +587,43 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
     switch (in.type) {
       case InsightType::kTrend:
         text = in.direction == Direction::kDown
-                   ? "Find out what is behind the fall in " + what + " since " + F(in, "start") +
-                         " before planning on the current level."
-               : Has(in, "changePct")
-                   ? Capital(what) + " rose " + F(in, "changePct") + " from " + F(in, "start") +
-                         " to " + F(in, "end") +
+                   ? "Find out what is behind the fall in " + what + " since " +
+                         F(in, FactName::kStart) + " before planning on the current level."
+               : Has(in, FactName::kChangePct)
+                   ? Capital(what) + " rose " + F(in, FactName::kChangePct) + " from " +
+                         F(in, FactName::kStart) + " to " + F(in, FactName::kEnd) +
                          ": check whether the rise can be sustained before planning "
                          "capacity for it."
                    : "Check whether the rise in " + what +
                          " can be sustained, and plan capacity for it if so.";
         break;
       case InsightType::kChangePoint:
-        text = "Look at what changed around " + F(in, "at") + ": " + what + " moved to a new " +
-               "level then, and the reason is not in this data.";
+        text = "Look at what changed around " + F(in, FactName::kAt) + ": " + what +
+               " moved to a new " + "level then, and the reason is not in this data.";
         break;
       case InsightType::kSeasonality:
-        text = "Plan around the " + F(in, "cycle") + " cycle of " + what + ": prepare for " +
-               F(in, "peak") + " and use " + F(in, "trough") + " for slack.";
+        text = "Plan around the " + F(in, FactName::kCycle) + " cycle of " + what +
+               ": prepare for " + F(in, FactName::kPeak) + " and use " + F(in, FactName::kTrough) +
+               " for slack.";
         break;
       case InsightType::kOutlier:
-        text = Has(in, "at")
-                   ? "Confirm the value of " + what + " in " + F(in, "at") +
+        text = Has(in, FactName::kAt)
+                   ? "Confirm the value of " + what + " in " + F(in, FactName::kAt) +
                          " is right before drawing conclusions from it."
-                   : "Look into " + InlineCategory(in, "category") + ": it is far from the other " +
-                         LastCol(in) + " values on " + what + ".";
+                   : "Look into " + InlineCategory(in, FactName::kCategory) +
+                         ": it is far from the other " + LastCol(in) + " values on " + what + ".";
         break;
       case InsightType::kCorrelation:
-        if (Has(in, "r")) {
+        if (Has(in, FactName::kR)) {
           text = "Before planning on the link between " + Col(in, 0) + " and " + Col(in, 1) +
-                 " (r = " + F(in, "r") + "), test whether a change in " + Col(in, 1) + " moves " +
-                 Col(in, 0) + ": the data shows they go together, not why.";
-        } else if (Has(in, "eta")) {
+                 " (r = " + F(in, FactName::kR) + "), test whether a change in " + Col(in, 1) +
+                 " moves " + Col(in, 0) + ": the data shows they go together, not why.";
+        } else if (Has(in, FactName::kEta)) {
           text = "Plan " + Col(in, 0) + " by " + Col(in, 1) +
-                 " rather than as one figure: " + InlineCategory(in, "highest") + " averages " +
-                 F(in, "highestMean") + ", against " + F(in, "lowestMean") + " for " +
-                 InlineCategory(in, "lowest") + ".";
+                 " rather than as one figure: " + InlineCategory(in, FactName::kHighest) +
+                 " averages " + F(in, FactName::kHighestMean) + ", against " +
+                 F(in, FactName::kLowestMean) + " for " + InlineCategory(in, FactName::kLowest) +
+                 ".";
         } else {
           text = "Read " + Col(in, 0) + " within each " + Col(in, 1) + ": its mix differs across " +
                  "them, so a figure over all " + Col(in, 1) + " values hides it.";
@@ -604,23 +631,25 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         break;
       case InsightType::kTopContributor:
         text = in.aggregation == "mean" || in.aggregation == "value"
-                   ? "Look at what sets " + InlineCategory(in, "category") + " apart on " +
+                   ? "Look at what sets " + InlineCategory(in, FactName::kCategory) + " apart on " +
                          What(in) + " before treating all " + LastCol(in) + " values alike."
-                   : "Protect " + InlineCategory(in, "category") + ", the largest " + LastCol(in) +
-                         (Has(in, "share") ? " (" + Share(in, "share") + " of " + What(in) + ")"
-                                           : std::string()) +
+                   : "Protect " + InlineCategory(in, FactName::kCategory) + ", the largest " +
+                         LastCol(in) +
+                         (Has(in, FactName::kShare)
+                              ? " (" + Share(in, FactName::kShare) + " of " + What(in) + ")"
+                              : std::string()) +
                          ", and watch how much depends on it.";
         break;
       case InsightType::kMajority:
-        text = "Weigh the dependence on " + InlineCategory(in, "category") + " (" +
-               Share(in, "share") + " of " + what + "): a change there moves the whole.";
+        text = "Weigh the dependence on " + InlineCategory(in, FactName::kCategory) + " (" +
+               Share(in, FactName::kShare) + " of " + what + "): a change there moves the whole.";
         break;
       case InsightType::kEvenness:
         text = "No " + LastCol(in) + " stands out on " + what +
                ": act on the whole rather than on one group.";
         break;
       case InsightType::kDistribution:
-        text = "Report the median of " + Col(in, 0) + " (" + F(in, "median") +
+        text = "Report the median of " + Col(in, 0) + " (" + F(in, FactName::kMedian) +
                ") beside the average: a few extreme values move the average.";
         break;
       case InsightType::kDataQuality:
@@ -630,36 +659,40 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
       case InsightType::kOutcomeRate:
         break;  // the rate is the headline; what to do is in what goes with it
       case InsightType::kOutcomeByGroup:
-        text = "Start with " + InlineCategory(in, "highest") + ": the " + RateName(in.columns[0]) +
-               " there is " + F(in, "highestRate") + " against " + F(in, "rate") +
+        text = "Start with " + InlineCategory(in, FactName::kHighest) + ": the " +
+               RateName(in.columns[0]) + " there is " + F(in, FactName::kHighestRate) +
+               " against " + F(in, FactName::kRate) +
                " overall. Find out what differs there, and check in the next period whether the "
                "gap holds.";
         break;
       case InsightType::kLoss:
-        text = "Review " + InlineCategory(in, "loser1") + ": its total " + Col(in, 0) + " is " +
-               F(in, "loser1Total") + ". Check its prices, discounts and costs against the " +
-               LastCol(in) + " values that make money.";
+        text = "Review " + InlineCategory(in, FactName::kLoser1) + ": its total " + Col(in, 0) +
+               " is " + F(in, FactName::kLoser1Total) +
+               ". Check its prices, discounts and costs against the " + LastCol(in) +
+               " values that make money.";
         break;
       case InsightType::kMargin:
-        if (Has(in, "lowest")) {
-          text = "Find out why " + InlineCategory(in, "lowest") + " keeps " +
-                 F(in, "lowestMargin") + " of its " + Col(in, 1) + " as " + Col(in, 0) +
-                 ", against " + F(in, "highestMargin") + " for " + InlineCategory(in, "highest") +
+        if (Has(in, FactName::kLowest)) {
+          text = "Find out why " + InlineCategory(in, FactName::kLowest) + " keeps " +
+                 F(in, FactName::kLowestMargin) + " of its " + Col(in, 1) + " as " + Col(in, 0) +
+                 ", against " + F(in, FactName::kHighestMargin) + " for " +
+                 InlineCategory(in, FactName::kHighest) +
                  ": compare their prices, discounts and costs, and check the gap again next "
                  "period.";
         }
         break;
       case InsightType::kOutcomeDifference:
         text = "Look at " + Col(in, 0) + " where " + OutcomeWords(in.columns[1]) + " is " +
-               F(in, "positive") + " (" + F(in, "positiveMean") + " on average, against " +
-               F(in, "negativeMean") + "): check whether the difference comes before the " +
-               OutcomeWords(in.columns[1]) + ", so that it can warn of it, or after.";
+               F(in, FactName::kPositive) + " (" + F(in, FactName::kPositiveMean) +
+               " on average, against " + F(in, FactName::kNegativeMean) +
+               "): check whether the difference comes before the " + OutcomeWords(in.columns[1]) +
+               ", so that it can warn of it, or after.";
         break;
     }
     // One recommendation per kind of finding about the same thing (a majority of revenue and
     // of units is one dependence).
     std::string key = std::string(analysis::InsightTypeName(in.type));
-    if (const Fact* f = in.FindFact("category")) key += "|" + f->label;
+    if (const Fact* f = in.FindFact(FactName::kCategory)) key += "|" + f->label;
     if (in.type == InsightType::kCorrelation) key += "|" + in.columns[0] + "|" + in.columns[1];
     if (in.type == InsightType::kTrend || in.type == InsightType::kChangePoint) key += "|" + text;
     if (text.empty() || !seen.insert(key).second) continue;
@@ -710,7 +743,7 @@ std::vector<KeyFigure> KeyFigures(const Story& story) {
   if (main && figures.size() < 3) {
     add(*main);
     if (const Insight* in = WholeTableMargin(story.report, main->name)) {
-      const double margin = in->FindFact("margin")->value;
+      const double margin = in->FindFact(FactName::kMargin)->value;
       figures.push_back({SentenceCase(NameAsWords(in->columns[0]) + " margin"), margin,
                          FormatShare(margin, story.audience)});
     }
@@ -742,13 +775,13 @@ std::string Writer::OutcomeMagnitude(std::vector<const Insight*>* told) const {
     if (in.type == InsightType::kOutcomeByGroup && !group) group = &in;
   }
   if (!rate) return "";
-  std::string s = Capital(RateName(name)) + ": " + Share(*rate, "rate") + " (" +
-                  F(*rate, "positives") + " of " + F(*rate, "answered") + " " +
+  std::string s = Capital(RateName(name)) + ": " + Share(*rate, FactName::kRate) + " (" +
+                  F(*rate, FactName::kPositives) + " of " + F(*rate, FactName::kAnswered) + " " +
                   RowNoun(story_.profile) + ")";
   told->push_back(rate);
   if (group) {
-    s += "; highest for " + InlineCategory(*group, "highest") + " (" + F(*group, "highestRate") +
-         ")";
+    s += "; highest for " + InlineCategory(*group, FactName::kHighest) + " (" +
+         F(*group, FactName::kHighestRate) + ")";
     told->push_back(group);
   }
   return s + ".";
@@ -764,30 +797,34 @@ std::string Writer::MeasureMagnitude(std::vector<const Insight*>* told) const {
            in.aggregation == "sum";
   };
   if (const Insight* in = WholeTableMargin(story_.report, main->name)) {
-    s += "; " + Col(*in, 0) + " " + F(*in, "partTotal") + ", a margin of " + Share(*in, "margin");
+    s += "; " + Col(*in, 0) + " " + F(*in, FactName::kPartTotal) + ", a margin of " +
+         Share(*in, FactName::kMargin);
     told->push_back(in);
   }
   for (const Insight& in : story_.report.insights) {
-    if (in.type != InsightType::kTrend || !whole_table(in) || !Has(in, "changePct")) continue;
+    if (in.type != InsightType::kTrend || !whole_table(in) || !Has(in, FactName::kChangePct))
+      continue;
     const bool up = in.direction == Direction::kUp;
     s += std::string(up ? (general() ? ", going up by about " : ", up ")
                         : (general() ? ", going down by about " : ", down ")) +
-         FAbs(in, "changePct") + " from " + F(in, "start") + " to " + F(in, "end");
+         FAbs(in, FactName::kChangePct) + " from " + F(in, FactName::kStart) + " to " +
+         F(in, FactName::kEnd);
     told->push_back(&in);
     break;
   }
   for (const Insight& in : story_.report.insights) {
     if ((in.type != InsightType::kTopContributor && in.type != InsightType::kMajority) ||
-        !whole_table(in) || !Has(in, "share") || IsTrivia(in)) {
+        !whole_table(in) || !Has(in, FactName::kShare) || IsTrivia(in)) {
       continue;
     }
-    const std::string who = InlineCategory(in, "category");
+    const std::string who = InlineCategory(in, FactName::kCategory);
     const bool plural = who.rfind("rows where", 0) == 0;
-    s += "; " + who + (plural ? " bring " : " brings ") + "the most, " + Share(in, "share");
+    s +=
+        "; " + who + (plural ? " bring " : " brings ") + "the most, " + Share(in, FactName::kShare);
     // Whatever else is said of that category's part of the measure is the same fact again.
-    const analysis::Fact* category = in.FindFact("category");
+    const analysis::Fact* category = in.FindFact(FactName::kCategory);
     for (const Insight& other : story_.report.insights) {
-      const analysis::Fact* c = other.FindFact("category");
+      const analysis::Fact* c = other.FindFact(FactName::kCategory);
       if (whole_table(other) && c && category && c->label == category->label) {
         told->push_back(&other);
       }
