@@ -82,7 +82,9 @@ TEST(MoneyInsightTest, LossMakersAndWhatTheyErase) {
   EXPECT_DOUBLE_EQ(FactValue(*loss, FactName::kErased), 500.0 / 7000);
   // Sales has no negative value: no loss to name.
   for (const Insight& in : r.insights) {
-    if (in.type == InsightType::kLoss) EXPECT_EQ(in.columns[0], "profit");
+    if (in.type == InsightType::kLoss) {
+      EXPECT_EQ(in.columns[0], "profit");
+    }
   }
 }
 
