@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -12,6 +14,8 @@
 #include "analysis/insight_detectors.h"
 #include "analysis/trend.h"
 #include "base/text.h"
+#include "table/inference.h"
+#include "table/value_parse.h"
 
 namespace datastory::analysis::detect {
 namespace {
@@ -94,6 +98,16 @@ class CorrelationFamily : public DetectorFamily {
             "the two columns move almost in lockstep: one may be computed from "
             "the other");
       }
+      // Two counts of years that have passed (age and years of experience) rise together by
+      // construction: structure, said once, not a finding.
+      if (r.value > 0 && table::NameSuggestsElapsedYears(r.a) &&
+          table::NameSuggestsElapsedYears(r.b)) {
+        const std::string text = r.a + " and " + r.b + " both count years that have passed";
+        in.strength /= 5;
+        in.facts.push_back({FactName::kIdentity, NAN, FactUnit::kCount, TimeGrain::kDay, text});
+        in.caveats.push_back(text + ": they rise together by construction");
+        report_.structure.push_back(text + ", so they rise together");
+      }
       // A product and one of its factors (revenue and unit price) go together by construction.
       for (const Product& product : products_) {
         if ((product.of == a && (product.a == b || product.b == b)) ||
@@ -135,6 +149,7 @@ class CorrelationFamily : public DetectorFamily {
         CramersFact(static_cast<int>(a), static_cast<int>(b), sampled);
       }
     }
+    TellSameGroups();
   }
 
  private:
@@ -206,7 +221,7 @@ class CorrelationFamily : public DetectorFamily {
   };
 
   // Within 1% (or a cent, for rounded money) in at least 95% of 30 or more sampled rows that
-  // have all three values.
+  // have all three values and are not all zero.
   static constexpr double kProductTolerance = 0.01;
   static constexpr double kMinProductShare = 0.95;
   static constexpr int64_t kMinProductRows = 30;
@@ -238,7 +253,8 @@ class CorrelationFamily : public DetectorFamily {
           int64_t rows = 0, equal = 0;
           for (const std::vector<double>& row : sample.numbers) {
             const double x = row[io], y = row[ia] * row[ib];
-            if (std::isnan(x) || std::isnan(y)) continue;
+            // A row of zeros fits any product (0 = 0 × 0): no evidence either way.
+            if (std::isnan(x) || std::isnan(y) || (x == 0 && y == 0)) continue;
             ++rows;
             equal += std::fabs(x - y) <= kProductTolerance * std::max(std::fabs(x), 1.0);
           }
@@ -268,6 +284,102 @@ class CorrelationFamily : public DetectorFamily {
   std::unordered_map<std::string, int> position_;  // measures_ by name
 
   std::vector<Product> products_;
+
+  // A yes/no column's label read as its answer: true/yes/1 or false/no/0.
+  static std::optional<bool> Answer(const std::string& label) {
+    if (std::optional<bool> b = table::ParseBoolean(label)) return b;
+    if (label == "1") return true;
+    if (label == "0") return false;
+    return std::nullopt;
+  }
+
+  // How one dimension relabels another, for the structure notes: two yes/no columns that are
+  // each other's opposite (is_active and is_churned) or copies; a column nested in another
+  // (each sub_category belongs to one category); or, when each goes with one of the other,
+  // columns that name the same groups (kept in same_groups_ and told together). `table`
+  // counts the sample's rows by label of a (rows) and b (columns).
+  void Relabelling(int a, int b, const std::vector<std::string>& la,
+                   const std::vector<std::string>& lb,
+                   const std::vector<std::vector<double>>& table, bool sampled) {
+    const std::string& na = Name(cube_.dimensions[a].column);
+    const std::string& nb = Name(cube_.dimensions[b].column);
+    if (table.size() == 2 && table[0].size() == 2) {
+      const std::optional<bool> a0 = Answer(la[0]), a1 = Answer(la[1]);
+      const std::optional<bool> b0 = Answer(lb[0]), b1 = Answer(lb[1]);
+      if (a0 && a1 && b0 && b1 && *a0 != *a1 && *b0 != *b1) {
+        const bool aligned = *a0 == *b0;  // label 0 of a and label 0 of b give the same answer
+        const double same = aligned ? table[0][0] + table[1][1] : table[0][1] + table[1][0];
+        const double opposite = aligned ? table[0][1] + table[1][0] : table[0][0] + table[1][1];
+        const std::string rows = sampled ? " sampled row" : " row";
+        const std::string how =
+            std::min(same, opposite) == 0 ? " in every" + rows : " in nearly every" + rows;
+        report_.structure.push_back(same > opposite
+                                        ? na + " and " + nb + " give the same answer" + how
+                                        : na + " is yes where " + nb + " is no" + how);
+        return;
+      }
+    }
+    // How nearly each label of one column (a row of the table, or a column of it) meets one
+    // label of the other: the share of rows that fall in each label's most common partner.
+    auto in_one = [](const std::vector<std::vector<double>>& t, bool by_row) {
+      const size_t outer = by_row ? t.size() : t[0].size();
+      const size_t inner = by_row ? t[0].size() : t.size();
+      double modal = 0, total = 0;
+      for (size_t i = 0; i < outer; ++i) {
+        double most = 0;
+        for (size_t j = 0; j < inner; ++j) {
+          const double n = by_row ? t[i][j] : t[j][i];
+          most = std::max(most, n);
+          total += n;
+        }
+        modal += most;
+      }
+      return total > 0 ? modal / total : 0.0;
+    };
+    const double a_in_b = in_one(table, true), b_in_a = in_one(table, false);
+    auto nested = [&](const std::string& part, const std::string& whole, double share) {
+      report_.structure.push_back("each " + part + " belongs to one " + whole +
+                                  (share < 1 ? ", with few exceptions" : ""));
+    };
+    if (a_in_b >= kNearlyAll && b_in_a >= kNearlyAll) {
+      same_groups_.emplace_back(a, b);
+    } else if (a_in_b >= kNearlyAll) {
+      nested(na, nb, a_in_b);
+    } else if (b_in_a >= kNearlyAll) {
+      nested(nb, na, b_in_a);
+    }
+  }
+  // Rows in the most common partner of their label, for one column to be read as nested in
+  // another.
+  static constexpr double kNearlyAll = 0.99;
+
+  // Columns that name the same groups, one sentence for each set of them ("item_id,
+  // common_name and scientific_name name the same groups").
+  void TellSameGroups() {
+    std::vector<int> set_of(cube_.dimensions.size());
+    std::iota(set_of.begin(), set_of.end(), 0);
+    std::function<int(int)> root = [&](int d) {
+      return set_of[d] == d ? d : set_of[d] = root(set_of[d]);
+    };
+    for (const auto& [a, b] : same_groups_) set_of[root(b)] = root(a);
+    std::map<int, std::vector<std::string>> sets;  // by root, in dimension order
+    for (const auto& [a, b] : same_groups_) {
+      for (int d : {a, b}) {
+        std::vector<std::string>& names = sets[root(d)];
+        const std::string& name = Name(cube_.dimensions[d].column);
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      }
+    }
+    for (const auto& [set, names] : sets) {
+      std::string text;
+      for (size_t i = 0; i < names.size(); ++i) {
+        text += i == 0 ? "" : i + 1 == names.size() ? " and " : ", ";
+        text += names[i];
+      }
+      report_.structure.push_back(text + " name the same groups");
+    }
+  }
+  std::vector<std::pair<int, int>> same_groups_;  // dimension positions
 
   void CramersFact(int a, int b, bool sampled) {
     const std::vector<int>& xa = sample_codes_[a];
@@ -305,7 +417,9 @@ class CorrelationFamily : public DetectorFamily {
     const std::string& na = Name(cube_.dimensions[a].column);
     const std::string& nb = Name(cube_.dimensions[b].column);
     report_.associations.push_back({na, nb, "cramers_v", v.v_corrected, v.n, v.p_value, sampled});
-    // Below 0.3 the link is weak; above 0.98 one column is a relabelling of the other.
+    // Below 0.3 the link is weak; above 0.98 one column is a relabelling of the other, which
+    // is structure (said once to technical readers), not a finding.
+    if (v.v_corrected > 0.98) Relabelling(a, b, la, lb, table, sampled);
     if (v.v_corrected < 0.3 || v.v_corrected > 0.98) {
       other_p_values_.push_back(v.p_value);
       return;

@@ -1,9 +1,12 @@
 // The correlation family on a hand-built cube whose row sample holds every row, so each
 // coefficient can be recomputed here from its definition: 60 orders with units, a unit price,
 // revenue = units × unit price, and a column of noise; a region and a channel planted to go
-// together (a 2 × 2 table of 24, 6 / 6, 24); a city that is a relabelling of the region.
+// together (a 2 × 2 table of 24, 6 / 6, 24); a city that is a relabelling of the region; a
+// yes/no column and its opposite; stores within the regions; a person's age and years of
+// experience.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -18,6 +21,8 @@ constexpr int kRows = 60;
 double Units(int i) { return 1 + i % 20 + i / 20; }
 double UnitPrice(int i) { return 5 + (i * 7) % 11; }
 double Noise(int i) { return (i * 37) % 13 + ((i * 11) % 5) * 0.5; }
+double Age(int i) { return 22 + (i * 17) % 40; }
+double Experience(int i) { return Age(i) - 22 - i % 4; }
 
 // Region east or west; channel online or store, agreeing in 48 of 60 rows.
 std::string Region(int i) { return i < 30 ? "east" : "west"; }
@@ -59,17 +64,26 @@ Profile OrderTable() {
                Column("unit_price", ColumnType::kFloat, Role::kMeasure),
                Column("revenue", ColumnType::kFloat, Role::kMeasure),
                Column("noise", ColumnType::kFloat, Role::kMeasure),
+               Column("age", ColumnType::kInteger, Role::kMeasure),
+               Column("years_experience", ColumnType::kInteger, Role::kMeasure),
                Column("region", ColumnType::kCategorical, Role::kDimension),
                Column("channel", ColumnType::kCategorical, Role::kDimension),
-               Column("city", ColumnType::kCategorical, Role::kDimension)};
+               Column("city", ColumnType::kCategorical, Role::kDimension),
+               Column("is_member", ColumnType::kBoolean, Role::kDimension),
+               Column("is_guest", ColumnType::kBoolean, Role::kDimension),
+               Column("store", ColumnType::kCategorical, Role::kDimension)};
   Cube& cube = p.cube;
-  cube.plan.measures = {0, 1, 2, 3};
-  cube.plan.dimensions = {4, 5, 6};
+  cube.plan.measures = {0, 1, 2, 3, 4, 5};
+  cube.plan.dimensions = {6, 7, 8, 9, 10, 11};
   for (int d : cube.plan.dimensions) cube.dimensions.push_back({d, false, 0, {}});
   cube.sample.population = kRows;
   for (int i = 0; i < kRows; ++i) {
-    cube.sample.numbers.push_back({Units(i), UnitPrice(i), Units(i) * UnitPrice(i), Noise(i)});
-    cube.sample.labels.push_back({Region(i), Channel(i), Region(i) == "east" ? "Boston" : "Reno"});
+    cube.sample.numbers.push_back(
+        {Units(i), UnitPrice(i), Units(i) * UnitPrice(i), Noise(i), Age(i), Experience(i)});
+    const bool member = i % 3 == 0;
+    cube.sample.labels.push_back({Region(i), Channel(i), Region(i) == "east" ? "Boston" : "Reno",
+                                  member ? "true" : "false", member ? "false" : "true",
+                                  Region(i) == "east" ? (i % 2 ? "S1" : "S2") : "S3"});
   }
   return p;
 }
@@ -147,6 +161,27 @@ TEST(CorrelationInsightTest, CramersVOfTwoDimensionsAndARelabellingIsNotAFinding
     measured |= a.method == "cramers_v" && a.a == "region" && a.b == "city";
   }
   EXPECT_TRUE(measured);
+}
+
+TEST(CorrelationInsightTest, RelabellingsAndYearsThatPassAreStructureSaidOnce) {
+  const InsightReport r = DetectInsights(OrderTable(), {});
+  const std::vector<std::string> expected = {
+      "revenue = units × unit_price, row by row",
+      "age and years_experience both count years that have passed, so they rise together",
+      "region and city name the same groups",
+      "is_member is yes where is_guest is no in every row",
+      "each store belongs to one region",
+      "each store belongs to one city"};
+  for (const std::string& line : expected) {
+    EXPECT_EQ(std::count(r.structure.begin(), r.structure.end(), line), 1) << line;
+  }
+  EXPECT_EQ(r.structure.size(), expected.size());
+  // Age and experience are strongly linked (r > 0.9), which is why the link is not news.
+  const Insight* years = FindPair(r, "age", "years_experience");
+  ASSERT_NE(years, nullptr);
+  EXPECT_GT(years->FindFact(FactName::kR)->value, 0.9);
+  EXPECT_NE(years->FindFact(FactName::kIdentity), nullptr);
+  EXPECT_EQ(FindPair(r, "is_member", "is_guest"), nullptr);
 }
 
 }  // namespace

@@ -96,6 +96,13 @@ bool NameSuggestsRate(std::string_view name) {
        "probability", "likelihood", "conversion", "utilization", "efficiency", "margin", "yield"});
 }
 
+bool NameSuggestsElapsedYears(std::string_view name) {
+  const std::vector<std::string> words = NameWords(name);
+  // "age" whole, since NameHasWord reads prefixes ("agent", "agency").
+  if (std::find(words.begin(), words.end(), "age") != words.end()) return true;
+  return NameHasWord(words, {"tenure", "experience", "seniority", "years", "yrs"});
+}
+
 bool NameSuggestsOutcome(std::string_view name) {
   // Prefixes of words, as NameHasWord reads them: "cancel" is in "canceled" and "cancelled".
   return NameHasWord(

@@ -65,6 +65,9 @@ bool NameSuggestsYear(std::string_view name);
 // "discount", "conversion_rate", "pct_female", "share": a rate, ratio or share, which is
 // averaged and never added (and, when its values lie in 0–1, written as a percentage).
 bool NameSuggestsRate(std::string_view name);
+// "age", "TotalWorkingYears", "tenure", "years_experience": a count of years that have passed
+// (a person's age, time in a job). Two such columns rise together by construction.
+bool NameSuggestsElapsedYears(std::string_view name);
 // "churn", "Attrition", "is_canceled", "Survived", "default_payment": a name for what happened
 // to each row. A yes/no column so named is the outcome of the table (the story states its rate
 // and what goes with it).

@@ -61,6 +61,16 @@ TEST(NameSuggestsOutcomeTest, WhatHappenedToEachRow) {
   }
 }
 
+TEST(NameSuggestsElapsedYearsTest, CountsOfYearsThatHavePassed) {
+  for (std::string_view name : {"age", "Age", "TotalWorkingYears", "YearsAtCompany", "tenure",
+                                "years_experience", "seniority_yrs"}) {
+    EXPECT_TRUE(NameSuggestsElapsedYears(name)) << name;
+  }
+  for (std::string_view name : {"agent_id", "agency", "average", "page_views", "salary", "year"}) {
+    EXPECT_FALSE(NameSuggestsElapsedYears(name)) << name;
+  }
+}
+
 TEST(ClassifyStringsTest, CategoricalTextIdentifier) {
   EXPECT_EQ(ClassifyStrings("region", {1000, 4, 5, 0}), ColumnType::kCategorical);
   EXPECT_EQ(ClassifyStrings("comment", {1000, 990, 60, 0.9}), ColumnType::kText);
