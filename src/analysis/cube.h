@@ -87,6 +87,19 @@ struct CubePlan {
   std::vector<int> ranked_measures;    // the measures' columns, most promising first
   std::vector<int> screened_out;       // candidate columns the cube could not afford
   int sample_rows = 10000;
+  // A rate averaged by its base (conversion_rate by visits), by positions in `measures`. Each
+  // adds two aggregates to every cell, after the measures': rate × base, and the base where
+  // the rate is present; a group's weighted rate is the first sum over the second.
+  struct WeightedRate {
+    int rate = -1, base = -1;
+  };
+  std::vector<WeightedRate> weighted_rates;  // at most kMaxWeightedRates
+  static constexpr int kMaxWeightedRates = 8;
+
+  // Aggregates in each cell: the measures', then two for each weighted rate.
+  int cell_measures() const {
+    return static_cast<int>(measures.size() + 2 * weighted_rates.size());
+  }
 
   bool empty() const { return time_column < 0 && measures.empty() && dimensions.empty(); }
 };
@@ -94,7 +107,7 @@ struct CubePlan {
 struct CategoryCell {
   std::string label;
   int64_t rows = 0;
-  std::vector<Aggregate> measures;  // by position in CubePlan::measures
+  std::vector<Aggregate> measures;  // CubePlan::cell_measures(): measures, weighted rates
 };
 
 struct DimensionCube {
@@ -118,7 +131,7 @@ struct Total {
 struct TimeCell {
   int64_t start = 0;  // bucket start, seconds since the epoch
   int64_t rows = 0;
-  std::vector<Total> measures;  // by position in CubePlan::measures
+  std::vector<Total> measures;  // CubePlan::cell_measures(): measures, weighted rates
 };
 
 // One series over time: the whole table (dimension = -1) or one category of a dimension.

@@ -60,7 +60,7 @@ int32_t TimeGroups::Find(const TimeKey& key, int measures) {
 
 CubeMerger::CubeMerger(const CubePlan& plan)
     : plan_(plan),
-      measures_(static_cast<int>(plan.measures.size())),
+      measures_(plan.cell_measures()),
       dimensions_(plan.dimensions.size()),
       dimension_dropped_(new std::atomic<bool>[plan.dimensions.size() + 1]),
       series_dropped_(new std::atomic<bool>[plan.dimensions.size() + 1]) {
@@ -216,7 +216,8 @@ Cube CubeMerger::Finish(std::vector<SampledRow> sample, int64_t population) {
 CubeBuilder::CubeBuilder(CubeMerger* merger)
     : merger_(merger),
       plan_(merger->plan()),
-      measures_(static_cast<int>(merger->plan().measures.size())) {}
+      measures_(merger->plan().cell_measures()),
+      sampled_measures_(static_cast<int>(merger->plan().measures.size())) {}
 
 void CubeBuilder::BeginBlock(int64_t index) {
   block_ = std::make_unique<CubeBlock>();
@@ -322,7 +323,7 @@ void CubeBuilder::EndBatch(const std::vector<const double*>& measure_values) {
   for (int64_t r = 0; r < rows_; ++r) {
     if (sample_slot_[r] < 0) continue;
     SampledRow& row = pending_[sample_slot_[r]];
-    for (int m = 0; m < measures_; ++m) row.numbers[m] = measure_values[m][r];
+    for (int m = 0; m < sampled_measures_; ++m) row.numbers[m] = measure_values[m][r];
     if (sample_.size() >= k) {
       if (row.priority >= sample_.front().priority) continue;
       std::pop_heap(sample_.begin(), sample_.end(), HeapLess);

@@ -145,7 +145,7 @@ class CubeBuilder {
   void BeginBatch(int64_t rows);
   void SetDimension(int d, int64_t row, uint64_t hash, std::string_view label);
   void SetTime(int64_t row, int64_t seconds);
-  // measure_values[m][row]: NaN when missing.
+  // measure_values[m][row] for each of CubePlan::cell_measures(): NaN when missing.
   void EndBatch(const std::vector<const double*>& measure_values);
 
   std::vector<SampledRow> TakeSample() { return std::move(sample_); }
@@ -156,7 +156,8 @@ class CubeBuilder {
 
   CubeMerger* merger_;
   const CubePlan& plan_;
-  const int measures_;
+  const int measures_;          // aggregates per cell
+  const int sampled_measures_;  // values per sampled row: the measures, not the weighted sums
   std::unique_ptr<CubeBlock> block_;
   int64_t block_index_ = 0;
   int64_t block_row_ = 0;  // rows of the block before this batch

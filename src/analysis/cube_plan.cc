@@ -248,6 +248,20 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
     }
   }
   std::sort(plan.screened_out.begin(), plan.screened_out.end());
+  // A rate with a count beside it (conversion_rate and visits) is compared group by group
+  // weighted by that count: the first integer measure named as one.
+  for (size_t i = plan.outcomes; i < plan.measures.size(); ++i) {
+    if (static_cast<int>(plan.weighted_rates.size()) == CubePlan::kMaxWeightedRates) break;
+    if (!table::NameSuggestsRate(schema.columns[plan.measures[i]].name)) continue;
+    for (size_t j = plan.outcomes; j < plan.measures.size(); ++j) {
+      const table::ColumnSchema& base = schema.columns[plan.measures[j]];
+      if (base.type == ColumnType::kInteger && table::NameSuggestsBase(base.name) &&
+          !table::NameSuggestsRate(base.name)) {
+        plan.weighted_rates.push_back({static_cast<int>(i), static_cast<int>(j)});
+        break;
+      }
+    }
+  }
   return plan;
 }
 

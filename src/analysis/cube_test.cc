@@ -66,6 +66,44 @@ TEST(CubeTest, YesNoColumnsAndOutcomes) {
   EXPECT_FALSE(p.columns[3].mean.has_value());
 }
 
+// A rate with its base beside it gets two more sums in every cell, rate × base and the base
+// where the rate is present, so a group's rate can be weighted by its base; on any thread count.
+TEST(CubeTest, RateWithItsBaseIsWeighted) {
+  std::string csv = "region,visits,conversion_rate,month\n";
+  for (int i = 0; i < 60; ++i) {
+    const bool north = i % 2 == 0;
+    const int visits = north ? (i % 4 == 0 ? 1000 : 10) : 500;
+    const std::string rate = i == 5 ? "" : north ? (i % 4 == 0 ? "0.02" : "0.4") : "0.05";
+    csv += std::string(north ? "north," : "south,") + std::to_string(visits) + "," + rate + "," +
+           "2024-0" + std::to_string(1 + i % 3) + "-01\n";
+  }
+  for (int threads : {1, 2}) {
+    Profile p = ProfileWithCube(csv, threads, 256);
+    const Cube& cube = p.cube;
+    ASSERT_EQ(cube.plan.weighted_rates.size(), 1u);
+    EXPECT_EQ(cube.plan.measures[cube.plan.weighted_rates[0].rate], 2);
+    EXPECT_EQ(cube.plan.measures[cube.plan.weighted_rates[0].base], 1);
+    EXPECT_EQ(cube.plan.cell_measures(), 4);
+    for (const CategoryCell& c : cube.dimensions[0].categories) {
+      ASSERT_EQ(c.measures.size(), 4u);
+      if (c.label == "north") {
+        // 15 rows of 1,000 visits at 2% and 15 of 10 at 40%: (300 + 60) / 15,150.
+        EXPECT_NEAR(c.measures[2].sum, 15 * 1000 * 0.02 + 15 * 10 * 0.4, 1e-9);
+        EXPECT_NEAR(c.measures[3].sum, 15 * 1000 + 15 * 10, 1e-9);
+      } else {
+        // One rate missing (row 5): its 500 visits are left out of the base.
+        EXPECT_NEAR(c.measures[2].sum, 29 * 500 * 0.05, 1e-9);
+        EXPECT_NEAR(c.measures[3].sum, 29 * 500, 1e-9);
+        EXPECT_EQ(c.measures[0].sum, 30 * 500);  // the visits themselves, every row
+      }
+    }
+    // The series carry them too; the sample keeps the measures only.
+    ASSERT_FALSE(cube.series.empty());
+    for (const TimeCell& cell : cube.series[0].cells) EXPECT_EQ(cell.measures.size(), 4u);
+    for (const auto& row : cube.sample.numbers) EXPECT_EQ(row.size(), 3u);  // 2 measures, time
+  }
+}
+
 // A table too long for every dimension × measure pair: the plan keeps the most promising
 // columns, judged on the sample, whatever their place, and names the others.
 TEST(CubeTest, PlanScreensALongWideTableByEvidenceNotPosition) {

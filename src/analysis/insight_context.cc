@@ -131,7 +131,8 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const Me
   struct Acc {
     int64_t n = 0;
     double sum = 0;
-    int64_t first = 0, last = 0;  // storage cells seen in the bucket
+    double weighted_sum = 0, base = 0;  // a weighted rate's sums
+    int64_t first = 0, last = 0;        // storage cells seen in the bucket
   };
   std::map<int64_t, Acc> buckets;
   for (const TimeCell& cell : cells) {
@@ -144,6 +145,10 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const Me
     a.last = cell.start;
     a.n += n;
     a.sum += measure.index < 0 ? static_cast<double>(cell.rows) : cell.measures[measure.index].sum;
+    if (measure.weighted >= 0) {
+      a.weighted_sum += cell.measures[measure.weighted].sum;
+      a.base += cell.measures[measure.weighted + 1].sum;
+    }
   }
   if (buckets.empty()) return s;
   // The data's own step: the median gap between its time points. Monthly data stamped on the
@@ -181,11 +186,16 @@ Series BuildSeries(const std::vector<TimeCell>& cells, TimeGrain grain, const Me
   int64_t position = 0, expected = 0;
   int64_t t = buckets.begin()->first;
   for (const auto& [start, a] : buckets) {
+    if (measure.weighted >= 0 && a.base <= 0) continue;  // no base: no weighted rate
     while (t < start) t = NextBucket(t, grain), ++position;
     s.starts.push_back(start);
     s.positions.push_back(static_cast<double>(position));
-    s.values.push_back(measure.aggregation == Aggregation::kMean ? a.sum / static_cast<double>(a.n)
-                                                                 : a.sum);
+    if (measure.weighted >= 0) {
+      s.values.push_back(a.weighted_sum / a.base);
+    } else {
+      s.values.push_back(
+          measure.aggregation == Aggregation::kMean ? a.sum / static_cast<double>(a.n) : a.sum);
+    }
     ++expected;
   }
   s.missing_buckets = position + 1 - expected;
@@ -253,12 +263,24 @@ std::vector<std::pair<std::string, std::string>> DetectorFamily::SubspaceOf(
 std::string DetectorFamily::SeriesTitle(const MeasureRef& m) const {
   std::string what = m.index < 0 ? "rows" : m.name;
   if (m.aggregation == Aggregation::kValue) return what;
+  if (m.weighted >= 0) return "average " + what + " (weighted by " + m.base + ")";
   if (m.aggregation == Aggregation::kMean) return "average " + what;
   if (m.aggregation == Aggregation::kSum) return "total " + what;
   return what;
 }
 
 size_t DetectorFamily::Add(Insight in) {
+  // A weighted rate's average is said to be weighted, wherever it is compared.
+  if (in.aggregation == "mean" && !in.columns.empty() &&
+      in.type != InsightType::kOutcomeDifference) {  // that one compares plain means
+    for (const MeasureRef& m : measures_) {
+      if (m.weighted < 0 || m.name != in.columns[0]) continue;
+      in.caveats.push_back(m.name + " is averaged weighted by " + m.base +
+                           ": each group's rate is its total of " + m.name + " × " + m.base +
+                           " over its total " + m.base);
+      in.method += "; " + m.name + " weighted by " + m.base;
+    }
+  }
   candidates_.push_back(std::move(in));
   return candidates_.size() - 1;
 }
@@ -356,6 +378,15 @@ class ContextBuilder {
       const ColumnProfile& p = profile_.columns[c];
       if (p.count == 0) continue;
       measures_.push_back({static_cast<int>(m), Name(c), ChooseAggregation(p.schema), &p});
+    }
+    const CubePlan& plan = cube_.plan;
+    for (size_t w = 0; w < plan.weighted_rates.size(); ++w) {
+      const CubePlan::WeightedRate& rate = plan.weighted_rates[w];
+      for (MeasureRef& m : measures_) {
+        if (m.index != rate.rate || m.aggregation != Aggregation::kMean) continue;
+        m.weighted = static_cast<int>(plan.measures.size() + 2 * w);
+        m.base = Name(plan.measures[rate.base]);
+      }
     }
     if (measures_.empty()) {
       report_.limitations.push_back(

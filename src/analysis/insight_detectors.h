@@ -34,7 +34,19 @@ struct MeasureRef {
   Aggregation aggregation = Aggregation::kCount;
   const ColumnProfile* profile = nullptr;
   bool alias = false;  // in lockstep with an earlier measure
+  // A rate weighted by its base (CubePlan::weighted_rates): the cell position of its sum of
+  // rate × base, followed by the base's sum; -1 when the rate is a plain mean.
+  int weighted = -1;
+  std::string base;  // the base's name
 };
+
+// A group's average of a measure from its cell's aggregates: Σ rate × base / Σ base for a
+// weighted rate, else the mean. NaN when the group has no value (or no base).
+inline double GroupMean(const std::vector<Aggregate>& cell, const MeasureRef& m) {
+  if (m.weighted < 0) return cell[m.index].mean;
+  const double base = cell[m.weighted + 1].sum;
+  return base > 0 ? cell[m.weighted].sum / base : NAN;
+}
 
 // An outcome of the table (CubePlan::outcomes): a yes/no column named for what happened to each
 // row. It is a dimension of the cube, and a measure of 1s and 0s whose mean in a group is the

@@ -73,7 +73,8 @@ class SegmentFamily : public DetectorFamily {
         if (a.n == 0) continue;
         // An average of one or two rows is an observation, not a property of the group.
         if (m.aggregation == Aggregation::kMean && a.n < 3) continue;
-        v = m.aggregation == Aggregation::kMean ? a.mean : a.sum;
+        v = m.aggregation == Aggregation::kMean ? GroupMean(c.measures, m) : a.sum;
+        if (std::isnan(v)) continue;
       }
       values.push_back({c.label, v, c.rows});
       total += v;
@@ -296,9 +297,10 @@ class SegmentFamily : public DetectorFamily {
       const Aggregate& a = c.measures[m.index];
       if (a.n == 0 || total_category_[DimensionIndex(dim)] == c.label) continue;
       groups.push_back(MomentsOf(a));
-      means.push_back({c.label, a.mean, a.n});
+      const double mean = GroupMean(c.measures, m);
+      if (!std::isnan(mean)) means.push_back({c.label, mean, a.n});
     }
-    if (groups.size() < 2) return;
+    if (groups.size() < 2 || means.size() < 2) return;
     CorrelationRatio eta = CorrelationRatioTest(groups);
     const bool lookup = eta.eta > 0.95;  // the category all but fixes the value (a price list)
     int64_t n = 0;
@@ -337,7 +339,8 @@ class SegmentFamily : public DetectorFamily {
     }
     in.evidence.shape = Evidence::Shape::kBars;
     in.evidence.x_title = Name(dim.column);
-    in.evidence.y_title = "average " + m.name;
+    // Group means, whatever the measure's own aggregation; a rate's weighted by its base.
+    in.evidence.y_title = m.weighted >= 0 ? SeriesTitle(m) : "average " + m.name;
     for (size_t i = 0; i < means.size() && i < static_cast<size_t>(options_.max_bars); ++i) {
       in.evidence.labels.push_back(means[i].label);
       in.evidence.y.push_back(means[i].mean);

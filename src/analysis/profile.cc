@@ -400,6 +400,23 @@ class ProfileConsumer final : public csv::BatchConsumer {
     for (int slot : plan_.measure_slots) {
       measure_values_.push_back(values_.data() + static_cast<size_t>(slot) * rows);
     }
+    // Each weighted rate's two sums: rate × base, and the base where the rate is present.
+    const auto& weighted = plan_.cube->weighted_rates;
+    weighted_values_.resize(2 * weighted.size() * static_cast<size_t>(rows));
+    for (size_t w = 0; w < weighted.size(); ++w) {
+      const double* rate = measure_values_[weighted[w].rate];
+      const double* base = measure_values_[weighted[w].base];
+      double* product = weighted_values_.data() + 2 * w * rows;
+      double* present_base = product + rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        const bool both = !std::isnan(rate[r]) && !std::isnan(base[r]);
+        product[r] = both ? rate[r] * base[r] : NAN;
+        present_base[r] = both ? base[r] : NAN;
+      }
+    }
+    for (size_t w = 0; w < 2 * weighted.size(); ++w) {
+      measure_values_.push_back(weighted_values_.data() + w * rows);
+    }
     if (plan_.time_slot >= 0) {
       const double* years = values_.data() + static_cast<size_t>(plan_.time_slot) * rows;
       for (int64_t r = 0; r < rows; ++r) {
@@ -453,6 +470,7 @@ class ProfileConsumer final : public csv::BatchConsumer {
   std::string label_;  // a number as a category's label
   std::unique_ptr<CubeBuilder> cube_;
   std::vector<const double*> measure_values_;
+  std::vector<double> weighted_values_;  // the weighted rates' sums, by rate then row
 };
 
 // Duplicate rows among the hashes kept at sampling level `level` (1 in 2^level of all distinct

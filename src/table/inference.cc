@@ -96,6 +96,19 @@ bool NameSuggestsRate(std::string_view name) {
        "probability", "likelihood", "conversion", "utilization", "efficiency", "margin", "yield"});
 }
 
+bool NameSuggestsBase(std::string_view name) {
+  const std::vector<std::string> words = NameWords(name);
+  // Whole words: "n" and "count" would otherwise start many names.
+  for (const std::string& w : words) {
+    if (w == "n" || w == "count" || w == "base" || w == "size") return true;
+  }
+  return NameHasWord(words, {"visit",      "session",     "user",       "customer",  "impression",
+                             "population", "student",     "respondent", "patient",   "member",
+                             "household",  "employee",    "headcount",  "enrol",     "subscriber",
+                             "viewer",     "audience",    "recipient",  "applicant", "attempt",
+                             "trial",      "participant", "lead",       "pupil",     "resident"});
+}
+
 bool NameSuggestsElapsedYears(std::string_view name) {
   const std::vector<std::string> words = NameWords(name);
   // "age" whole, since NameHasWord reads prefixes ("agent", "agency").

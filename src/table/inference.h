@@ -65,6 +65,9 @@ bool NameSuggestsYear(std::string_view name);
 // "discount", "conversion_rate", "pct_female", "share": a rate, ratio or share, which is
 // averaged and never added (and, when its values lie in 0–1, written as a percentage).
 bool NameSuggestsRate(std::string_view name);
+// "visits", "impressions", "students", "population", "n_customers": a count of the people or
+// events a rate is a rate of, by which the rate is weighted when groups are compared.
+bool NameSuggestsBase(std::string_view name);
 // "age", "TotalWorkingYears", "tenure", "years_experience": a count of years that have passed
 // (a person's age, time in a job). Two such columns rise together by construction.
 bool NameSuggestsElapsedYears(std::string_view name);

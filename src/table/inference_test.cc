@@ -61,6 +61,16 @@ TEST(NameSuggestsOutcomeTest, WhatHappenedToEachRow) {
   }
 }
 
+TEST(NameSuggestsBaseTest, WhatARateIsARateOf) {
+  for (std::string_view name : {"visits", "Impressions", "n_customers", "students", "population",
+                                "n", "sample_size", "headcount"}) {
+    EXPECT_TRUE(NameSuggestsBase(name)) << name;
+  }
+  for (std::string_view name : {"revenue", "price", "discount", "counter", "nation", "region"}) {
+    EXPECT_FALSE(NameSuggestsBase(name)) << name;
+  }
+}
+
 TEST(NameSuggestsElapsedYearsTest, CountsOfYearsThatHavePassed) {
   for (std::string_view name : {"age", "Age", "TotalWorkingYears", "YearsAtCompany", "tenure",
                                 "years_experience", "seniority_yrs"}) {
