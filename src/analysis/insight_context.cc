@@ -46,11 +46,17 @@ bool LooksLikeTotal(const std::string& label) {
 // Whether a measure adds up across rows (sales: total per month) or is a level (price,
 // temperature: average per month). Names decide; when they do not, the mean, which is never
 // distorted by how many rows fall in a bucket.
-Aggregation ChooseAggregation(const ColumnSchema& column) {
+Aggregation ChooseAggregation(const ColumnProfile& profile) {
+  const ColumnSchema& column = profile.schema;
   const std::vector<std::string> name = NameWords(column.name);
   if (column.unit == table::Unit::kPercent) return Aggregation::kMean;
-  // Rates and shares, then levels: averaged, never added.
+  // Rates and shares, by name or by range (fractions between 0 and 1, whose sum means
+  // nothing), then levels: averaged, never added.
   if (table::NameSuggestsRate(column.name)) return Aggregation::kMean;
+  if (column.type == table::ColumnType::kFloat && profile.min && profile.max && *profile.min >= 0 &&
+      *profile.max <= 1) {
+    return Aggregation::kMean;
+  }
   if (NameHasWord(
           name, {"price",        "avg",      "average",   "mean",     "median",     "temp",
                  "score",        "rating",   "age",       "index",    "speed",      "lat",
@@ -377,7 +383,7 @@ class ContextBuilder {
       int c = cube_.plan.measures[m];
       const ColumnProfile& p = profile_.columns[c];
       if (p.count == 0) continue;
-      measures_.push_back({static_cast<int>(m), Name(c), ChooseAggregation(p.schema), &p});
+      measures_.push_back({static_cast<int>(m), Name(c), ChooseAggregation(p), &p});
     }
     const CubePlan& plan = cube_.plan;
     for (size_t w = 0; w < plan.weighted_rates.size(); ++w) {
