@@ -113,7 +113,19 @@ std::string RowNoun(const analysis::Profile& profile) {
   return "rows";
 }
 
-int DefaultFindings(Audience audience) { return audience == Audience::kTechnical ? 8 : 5; }
+// Key findings by audience: an executive gets the few that call for a decision, a technical
+// reader everything that passed its tests.
+int DefaultFindings(Audience audience) {
+  switch (audience) {
+    case Audience::kExecutive:
+      return 3;
+    case Audience::kTechnical:
+      return 8;
+    case Audience::kGeneral:
+      return 5;
+  }
+  return 5;
+}
 
 // Two measures this close to each other are one measure told twice (a price with and without
 // tax, revenue and units at a fixed price): structure, not a finding.
@@ -162,10 +174,22 @@ bool SameFact(const Insight& a, const Insight& b) {
       ta->value == tb->value && a.columns == b.columns) {
     return true;
   }
+  if (a.columns != b.columns || a.subspace != b.subspace || a.aggregation != b.aggregation) {
+    return false;
+  }
   const analysis::Fact* ca = a.FindFact(FactName::kCategory);
   const analysis::Fact* cb = b.FindFact(FactName::kCategory);
-  return ca && cb && ca->label == cb->label && a.columns == b.columns && a.subspace == b.subspace &&
-         a.aggregation == b.aggregation;
+  if (ca && cb) return ca->label == cb->label;
+  // A group that stands out on a measure's average, and the same measure's averages by group
+  // with that group at the top or the bottom ("Philadelphia has the highest average discount",
+  // "discount differs by city: Philadelphia averages 64.7%").
+  const analysis::Fact* category = ca ? ca : cb;
+  const Insight& by_group = ca ? b : a;
+  const analysis::Fact* highest = by_group.FindFact(FactName::kHighest);
+  const analysis::Fact* lowest = by_group.FindFact(FactName::kLowest);
+  return category && a.aggregation == "mean" &&
+         ((highest && highest->label == category->label) ||
+          (lowest && lowest->label == category->label));
 }
 
 // A correlation between a part and its whole (profit and sales, when the report has the margin
@@ -184,11 +208,52 @@ bool PartWithItsWhole(const analysis::InsightReport& report, const Insight& in) 
   return false;
 }
 
-// A diverse top-K: each round takes the best score after a penalty for every chosen insight
-// of the same type (×0.5) and about the same measure (×0.7, or ×0.3 for the very same
-// columns and subspace); at most one data-quality finding; no trivia (IsTrivia, PartWithItsWhole);
-// one fact once (SameFact).
-std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
+// How much an insight matters to an audience, as a factor of its score. An executive decides
+// on outcomes, losses, margins and where the money comes from (×1.5), not on the shape of a
+// distribution or a data problem (×0.5); a general reader gets the plain findings first, the shape
+// of a distribution and how two categories go together after (×0.5); a technical reader, everything
+// as scored.
+double AudienceWeight(const Insight& in, const analysis::Profile& profile, Audience audience) {
+  if (audience == Audience::kTechnical) return 1;
+  const bool two_dimensions = in.type == InsightType::kCorrelation && in.aggregation == "count";
+  if (audience == Audience::kGeneral) {
+    return in.type == InsightType::kDistribution || two_dimensions ? 0.5 : 1;
+  }
+  switch (in.type) {
+    case InsightType::kOutcomeRate:
+    case InsightType::kOutcomeByGroup:
+    case InsightType::kLoss:
+    case InsightType::kMargin:
+      return 1.5;
+    case InsightType::kDistribution:
+    case InsightType::kDataQuality:
+      return 0.5;
+    default:
+      break;
+  }
+  if (two_dimensions) return 0.5;
+  // Where the money comes from (totals), rather than how big a sale is on average.
+  const bool money =
+      !in.columns.empty() && in.aggregation == "sum" &&
+      StyleOf(profile, in.columns[0], Audience::kTechnical).unit == table::Unit::kCurrency;
+  return money ? 1.5 : 1;
+}
+
+// What an insight measures, for telling findings about the same quantity apart: its measure,
+// or for a margin the ratio of its part to its whole (profit per sales is not profit).
+std::string Quantity(const Insight& in) {
+  if (in.type == InsightType::kMargin && in.columns.size() >= 2) {
+    return in.columns[0] + "/" + in.columns[1];
+  }
+  return in.columns[0];
+}
+
+// A diverse top-K: each round takes the best score, weighted for the audience
+// (AudienceWeight), after a penalty for every chosen insight of the same type (×0.5) and about
+// the same quantity (×0.7, or ×0.3 for the very same columns and subspace); at most one
+// data-quality finding; no trivia (IsTrivia, PartWithItsWhole); one fact once (SameFact).
+std::vector<int> ChooseInsights(const analysis::InsightReport& report,
+                                const analysis::Profile& profile, Audience audience, int k) {
   std::vector<int> chosen;
   std::vector<bool> taken(report.insights.size(), false);
   while (static_cast<int>(chosen.size()) < k) {
@@ -200,14 +265,14 @@ std::vector<int> ChooseInsights(const analysis::InsightReport& report, int k) {
         continue;
       }
       const Insight& in = report.insights[i];
-      double score = in.score;
+      double score = in.score * AudienceWeight(in, profile, audience);
       for (int c : chosen) {
         const Insight& other = report.insights[c];
         if (other.type == in.type) score *= 0.5;
         if (other.columns == in.columns && other.subspace == in.subspace) {
           score *= 0.3;  // the same slice of data told twice
         } else if (!other.columns.empty() && !in.columns.empty() &&
-                   other.columns[0] == in.columns[0]) {
+                   Quantity(other) == Quantity(in)) {
           score *= 0.7;
         }
         if (other.type == InsightType::kDataQuality && in.type == InsightType::kDataQuality) {
@@ -965,7 +1030,7 @@ Story BuildStory(analysis::Profile profile, const StoryOptions& options) {
   story.report = analysis::DetectInsights(profile, options.insights);
   story.profile = std::move(profile);
   int k = options.max_findings > 0 ? options.max_findings : DefaultFindings(options.audience);
-  story.chosen = ChooseInsights(story.report, k);
+  story.chosen = ChooseInsights(story.report, story.profile, options.audience, k);
   if (options.on_step) options.on_step(StoryStep::kCharting);
 
   Writer writer(story, options.audience);

@@ -25,8 +25,10 @@ enum class StoryStep { kCharting, kWriting };
 
 struct StoryOptions {
   Audience audience = Audience::kExecutive;
-  std::string title;     // empty = from the file name
-  int max_findings = 6;  // key findings (each with a chart)
+  std::string title;  // empty = from the file name
+  // Key findings, each with a chart; 0 = by audience: 3 for an executive, 5 for a general
+  // reader, 8 for a technical one.
+  int max_findings = 0;
   analysis::InsightOptions insights;
   // Called as each step begins (the insights come before the first); unset = no calls.
   std::function<void(StoryStep)> on_step;
