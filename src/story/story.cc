@@ -8,6 +8,7 @@
 
 #include "base/text.h"
 #include "table/inference.h"
+#include "table/value_parse.h"
 
 namespace datastory::story {
 namespace {
@@ -131,6 +132,11 @@ int DefaultFindings(Audience audience) {
 // tax, revenue and units at a fixed price): structure, not a finding.
 constexpr double kNearIdentity = 0.97;
 
+// A group's change within this many percentage points, or this share, of the whole table's
+// change is the whole's change again.
+constexpr double kSameChangePoints = 5;
+constexpr double kSameChangeShare = 0.1;
+
 // A category's share of a total within this of its share of the rows is only its size.
 constexpr double kSameShare = 0.1;
 
@@ -173,6 +179,19 @@ bool SameFact(const Insight& a, const Insight& b) {
   if (a.type == InsightType::kOutlier && b.type == InsightType::kOutlier && ta && tb &&
       ta->value == tb->value && a.columns == b.columns) {
     return true;
+  }
+  // A group's trend that is the whole table's trend again (every region up about 110%, as the
+  // total): the group only follows the whole.
+  if (a.type == InsightType::kTrend && b.type == InsightType::kTrend && a.columns == b.columns &&
+      a.aggregation == b.aggregation && a.subspace.empty() != b.subspace.empty()) {
+    const analysis::Fact* pa = a.FindFact(FactName::kChangePct);
+    const analysis::Fact* pb = b.FindFact(FactName::kChangePct);
+    if (pa && pb &&
+        std::fabs(pa->value - pb->value) <=
+            std::max(kSameChangePoints,
+                     kSameChangeShare * std::max(std::fabs(pa->value), std::fabs(pb->value)))) {
+      return true;
+    }
   }
   if (a.columns != b.columns || a.subspace != b.subspace || a.aggregation != b.aggregation) {
     return false;
@@ -344,7 +363,17 @@ class Writer {
   std::string Category(const Insight& in, FactName fact) const {
     std::string label = F(in, fact);
     if (IsYesNo(in.columns.back()))
-      return "Rows where " + Display(in.columns.back()) + " is " + label;
+      return "Rows where " + Display(in.columns.back()) + " is " + Answer(label);
+    return label;
+  }
+
+  // A yes/no column's value as a reader says it: "yes" and "no" for 1/0 and true/false, except
+  // to a technical reader, who sees the value as stored.
+  std::string Answer(const std::string& label) const {
+    if (tech()) return label;
+    if (std::optional<bool> b = table::ParseBoolean(label)) return *b ? "yes" : "no";
+    if (label == "1") return "yes";
+    if (label == "0") return "no";
     return label;
   }
 
@@ -354,6 +383,12 @@ class Writer {
       if (c.schema.name == column) return table::IsYesNo(c.schema);
     }
     return false;
+  }
+
+  // The other groups of the insight's dimension: "the other region values", or for a general
+  // reader "the others".
+  std::string Others(const Insight& in) const {
+    return general() ? "the others" : "the other " + LastCol(in) + " values";
   }
 
   std::string InlineCategory(const Insight& in, FactName fact) const {
@@ -376,7 +411,7 @@ class Writer {
     }
     if (!in.subspace.empty()) {
       const auto& [dimension, category] = in.subspace[0];
-      what += IsYesNo(dimension) ? " where " + Display(dimension) + " is " + category
+      what += IsYesNo(dimension) ? " where " + Display(dimension) + " is " + Answer(category)
                                  : " for " + category;
     }
     return what;
@@ -454,7 +489,7 @@ std::string Writer::HeadlineText(const Insight& in) const {
       }
       return Category(in, FactName::kCategory) + " stands out on " + what + ": " +
              F(in, FactName::kCategoryValue) + " against about " + F(in, FactName::kOthersMean) +
-             " for the other " + LastCol(in) + " values.";
+             " for " + Others(in) + ".";
     }
     case InsightType::kCorrelation: {
       if (Has(in, FactName::kR)) {
@@ -578,11 +613,11 @@ std::string Writer::HeadlineText(const Insight& in) const {
     }
     case InsightType::kOutcomeDifference: {
       const std::string outcome = OutcomeWords(in.columns[1]);
-      std::string s = Capital(Col(in, 0)) + " is " +
-                      (in.direction == Direction::kUp ? "higher" : "lower") + " where " + outcome +
-                      " is " + F(in, FactName::kPositive) + ": " + F(in, FactName::kPositiveMean) +
-                      " on average, against " + F(in, FactName::kNegativeMean) + " where it is " +
-                      F(in, FactName::kNegative);
+      std::string s =
+          Capital(Col(in, 0)) + " is " + (in.direction == Direction::kUp ? "higher" : "lower") +
+          " where " + outcome + " is " + Answer(F(in, FactName::kPositive)) + ": " +
+          F(in, FactName::kPositiveMean) + " on average, against " +
+          F(in, FactName::kNegativeMean) + " where it is " + Answer(F(in, FactName::kNegative));
       std::vector<std::string> notes;
       if (Has(in, FactName::kDifferencePct)) {
         notes.push_back((in.direction == Direction::kUp ? "+" : "-") +
@@ -598,7 +633,7 @@ std::string Writer::HeadlineText(const Insight& in) const {
       if (V(in, FactName::kLossGroups) == 1) {
         s = Category(in, FactName::kLoser1) + " makes a loss: total " + measure + " of " +
             F(in, FactName::kLoser1Total) + ", erasing " + Share(in, FactName::kErased) +
-            " of the " + F(in, FactName::kGains) + " the other " + LastCol(in) + " values make";
+            " of the " + F(in, FactName::kGains) + " " + Others(in) + " make";
       } else {
         s = F(in, FactName::kLossGroups) + " " + LastCol(in) + " values make a loss in total " +
             measure + ": " + InlineCategory(in, FactName::kLoser1) + " (" +
@@ -675,14 +710,15 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         text = Has(in, FactName::kAt)
                    ? "Confirm the value of " + what + " in " + F(in, FactName::kAt) +
                          " is right before drawing conclusions from it."
-                   : "Look into " + InlineCategory(in, FactName::kCategory) +
-                         ": it is far from the other " + LastCol(in) + " values on " + what + ".";
+                   : "Look into " + InlineCategory(in, FactName::kCategory) + ": it is far from " +
+                         Others(in) + " on " + what + ".";
         break;
       case InsightType::kCorrelation:
         if (Has(in, FactName::kR)) {
           text = "Before planning on the link between " + Col(in, 0) + " and " + Col(in, 1) +
-                 " (r = " + F(in, FactName::kR) + "), test whether a change in " + Col(in, 1) +
-                 " moves " + Col(in, 0) + ": the data shows they go together, not why.";
+                 (general() ? "" : " (r = " + F(in, FactName::kR) + ")") +
+                 ", test whether a change in " + Col(in, 1) + " moves " + Col(in, 0) +
+                 ": the data shows they go together, not why.";
         } else if (Has(in, FactName::kEta)) {
           text = "Plan " + Col(in, 0) + " by " + Col(in, 1) +
                  " rather than as one figure: " + InlineCategory(in, FactName::kHighest) +
@@ -697,7 +733,8 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
       case InsightType::kTopContributor:
         text = in.aggregation == "mean" || in.aggregation == "value"
                    ? "Look at what sets " + InlineCategory(in, FactName::kCategory) + " apart on " +
-                         What(in) + " before treating all " + LastCol(in) + " values alike."
+                         What(in) + " before treating " +
+                         (general() ? "them all" : "all " + LastCol(in) + " values") + " alike."
                    : "Protect " + InlineCategory(in, FactName::kCategory) + ", the largest " +
                          LastCol(in) +
                          (Has(in, FactName::kShare)
@@ -733,8 +770,8 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
       case InsightType::kLoss:
         text = "Review " + InlineCategory(in, FactName::kLoser1) + ": its total " + Col(in, 0) +
                " is " + F(in, FactName::kLoser1Total) +
-               ". Check its prices, discounts and costs against the " + LastCol(in) +
-               " values that make money.";
+               ". Check its prices, discounts and costs against " +
+               (general() ? "the ones" : "the " + LastCol(in) + " values") + " that make money.";
         break;
       case InsightType::kMargin:
         if (Has(in, FactName::kLowest)) {
@@ -748,7 +785,7 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
         break;
       case InsightType::kOutcomeDifference:
         text = "Look at " + Col(in, 0) + " where " + OutcomeWords(in.columns[1]) + " is " +
-               F(in, FactName::kPositive) + " (" + F(in, FactName::kPositiveMean) +
+               Answer(F(in, FactName::kPositive)) + " (" + F(in, FactName::kPositiveMean) +
                " on average, against " + F(in, FactName::kNegativeMean) +
                "): check whether the difference comes before the " + OutcomeWords(in.columns[1]) +
                ", so that it can warn of it, or after.";
