@@ -265,6 +265,21 @@ TEST(StoryTest, EveryVegaDatasetGivesAStoryWhoseNumbersAreFacts) {
                         << s["narratives"][section].get<std::string>();
         }
       }
+      // The audiences differ: an executive gets the few findings that call for a decision,
+      // and neither an executive nor a general reader gets Greek letters, tests or insight ids
+      // (a general reader not even a correlation coefficient).
+      const size_t most = audience == "executive" ? 3 : audience == "general" ? 5 : 8;
+      EXPECT_LE(s["findings"].size(), most);
+      if (audience != "technical") {
+        std::vector<std::string> jargon = {"η", "ρ", "τ", "χ", "Cramér", "[i", "p <", "p = "};
+        if (audience == "general") jargon.push_back("r = ");
+        for (const char* section : {"summary", "keyFindings", "recommendations"}) {
+          const std::string text = s["narratives"][section];
+          for (const std::string& word : jargon) {
+            EXPECT_EQ(text.find(word), std::string::npos) << section << " says " << word;
+          }
+        }
+      }
       findings += static_cast<int>(s["findings"].size());
     }
   }
