@@ -137,6 +137,23 @@ double Tolerance(const std::string& digits, double scale) {
 }
 
 // Every number printed in `text` that no fact supports.
+// What a careful editor would strike in a narrative: a word said twice in a row ("total
+// total"), a sentence or a list item that starts with a small letter.
+std::vector<std::string> TextFaults(const std::string& text) {
+  std::vector<std::string> faults;
+  static const std::regex doubled(R"(\b(\w+) \1\b)", std::regex::icase);
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), doubled);
+       it != std::sregex_iterator(); ++it) {
+    faults.push_back("doubled word: " + it->str());
+  }
+  static const std::regex small_start(R"((^|[.!?] |\n- )[a-z]\w*)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), small_start);
+       it != std::sregex_iterator(); ++it) {
+    faults.push_back("small letter: " + it->str());
+  }
+  return faults;
+}
+
 std::vector<std::string> UntracedNumbers(std::string text, const Allowed& allowed) {
   // Insight references, and the p-value floor when some p is below it.
   text = std::regex_replace(text, std::regex(R"(\[i\d+(, i\d+)*\])"), "");
@@ -242,6 +259,11 @@ void ExpectContract(const json& s) {
   }
 }
 
+TEST(StoryTest, TextFaultsAreFound) {
+  EXPECT_EQ(TextFaults("Total total sales rose. the rest fell.\n- north led.").size(), 3u);
+  EXPECT_TRUE(TextFaults("Sales rose 1.5 times. It fell 3.2% in Q1.\n- North led.").empty());
+}
+
 TEST(StoryTest, EveryVegaDatasetGivesAStoryWhoseNumbersAreFacts) {
   fs::path dir = TempDir("vega");
   int stories = 0, findings = 0;
@@ -259,6 +281,9 @@ TEST(StoryTest, EveryVegaDatasetGivesAStoryWhoseNumbersAreFacts) {
         // A fact the text asked for and the insight did not have is written "?".
         EXPECT_EQ(s["narratives"][section].get<std::string>().find('?'), std::string::npos)
             << section << ": a missing fact in " << s["narratives"][section];
+        for (const std::string& fault : TextFaults(s["narratives"][section])) {
+          ADD_FAILURE() << section << ": " << fault;
+        }
         for (const std::string& n :
              UntracedNumbers(s["narratives"][section].get<std::string>(), allowed)) {
           ADD_FAILURE() << section << ": \"" << n << "\" is not a fact in:\n"
