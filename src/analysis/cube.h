@@ -77,6 +77,11 @@ struct CubePlan {
 
   int time_column = -1;       // a date/datetime column, or an integer year column
   bool time_is_year = false;  // the time column holds years as integers (1000–2999)
+  // With a year axis, a column that places each row within its year: months (1–12,
+  // time_part_months = 1) or quarters (1–4, time_part_months = 3); -1 for none. A row whose
+  // part is missing or out of range has no time.
+  int time_part_column = -1;
+  int time_part_months = 0;
   // Numeric columns; the first `outcomes` of them are outcomes instead: yes/no columns named
   // for what happened to each row (churn), read as 1 (yes) and 0, so that their mean in a
   // group is the group's rate. They are the first `outcomes` dimensions too.

@@ -160,6 +160,17 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
   for (int c = 0; c < ncols && plan.time_column < 0; ++c) {
     if (is_year_axis(schema.columns[c])) plan.time_column = c, plan.time_is_year = true;
   }
+  // Years with their months (or quarters) in a column beside them are one monthly axis.
+  if (plan.time_is_year) {
+    for (int c = 0; c < ncols && plan.time_part_column < 0; ++c) {
+      const table::ColumnSchema& col = schema.columns[c];
+      if (c == plan.time_column || col.type != ColumnType::kInteger) continue;
+      if (table::NameSuggestsMonth(col.name)) plan.time_part_column = c, plan.time_part_months = 1;
+      if (table::NameSuggestsQuarter(col.name)) {
+        plan.time_part_column = c, plan.time_part_months = 3;
+      }
+    }
+  }
 
   // A yes/no column named for what happened to each row is an outcome: first among the
   // measures and the dimensions, so that no limit cuts it.
@@ -176,7 +187,7 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
   std::vector<int> measures, dimensions;  // the candidates, in file order
   for (int c = 0; c < ncols; ++c) {
     const table::ColumnSchema& col = schema.columns[c];
-    if (c == plan.time_column || outcome[c]) continue;
+    if (c == plan.time_column || c == plan.time_part_column || outcome[c]) continue;
     if (table::IsNumeric(col.type) && col.role == table::Role::kMeasure &&
         !table::NameSuggestsCoordinate(col.name)) {
       measures.push_back(c);

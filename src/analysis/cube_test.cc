@@ -104,6 +104,28 @@ TEST(CubeTest, RateWithItsBaseIsWeighted) {
   }
 }
 
+// Years with their months in a column beside them are one monthly axis; a month out of range
+// leaves its row without a time. Quarters work the same way.
+TEST(CubeTest, YearAndMonthColumnsAreOneAxis) {
+  std::string csv = "year,month,sales\n";
+  for (int y = 2020; y <= 2021; ++y) {
+    for (int m = 1; m <= 12; ++m) csv += std::to_string(y) + "," + std::to_string(m) + ",10\n";
+  }
+  csv += "2021,13,10\n";
+  Profile p = ProfileWithCube(csv, 2, 256);
+  EXPECT_EQ(p.cube.plan.time_column, 0);
+  EXPECT_EQ(p.cube.plan.time_part_column, 1);
+  EXPECT_EQ(p.cube.plan.measures, (std::vector<int>{2}));  // the month is not a measure
+  ASSERT_EQ(p.cube.series[0].cells.size(), 24u);
+  EXPECT_EQ(FormatBucketIso(p.cube.series[0].cells[1].start, TimeGrain::kMonth), "2020-02");
+  EXPECT_EQ(p.cube.time_missing, 1);
+
+  Profile q = ProfileWithCube("fiscal_year,qtr,sales\n2020,1,5\n2020,4,6\n2021,2,7\n", 2, 256);
+  EXPECT_EQ(q.cube.plan.time_part_months, 3);
+  ASSERT_EQ(q.cube.series[0].cells.size(), 3u);
+  EXPECT_EQ(FormatBucket(q.cube.series[0].cells[1].start, TimeGrain::kQuarter), "2020 Q4");
+}
+
 // A table too long for every dimension × measure pair: the plan keeps the most promising
 // columns, judged on the sample, whatever their place, and names the others.
 TEST(CubeTest, PlanScreensALongWideTableByEvidenceNotPosition) {

@@ -38,7 +38,7 @@ std::string_view DirectionName(Direction d) {
 
 std::string FactKey(const Fact& fact) {
   // In FactName's order.
-  static constexpr std::array<std::string_view, 106> kNames = {
+  static constexpr std::array<std::string_view, 107> kNames = {
       "actual",
       "after",
       "alert",
@@ -67,6 +67,7 @@ std::string FactKey(const Fact& fact) {
       "expected",
       "f",
       "first",
+      "fitChangePct",
       "fitEnd",
       "fitStart",
       "gains",

@@ -100,6 +100,7 @@ enum class FactName : uint8_t {
   kExpected,
   kF,
   kFirst,
+  kFitChangePct,
   kFitEnd,
   kFitStart,
   kGains,

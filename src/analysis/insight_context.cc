@@ -553,7 +553,15 @@ class ContextBuilder {
     }
     has_time_ = true;
     const std::vector<TimeCell>& whole = cube_.series.front().cells;
-    grain_ = ChooseGrain(whole, cube_.grain, options_.max_buckets);
+    // A column of years is a yearly axis, whatever the span: its values hold nothing finer;
+    // with a column of its months or quarters beside it, nothing finer than those.
+    TimeGrain storage = cube_.grain;
+    if (cube_.plan.time_is_year) {
+      storage = std::max(storage, cube_.plan.time_part_months == 1   ? TimeGrain::kMonth
+                                  : cube_.plan.time_part_months == 3 ? TimeGrain::kQuarter
+                                                                     : TimeGrain::kYear);
+    }
+    grain_ = ChooseGrain(whole, storage, options_.max_buckets);
     report_.time_column = time_name_;
     report_.grain = grain_;
     report_.time_start = TruncateTime(whole.front().start, grain_);

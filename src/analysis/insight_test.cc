@@ -86,10 +86,12 @@ TEST(InsightTest, PlantedTrend) {
   auto trends = OfType(r, InsightType::kTrend);
   ASSERT_EQ(trends.size(), 1u);
   EXPECT_EQ(trends[0]->direction, Direction::kUp);
-  // The line goes from about 100 to about 205: +105%.
-  EXPECT_NEAR(trends[0]->FindFact(FactName::kChangePct)->value, 105, 15);
-  EXPECT_EQ(FactTime(*trends[0], FactName::kStart), "2020-01");
-  EXPECT_EQ(FactTime(*trends[0], FactName::kEnd), "2022-12");
+  // The change is the data's, from the first whole year to the last: 2020 totals about
+  // 1,398, 2022 about 2,262, +62%. The fitted line goes from about 100 to about 205: +105%.
+  EXPECT_NEAR(trends[0]->FindFact(FactName::kChangePct)->value, 62, 8);
+  EXPECT_NEAR(trends[0]->FindFact(FactName::kFitChangePct)->value, 105, 15);
+  EXPECT_EQ(FactTime(*trends[0], FactName::kStart), "2020");
+  EXPECT_EQ(FactTime(*trends[0], FactName::kEnd), "2022");
   EXPECT_LT(trends[0]->q_value, 0.001);
   ASSERT_EQ(r.trends.size(), 1u);
   EXPECT_EQ(r.trends[0].grain, TimeGrain::kMonth);

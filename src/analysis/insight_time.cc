@@ -67,6 +67,46 @@ class TimeFamily : public DetectorFamily {
   }
 
  private:
+  // Where a series' change is measured from and to: its first and last whole calendar years
+  // when it holds two or more at a finer grain (a year's total for a measure that adds up, its
+  // average otherwise), else its first and last values. `level` is the mean size of what is
+  // compared, for the base of a percentage.
+  struct Endpoints {
+    int64_t from = 0, to = 0;
+    TimeGrain grain = TimeGrain::kDay;
+    double first = 0, last = 0, level = 0;
+  };
+  Endpoints EndpointsOf(const Series& s, bool additive) const {
+    Endpoints e{s.starts.front(), s.starts.back(), grain_, s.values.front(), s.values.back(), 0};
+    for (double v : s.values) e.level += std::fabs(v);
+    e.level /= static_cast<double>(s.values.size());
+    if (grain_ >= TimeGrain::kYear) return e;
+    struct Year {
+      int64_t buckets = 0;
+      double sum = 0;
+    };
+    std::map<int64_t, Year> years;  // by year start
+    for (size_t i = 0; i < s.starts.size(); ++i) {
+      Year& y = years[TruncateTime(s.starts[i], TimeGrain::kYear)];
+      ++y.buckets;
+      y.sum += s.values[i];
+    }
+    std::vector<std::pair<int64_t, double>> whole;  // (year start, its total or average)
+    for (const auto& [start, y] : years) {
+      const int64_t next = NextBucket(start, TimeGrain::kYear);
+      int64_t expected = 0;
+      for (int64_t t = start; t < next; t = NextBucket(t, grain_)) ++expected;
+      if (y.buckets < expected) continue;  // a partial year is not compared
+      whole.emplace_back(start, additive ? y.sum : y.sum / static_cast<double>(y.buckets));
+    }
+    if (whole.size() < 2) return e;
+    e = {whole.front().first,  whole.back().first,  TimeGrain::kYear,
+         whole.front().second, whole.back().second, 0};
+    for (const auto& [start, v] : whole) e.level += std::fabs(v);
+    e.level /= static_cast<double>(whole.size());
+    return e;
+  }
+
   bool AnalyseSeries(const TimeSeriesCube& cube_series, const MeasureRef& m, double impact) {
     Series s = BuildSeries(cube_series.cells, grain_, m);
     const size_t n = s.values.size();
@@ -88,20 +128,29 @@ class TimeFamily : public DetectorFamily {
     LineFit fit = TheilSenFit(s.positions, s.values);
     const double fit_start = fit.intercept + fit.slope * s.positions.front();
     const double fit_end = fit.intercept + fit.slope * s.positions.back();
-    std::optional<double> change;
     // A percentage only from a base that is a real level: from near zero (or across it) any
     // change is thousands of percent and says nothing.
     double level = 0;
     for (double v : s.values) level += std::fabs(v);
     level /= static_cast<double>(n);
-    if (fit_start > 0.1 * level && fit_end >= 0) {
-      change = (fit_end - fit_start) / fit_start * 100;
-    }
+    auto percent = [&](double from, double to, double base_level) -> std::optional<double> {
+      if (from > 0.1 * base_level && to >= 0) return (to - from) / from * 100;
+      return std::nullopt;
+    };
+    const std::optional<double> fit_change = percent(fit_start, fit_end, level);
     stat.slope = fit.slope;
     stat.p_value = mk.p_value;
     stat.direction = mk.s > 0 && fit.slope > 0   ? Direction::kUp
                      : mk.s < 0 && fit.slope < 0 ? Direction::kDown
                                                  : Direction::kFlat;
+    // The change the text states is the data's own, from its first to its last period (whole
+    // years when there are two or more); one against the trend's direction is not stated.
+    const Endpoints ends = EndpointsOf(s, m.aggregation != Aggregation::kMean);
+    std::optional<double> change = percent(ends.first, ends.last, ends.level);
+    if (change && ((stat.direction == Direction::kUp && *change <= 0) ||
+                   (stat.direction == Direction::kDown && *change >= 0))) {
+      change.reset();
+    }
     stat.change_pct = change;
     const size_t trend_index = report_.trends.size();
     report_.trends.push_back(stat);
@@ -145,18 +194,22 @@ class TimeFamily : public DetectorFamily {
       in.p_value = mk.p_value;
       in.strength = std::fabs(mk.tau);
       in.value = change ? *change / 100 : fit.slope;
-      in.facts.insert(in.facts.end(),
-                      {time_fact(FactName::kStart, s.starts.front()),
-                       time_fact(FactName::kEnd, s.starts.back()),
-                       {FactName::kFirst, s.values.front(), FactUnit::kMeasure},
-                       {FactName::kLast, s.values.back(), FactUnit::kMeasure},
-                       {FactName::kFitStart, fit_start, FactUnit::kMeasure},
-                       {FactName::kFitEnd, fit_end, FactUnit::kMeasure},
-                       {FactName::kSlope, fit.slope, FactUnit::kMeasure},
-                       {FactName::kTau, mk.tau, FactUnit::kCoefficient},
-                       {FactName::kPValue, mk.p_value, FactUnit::kPValue},
-                       {FactName::kBuckets, static_cast<double>(n), FactUnit::kCount}});
+      in.facts.insert(
+          in.facts.end(),
+          {{FactName::kStart, static_cast<double>(ends.from), FactUnit::kTime, ends.grain, ""},
+           {FactName::kEnd, static_cast<double>(ends.to), FactUnit::kTime, ends.grain, ""},
+           {FactName::kFirst, ends.first, FactUnit::kMeasure},
+           {FactName::kLast, ends.last, FactUnit::kMeasure},
+           {FactName::kFitStart, fit_start, FactUnit::kMeasure},
+           {FactName::kFitEnd, fit_end, FactUnit::kMeasure},
+           {FactName::kSlope, fit.slope, FactUnit::kMeasure},
+           {FactName::kTau, mk.tau, FactUnit::kCoefficient},
+           {FactName::kPValue, mk.p_value, FactUnit::kPValue},
+           {FactName::kBuckets, static_cast<double>(n), FactUnit::kCount}});
       if (change) in.facts.push_back({FactName::kChangePct, *change, FactUnit::kPercent});
+      if (fit_change) {
+        in.facts.push_back({FactName::kFitChangePct, *fit_change, FactUnit::kPercent});
+      }
       for (size_t i = 0; i < n; ++i) {
         in.evidence.fit.push_back(fit.intercept + fit.slope * s.positions[i]);
       }

@@ -47,6 +47,32 @@ const Insight* Find(const InsightReport& r, InsightType type) {
   return nullptr;
 }
 
+TEST(TimeInsightTest, UnderTwoWholeYearsTheChangeIsFromTheFirstValueToTheLast) {
+  // 18 months from January: one whole year only, so the first and last months are compared.
+  Profile p = MonthlySales([](int m) { return 100.0 + 10 * m; });
+  p.cube.series[0].cells.resize(18);
+  const InsightReport r = DetectInsights(p, {});
+  const Insight* trend = Find(r, InsightType::kTrend);
+  ASSERT_NE(trend, nullptr);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFirst)->value, 100);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kLast)->value, 270);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kChangePct)->value, 170);
+  EXPECT_EQ(trend->FindFact(FactName::kEnd)->grain, TimeGrain::kMonth);
+}
+
+TEST(TimeInsightTest, ARiseWhoseLastValueIsBelowItsFirstStatesNoChange) {
+  // Rising through 18 months but for a last month that falls back below the first: the trend
+  // is up, and the text must not say "rose -50%".
+  Profile p = MonthlySales([](int m) { return m < 17 ? 100.0 + 10 * m : 50.0; });
+  p.cube.series[0].cells.resize(18);
+  const InsightReport r = DetectInsights(p, {});
+  const Insight* trend = Find(r, InsightType::kTrend);
+  ASSERT_NE(trend, nullptr);
+  ASSERT_EQ(trend->direction, Direction::kUp);
+  EXPECT_LT(trend->FindFact(FactName::kLast)->value, trend->FindFact(FactName::kFirst)->value);
+  EXPECT_EQ(trend->FindFact(FactName::kChangePct), nullptr);
+}
+
 TEST(TimeInsightTest, ALineIsATrendWithItsExactSlope) {
   const InsightReport r = DetectInsights(MonthlySales([](int m) { return 100.0 + 10 * m; }), {});
   ASSERT_EQ(r.grain, TimeGrain::kMonth);
@@ -54,15 +80,22 @@ TEST(TimeInsightTest, ALineIsATrendWithItsExactSlope) {
   ASSERT_NE(trend, nullptr);
   EXPECT_EQ(trend->direction, Direction::kUp);
   EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kSlope)->value, 10);
-  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFirst)->value, 100);
-  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kLast)->value, 450);
   EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kBuckets)->value, 36);
+  // The change is the data's own, from the first whole year to the last: 2020 sums to 1,860
+  // (100 + 110 + … + 210), 2022 to 4,740. The fitted line's (100 to 450) is kept beside it.
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFirst)->value, 1860);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kLast)->value, 4740);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kChangePct)->value, (4740.0 - 1860) / 1860 * 100);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFitStart)->value, 100);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFitEnd)->value, 450);
+  EXPECT_DOUBLE_EQ(trend->FindFact(FactName::kFitChangePct)->value, 350);
+  EXPECT_EQ(trend->FindFact(FactName::kStart)->grain, TimeGrain::kYear);
   EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(trend->FindFact(FactName::kStart)->value),
-                            TimeGrain::kMonth),
-            "2020-01");
+                            TimeGrain::kYear),
+            "2020");
   EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(trend->FindFact(FactName::kEnd)->value),
-                            TimeGrain::kMonth),
-            "2022-12");
+                            TimeGrain::kYear),
+            "2022");
   // A straight line has no shift and no cycle.
   EXPECT_EQ(Find(r, InsightType::kChangePoint), nullptr);
   EXPECT_EQ(Find(r, InsightType::kSeasonality), nullptr);

@@ -12,6 +12,7 @@
 #include "analysis/column_stats.h"
 #include "analysis/cube_builder.h"
 #include "analysis/moments.h"
+#include "base/calendar.h"
 #include "base/hash.h"
 #include "csv/tokenizer.h"
 #include "table/inference.h"
@@ -50,6 +51,7 @@ struct Plan {
   std::vector<int> dimension_of;
   std::vector<int> measure_slots;  // moment slot of each cube measure
   int time_slot = -1;              // moment slot of an integer year time axis
+  int time_part_slot = -1;         // and of its months or quarters (CubePlan::time_part_column)
 };
 
 // Memory per worker is planned from the column count, so a 16,384-column file stays as bounded
@@ -419,10 +421,22 @@ class ProfileConsumer final : public csv::BatchConsumer {
     }
     if (plan_.time_slot >= 0) {
       const double* years = values_.data() + static_cast<size_t>(plan_.time_slot) * rows;
+      const double* parts = plan_.time_part_slot >= 0
+                                ? values_.data() + static_cast<size_t>(plan_.time_part_slot) * rows
+                                : nullptr;
+      const int months_per_part = plan_.cube->time_part_months;
+      const double last_part = months_per_part > 0 ? 12.0 / months_per_part : 0;
       for (int64_t r = 0; r < rows; ++r) {
-        double y = years[r];
-        if (y >= 1000 && y <= 2999 && y == std::floor(y)) {
+        const double y = years[r];
+        if (!(y >= 1000 && y <= 2999 && y == std::floor(y))) continue;
+        if (!parts) {
           cube_->SetTime(r, YearStart(static_cast<int64_t>(y)));
+          continue;
+        }
+        const double part = parts[r];
+        if (part >= 1 && part <= last_part && part == std::floor(part)) {
+          const auto month = static_cast<unsigned>((part - 1) * months_per_part + 1);
+          cube_->SetTime(r, DaysFromCivil(static_cast<int64_t>(y), month, 1) * 86400);
         }
       }
     }
@@ -536,6 +550,9 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
       plan.measure_slots.push_back(plan.moment_slot[c]);
     }
     if (cube_plan.time_is_year) plan.time_slot = plan.moment_slot[cube_plan.time_column];
+    if (cube_plan.time_part_column >= 0) {
+      plan.time_part_slot = plan.moment_slot[cube_plan.time_part_column];
+    }
     cube_merger.emplace(cube_plan);
   }
   PairColumns(options, evidence.estimated_rows, cube_plan, &plan);

@@ -31,8 +31,9 @@ TimeGrain CoarserStorageGrain(TimeGrain grain);
 // A bucket's label for people: "2024" (year), "2024 Q1", "Jan 2024", "Mar 4, 2024" (day and
 // week), "Mar 4, 2024 14:00" (hour and finer).
 std::string FormatBucket(int64_t start, TimeGrain grain);
-// A compact label for a chart axis or a data field: "2024", "2024-Q1", "2024-01", "2024-03-04",
-// "2024-03-04T14:00:00" (ISO 8601 forms that Vega-Lite parses as dates).
+// A compact label for a chart axis or a data field: "2024", "2024-01" (a month, or a quarter by
+// its first month), "2024-03-04", "2024-03-04T14:00:00" (ISO 8601 forms that Vega-Lite parses
+// as dates).
 std::string FormatBucketIso(int64_t start, TimeGrain grain);
 
 // Calendar parts of a time, for seasonal positions: month 1–12, ISO weekday 1 (Monday)–7,

@@ -437,10 +437,14 @@ std::string Writer::HeadlineText(const Insight& in) const {
       std::string verb = general() ? (up ? "went up" : "went down") : (up ? "rose" : "fell");
       std::string span = " from " + F(in, FactName::kStart) + " to " + F(in, FactName::kEnd);
       if (Has(in, FactName::kChangePct)) {
+        // The data's own change, from its first to its last period; the fitted line's beside
+        // it for technical readers.
         std::string s = Capital(what) + " " + verb + (general() ? " by about " : " ") +
-                        F(in, FactName::kChangePct) + span;
-        if (!exec())
-          s += ", from about " + F(in, FactName::kFitStart) + " to " + F(in, FactName::kFitEnd);
+                        FAbs(in, FactName::kChangePct) + span;
+        if (!exec()) s += ", from " + F(in, FactName::kFirst) + " to " + F(in, FactName::kLast);
+        if (tech() && Has(in, FactName::kFitChangePct)) {
+          s += " (the fitted line: " + F(in, FactName::kFitChangePct) + ")";
+        }
         return s + ".";
       }
       std::string grain(analysis::TimeGrainName(in.evidence.grain));
@@ -690,7 +694,7 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                    ? "Find out what is behind the fall in " + what + " since " +
                          F(in, FactName::kStart) + " before planning on the current level."
                : Has(in, FactName::kChangePct)
-                   ? Capital(what) + " rose " + F(in, FactName::kChangePct) + " from " +
+                   ? Capital(what) + " rose " + FAbs(in, FactName::kChangePct) + " from " +
                          F(in, FactName::kStart) + " to " + F(in, FactName::kEnd) +
                          ": check whether the rise can be sustained before planning "
                          "capacity for it."
@@ -977,9 +981,11 @@ std::string Writer::Summary(const std::vector<int>& chosen,
     }
   }
   if (tech()) {
-    s += " " + FormatCount(story_.report.tests) + " hypothesis tests were run; " +
-         FormatCount(story_.report.rejected) +
-         " candidates did not pass the false-discovery control (Benjamini-Hochberg).";
+    s +=
+        " " + FormatCount(story_.report.tests) +
+        (story_.report.tests == 1 ? " hypothesis test was run; " : " hypothesis tests were run; ") +
+        FormatCount(story_.report.rejected) +
+        " candidates did not pass the false-discovery control (Benjamini-Hochberg).";
   }
   for (const std::string& limit : story_.report.limitations) s += " " + limit;
   if (tech()) {

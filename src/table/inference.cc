@@ -89,6 +89,18 @@ bool NameSuggestsYear(std::string_view name) {
   return n == "yr" || ends_with("year") || ends_with("_yr");
 }
 
+bool NameSuggestsMonth(std::string_view name) {
+  const std::vector<std::string> words = NameWords(name);
+  return !words.empty() && (words.back() == "month" || words.back() == "mo" ||
+                            words.back() == "mon" || words.back() == "mnth");
+}
+
+bool NameSuggestsQuarter(std::string_view name) {
+  const std::vector<std::string> words = NameWords(name);
+  return !words.empty() &&
+         (words.back() == "quarter" || words.back() == "qtr" || words.back() == "q");
+}
+
 bool NameSuggestsRate(std::string_view name) {
   return NameHasWord(
       NameWords(name),

@@ -62,6 +62,10 @@ bool IsYearColumn(std::string_view name, double min, double max);
 bool NameSuggestsCoordinate(std::string_view name);
 // "year", "Year", "fiscal_year", "yr": a name for a column of years.
 bool NameSuggestsYear(std::string_view name);
+// "month", "Month", "mo", "fiscal_month": a column of months of the year (1–12).
+bool NameSuggestsMonth(std::string_view name);
+// "quarter", "qtr", "Q": a column of quarters of the year (1–4).
+bool NameSuggestsQuarter(std::string_view name);
 // "discount", "conversion_rate", "pct_female", "share": a rate, ratio or share, which is
 // averaged and never added (and, when its values lie in 0–1, written as a percentage).
 bool NameSuggestsRate(std::string_view name);
