@@ -91,6 +91,22 @@ int64_t BucketsBetween(int64_t first, int64_t last, TimeGrain grain, int64_t cap
 // shorter spans weeks, days or hours (the coarsest with at least 8 buckets); for longer spans
 // quarters, then years. Never finer than the data itself.
 TimeGrain ChooseGrain(const std::vector<TimeCell>& cells, TimeGrain storage, int max_buckets) {
+  // The data's own step (the median gap between its times) bounds the grain from below:
+  // quarterly figures dated on the first of their quarter are quarters, not months with holes.
+  if (cells.size() >= 3) {
+    std::vector<double> gaps;
+    for (size_t i = 1; i < cells.size(); ++i) {
+      gaps.push_back(static_cast<double>(cells[i].start - cells[i - 1].start));
+    }
+    const double step_days = Median(gaps) / 86400;
+    const TimeGrain step = step_days >= 360  ? TimeGrain::kYear
+                           : step_days >= 88 ? TimeGrain::kQuarter
+                           : step_days >= 28 ? TimeGrain::kMonth
+                           : step_days >= 7  ? TimeGrain::kWeek
+                           : step_days >= 1  ? TimeGrain::kDay
+                                             : TimeGrain::kSecond;
+    storage = std::max(storage, step);
+  }
   auto buckets = [&](TimeGrain g) {
     return BucketsBetween(TruncateTime(cells.front().start, g), TruncateTime(cells.back().start, g),
                           g, max_buckets + 1);

@@ -19,8 +19,9 @@ int64_t AllowedFailures(int64_t n, const InferenceOptions& options) {
 
 // The date orders tried, most common first.
 constexpr DateOrder kDateOrders[] = {
-    DateOrder::kYmd,     DateOrder::kMdy,       DateOrder::kDmy,      DateOrder::kMonthDY,
-    DateOrder::kDMonthY, DateOrder::kYearMonth, DateOrder::kMonthYear};
+    DateOrder::kYmd,       DateOrder::kMdy,         DateOrder::kDmy,
+    DateOrder::kMonthDY,   DateOrder::kDMonthY,     DateOrder::kYearMonth,
+    DateOrder::kMonthYear, DateOrder::kYearQuarter, DateOrder::kQuarterYear};
 
 struct NumberTrial {
   NumberFormat format;
@@ -198,6 +199,18 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
     col.type = ColumnType::kBoolean;
     col.role = Role::kDimension;
     col.reason = "true/false values";
+    return col;
+  }
+
+  // Dates written as eight digits (19580329): every value a valid date from 1800 to 2100, else
+  // they are numbers (an amount, a code).
+  if (!present.empty() && std::all_of(present.begin(), present.end(), [](std::string_view v) {
+        return ParseDate(v, DateOrder::kYmdCompact).has_value();
+      })) {
+    col.date_order = DateOrder::kYmdCompact;
+    col.type = ColumnType::kDate;
+    col.role = Role::kTime;
+    col.reason = "dates written YYYYMMDD";
     return col;
   }
 

@@ -21,6 +21,19 @@ TEST(GuessColumnTest, Types) {
   EXPECT_EQ(Guess({"Jan 1 2000", "Feb 1 2000"}).type, ColumnType::kDate);
 }
 
+TEST(GuessColumnTest, QuartersAndEightDigitDates) {
+  ColumnSchema quarters = Guess({"1974Q1", "1974Q2", "1974Q3"}, "period");
+  EXPECT_EQ(quarters.type, ColumnType::kDate);
+  EXPECT_EQ(quarters.date_order, DateOrder::kYearQuarter);
+  EXPECT_EQ(Guess({"Q1 1974", "Q2 1974"}).date_order, DateOrder::kQuarterYear);
+  ColumnSchema compact = Guess({"19580329", "19580330", "19581231"}, "date");
+  EXPECT_EQ(compact.type, ColumnType::kDate);
+  EXPECT_EQ(compact.date_order, DateOrder::kYmdCompact);
+  // One value that is not a date, or years out of range: numbers (an amount, a code).
+  EXPECT_EQ(Guess({"19580329", "19581332"}).type, ColumnType::kInteger);
+  EXPECT_EQ(Guess({"12345678", "23456789"}).type, ColumnType::kInteger);
+}
+
 TEST(GuessColumnTest, DayFirstDecidedByValues) {
   EXPECT_EQ(Guess({"01/02/2024", "13/02/2024"}).date_order, DateOrder::kDmy);
   EXPECT_EQ(Guess({"01/02/2024", "02/13/2024"}).date_order, DateOrder::kMdy);

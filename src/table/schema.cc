@@ -83,6 +83,12 @@ std::string_view DateOrderName(DateOrder order) {
       return "Y-M";
     case DateOrder::kMonthYear:
       return "Mon Y";
+    case DateOrder::kYearQuarter:
+      return "Y-Q";
+    case DateOrder::kQuarterYear:
+      return "Q Y";
+    case DateOrder::kYmdCompact:
+      return "YYYYMMDD";
   }
   return "Y-M-D";
 }

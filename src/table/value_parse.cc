@@ -429,6 +429,30 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
       if (!c.Digits(4, 4, &year) || !c.done()) return std::nullopt;
       return Make(year, month, 1, c);
     }
+    case DateOrder::kYmdCompact: {
+      // Plausible years only: eight digits are otherwise an amount or a code.
+      if (c.s.size() != 8 || !c.Digits(4, 4, &year) || !c.Digits(2, 2, &month) ||
+          !c.Digits(2, 2, &day) || year < 1800 || year > 2100) {
+        return std::nullopt;
+      }
+      return Make(year, month, day, c);
+    }
+    case DateOrder::kYearQuarter:
+    case DateOrder::kQuarterYear: {
+      int quarter = 0;
+      auto quarter_part = [&] { return (c.Char('Q') || c.Char('q')) && c.Digits(1, 1, &quarter); };
+      if (order == DateOrder::kYearQuarter) {
+        if (!c.Digits(4, 4, &year)) return std::nullopt;
+        if (!c.Char('-')) c.Spaces();
+        if (!quarter_part()) return std::nullopt;
+      } else {
+        if (!quarter_part()) return std::nullopt;
+        if (!c.Char('-') && !c.Char('/')) c.Spaces();
+        if (!c.Digits(4, 4, &year)) return std::nullopt;
+      }
+      if (quarter < 1 || quarter > 4 || !c.done()) return std::nullopt;
+      return Make(year, (quarter - 1) * 3 + 1, 1, c);
+    }
   }
   return std::nullopt;
 }

@@ -101,6 +101,21 @@ TEST(ParseDateTest, Forms) {
   EXPECT_EQ(ParseDate("Mar 2024", DateOrder::kMonthYear)->seconds, day(2024, 3, 1));
   EXPECT_EQ(ParseDate("1/31/24 3:05 PM", DateOrder::kMdy)->seconds,
             day(2024, 1, 31) + 15 * 3600 + 300);
+  // Quarters, by the first day of the quarter, and dates as eight digits.
+  for (const char* q : {"1974Q2", "1974-Q2", "1974 Q2", "1974q2"}) {
+    EXPECT_EQ(ParseDate(q, DateOrder::kYearQuarter)->seconds, day(1974, 4, 1)) << q;
+  }
+  for (const char* q : {"Q4 1974", "Q4-1974", "q4/1974"}) {
+    EXPECT_EQ(ParseDate(q, DateOrder::kQuarterYear)->seconds, day(1974, 10, 1)) << q;
+  }
+  EXPECT_EQ(ParseDate("19580329", DateOrder::kYmdCompact)->seconds, day(1958, 3, 29));
+  for (const char* bad : {"1974Q5", "1974Q0", "1974Q12", "Q1 74", "19741"}) {
+    EXPECT_FALSE(ParseDate(bad, DateOrder::kYearQuarter)) << bad;
+    EXPECT_FALSE(ParseDate(bad, DateOrder::kQuarterYear)) << bad;
+  }
+  for (const char* bad : {"19580230", "17991231", "21010101", "1958032", "195803291"}) {
+    EXPECT_FALSE(ParseDate(bad, DateOrder::kYmdCompact)) << bad;
+  }
   for (const char* bad :
        {"2024-02-30", "2024-13-01", "31/01/2024", "2024-01-31 25:00", "20240131"}) {
     EXPECT_FALSE(ParseDate(bad, bad[2] == '/' ? DateOrder::kMdy : DateOrder::kYmd)) << bad;
