@@ -38,7 +38,7 @@ std::string_view DirectionName(Direction d) {
 
 std::string FactKey(const Fact& fact) {
   // In FactName's order.
-  static constexpr std::array<std::string_view, 107> kNames = {
+  static constexpr std::array<std::string_view, 108> kNames = {
       "actual",
       "after",
       "alert",
@@ -113,6 +113,7 @@ std::string FactKey(const Fact& fact) {
       "partTotal",
       "peak",
       "peakValue",
+      "perDay",
       "period",
       "positive",
       "positiveMean",

@@ -146,6 +146,7 @@ enum class FactName : uint8_t {
   kPartTotal,
   kPeak,
   kPeakValue,
+  kPerDay,
   kPeriod,
   kPositive,
   kPositiveMean,

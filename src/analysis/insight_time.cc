@@ -296,7 +296,7 @@ class TimeFamily : public DetectorFamily {
         }
         double z = 0.6745 * (residuals[worst] - med) / mad;
         double relative = std::fabs(residuals[worst]) / std::max(std::fabs(expected[worst]), 1e-12);
-        if (std::fabs(z) >= 5 && relative >= 0.2) {
+        if (std::fabs(z) >= 5 && relative >= 0.2 && !LikeItsSeason(s, worst)) {
           Insight in = base(InsightType::kOutlier);
           in.direction = z > 0 ? Direction::kUp : Direction::kDown;
           in.method =
@@ -325,6 +325,35 @@ class TimeFamily : public DetectorFamily {
     return true;
   }
 
+  // How much a series jumps from one value to the next, relative to its size: the mean squared
+  // step over the mean square. 0 for a constant series.
+  static double Roughness(const std::vector<double>& v) {
+    double steps = 0, squares = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      squares += v[i] * v[i];
+      if (i > 0) steps += (v[i] - v[i - 1]) * (v[i] - v[i - 1]);
+    }
+    if (v.size() < 2 || squares == 0) return 0;
+    return (steps / static_cast<double>(v.size() - 1)) / (squares / static_cast<double>(v.size()));
+  }
+
+  // Whether a month's (or quarter's) value is within 20% of the median of the same month in
+  // the series' other years, two or more of them: every December high is the season, not a
+  // spike.
+  bool LikeItsSeason(const Series& s, size_t i) const {
+    if (grain_ != TimeGrain::kMonth && grain_ != TimeGrain::kQuarter) return false;
+    auto position = [&](int64_t t) {
+      return grain_ == TimeGrain::kMonth ? MonthOf(t) : QuarterOf(t);
+    };
+    std::vector<double> same;
+    for (size_t j = 0; j < s.values.size(); ++j) {
+      if (j != i && position(s.starts[j]) == position(s.starts[i])) same.push_back(s.values[j]);
+    }
+    if (same.size() < 2) return false;
+    const double season = Median(same);
+    return std::fabs(s.values[i] - season) < 0.2 * std::fabs(season);
+  }
+
   // A yearly, weekly or daily cycle: the autocorrelation of the detrended series at the period,
   // tested against white noise (Bartlett: r √n is standard normal).
   void DetectSeasonality(const MeasureRef& m) {
@@ -351,6 +380,22 @@ class TimeFamily : public DetectorFamily {
         continue;
       }
       if (c.period == 12) yearly_tried = true;
+      // The totals of months and quarters are compared per day when they follow the length of
+      // the month (sales, births: February is short, not low), which shows as a smoother
+      // series per day than as it is.
+      bool per_day = false;
+      if ((c.grain == TimeGrain::kMonth || c.grain == TimeGrain::kQuarter) &&
+          m.aggregation != Aggregation::kMean) {
+        std::vector<double> daily(s.values.size());
+        for (size_t i = 0; i < s.values.size(); ++i) {
+          daily[i] = s.values[i] /
+                     (static_cast<double>(NextBucket(s.starts[i], c.grain) - s.starts[i]) / 86400);
+        }
+        if (Roughness(daily) < Roughness(s.values)) {
+          s.values = std::move(daily);
+          per_day = true;
+        }
+      }
       // Long daily or hourly series: the most recent 2,000 values are plenty for the ACF.
       size_t from = s.values.size() > 2000 ? s.values.size() - 2000 : 0;
       std::vector<double> x(s.positions.begin() + from, s.positions.end());
@@ -394,7 +439,8 @@ class TimeFamily : public DetectorFamily {
                             : c.grain == TimeGrain::kQuarter ? "quarter"
                             : c.grain == TimeGrain::kDay     ? "weekday"
                                                              : "hour";
-      in.evidence.y_title = SeriesTitle(m) + " (mean per " + in.evidence.x_title + ")";
+      in.evidence.y_title =
+          SeriesTitle(m) + (per_day ? " per day" : "") + " (mean per " + in.evidence.x_title + ")";
       int peak = -1, trough = -1;
       for (int p = 0; p < c.period; ++p) {
         if (count[p] == 0) continue;
@@ -418,6 +464,7 @@ class TimeFamily : public DetectorFamily {
                   {FactName::kPeakValue, in.evidence.y[peak], FactUnit::kMeasure},
                   {FactName::kTroughValue, in.evidence.y[trough], FactUnit::kMeasure},
                   {FactName::kAutocorrelation, r, FactUnit::kCoefficient},
+                  {FactName::kPerDay, per_day ? 1.0 : 0.0, FactUnit::kCount},
                   {FactName::kPValue, in.p_value, FactUnit::kPValue}};
       in.facts.insert(in.facts.end(), caveat_facts.begin(), caveat_facts.end());
       for (auto& [index, trend] : trend_of_) {

@@ -73,6 +73,28 @@ TEST(TimeInsightTest, ARiseWhoseLastValueIsBelowItsFirstStatesNoChange) {
   EXPECT_EQ(trend->FindFact(FactName::kChangePct), nullptr);
 }
 
+// Monthly totals that follow the length of the month (100 a day, 150 a day in December) are
+// compared per day: December is the peak, and February, the shortest month, is not the trough.
+TEST(TimeInsightTest, MonthsOfUnequalLengthAreComparedPerDay) {
+  const InsightReport r = DetectInsights(
+      MonthlySales([](int m) {
+        const int64_t start = MonthStart(m);
+        const double days =
+            static_cast<double>(NextBucket(start, TimeGrain::kMonth) - start) / 86400;
+        return (m % 12 == 11 ? 150.0 : 100.0) * days;
+      }),
+      {});
+  const Insight* cycle = Find(r, InsightType::kSeasonality);
+  ASSERT_NE(cycle, nullptr);
+  EXPECT_EQ(cycle->FindFact(FactName::kPerDay)->value, 1);
+  EXPECT_EQ(cycle->FindFact(FactName::kPeak)->label, "Dec");
+  EXPECT_DOUBLE_EQ(cycle->FindFact(FactName::kPeakValue)->value, 150);
+  EXPECT_NE(cycle->FindFact(FactName::kTrough)->label, "Feb");
+  EXPECT_DOUBLE_EQ(cycle->FindFact(FactName::kTroughValue)->value, 100);
+  // Each December is the season, not a spike.
+  EXPECT_EQ(Find(r, InsightType::kOutlier), nullptr);
+}
+
 TEST(TimeInsightTest, ALineIsATrendWithItsExactSlope) {
   const InsightReport r = DetectInsights(MonthlySales([](int m) { return 100.0 + 10 * m; }), {});
   ASSERT_EQ(r.grain, TimeGrain::kMonth);

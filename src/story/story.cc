@@ -469,11 +469,14 @@ std::string Writer::HeadlineText(const Insight& in) const {
       }
       return s + ".";
     }
-    case InsightType::kSeasonality:
+    case InsightType::kSeasonality: {
+      // Totals of months of unequal length are compared per day.
+      const std::string per_day = V(in, FactName::kPerDay) == 1 ? " a day" : "";
       return Capital(what) + " follows a " + F(in, FactName::kCycle) + " cycle: highest in " +
-             F(in, FactName::kPeak) + " (about " + F(in, FactName::kPeakValue) +
+             F(in, FactName::kPeak) + " (about " + F(in, FactName::kPeakValue) + per_day +
              ") and lowest in " + F(in, FactName::kTrough) + " (about " +
-             F(in, FactName::kTroughValue) + ").";
+             F(in, FactName::kTroughValue) + per_day + ").";
+    }
     case InsightType::kOutlier: {
       const bool up = in.direction == Direction::kUp;
       if (Has(in, FactName::kAt)) {
