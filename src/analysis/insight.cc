@@ -38,7 +38,7 @@ std::string_view DirectionName(Direction d) {
 
 std::string FactKey(const Fact& fact) {
   // In FactName's order.
-  static constexpr std::array<std::string_view, 108> kNames = {
+  static constexpr std::array<std::string_view, 110> kNames = {
       "actual",
       "after",
       "alert",
@@ -51,6 +51,8 @@ std::string FactKey(const Fact& fact) {
       "category",
       "categoryValue",
       "changePct",
+      "changesP",
+      "changesR",
       "cohensD",
       "confidence",
       "count",

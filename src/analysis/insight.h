@@ -84,6 +84,8 @@ enum class FactName : uint8_t {
   kCategory,
   kCategoryValue,
   kChangePct,
+  kChangesP,
+  kChangesR,
   kCohensD,
   kConfidence,
   kCount,

@@ -432,8 +432,12 @@ class ContextBuilder {
     }
     // A measure in lockstep with an earlier one (|r| > 0.995: a price and its adjusted price)
     // would repeat every finding; it keeps only its correlation.
+    // Only another measure counts: a series in lockstep with its year column is not an alias.
     for (const Correlation& r : profile_.correlations) {
       if (std::fabs(r.value) <= 0.995) continue;
+      const bool of_a_measure = std::any_of(measures_.begin(), measures_.end(),
+                                            [&](const MeasureRef& m) { return m.name == r.a; });
+      if (!of_a_measure) continue;
       for (MeasureRef& m : measures_) {
         if (m.name == r.b) m.alias = true;
       }

@@ -98,6 +98,24 @@ class CorrelationFamily : public DetectorFamily {
             "the two columns move almost in lockstep: one may be computed from "
             "the other");
       }
+      // Rows that are points in time: two series that both trend correlate whatever links
+      // them, so the link is tested on their changes from one period to the next.
+      if (RowsAreTimePoints()) {
+        if (const std::optional<Pair> changes = ChangesCorrelation(ma, mb)) {
+          const double changes_p = CorrelationPValue(changes->value, changes->n);
+          in.facts.push_back({FactName::kChangesR, changes->value, FactUnit::kCoefficient});
+          in.facts.push_back({FactName::kChangesP, changes_p, FactUnit::kPValue});
+          const bool holds =
+              changes_p < options_.false_discovery_rate && (changes->value > 0) == (r.value > 0);
+          if (!holds) {
+            in.strength /= 5;
+            in.caveats.push_back("both change over time: from one " +
+                                 std::string(TimeGrainName(grain_)) +
+                                 " to the next they do not move together, so the link may be "
+                                 "only that both trend");
+          }
+        }
+      }
       // Two counts of years that have passed (age and years of experience) rise together by
       // construction: structure, said once, not a finding.
       if (r.value > 0 && table::NameSuggestsElapsedYears(r.a) &&
@@ -189,6 +207,50 @@ class CorrelationFamily : public DetectorFamily {
     }
     return pairs;
   }
+
+  // Whether each row is a point in time: a time axis with about as many buckets as rows (a
+  // yearly table of population and savings).
+  bool RowsAreTimePoints() const {
+    return has_time_ && !whole_.cells.empty() && profile_.rows > 0 &&
+           static_cast<double>(whole_.cells.size()) >= 0.9 * static_cast<double>(profile_.rows);
+  }
+
+  // The correlation of two measures' changes from one bucket of the story's grain to the next,
+  // over the whole table's series; nullopt with fewer than 5 changes.
+  std::optional<Pair> ChangesCorrelation(const MeasureRef& a, const MeasureRef& b) {
+    const Series& sa = SeriesOf(a);
+    const Series& sb = SeriesOf(b);
+    std::map<int64_t, double> b_at;  // b's value by bucket start
+    for (size_t i = 0; i < sb.values.size(); ++i) b_at[sb.starts[i]] = sb.values[i];
+    struct Point {
+      double position, a, b;
+    };
+    std::vector<Point> points;  // the buckets where both have a value, in time order
+    for (size_t i = 0; i < sa.values.size(); ++i) {
+      auto it = b_at.find(sa.starts[i]);
+      if (it != b_at.end()) points.push_back({sa.positions[i], sa.values[i], it->second});
+    }
+    std::vector<double> da, db;
+    for (size_t i = 1; i < points.size(); ++i) {
+      if (points[i].position != points[i - 1].position + 1) continue;  // a gap: no change
+      da.push_back(points[i].a - points[i - 1].a);
+      db.push_back(points[i].b - points[i - 1].b);
+    }
+    if (da.size() < 5) return std::nullopt;
+    CoMoments co;
+    co.AddBatch(da.data(), db.data(), static_cast<int64_t>(da.size()));
+    const double r = co.Pearson();
+    if (std::isnan(r)) return std::nullopt;
+    return Pair{-1, -1, r, co.n};
+  }
+
+  // A measure's whole-table series at the story's grain, built once.
+  const Series& SeriesOf(const MeasureRef& m) {
+    auto [it, fresh] = series_.try_emplace(m.index);
+    if (fresh) it->second = BuildSeries(whole_.cells, grain_, m);
+    return it->second;
+  }
+  std::map<int, Series> series_;  // by measure index
 
   // Pairs of measures beyond which the weak ones (|r| < 0.3) are only counted (CouldPass).
   static constexpr size_t kManyPairs = 2000;
