@@ -115,7 +115,7 @@ void AddReadFlags(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("--delimiter", flags.delimiter, "Field delimiter: , ; tab | (default: detected)");
   cmd.add_option("--quote", flags.quote, "Quote character, or 'none' (default: detected)");
   cmd.add_option("--encoding", flags.encoding,
-                 "utf-8, utf-16le, utf-16be or windows-1252 (default: detected)");
+                 "utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1 (default: detected)");
   cmd.add_flag("--no-header", flags.no_header, "The first row is data, not column names");
   cmd.add_option("--type", flags.types, "Force a column's type: COLUMN=KIND (repeatable)");
   cmd.add_option("--threads", flags.threads, "Worker threads (default 0: all cores)");

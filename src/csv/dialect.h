@@ -18,11 +18,12 @@ enum class Encoding {
   kUtf16Le,      // behind FF FE, transcoded to UTF-8
   kUtf16Be,      // behind FE FF, transcoded to UTF-8
   kWindows1252,  // bytes that are not valid UTF-8; a superset of Latin-1's printable range
+  kLatin1,       // ISO-8859-1: such bytes with some that Windows-1252 leaves undefined (0x81 …)
 };
 
 enum class LineEnding { kLf, kCrLf, kCr };
 
-// Canonical names: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252".
+// Canonical names: "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252", "iso-8859-1".
 std::string_view EncodingName(Encoding encoding);
 // Accepts the canonical names and common aliases ("utf8", "latin1", "cp1252", "iso-8859-1" …).
 std::optional<Encoding> ParseEncodingName(std::string_view name);

@@ -24,6 +24,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "utf-16be";
     case Encoding::kWindows1252:
       return "windows-1252";
+    case Encoding::kLatin1:
+      return "iso-8859-1";
   }
   return "unknown";
 }
@@ -37,9 +39,8 @@ std::optional<Encoding> ParseEncodingName(std::string_view name) {
   if (n == "utf8bom" || n == "utf8sig") return Encoding::kUtf8Bom;
   if (n == "utf16le" || n == "utf16") return Encoding::kUtf16Le;
   if (n == "utf16be") return Encoding::kUtf16Be;
-  if (n == "windows1252" || n == "cp1252" || n == "latin1" || n == "iso88591" || n == "l1") {
-    return Encoding::kWindows1252;
-  }
+  if (n == "windows1252" || n == "cp1252") return Encoding::kWindows1252;
+  if (n == "latin1" || n == "iso88591" || n == "l1") return Encoding::kLatin1;
   return std::nullopt;
 }
 
@@ -205,16 +206,20 @@ Result<EncodingGuess> DetectEncoding(std::string_view head, bool at_eof) {
     if (c < 0x20 && c != '\t' && c != '\r' && c != '\n') ++control;
     if (IsUndefinedIn1252(c)) ++undefined;
   }
-  bool looks_like_text =
-      undefined == 0 && control * 100 <= head.size() && high * 100 <= head.size() * 30;
+  // A few bytes that Windows-1252 leaves undefined in text that otherwise reads as it: Latin-1,
+  // which has a character (a control) for every byte; counted with the controls.
+  const bool looks_like_text =
+      (control + undefined) * 100 <= head.size() && high * 100 <= head.size() * 30;
   if (!looks_like_text) {
     return Status::InvalidArgument("invalid UTF-8 at byte offset " + std::to_string(bad) +
                                    ", and the bytes are not Windows-1252 text either "
                                    "(binary data?); use --encoding to force one");
   }
-  guess.encoding = Encoding::kWindows1252;
+  guess.encoding = undefined == 0 ? Encoding::kWindows1252 : Encoding::kLatin1;
   guess.reason = "not valid UTF-8 (first invalid byte at offset " + std::to_string(bad) +
-                 "); read as Windows-1252";
+                 (undefined == 0 ? "); read as Windows-1252"
+                                 : "); read as Latin-1 (ISO-8859-1), since some bytes have no "
+                                   "character in Windows-1252");
   return guess;
 }
 
@@ -322,6 +327,9 @@ Result<std::unique_ptr<Decoder>> Decoder::Create(Encoding encoding) {
       break;
     case Encoding::kWindows1252:
       from = "WINDOWS-1252";
+      break;
+    case Encoding::kLatin1:
+      from = "ISO-8859-1";
       break;
   }
   iconv_t cd = iconv_open("UTF-8", from);

@@ -38,6 +38,28 @@ TEST(DetectEncodingTest, Utf8AndWindows1252) {
   EXPECT_NE(latin->reason.find("offset 6"), std::string::npos) << latin->reason;
 }
 
+// A byte that Windows-1252 leaves undefined (0x81) in text that otherwise reads as it: Latin-1,
+// which has a character for every byte, not a refusal.
+TEST(DetectEncodingTest, BytesUndefinedInWindows1252AreLatin1) {
+  std::string text = "name,city\n";
+  for (int i = 0; i < 30; ++i) text += "Jos\xE9,M\xFCnchen\n";
+  text += "caf\x81,K\xF6ln\n";
+  auto latin = DetectEncoding(text, true);
+  ASSERT_TRUE(latin.ok()) << latin.status().message();
+  EXPECT_EQ(latin->encoding, Encoding::kLatin1);
+  EXPECT_NE(latin->reason.find("Latin-1"), std::string::npos) << latin->reason;
+  // Decoded byte for byte: 0x81 is U+0081, é is U+00E9.
+  auto decoder = Decoder::Create(Encoding::kLatin1);
+  ASSERT_TRUE(decoder.ok());
+  std::string out;
+  (*decoder)->Decode("caf\x81 \xE9", true, &out);
+  EXPECT_EQ(out, "caf\xC2\x81 \xC3\xA9");
+  EXPECT_EQ((*decoder)->invalid_bytes(), 0);
+  EXPECT_EQ(EncodingName(Encoding::kLatin1), "iso-8859-1");
+  EXPECT_EQ(ParseEncodingName("latin1"), Encoding::kLatin1);
+  EXPECT_EQ(ParseEncodingName("cp1252"), Encoding::kWindows1252);
+}
+
 TEST(DetectEncodingTest, BinaryFilesAreRefusedByName) {
   auto png = DetectEncoding("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", true);
   ASSERT_FALSE(png.ok());

@@ -113,7 +113,8 @@ TEST(PipelineTest, OptionsParseAsPeopleTypeThem) {
   EXPECT_EQ(*ParseDelimiter("tab"), '\t');
   EXPECT_EQ(*ParseDelimiter(";"), ';');
   EXPECT_FALSE(ParseDelimiter("\"").ok());
-  EXPECT_EQ(*ParseEncoding("latin1"), csv::Encoding::kWindows1252);
+  EXPECT_EQ(*ParseEncoding("latin1"), csv::Encoding::kLatin1);
+  EXPECT_EQ(*ParseEncoding("windows-1252"), csv::Encoding::kWindows1252);
   EXPECT_EQ(*ParseFormat("md"), Format::kMarkdown);
   StoryRequest request;
   ASSERT_TRUE(AddTypeOverride("a=b=date", &request).ok());  // the last '=' splits
