@@ -94,6 +94,15 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
          (widths[first] != best_width || records[first].comment)) {
     ++first;
   }
+  // A header one field short of rows that all end with a delimiter (c1,c2 over 1,2,) is the
+  // header, not a line above the table.
+  if (first > 0 && widths[first - 1] == best_width - 1 && !records[first - 1].comment) {
+    bool trailing = true;
+    for (size_t i = first; i < records.size() && trailing; ++i) {
+      if (widths[i] == best_width) trailing = records[i].last_empty;
+    }
+    if (trailing) --first;
+  }
   c.skipped_records = static_cast<int>(first);
   size_t considered = 0, consistent = 0;
   for (size_t i = first; i < records.size(); ++i) {

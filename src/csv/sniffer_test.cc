@@ -52,6 +52,18 @@ TEST(SnifferTest, SkipsTitleAndCommentLines) {
   EXPECT_EQ(s->skipped_lines[0], "Quarterly sales report");
 }
 
+// A header one field short of rows that all end with a delimiter is the header, not a title
+// line above the table; a short line above rows that do not is still a title.
+TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {
+  auto s = Sniff("c1,c2\n1,2,\n3,4,\n5,6,\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->dialect.skipped_lines, 0);
+  EXPECT_EQ(s->records[0], (std::vector<std::string>{"c1", "c2"}));
+  auto title = Sniff("Sales\nregion,sales\nN,1\nS,2\n");
+  ASSERT_TRUE(title.ok());
+  EXPECT_EQ(title->dialect.skipped_lines, 1);
+}
+
 TEST(SnifferTest, BackslashEscapeWhenItFitsBetter) {
   auto s = Sniff("a,b\n\"x \\\" y, z\",1\n\"p \\\"q\",2\n\"r\",3\n");
   ASSERT_TRUE(s.ok());

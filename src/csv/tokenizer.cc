@@ -398,6 +398,7 @@ std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dial
         } else {
           shape.blank = false;
         }
+        shape.last_empty = begin == end;
         ++shape.fields;
       },
       [&](size_t) {

@@ -115,7 +115,8 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
 struct RecordShape {
   int fields = 0;
   bool blank = false;    // one empty field: an empty line
-  bool comment = false;  // the first field starts with '#'
+  bool comment = false;     // the first field starts with '#'
+  bool last_empty = false;  // the last field is empty (a trailing delimiter)
 };
 std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dialect,
                                       size_t max_records, bool* unterminated_quote = nullptr);
