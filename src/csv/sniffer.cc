@@ -94,6 +94,15 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
          (widths[first] != best_width || records[first].comment)) {
     ++first;
   }
+  // A title in the first cell of a row of the table's width (a spreadsheet export:
+  // "Quarterly report,,,"), above a row with every field filled, is a line above the table.
+  while (first + 1 < records.size() && first < kMaxSkippedRecords && best_width > 2 &&
+         widths[first] == best_width && records[first].filled <= 1 && records[first].last_empty) {
+    size_t next = first + 1;
+    while (next < records.size() && widths[next] == 0) ++next;  // blank lines between
+    if (next >= records.size() || records[next].filled != best_width) break;
+    first = next;
+  }
   // A header one field short of rows that all end with a delimiter (c1,c2 over 1,2,) is the
   // header, not a line above the table.
   if (first > 0 && widths[first - 1] == best_width - 1 && !records[first - 1].comment) {

@@ -64,6 +64,19 @@ TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {
   EXPECT_EQ(title->dialect.skipped_lines, 1);
 }
 
+// A spreadsheet export's title in the first cell of a row as wide as the table, above the
+// header (with or without a blank line between), is a line above the table.
+TEST(SnifferTest, TitleRowOfASpreadsheetExport) {
+  for (const char* text : {"Quarterly report,,,\n\nregion,q1,q2,q3\nN,1,2,3\nS,4,5,6\n",
+                           "Quarterly report,,,\nregion,q1,q2,q3\nN,1,2,3\nS,4,,6\n"}) {
+    auto s = Sniff(text);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->records[0], (std::vector<std::string>{"region", "q1", "q2", "q3"})) << text;
+    ASSERT_FALSE(s->skipped_lines.empty());
+    EXPECT_EQ(s->skipped_lines[0], "Quarterly report,,,");
+  }
+}
+
 TEST(SnifferTest, BackslashEscapeWhenItFitsBetter) {
   auto s = Sniff("a,b\n\"x \\\" y, z\",1\n\"p \\\"q\",2\n\"r\",3\n");
   ASSERT_TRUE(s.ok());

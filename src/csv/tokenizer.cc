@@ -399,6 +399,7 @@ std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dial
           shape.blank = false;
         }
         shape.last_empty = begin == end;
+        shape.filled += begin != end;
         ++shape.fields;
       },
       [&](size_t) {
