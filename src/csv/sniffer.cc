@@ -31,6 +31,8 @@ std::string DelimiterName(char delimiter) {
       return "tab";
     case '|':
       return "pipe";
+    case ' ':
+      return "space";
     default:
       return std::string(1, delimiter);
   }
@@ -266,14 +268,34 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     for (char delimiter : delimiters) add(delimiter, '\0', '\0');
   }
   double best_prescore = 0;
+  int most_columns = 0;
   for (const Dialect& d : trials) {
     out.candidates.push_back(ScoreCandidate(text, d, whole, kRecordsToPrescore));
     best_prescore = std::max(best_prescore, out.candidates.back().score);
+    if (out.candidates.back().consistency >= 0.9) {
+      most_columns = std::max(most_columns, out.candidates.back().columns);
+    }
+  }
+  // A space separates fields only when no other delimiter does (a space inside names and
+  // places would otherwise split a comma-separated file), and never when the user chose one.
+  if (most_columns <= 1 && !options.overrides.delimiter &&
+      text.find(' ') != std::string_view::npos) {
+    const size_t before = trials.size();
+    add(' ', '"', '"');
+    if (has_single) add(' ', '\'', '\'');
+    for (size_t i = before; i < trials.size(); ++i) {
+      out.candidates.push_back(ScoreCandidate(text, trials[i], whole, kRecordsToPrescore));
+      best_prescore = std::max(best_prescore, out.candidates.back().score);
+    }
   }
   for (size_t i = 0; i < trials.size(); ++i) {
     if (out.candidates[i].score >= best_prescore - kPrescoreMargin) {
       out.candidates[i] = ScoreCandidate(text, trials[i], whole, kRecordsToScore);
     }
+    // Spaces must split every line, the first included, into the same number of fields: a
+    // column of names ("John Smith") under a one-word header is one column, not two.
+    DialectCandidate& c = out.candidates[i];
+    if (c.delimiter == ' ' && (c.skipped_records > 0 || c.consistency < 1)) c.score = 0;
   }
   // Best score first; ties go to more columns, then to the order tried.
   std::stable_sort(out.candidates.begin(), out.candidates.end(),

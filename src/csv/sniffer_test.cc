@@ -17,6 +17,23 @@ TEST(SnifferTest, Delimiters) {
   EXPECT_EQ(Sniff("a|b|c\n1|2|3\n")->dialect.delimiter, '|');
 }
 
+// A space separates fields only when no other delimiter does: names and places with spaces in
+// a comma-separated file stay whole.
+TEST(SnifferTest, SpaceDelimitedOnlyWhenNothingElseSplits) {
+  auto spaced = Sniff("a b c\n1 2 3\n4 5 6\n7 \"x y\" 9\n");
+  ASSERT_TRUE(spaced.ok());
+  EXPECT_EQ(spaced->dialect.delimiter, ' ');
+  EXPECT_EQ(spaced->columns, 3);
+  EXPECT_EQ(DelimiterName(' '), "space");
+  auto names = Sniff("name,city\nJohn Smith,New York\nJane Doe,Los Angeles\nAl Po,San Jose\n");
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(names->dialect.delimiter, ',');
+  EXPECT_EQ(names->columns, 2);
+  auto one_column = Sniff("name\nJohn Smith\nJane Doe\nAl Po\n");
+  ASSERT_TRUE(one_column.ok());
+  EXPECT_EQ(one_column->columns, 1);
+}
+
 TEST(SnifferTest, CandidatesAreScoredAndKept) {
   auto s = Sniff("a;b;c\n1,5;2,5;3\n4;5;6\n");
   ASSERT_TRUE(s.ok());

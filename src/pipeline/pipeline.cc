@@ -118,16 +118,17 @@ Result<char> ParseDelimiter(std::string_view text) {
   if (text == ";" || text == "semicolon") return ';';
   if (text == "\t" || text == "\\t" || text == "tab") return '\t';
   if (text == "|" || text == "pipe") return '|';
+  if (text == " " || text == "space") return ' ';
   if (text.size() == 1 && text[0] != '"' && text[0] != '\n' && text[0] != '\r') return text[0];
   return Status::InvalidArgument(
-      "delimiter: expected one character (or comma, semicolon, tab, pipe), got \"" +
+      "delimiter: expected one character (or comma, semicolon, tab, pipe, space), got \"" +
       std::string(text.substr(0, 40)) + "\"");
 }
 
 Result<csv::Encoding> ParseEncoding(std::string_view name) {
   if (auto e = csv::ParseEncodingName(name)) return *e;
   return Status::InvalidArgument("encoding: unknown \"" + std::string(name.substr(0, 40)) +
-                                 "\"; use utf-8, utf-16le, utf-16be or windows-1252");
+                                 "\"; use utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1");
 }
 
 Result<table::ColumnType> ParseColumnType(std::string_view name) {
