@@ -112,7 +112,8 @@ std::function<void(int64_t, int64_t)> ProgressLine::Callback() {
 
 void AddReadFlags(CLI::App& cmd, ReadFlags& flags) {
   cmd.add_option("file", flags.path, "The CSV file")->required();
-  cmd.add_option("--delimiter", flags.delimiter, "Field delimiter: , ; tab | space (default: detected)");
+  cmd.add_option("--delimiter", flags.delimiter,
+                 "Field delimiter: , ; tab | space (default: detected)");
   cmd.add_option("--quote", flags.quote, "Quote character, or 'none' (default: detected)");
   cmd.add_option("--encoding", flags.encoding,
                  "utf-8, utf-16le, utf-16be, windows-1252 or iso-8859-1 (default: detected)");
