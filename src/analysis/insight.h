@@ -253,6 +253,9 @@ struct MeasureStatistic {
   std::string aggregation;  // "sum" (sales: a total means something) or "mean" (a price, a rate)
   double total = 0;         // the sum of its values
   int64_t count = 0;        // its values
+  // A level at a point in time (population, a balance, inventory) in a table with a time axis:
+  // its values add up across groups at one time, but their total over time means nothing.
+  bool stock = false;
 };
 
 // An outcome of the table: a yes/no column named for what happened to each row (churn,

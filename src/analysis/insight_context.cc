@@ -457,8 +457,9 @@ class ContextBuilder {
         }
         break;
       }
+      const bool stock = cube_.plan.time_column >= 0 && table::NameSuggestsStock(m.name);
       report_.measures.push_back(
-          {m.name, std::string(AggregationName(m.aggregation)), total, m.profile->count});
+          {m.name, std::string(AggregationName(m.aggregation)), total, m.profile->count, stock});
     }
   }
 

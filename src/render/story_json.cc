@@ -164,7 +164,8 @@ std::string RenderStoryJson(const story::Story& story, int64_t processing_ms, Js
     measures.push_back({{"column", m.name},
                         {"aggregation", m.aggregation},
                         {"total", Finite(m.total)},
-                        {"count", m.count}});
+                        {"count", m.count},
+                        {"stock", m.stock}});
   }
   out["statistics"]["measures"] = std::move(measures);
   ordered_json outcomes = ordered_json::array();

@@ -826,10 +826,16 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
 // The measure a reader of the table cares most about: a money measure that adds up, else the
 // first measure that adds up; none when nothing adds up (prices, rates, temperatures have no
 // total to lead with).
+// Whether a measure's total over the whole table means something: it adds up, and it is not a
+// level at a point in time counted over many times (a yearly table's population).
+bool HasTotal(const analysis::MeasureStatistic& m) {
+  return m.aggregation == "sum" && m.count > 0 && !m.stock;
+}
+
 const analysis::MeasureStatistic* MainMeasure(const Story& story) {
   const analysis::MeasureStatistic* first = nullptr;
   for (const analysis::MeasureStatistic& m : story.report.measures) {
-    if (m.aggregation != "sum" || m.count == 0) continue;
+    if (!HasTotal(m)) continue;
     if (!first) first = &m;
     if (StyleOf(story.profile, m.name, Audience::kTechnical).unit == table::Unit::kCurrency) {
       return &m;
@@ -871,7 +877,7 @@ std::vector<KeyFigure> KeyFigures(const Story& story) {
   }
   for (const analysis::MeasureStatistic& m : story.report.measures) {
     if (figures.size() >= 3) break;
-    if (&m != main && m.aggregation == "sum" && m.count > 0) add(m);
+    if (&m != main && HasTotal(m)) add(m);
   }
   const auto rows = static_cast<double>(story.profile.rows);
   figures.push_back({"Rows", rows, FormatCount(rows)});

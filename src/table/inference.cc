@@ -122,6 +122,12 @@ bool NameSuggestsBase(std::string_view name) {
                              "trial",      "participant", "lead",       "pupil",     "resident"});
 }
 
+bool NameSuggestsStock(std::string_view name) {
+  return NameHasWord(NameWords(name),
+                     {"population", "balance", "inventory", "headcount", "reserve", "debt", "asset",
+                      "holding", "outstanding", "backlog", "stock", "subscriber"});
+}
+
 bool NameSuggestsElapsedYears(std::string_view name) {
   const std::vector<std::string> words = NameWords(name);
   // "age" whole, since NameHasWord reads prefixes ("agent", "agency").

@@ -72,6 +72,9 @@ bool NameSuggestsRate(std::string_view name);
 // "visits", "impressions", "students", "population", "n_customers": a count of the people or
 // events a rate is a rate of, by which the rate is weighted when groups are compared.
 bool NameSuggestsBase(std::string_view name);
+// "population", "balance", "inventory", "headcount": a level at a point in time, whose values
+// over time do not add up (the population of 1960 and of 1961 are not 2 populations).
+bool NameSuggestsStock(std::string_view name);
 // "age", "TotalWorkingYears", "tenure", "years_experience": a count of years that have passed
 // (a person's age, time in a job). Two such columns rise together by construction.
 bool NameSuggestsElapsedYears(std::string_view name);

@@ -84,6 +84,16 @@ TEST(NameSuggestsBaseTest, WhatARateIsARateOf) {
   }
 }
 
+TEST(NameSuggestsStockTest, LevelsAtAPointInTime) {
+  for (std::string_view name :
+       {"population", "Balance", "inventory_units", "headcount", "total_debt", "subscribers"}) {
+    EXPECT_TRUE(NameSuggestsStock(name)) << name;
+  }
+  for (std::string_view name : {"sales", "births", "deaths", "new_subscriptions", "visits"}) {
+    EXPECT_FALSE(NameSuggestsStock(name)) << name;
+  }
+}
+
 TEST(NameSuggestsElapsedYearsTest, CountsOfYearsThatHavePassed) {
   for (std::string_view name : {"age", "Age", "TotalWorkingYears", "YearsAtCompany", "tenure",
                                 "years_experience", "seniority_yrs"}) {
