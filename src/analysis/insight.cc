@@ -38,7 +38,7 @@ std::string_view DirectionName(Direction d) {
 
 std::string FactKey(const Fact& fact) {
   // In FactName's order.
-  static constexpr std::array<std::string_view, 110> kNames = {
+  static constexpr std::array<std::string_view, 111> kNames = {
       "actual",
       "after",
       "alert",
@@ -127,6 +127,7 @@ std::string FactKey(const Fact& fact) {
       "rateHigh",
       "rateLow",
       "ratio",
+      "returned",
       "rowShare",
       "rowsWithoutTime",
       "rSquared",

@@ -160,6 +160,7 @@ enum class FactName : uint8_t {
   kRateHigh,
   kRateLow,
   kRatio,
+  kReturned,
   kRowShare,
   kRowsWithoutTime,
   kRSquared,

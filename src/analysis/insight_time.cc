@@ -242,6 +242,68 @@ class TimeFamily : public DetectorFamily {
                           std::fabs(before.slope) * static_cast<double>(xb.size()) >= 0.1 * level &&
                           std::fabs(after.slope) * static_cast<double>(xa.size()) >= 0.1 * level;
       if (std::fabs(shift) < 0.1 && !turned) continue;
+      // The level this segment came from, when an earlier split made it: a move back to it is
+      // the end of an excursion already told, not a shift of its own.
+      if (!turned && from > 0) {
+        double earlier = 0;
+        for (size_t i = 0; i < from; ++i) earlier += s.values[i];
+        earlier /= static_cast<double>(from);
+        if (std::fabs(cp.after_mean - earlier) < 0.1 * level &&
+            std::fabs(cp.before_mean - earlier) >= 0.1 * level) {
+          continue;
+        }
+      }
+      if (!turned) {
+        // A shift is a step to a new level that persists. A smooth decline has no step where its
+        // two lines meet; an excursion that returns (a few high months) is a spike, not a shift:
+        // its last values are back nearer the old level than the new one.
+        const double x_at = s.positions[at];
+        const double step =
+            (after.intercept + after.slope * x_at) - (before.intercept + before.slope * x_at);
+        const size_t tail = std::max<size_t>(1, ya.size() / 3);
+        double tail_mean = 0;
+        for (size_t i = ya.size() - tail; i < ya.size(); ++i) tail_mean += ya[i];
+        tail_mean /= static_cast<double>(tail);
+        const bool persists =
+            std::fabs(tail_mean - cp.after_mean) < std::fabs(tail_mean - cp.before_mean);
+        if (std::fabs(step) / level < 0.1) continue;
+        if (!persists) {
+          // An excursion: the level moved and came back. Where it came back is the best split
+          // of what follows; it is told once, as an excursion, with both ends.
+          ChangePoint back = FindChangePoint(ya, std::max<size_t>(2, ya.size() / 10));
+          if (back.index == 0) continue;
+          const size_t returned = at + back.index;
+          double excursion = 0, after_return = 0;
+          for (size_t i = at; i < returned; ++i) excursion += s.values[i];
+          for (size_t i = returned; i < to; ++i) after_return += s.values[i];
+          excursion /= static_cast<double>(returned - at);
+          after_return /= static_cast<double>(to - returned);
+          if (std::fabs(after_return - cp.before_mean) >= 0.1 * level) continue;
+          ++found;
+          Insight in = base(InsightType::kChangePoint);
+          in.direction = excursion > cp.before_mean ? Direction::kUp : Direction::kDown;
+          in.method =
+              "Chow test (two lines against one) over every split, Bonferroni-adjusted; the "
+              "return found as the best split of what follows";
+          in.p_value = cp.p_value;
+          in.strength = std::min(1.0, std::fabs(excursion - cp.before_mean) / level);
+          in.value = (excursion - cp.before_mean) / level;
+          in.facts.insert(in.facts.end(), {time_fact(FactName::kAt, s.starts[at]),
+                                           time_fact(FactName::kReturned, s.starts[returned]),
+                                           time_fact(FactName::kStart, s.starts[from]),
+                                           time_fact(FactName::kEnd, s.starts[to - 1]),
+                                           {FactName::kBefore, cp.before_mean, FactUnit::kMeasure},
+                                           {FactName::kAfter, excursion, FactUnit::kMeasure},
+                                           {FactName::kF, cp.f, FactUnit::kCoefficient},
+                                           {FactName::kPValue, cp.p_value, FactUnit::kPValue}});
+          in.evidence.marker = static_cast<double>(s.starts[at]);
+          Add(std::move(in));
+          // What follows the return is a segment of its own; the excursion is not split again.
+          segments.pop_back();
+          segments.push_back({returned, to});
+          continue;
+        }
+      }
       ++found;
       Insight in = base(InsightType::kChangePoint);
       in.direction = turned ? (after.slope > 0 ? Direction::kUp : Direction::kDown)
@@ -268,6 +330,13 @@ class TimeFamily : public DetectorFamily {
                             FactUnit::kPercent});
       }
       in.evidence.marker = static_cast<double>(s.starts[at]);
+      // The two levels drawn on the chart, when the shift splits the whole series.
+      if (!turned && from == 0 && to == n) {
+        in.evidence.fit.clear();
+        for (size_t i = 0; i < n; ++i) {
+          in.evidence.fit.push_back(i < at ? cp.before_mean : cp.after_mean);
+        }
+      }
       Add(std::move(in));
     }
 

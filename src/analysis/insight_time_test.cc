@@ -134,6 +134,43 @@ TEST(TimeInsightTest, AStepIsAShiftBetweenItsTwoLevels) {
             "2021-07");
   EXPECT_NEAR(shift->FindFact(FactName::kBefore)->value, 101, 1e-9);
   EXPECT_NEAR(shift->FindFact(FactName::kAfter)->value, 161, 1e-9);
+  // Both levels are drawn on the chart, not only a marker at the break.
+  ASSERT_EQ(shift->evidence.fit.size(), 36u);
+  EXPECT_NEAR(shift->evidence.fit[0], 101, 1e-9);
+  EXPECT_NEAR(shift->evidence.fit[35], 161, 1e-9);
+}
+
+TEST(TimeInsightTest, AnExcursionThatReturnsIsNotAShift) {
+  // Six high months in the middle of a flat series: the level comes back. One excursion, from
+  // May 2021 until Nov 2021, and no shift.
+  const InsightReport r = DetectInsights(
+      MonthlySales([](int m) { return (m >= 16 && m <= 21 ? 160.0 : 100.0) + (m % 3); }), {});
+  int excursions = 0;
+  for (const Insight& in : r.insights) {
+    if (in.type != InsightType::kChangePoint) continue;
+    ASSERT_NE(in.FindFact(FactName::kReturned), nullptr) << "a shift was reported";
+    ++excursions;
+    EXPECT_EQ(in.direction, Direction::kUp);
+    EXPECT_EQ(
+        FormatBucketIso(static_cast<int64_t>(in.FindFact(FactName::kAt)->value), TimeGrain::kMonth),
+        "2021-05");
+    EXPECT_EQ(FormatBucketIso(static_cast<int64_t>(in.FindFact(FactName::kReturned)->value),
+                              TimeGrain::kMonth),
+              "2021-11");
+    EXPECT_NEAR(in.FindFact(FactName::kAfter)->value, 161, 1e-9);
+  }
+  EXPECT_EQ(excursions, 1);
+}
+
+TEST(TimeInsightTest, ASmoothDeclineIsATrendNotAShift) {
+  const InsightReport r =
+      DetectInsights(MonthlySales([](int m) { return 1000.0 - 0.5 * m * m; }), {});
+  ASSERT_NE(Find(r, InsightType::kTrend), nullptr);
+  for (const Insight& in : r.insights) {
+    if (in.type == InsightType::kChangePoint) {
+      EXPECT_NE(in.FindFact(FactName::kTurned), nullptr) << "a shift was reported";
+    }
+  }
 }
 
 }  // namespace

@@ -464,6 +464,13 @@ std::string Writer::HeadlineText(const Insight& in) const {
              grain + span + ".";
     }
     case InsightType::kChangePoint: {
+      if (Has(in, FactName::kReturned)) {
+        // An excursion that came back: a spike of several periods, not a new level.
+        const bool up = in.direction == Direction::kUp;
+        return Capital(what) + (up ? " rose" : " fell") + " to about " + F(in, FactName::kAfter) +
+               " from " + F(in, FactName::kAt) + " until " + F(in, FactName::kReturned) +
+               ", then returned to its earlier level (about " + F(in, FactName::kBefore) + ").";
+      }
       if (Has(in, FactName::kTurned)) {
         const bool up = in.direction == Direction::kUp;
         return Capital(what) + " turned around " + F(in, FactName::kAt) + ": " +
@@ -717,8 +724,12 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                          " can be sustained, and plan capacity for it if so.";
         break;
       case InsightType::kChangePoint:
-        text = "Look at what changed around " + F(in, FactName::kAt) + ": " + what +
-               " moved to a new " + "level then, and the reason is not in this data.";
+        text = Has(in, FactName::kReturned)
+                   ? "Find out what happened from " + F(in, FactName::kAt) + " until " +
+                         F(in, FactName::kReturned) + ", when " + what +
+                         " left its usual level: if it can happen again, plan for it."
+                   : "Look at what changed around " + F(in, FactName::kAt) + ": " + what +
+                         " moved to a new " + "level then, and the reason is not in this data.";
         break;
       case InsightType::kSeasonality:
         text = "Plan around the " + F(in, FactName::kCycle) + " cycle of " + what +
