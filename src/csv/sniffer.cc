@@ -292,10 +292,13 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     if (out.candidates[i].score >= best_prescore - kPrescoreMargin) {
       out.candidates[i] = ScoreCandidate(text, trials[i], whole, kRecordsToScore);
     }
-    // Spaces must split every line, the first included, into the same number of fields: a
-    // column of names ("John Smith") under a one-word header is one column, not two.
+    // Spaces must split every line, the first included, into the same number of fields, three
+    // or more: a column of names ("John Smith") under a one-word header, or under "full name",
+    // is one column, not two.
     DialectCandidate& c = out.candidates[i];
-    if (c.delimiter == ' ' && (c.skipped_records > 0 || c.consistency < 1)) c.score = 0;
+    if (c.delimiter == ' ' && (c.skipped_records > 0 || c.consistency < 1 || c.columns < 3)) {
+      c.score = 0;
+    }
   }
   // Best score first; ties go to more columns, then to the order tried.
   std::stable_sort(out.candidates.begin(), out.candidates.end(),

@@ -29,9 +29,12 @@ TEST(SnifferTest, SpaceDelimitedOnlyWhenNothingElseSplits) {
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(names->dialect.delimiter, ',');
   EXPECT_EQ(names->columns, 2);
-  auto one_column = Sniff("name\nJohn Smith\nJane Doe\nAl Po\n");
-  ASSERT_TRUE(one_column.ok());
-  EXPECT_EQ(one_column->columns, 1);
+  for (const char* text :
+       {"name\nJohn Smith\nJane Doe\nAl Po\n", "full name\nJohn Smith\nJane Doe\nAl Po\n"}) {
+    auto one_column = Sniff(text);
+    ASSERT_TRUE(one_column.ok());
+    EXPECT_EQ(one_column->columns, 1) << text;
+  }
 }
 
 TEST(SnifferTest, CandidatesAreScoredAndKept) {
