@@ -93,6 +93,8 @@ int64_t BucketsBetween(int64_t first, int64_t last, TimeGrain grain, int64_t cap
 TimeGrain ChooseGrain(const std::vector<TimeCell>& cells, TimeGrain storage, int max_buckets) {
   // The data's own step (the median gap between its times) bounds the grain from below:
   // quarterly figures dated on the first of their quarter are quarters, not months with holes.
+  // `storage` alone decides whether weeks can be made (from days or finer).
+  TimeGrain floor = storage;
   if (cells.size() >= 3) {
     std::vector<double> gaps;
     for (size_t i = 1; i < cells.size(); ++i) {
@@ -105,17 +107,17 @@ TimeGrain ChooseGrain(const std::vector<TimeCell>& cells, TimeGrain storage, int
                            : step_days >= 7  ? TimeGrain::kWeek
                            : step_days >= 1  ? TimeGrain::kDay
                                              : TimeGrain::kSecond;
-    storage = std::max(storage, step);
+    floor = std::max(floor, step);
   }
   auto buckets = [&](TimeGrain g) {
     return BucketsBetween(TruncateTime(cells.front().start, g), TruncateTime(cells.back().start, g),
                           g, max_buckets + 1);
   };
   auto usable = [&](TimeGrain g) {
-    return g >= storage && !(g == TimeGrain::kWeek && storage > TimeGrain::kDay);
+    return g >= floor && !(g == TimeGrain::kWeek && storage > TimeGrain::kDay);
   };
-  if (storage >= TimeGrain::kMonth) {
-    for (TimeGrain g : {storage, TimeGrain::kQuarter, TimeGrain::kYear}) {
+  if (floor >= TimeGrain::kMonth) {
+    for (TimeGrain g : {floor, TimeGrain::kQuarter, TimeGrain::kYear}) {
       if (usable(g) && buckets(g) <= max_buckets) return g;
     }
     return TimeGrain::kYear;
