@@ -157,6 +157,14 @@ std::string FactKey(const Fact& fact) {
   return key;
 }
 
+bool OnlyTrendsTogether(const Insight& in, double false_discovery_rate) {
+  const Fact* r = in.FindFact(FactName::kR);
+  const Fact* changes_r = in.FindFact(FactName::kChangesR);
+  const Fact* changes_p = in.FindFact(FactName::kChangesP);
+  if (!r || !changes_r || !changes_p) return false;
+  return changes_p->value >= false_discovery_rate || (changes_r->value > 0) != (r->value > 0);
+}
+
 const Fact* Insight::FindFact(FactName name) const {
   for (const Fact& f : facts) {
     if (f.name == name) return &f;

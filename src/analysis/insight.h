@@ -198,6 +198,12 @@ struct Fact {
 // The fact's name in the story JSON: "changePct", "loser1Total", "missingShare:price".
 std::string FactKey(const Fact& fact);
 
+struct Insight;
+// Whether a correlation between two series is only that both trend: tested on their changes
+// from one period to the next (the facts changesR and changesP), the link does not pass at
+// `false_discovery_rate`, or turns sign. False when the changes were not tested.
+bool OnlyTrendsTogether(const Insight& in, double false_discovery_rate = 0.05);
+
 // The data of the chart that shows an insight, aggregated and bounded in size.
 struct Evidence {
   enum class Shape { kNone, kSeries, kBars, kStack, kHistogram, kScatter };

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <functional>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -105,9 +104,7 @@ class CorrelationFamily : public DetectorFamily {
           const double changes_p = CorrelationPValue(changes->value, changes->n);
           in.facts.push_back({FactName::kChangesR, changes->value, FactUnit::kCoefficient});
           in.facts.push_back({FactName::kChangesP, changes_p, FactUnit::kPValue});
-          const bool holds =
-              changes_p < options_.false_discovery_rate && (changes->value > 0) == (r.value > 0);
-          if (!holds) {
+          if (OnlyTrendsTogether(in, options_.false_discovery_rate)) {
             in.strength /= 5;
             in.caveats.push_back("both change over time: from one " +
                                  std::string(TimeGrainName(grain_)) +
@@ -347,14 +344,6 @@ class CorrelationFamily : public DetectorFamily {
 
   std::vector<Product> products_;
 
-  // A yes/no column's label read as its answer: true/yes/1 or false/no/0.
-  static std::optional<bool> Answer(const std::string& label) {
-    if (std::optional<bool> b = table::ParseBoolean(label)) return b;
-    if (label == "1") return true;
-    if (label == "0") return false;
-    return std::nullopt;
-  }
-
   // How one dimension relabels another, for the structure notes: two yes/no columns that are
   // each other's opposite (is_active and is_churned) or copies; a column nested in another
   // (each sub_category belongs to one category); or, when each goes with one of the other,
@@ -366,8 +355,8 @@ class CorrelationFamily : public DetectorFamily {
     const std::string& na = Name(cube_.dimensions[a].column);
     const std::string& nb = Name(cube_.dimensions[b].column);
     if (table.size() == 2 && table[0].size() == 2) {
-      const std::optional<bool> a0 = Answer(la[0]), a1 = Answer(la[1]);
-      const std::optional<bool> b0 = Answer(lb[0]), b1 = Answer(lb[1]);
+      const std::optional<bool> a0 = table::ParseYesNo(la[0]), a1 = table::ParseYesNo(la[1]);
+      const std::optional<bool> b0 = table::ParseYesNo(lb[0]), b1 = table::ParseYesNo(lb[1]);
       if (a0 && a1 && b0 && b1 && *a0 != *a1 && *b0 != *b1) {
         const bool aligned = *a0 == *b0;  // label 0 of a and label 0 of b give the same answer
         const double same = aligned ? table[0][0] + table[1][1] : table[0][1] + table[1][0];
@@ -420,8 +409,9 @@ class CorrelationFamily : public DetectorFamily {
   void TellSameGroups() {
     std::vector<int> set_of(cube_.dimensions.size());
     std::iota(set_of.begin(), set_of.end(), 0);
-    std::function<int(int)> root = [&](int d) {
-      return set_of[d] == d ? d : set_of[d] = root(set_of[d]);
+    auto root = [&](int d) {
+      while (set_of[d] != d) d = set_of[d];
+      return d;
     };
     for (const auto& [a, b] : same_groups_) set_of[root(b)] = root(a);
     std::map<int, std::vector<std::string>> sets;  // by root, in dimension order

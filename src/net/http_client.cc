@@ -114,9 +114,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
   api->easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
+  const int64_t stall_seconds = (request.stall_timeout_ms + 999) / 1000;
   if (request.stall_timeout_ms > 0) {
     api->easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-    const auto stall_seconds = (request.stall_timeout_ms + 999) / 1000;
     // NOLINTNEXTLINE(google-runtime-int): libcurl's options take long
     api->easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(stall_seconds));
   }
@@ -151,7 +151,6 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request, const BodySink
   if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (code == CURLE_OPERATION_TIMEDOUT) {
     const int64_t ms = request.timeout_ms;
-    const int64_t stall_seconds = (request.stall_timeout_ms + 999) / 1000;
     // libcurl's timers can fire a few milliseconds before the limit by our clock, so the cause
     // is told by which limit could have been reached: a stall needs its whole window first.
     const bool could_stall = request.stall_timeout_ms > 0 && elapsed_ms >= stall_seconds * 1000;

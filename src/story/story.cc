@@ -137,10 +137,6 @@ constexpr double kNearIdentity = 0.97;
 constexpr double kSameChangePoints = 5;
 constexpr double kSameChangeShare = 0.1;
 
-// The test level of a correlation of changes (the false discovery rate the insights use): a
-// link between two series that fails it on their changes is only that both trend.
-constexpr double kChangesAlpha = 0.05;
-
 // A category's share of a total within this of its share of the rows is only its size.
 constexpr double kSameShare = 0.1;
 
@@ -163,13 +159,7 @@ bool IsTrivia(const Insight& in) {
   if (in.type == InsightType::kCorrelation) {
     if (in.FindFact(FactName::kIdentity)) return true;  // a product and its factor
     // Two series that only trend together: their changes do not go together.
-    const analysis::Fact* changes_r = in.FindFact(FactName::kChangesR);
-    const analysis::Fact* changes_p = in.FindFact(FactName::kChangesP);
-    const analysis::Fact* r_fact = in.FindFact(FactName::kR);
-    if (changes_r && changes_p && r_fact &&
-        (changes_p->value >= kChangesAlpha || (changes_r->value > 0) != (r_fact->value > 0))) {
-      return true;
-    }
+    if (analysis::OnlyTrendsTogether(in)) return true;
     const analysis::Fact* r = in.FindFact(FactName::kR);
     return r && std::fabs(r->value) >= kNearIdentity;
   }
@@ -383,9 +373,7 @@ class Writer {
   // to a technical reader, who sees the value as stored.
   std::string Answer(const std::string& label) const {
     if (tech()) return label;
-    if (std::optional<bool> b = table::ParseBoolean(label)) return *b ? "yes" : "no";
-    if (label == "1") return "yes";
-    if (label == "0") return "no";
+    if (std::optional<bool> b = table::ParseYesNo(label)) return *b ? "yes" : "no";
     return label;
   }
 

@@ -186,6 +186,14 @@ std::optional<bool> ParseBoolean(std::string_view v) {
   return std::nullopt;
 }
 
+std::optional<bool> ParseYesNo(std::string_view value) {
+  if (std::optional<bool> b = ParseBoolean(value)) return b;
+  value = TrimSpaces(value);
+  if (value == "1") return true;
+  if (value == "0") return false;
+  return std::nullopt;
+}
+
 namespace {
 
 bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }

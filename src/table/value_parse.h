@@ -85,6 +85,8 @@ bool IsSimpleNumberShape(std::string_view v, char decimal);
 
 // true/false, yes/no, t/f, y/n in any case.
 std::optional<bool> ParseBoolean(std::string_view value);
+// A yes/no column's value as its answer: ParseBoolean's words, or 1 and 0.
+std::optional<bool> ParseYesNo(std::string_view value);
 
 // A point in time: seconds since 1970-01-01T00:00:00Z (zones applied; no zone means UTC).
 struct Timestamp {

@@ -150,5 +150,14 @@ TEST(FormatTimestampTest, RoundTrips) {
             "2024-02-29 01:01:01");
 }
 
+TEST(ParseYesNoTest, WordsAndDigits) {
+  EXPECT_EQ(ParseYesNo("Yes"), true);
+  EXPECT_EQ(ParseYesNo("false"), false);
+  EXPECT_EQ(ParseYesNo(" 1 "), true);
+  EXPECT_EQ(ParseYesNo("0"), false);
+  EXPECT_FALSE(ParseYesNo("2").has_value());
+  EXPECT_FALSE(ParseYesNo("basic").has_value());
+}
+
 }  // namespace
 }  // namespace datastory::table
