@@ -57,6 +57,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Rows simd = Tokenize(text, dialect, columns, false);
   Rows scalar = Tokenize(text, dialect, columns, true);
   if (simd.cells != scalar.cells || simd.diagnostics != scalar.diagnostics) std::abort();
+  // Comment lines and trailing comments (the byte-at-a-time path only).
+  csv::Dialect commented = dialect;
+  commented.comment = '#';
+  commented.trailing_comments = size % 3 == 0;
+  Tokenize(text, commented, columns, false);
 
   auto source = csv::MemorySource(text, "fuzz.csv");
   analysis::ProfileOptions whole;

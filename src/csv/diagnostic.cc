@@ -18,6 +18,8 @@ std::string_view DiagnosticKindName(DiagnosticKind kind) {
       return "invalid_encoding";
     case DiagnosticKind::kSkippedLines:
       return "skipped_lines";
+    case DiagnosticKind::kCommentLine:
+      return "comment_line";
   }
   return "unknown";
 }

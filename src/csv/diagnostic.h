@@ -20,6 +20,7 @@ enum class DiagnosticKind {
   kInvalidValue,       // a value that does not parse as its column's type (set by the profiler)
   kInvalidEncoding,    // bytes that are not valid in the file's encoding (replaced by U+FFFD)
   kSkippedLines,       // leading lines that are not part of the table (titles, comments)
+  kCommentLine,        // a comment line among the rows (Dialect::comment), not a row
 };
 
 std::string_view DiagnosticKindName(DiagnosticKind kind);  // "too_few_fields", …
@@ -47,7 +48,7 @@ class DiagnosticLog {
   std::vector<Diagnostic> Sorted() const;
 
  private:
-  static constexpr int kKinds = 6;
+  static constexpr int kKinds = 7;
   std::vector<Diagnostic> kept_;
   int64_t counts_[kKinds] = {};
 };

@@ -40,6 +40,12 @@ struct Dialect {
   // RFC 4180 readers; only a quote at the start of a field opens a quoted field. Needs the
   // byte-at-a-time tokenizer, so it is chosen only when the sample has such quotes.
   bool literal_inner_quotes = false;
+  // A line whose first byte is `comment` is a note, not a record ('\0': none). Chosen when the
+  // file has such lines among its rows, so a first column of `#ff0000` colours stays data.
+  char comment = '\0';
+  // With `comment` set: whitespace then `comment` after a value ends the record there
+  // (`1.5,2  # estimated`). Chosen when the file writes its notes that way.
+  bool trailing_comments = false;
   // Lines before the first record (titles, `#` comments) that are not part of the table.
   int skipped_lines = 0;
   // Byte offset in the decoded UTF-8 text where reading starts: the first record as sniffed;
@@ -48,9 +54,11 @@ struct Dialect {
 
   // The byte that ends a record: '\n' for LF and CRLF, '\r' for CR.
   char RecordTerminator() const { return line_ending == LineEnding::kCr ? '\r' : '\n'; }
-  // True when fields can be split with quote parity alone (RFC 4180 style, or no quoting).
+  // True when fields can be split with quote parity alone (RFC 4180 style, or no quoting) and
+  // no comment hides quotes from it.
   bool HasSimpleQuoting() const {
-    return !literal_inner_quotes && (quote == '\0' || escape == quote || escape == '\0');
+    return !literal_inner_quotes && comment == '\0' &&
+           (quote == '\0' || escape == quote || escape == '\0');
   }
 };
 

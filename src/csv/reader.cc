@@ -161,12 +161,24 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;
   const char delimiter = dialect.delimiter;
+  const char comment = dialect.comment;
   bool inside = false;
   size_t last = 0, field_begin = 0, closed_at = SIZE_MAX;
   int64_t terminators = 0;
   for (size_t i = 0; i < n; ++i) {
     char c = data[i];
     if (c == terminator) ++terminators;
+    if (comment != '\0' && c == comment && !inside &&
+        (i == last || (dialect.trailing_comments && (data[i - 1] == ' ' || data[i - 1] == '\t')))) {
+      // A comment runs to the end of its line, quotes and all (as in the tokenizer).
+      const void* end = std::memchr(data + i, terminator, n - i);
+      if (end == nullptr) break;
+      i = static_cast<size_t>(static_cast<const char*>(end) - data);
+      ++terminators;
+      field_begin = last = i + 1;
+      *lines = terminators;
+      continue;
+    }
     if (backslash && c == escape) {
       if (i + 1 < n && data[i + 1] == terminator) ++terminators;
       ++i;

@@ -106,6 +106,38 @@ TEST(ReaderTest, DiagnosticsCarryFileLines) {
   EXPECT_EQ(summary.diagnostics.kept()[0].byte_offset, 16);
 }
 
+// Comment lines are no rows, wherever they fall and whatever quotes they hold, on any block
+// size; trailing comments end their record.
+TEST(ReaderTest, CommentLinesAndTrailingComments) {
+  std::string text;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 400; ++i) {
+    if (i % 7 == 3) text += "# a note with an odd \"quote, and a comma\n";
+    const std::string row = std::to_string(i) + ",\"v " + std::to_string(i) + "\"";
+    text += row + (i % 5 == 0 ? "   # checked, twice\n" : "\n");
+    expected.push_back(row);
+  }
+  Dialect d;
+  d.comment = '#';
+  d.trailing_comments = true;
+  for (bool in_memory : {true, false}) {
+    for (size_t block : {64, 333, 1 << 20}) {
+      ReadOptions options;
+      options.threads = 2;
+      options.block_bytes = block;
+      options.batch_rows = 5;
+      ReadSummary summary;
+      auto rows = ReadAll(text, d, 2, options, &summary, in_memory);
+      EXPECT_EQ(rows, expected) << block;
+      EXPECT_EQ(summary.rows, 400);
+      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kCommentLine), 57);
+      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooManyFields), 0);
+      ASSERT_FALSE(summary.diagnostics.kept().empty());
+      EXPECT_EQ(summary.diagnostics.Sorted().front().line, 4);
+    }
+  }
+}
+
 // Reads `text` through both paths (in memory and ReadAt) and returns the two results.
 std::vector<Result<ReadSummary>> ReadBothWays(const std::string& text, int columns,
                                               const ReadOptions& options) {

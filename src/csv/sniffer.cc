@@ -117,7 +117,7 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   c.skipped_records = static_cast<int>(first);
   size_t considered = 0, consistent = 0;
   for (size_t i = first; i < records.size(); ++i) {
-    if (widths[i] == 0) continue;
+    if (widths[i] == 0 || (records[i].comment && widths[i] != best_width)) continue;
     ++considered;
     consistent += widths[i] == best_width;
   }
@@ -126,6 +126,39 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   c.consistency = considered ? static_cast<double>(consistent) / considered : 0;
   c.score = c.consistency * (best_width > 1 ? 1.0 : 0.1) * (c.unterminated_quote ? 0.5 : 1.0);
   return c;
+}
+
+// Sets `dialect->comment` (and trailing_comments) when the sample's table, from `table_text` on,
+// has comment lines among its rows: `#` lines, fewer than half of the records, one of which
+// does not have the table's width or follows a leading comment. A first column of `#ff0000`
+// colours is data. Trailing comments (`2.5  # estimated`) need two records that end in one and
+// keep the table's width when cut there.
+void DetectComments(std::string_view table_text, bool leading_comment, int columns,
+                    Dialect* dialect) {
+  if (table_text.find('#') == std::string_view::npos) return;
+  int64_t rows = 0, comments = 0, ragged_comments = 0;
+  for (const RecordShape& r : RecordShapes(table_text, *dialect, kRecordsToScore)) {
+    if (r.blank) continue;
+    ++rows;
+    comments += r.comment;
+    ragged_comments += r.comment && r.fields != columns;
+  }
+  const bool lines =
+      comments > 0 && comments * 2 < rows && (ragged_comments > 0 || leading_comment);
+  if (!lines && !leading_comment) return;
+  Dialect with = *dialect;
+  with.comment = '#';
+  with.trailing_comments = true;
+  int64_t cut = 0;
+  bool cuts_fit = true;
+  for (const RecordShape& r : RecordShapes(table_text, with, kRecordsToScore)) {
+    if (!r.trailing_comment) continue;
+    ++cut;
+    cuts_fit &= r.fields == columns;
+  }
+  const bool trailing = cut >= 2 && cuts_fit;
+  if (lines || trailing) dialect->comment = '#';
+  dialect->trailing_comments = trailing;
 }
 
 // Whether `text` holds two complete records: two line breaks outside double quotes (the
@@ -340,9 +373,26 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   out.dialect.literal_inner_quotes = best.literal_inner_quotes;
   out.columns = best.columns;
 
+  // The lines above the table, then the table from its first record on.
   std::vector<int64_t> offsets;
-  auto records =
-      SplitRecords(text, out.dialect, options.max_sample_records + best.skipped_records, &offsets);
+  auto records = SplitRecords(text, out.dialect, best.skipped_records + 1, &offsets);
+  bool leading_comment = false;
+  const auto raw_record = [&](size_t begin, size_t end) {
+    std::string_view raw(text.data() + begin, end - begin);
+    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+    return raw;
+  };
+  for (int i = 0; i < best.skipped_records && i + 1 < static_cast<int>(offsets.size()); ++i) {
+    std::string_view raw = raw_record(offsets[i], offsets[i + 1]);
+    leading_comment |= !raw.empty() && raw.front() == '#';
+    out.skipped_lines.emplace_back(raw.substr(0, 200));
+  }
+  const size_t table_begin =
+      best.skipped_records < static_cast<int>(offsets.size()) ? offsets[best.skipped_records] : 0;
+  const std::string_view table_text = std::string_view(text).substr(table_begin);
+  DetectComments(table_text, leading_comment, best.columns, &out.dialect);
+  offsets.clear();
+  records = SplitRecords(table_text, out.dialect, options.max_sample_records, &offsets);
   int64_t line = 1;
   size_t line_cursor = 0;
   auto line_of = [&](int64_t offset) {
@@ -351,18 +401,12 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     return line;
   };
   for (size_t i = 0; i < records.size(); ++i) {
-    size_t end = i + 1 < offsets.size() ? offsets[i + 1] : text.size();
-    std::string_view raw(text.data() + offsets[i], end - offsets[i]);
-    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
-    const bool blank = raw.empty();  // an empty line; `""` is a record with one empty value
-    if (static_cast<int>(i) < best.skipped_records) {
-      out.skipped_lines.emplace_back(raw.substr(0, 200));
-      continue;
-    }
-    if (blank) continue;
+    const size_t begin = table_begin + offsets[i];
+    // An empty line is skipped; `""` is a record with one empty value.
+    if (begin >= text.size() || text[begin] == '\n' || text[begin] == '\r') continue;
     out.records.push_back(std::move(records[i]));
-    out.record_offsets.push_back(offsets[i]);
-    out.record_lines.push_back(line_of(offsets[i]));
+    out.record_offsets.push_back(static_cast<int64_t>(begin));
+    out.record_lines.push_back(line_of(static_cast<int64_t>(begin)));
   }
   if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
   out.dialect.skipped_lines = static_cast<int>(out.record_lines.front() - 1);

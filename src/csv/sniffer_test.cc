@@ -72,6 +72,48 @@ TEST(SnifferTest, SkipsTitleAndCommentLines) {
   EXPECT_EQ(s->skipped_lines[0], "Quarterly sales report");
 }
 
+// `#` lines among the rows are comments when they are few and one of them does not have the
+// table's width (or the file opened with one); a first column of `#` colours is data.
+TEST(SnifferTest, CommentLinesAmongTheRows) {
+  auto s = Sniff("# exported\nregion,sales\nN,1\n# the south was late, \"estimated\"\nS,2\nE,3\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->dialect.comment, '#');
+  EXPECT_FALSE(s->dialect.trailing_comments);
+  EXPECT_EQ(s->dialect.skipped_lines, 1);
+  ASSERT_EQ(s->records.size(), 4u);
+  EXPECT_EQ(s->records[2], (std::vector<std::string>{"S", "2"}));
+  EXPECT_EQ(s->record_lines[2], 5);
+
+  auto ragged = Sniff("region,sales\nN,1\nS,2\n# a note\nE,3\nW,4\n");
+  ASSERT_TRUE(ragged.ok());
+  EXPECT_EQ(ragged->dialect.comment, '#');
+
+  auto colours = Sniff("colour,name\n#ff0000,red\n#00ff00,green\nblue,blue\n#000000,black\n");
+  ASSERT_TRUE(colours.ok());
+  EXPECT_EQ(colours->dialect.comment, '\0');
+  EXPECT_EQ(colours->records[1][0], "#ff0000");
+  auto one_colour = Sniff("name,colour\nred,#ff0000\n#00ff00,green\nblue,#0000ff\nx,y\n");
+  ASSERT_TRUE(one_colour.ok());
+  EXPECT_EQ(one_colour->dialect.comment, '\0');  // a `#` line of the table's width is a row
+}
+
+// Notes after the last value (`2.5  # estimated`) end the record when the file writes them so
+// on several rows and cutting them keeps every such row at the table's width.
+TEST(SnifferTest, TrailingComments) {
+  auto s = Sniff(
+      "# station readings\nstation,temp\nA,21.5  # estimated\nB,19.0\nC,20.1 # late, re-read\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->dialect.comment, '#');
+  EXPECT_TRUE(s->dialect.trailing_comments);
+  EXPECT_EQ(s->records[1], (std::vector<std::string>{"A", "21.5"}));
+  EXPECT_EQ(s->records[3], (std::vector<std::string>{"C", "20.1"}));
+  // An address with a number sign is a value, not a note.
+  auto address = Sniff("name,address\nA,Main St #5\nB,Elm St\nC,Oak Ave #12\n");
+  ASSERT_TRUE(address.ok());
+  EXPECT_EQ(address->dialect.comment, '\0');
+  EXPECT_EQ(address->records[1][1], "Main St #5");
+}
+
 // A header one field short of rows that all end with a delimiter is the header, not a title
 // line above the table; a short line above rows that do not is still a title.
 TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {

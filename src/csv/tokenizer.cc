@@ -11,6 +11,12 @@
 
 namespace datastory::csv {
 
+namespace {
+
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
 std::string_view Unquote(std::string_view raw, const Dialect& dialect, std::string* scratch) {
   const char quote = dialect.quote;
   const char escape = dialect.escape;
@@ -107,6 +113,16 @@ class Tokenizer::Emitter {
   }
 
   void set_record_begin(uint32_t begin) { record_begin_ = begin; }
+
+  // A comment line starting at `begin`: no record, one diagnostic.
+  void CommentLine(uint32_t begin) {
+    if (log_->Count(DiagnosticKind::kCommentLine) >= DiagnosticLog::kKeepPerKind) {
+      log_->Add(Diagnostic{DiagnosticKind::kCommentLine, 0, 0, {}});  // counted, not kept
+      return;
+    }
+    log_->Add(Diagnostic{DiagnosticKind::kCommentLine, LineOf(begin), first_offset_ + begin,
+                         "a comment line, not a row"});
+  }
 
   void Flush() {
     if (rows_ == 0) return;
@@ -210,11 +226,36 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
   const char* data = block.data();
   const uint32_t n = static_cast<uint32_t>(block.size());
   const bool literal = dialect_.literal_inner_quotes;
+  const char comment = dialect_.comment;
+  const bool trailing = comment != '\0' && dialect_.trailing_comments;
   bool inside = false;
   bool special = false;  // the current field has a quote or escape character
-  uint32_t field_begin = 0, closed_at = UINT32_MAX;
+  uint32_t field_begin = 0, record_begin = 0, closed_at = UINT32_MAX;
+  auto line_end = [&](uint32_t from) {
+    const void* at = std::memchr(data + from, terminator, n - from);
+    return at ? static_cast<uint32_t>(static_cast<const char*>(at) - data) : n;
+  };
   for (uint32_t i = 0; i < n; ++i) {
     char c = data[i];
+    if (comment != '\0' && c == comment && !inside) {
+      if (i == record_begin) {  // a comment line: skipped whole, quotes and all
+        emitter.CommentLine(i);
+        i = line_end(i);
+        field_begin = record_begin = i + 1;
+        emitter.set_record_begin(field_begin);
+        continue;
+      }
+      if (trailing && IsBlank(data[i - 1])) {  // a note after the record's last value
+        uint32_t end = i;
+        while (end > field_begin && IsBlank(data[end - 1])) --end;
+        emitter.Field(field_begin, end, /*terminator=*/true, special);
+        special = false;
+        i = line_end(i);
+        field_begin = record_begin = i + 1;
+        emitter.set_record_begin(field_begin);
+        continue;
+      }
+    }
     if (backslash && c == escape) {
       special = true;
       ++i;  // the next byte is literal, inside quotes or out
@@ -232,7 +273,10 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
       emitter.Field(field_begin, i, c == terminator, special);
       special = false;
       field_begin = i + 1;
-      if (c == terminator) emitter.set_record_begin(field_begin);
+      if (c == terminator) {
+        record_begin = field_begin;
+        emitter.set_record_begin(field_begin);
+      }
     }
   }
   return emitter.Finish(std::min(field_begin, n), inside, special);
@@ -315,16 +359,19 @@ namespace {
 
 // The byte-at-a-time record scanner behind SplitRecords and RecordShapes. Calls
 // field(begin, end, last) for each field ([begin, end) of `text`, without a CR before the
-// terminator) and record(begin) after each record's last field; stops after `max_records`.
+// terminator) and record(begin) after each record's last field, trailing_comment(begin) before
+// it when a trailing comment ended the record; skips comment lines; stops after `max_records`.
 // Returns whether a quote is still open at the end.
-template <typename FieldFn, typename RecordFn>
+template <typename FieldFn, typename RecordFn, typename CommentFn>
 bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_records, FieldFn&& field,
-                 RecordFn&& record) {
+                 RecordFn&& record, CommentFn&& trailing_comment) {
   const char quote = dialect.quote;
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;
   const bool literal = dialect.literal_inner_quotes;
   const char terminator = dialect.RecordTerminator();
+  const char comment = dialect.comment;
+  const bool trailing = comment != '\0' && dialect.trailing_comments;
   bool inside = false;
   size_t records = 0, fields_in_record = 0;
   size_t field_begin = 0, record_begin = 0, closed_at = SIZE_MAX;
@@ -333,8 +380,31 @@ bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_recor
     field(field_begin, end, last);
     ++fields_in_record;
   };
+  auto line_end = [&](size_t from) {
+    const size_t at = text.find(terminator, from);
+    return at == std::string_view::npos ? text.size() : at;
+  };
   for (size_t i = 0; i < text.size() && records < max_records; ++i) {
     char c = text[i];
+    if (comment != '\0' && c == comment && !inside) {
+      if (i == record_begin) {  // a comment line: not a record
+        i = line_end(i);
+        field_begin = record_begin = i + 1;
+        continue;
+      }
+      if (trailing && IsBlank(text[i - 1])) {  // a note after the record's last value
+        size_t end = i;
+        while (end > field_begin && IsBlank(text[end - 1])) --end;
+        field(field_begin, end, /*last=*/true);
+        trailing_comment(record_begin);
+        record(record_begin);
+        ++records;
+        fields_in_record = 0;
+        i = line_end(i);
+        field_begin = record_begin = i + 1;
+        continue;
+      }
+    }
     if (backslash && c == escape) {
       ++i;
       continue;
@@ -380,7 +450,8 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
         if (offsets) offsets->push_back(static_cast<int64_t>(begin));
         records.push_back(std::move(record));
         record.clear();
-      });
+      },
+      [](size_t) {});
   if (unterminated_quote) *unterminated_quote = open;
   return records;
 }
@@ -405,7 +476,8 @@ std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dial
       [&](size_t) {
         shapes.push_back(shape);
         shape = RecordShape();
-      });
+      },
+      [&](size_t) { shape.trailing_comment = true; });
   if (unterminated_quote) *unterminated_quote = open;
   return shapes;
 }

@@ -114,10 +114,11 @@ std::vector<std::vector<std::string>> SplitRecords(std::string_view text, const 
 // The shape of each record of `text`, without building its fields: for scoring dialects.
 struct RecordShape {
   int fields = 0;
-  bool blank = false;       // one empty field: an empty line
-  bool comment = false;     // the first field starts with '#'
-  bool last_empty = false;  // the last field is empty (a trailing delimiter)
-  int filled = 0;           // fields that are not empty
+  bool blank = false;             // one empty field: an empty line
+  bool comment = false;           // the first field starts with '#'
+  bool last_empty = false;        // the last field is empty (a trailing delimiter)
+  bool trailing_comment = false;  // a trailing comment ended it (Dialect::trailing_comments)
+  int filled = 0;                 // fields that are not empty
 };
 std::vector<RecordShape> RecordShapes(std::string_view text, const Dialect& dialect,
                                       size_t max_records, bool* unterminated_quote = nullptr);

@@ -42,6 +42,8 @@ ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
       {"encoding", std::string(csv::EncodingName(p.dialect.encoding))},
       {"lineEnding", std::string(csv::LineEndingName(p.dialect.line_ending))},
       {"literalInnerQuotes", p.dialect.literal_inner_quotes},
+      {"comment", p.dialect.comment ? std::string(1, p.dialect.comment) : std::string()},
+      {"trailingComments", p.dialect.trailing_comments},
       {"header", p.dialect.header},
       {"skippedLines", p.dialect.skipped_lines},
       {"reasons", {{"encoding", p.encoding_reason}, {"header", p.header_reason}}},
