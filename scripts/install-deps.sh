@@ -27,6 +27,7 @@ packages=(
   wrk                                  # make bench-api: HTTP load on loopback
   curl openssl                         # the HTTP tests: TLS handshakes, a self-signed certificate
   jq                                   # the README's curl walk-through picks ids with it
+  faketime                             # the PostgreSQL clock test: a process a day off
 )
 
 missing=()

@@ -71,7 +71,7 @@ TEST_F(HostileInputTest, HalfAMillionEqualColumnNames) {
 }
 
 // Wide files: refused over the column limit with the limit named; under it, memory follows the
-// plan of docs/limits.md, not the width.
+// plan of docs/profile.md, not the width.
 TEST_F(HostileInputTest, WideFilesMeetTheColumnLimit) {
   std::string wide = Row(250000, "c") + Row(250000, "1");
   auto refused = RunDatastory("profile " + Quote(Write("wide.csv", wide)));

@@ -55,7 +55,7 @@ struct Plan {
 };
 
 // Memory per worker is planned from the column count, so a 16,384-column file stays as bounded
-// as a 13-column one (docs/limits.md):
+// as a 13-column one (docs/profile.md):
 //   - up to kExactEntries values counted exactly over all columns (32 to 100,000 per column),
 //     holding at most kExactTextBytes of their text;
 //   - kSketchBytes of HyperLogLog registers over all columns (precision 16 per column while

@@ -77,8 +77,9 @@ Status ValidateTtl(int64_t ttl_seconds);
 // InvalidArgument, saying why, unless `key` is a safe relative path.
 Status ValidateKey(std::string_view key);
 
-// "uploads/<user>/<uuid>": 128 random bits, nothing of the user's file name (which travels as
-// UploadOptions::original_filename). The user id keeps letters, digits, '-' and '_'.
+// "uploads/<user>/<22 base64url characters>": 128 random bits, nothing of the user's file name
+// (which travels as UploadOptions::original_filename). The user id keeps letters, digits, '-' and
+// '_'.
 std::string GenerateUploadKey(std::string_view user_id);
 
 // The local-disk backend, rooted at `root` (created if missing). Signed URLs are

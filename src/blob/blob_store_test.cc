@@ -1,6 +1,8 @@
 #include "blob/blob_store.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -8,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "base/text.h"
 #include "blob/testing/fault_blob_store.h"
 
 namespace datastory::blob {
@@ -92,7 +95,7 @@ TEST_P(LocalBlobStoreTest, KeysCannotLeaveTheRoot) {
       std::string key = GenerateUploadKey(user);
       EXPECT_TRUE(ValidateKey(key).ok()) << key;
       EXPECT_TRUE(keys.insert(key).second) << key;
-      EXPECT_EQ(key.size() - key.rfind('/') - 1, 36u) << key;  // a UUID: 122 random bits
+      EXPECT_EQ(key.size() - key.rfind('/') - 1, 22u) << key;  // base64url of 128 random bits
     }
   }
   EXPECT_EQ(GenerateUploadKey("u/1").rfind("uploads/u_1/", 0), 0u);
@@ -149,6 +152,19 @@ TEST_P(LocalBlobStoreTest, StreamsInBoundedMemoryAndAnAbandonedUploadLeavesNothi
 
 // The local backend's URLs sign the method, the key and the expiry with a key derived for
 // that use alone: changing any of them, or the secret, or waiting, makes the URL useless.
+// HMAC-SHA256 of `message` under `key`: the raw bytes, and as lower-case hex.
+std::string HmacBytes(std::string_view key, std::string_view message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return std::string(reinterpret_cast<const char*>(mac), length);
+}
+std::string Hmac(std::string_view key, std::string_view message) {
+  const std::string mac = HmacBytes(key, message);
+  return HexLower(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+}
+
 TEST_P(LocalBlobStoreTest, SignedUrlsExpireAndCannotBeForged) {
   auto url = store_->SignedUrl("uploads/1/a.csv", 3600);
   ASSERT_TRUE(url.ok());
@@ -173,12 +189,18 @@ TEST_P(LocalBlobStoreTest, SignedUrlsExpireAndCannotBeForged) {
   EXPECT_EQ(
       VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp, signature, (exp + 1) * 1000).code(),
       StatusCode::kUnauthenticated);  // expired
-  // The secret itself, used as a plain HMAC key over the same message, does not sign: the
-  // signing key is derived.
   std::string flipped = signature;
   flipped[0] = flipped[0] == 'a' ? 'b' : 'a';
   EXPECT_EQ(VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp, flipped, kNow).code(),
             StatusCode::kUnauthenticated);
+  // The secret itself, used as a plain HMAC key over the same message, does not sign: the
+  // signing key is derived from it for this purpose alone.
+  const std::string message = "GET\nuploads/1/a.csv\n" + expires;
+  const std::string plain = Hmac(kSecret, message);
+  EXPECT_NE(plain, signature);
+  EXPECT_EQ(VerifySignature(kSecret, "GET", "uploads/1/a.csv", exp, plain, kNow).code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(signature, Hmac(HmacBytes(kSecret, "datastory blob url signing v1"), message));
   EXPECT_EQ(store_->SignedUrl("k", 0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->SignedUrl("k", 604801).status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(store_->SignedUrl("k", 604800).ok());

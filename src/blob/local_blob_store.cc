@@ -220,7 +220,8 @@ std::string GenerateUploadKey(std::string_view user_id) {
   for (char c : user_id) {
     user += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
   }
-  return "uploads/" + (user.empty() ? std::string("anonymous") : user) + "/" + NewUuidV4();
+  // 16 random bytes, base64url: 128 bits an attacker cannot guess (a UUID holds 122).
+  return "uploads/" + (user.empty() ? std::string("anonymous") : user) + "/" + NewToken(16);
 }
 
 Result<std::unique_ptr<BlobStore>> OpenLocalBlobStore(const std::string& root, std::string secret,

@@ -3,7 +3,7 @@
 // the first limit crossed, with ResourceExhausted, a message that names the limit and where it
 // was crossed, and one of the reasons below, so the API can say which limit it was.
 //
-// The memory plan (docs/limits.md): within these limits the reader holds at most
+// The memory plan (docs/profile.md): within these limits the reader holds at most
 // (workers + 2) blocks of max(block_bytes, the longest record) and one batch of at most
 // kCellsPerBatch cells per worker; the profile's per-column state is planned from the column
 // count (analysis/profile.cc). Nothing grows with the number of rows.

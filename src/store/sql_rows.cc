@@ -80,12 +80,13 @@ std::string MakeStoryCursor(const StoryRecord& last) {
 }
 
 int64_t RetryDelay(const RetryPolicy& policy, int64_t attempts) {
-  const double scheduled =
-      std::min(static_cast<double>(policy.max_delay_ms),
-               static_cast<double>(policy.base_delay_ms) *
-                   static_cast<double>(int64_t{1} << std::clamp<int64_t>(attempts - 1, 0, 30)));
+  const double max_delay = static_cast<double>(policy.max_delay_ms);
+  const double scheduled = std::min(
+      max_delay, static_cast<double>(policy.base_delay_ms) *
+                     static_cast<double>(int64_t{1} << std::clamp<int64_t>(attempts - 1, 0, 30)));
   const double jitter = 0.9 + 0.2 * static_cast<double>(RandomWord() >> 11) * 0x1.0p-53;
-  return static_cast<int64_t>(scheduled * jitter);
+  // The cap holds after the jitter too: a delay never passes max_delay.
+  return static_cast<int64_t>(std::min(max_delay, scheduled * jitter));
 }
 
 Status LostLease(std::string_view job_id) {

@@ -71,8 +71,8 @@ struct StoryCursor {
 Result<StoryCursor> ParseStoryCursor(std::string_view cursor);
 std::string MakeStoryCursor(const StoryRecord& last);
 
-// The delay before attempt `attempts` + 1: min(base × 2^(attempts − 1), max_delay), within
-// ±10% at random.
+// The delay before attempt `attempts` + 1: base × 2^(attempts − 1) within ±10% at random, and
+// never over max_delay (a capped delay is within 10% below it).
 int64_t RetryDelay(const RetryPolicy& policy, int64_t attempts);
 
 // A write from a worker that does not hold the job's lease.

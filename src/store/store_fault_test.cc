@@ -81,6 +81,39 @@ class SqliteFaultTest : public ::testing::Test {
   std::string user_id_;
 };
 
+// Reads go to a pool of connections beside the writer: a read is answered while a write of the
+// same Store waits for the database's write lock (held here by another connection, as another
+// process would). With one connection behind one mutex, the read waited for the write.
+TEST_F(SqliteFaultTest, ReadsDoNotQueueBehindAWrite) {
+  auto store = *OpenStore(Url(), options_);
+  StoryRecord story;
+  story.user_id = user_id_;
+  story.title = "read me";
+  story.document_json = "{}";
+  const std::string id = store->CreateStory(story)->id;
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "db.sqlite").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::atomic<bool> write_done = false;
+  Status write_status;
+  std::thread writer([&] {
+    story.title = "written later";
+    write_status = store->CreateStory(story).status();
+    write_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_FALSE(write_done) << "the write did not wait for the lock: " << write_status.ToString();
+  auto read = store->GetStory(user_id_, id, StoryParts::kWhole);
+  EXPECT_FALSE(write_done) << "the read waited for the write";
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->title, "read me");
+  EXPECT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  writer.join();
+  EXPECT_TRUE(write_status.ok()) << write_status.ToString();  // within the busy timeout
+}
+
 // A process writing 1,000 stories is killed (SIGKILL) part-way. The database opens again,
 // passes PRAGMA integrity_check, and holds every acknowledged story exactly once.
 TEST_F(SqliteFaultTest, AKilledWriterLosesNoAcknowledgedWrite) {

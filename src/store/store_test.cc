@@ -18,6 +18,7 @@
 
 #include "store/migrations.h"
 #include "store/postgres_store.h"
+#include "store/sql_rows.h"
 #include "store/testing/fault_store.h"
 #include "store/testing/scratch_postgres.h"
 #include "store/testing/write_log.h"
@@ -774,8 +775,28 @@ TEST_P(StoreTest, AReleasedJobGoesBackWithoutSpendingAnAttempt) {
   EXPECT_EQ(store_->GetUser(u.id)->stories_this_month, 1);  // still reserved
 }
 
-// Retries follow base × 2^(n−1), capped, each within ±10%; used-up attempts fail with the
-// last error kept.
+// The schedule itself, over many draws: the jitter spreads delays over ±10% of base × 2^(n−1),
+// and a capped delay never passes the cap.
+TEST(RetryDelayTest, JitterWithinTenPercentAndNeverPastTheCap) {
+  const RetryPolicy policy{1000, 5000};
+  for (int64_t attempts : {1, 2, 3, 4, 10}) {
+    const double scheduled =
+        std::min(1000.0 * static_cast<double>(1 << std::min<int64_t>(attempts - 1, 20)), 5000.0);
+    int64_t low = INT64_MAX, high = 0;
+    for (int i = 0; i < 2000; ++i) {
+      const int64_t delay = sql::RetryDelay(policy, attempts);
+      low = std::min(low, delay);
+      high = std::max(high, delay);
+    }
+    EXPECT_GE(low, static_cast<int64_t>(scheduled * 0.9)) << attempts;
+    EXPECT_LE(high, std::min<int64_t>(static_cast<int64_t>(scheduled * 1.1), 5000)) << attempts;
+    EXPECT_LT(low, static_cast<int64_t>(scheduled * 0.92)) << attempts;  // the jitter spreads
+    if (scheduled < 5000) EXPECT_GT(high, static_cast<int64_t>(scheduled * 1.08)) << attempts;
+  }
+}
+
+// Retries follow base × 2^(n−1), each within ±10% and never past the cap; used-up attempts fail
+// with the last error kept.
 TEST_P(StoreTest, FailedAttemptsBackOffThenFailForGood) {
   StoreOptions options = options_;
   options.retry = {1000, 5000};
@@ -795,7 +816,7 @@ TEST_P(StoreTest, FailedAttemptsBackOffThenFailForGood) {
     const int64_t delay = retried->run_after - clock_.NowMillis();
     const int64_t expected = schedule[attempt - 1];
     EXPECT_GE(delay, expected * 9 / 10) << "attempt " << attempt;
-    EXPECT_LE(delay, expected * 11 / 10) << "attempt " << attempt;
+    EXPECT_LE(delay, std::min<int64_t>(expected * 11 / 10, 5000)) << "attempt " << attempt;
     EXPECT_EQ(store->ClaimJob("w", 30000).status().code(), StatusCode::kNotFound);
     clock_.Advance(delay);
   }
@@ -983,20 +1004,38 @@ TEST(PostgresClockTest, TimesComeFromTheDatabase) {
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto store = *OpenStore((*db)->url());
   ASSERT_TRUE(store->Migrate().ok());
+  // A process whose clock is a day behind (libfaketime, which scripts/install-deps.sh installs)
+  // writes a user, a claimed job and a session. Their times are the server's, which is this
+  // host's clock: a store that took the process's clock would write them a day early.
+  const char* faketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  ASSERT_TRUE(fs::exists(faketime)) << "libfaketime is missing: run scripts/install-deps.sh";
+  const std::string command = std::string("LD_PRELOAD=") + faketime +
+                              " FAKETIME=-1d FAKETIME_DONT_FAKE_MONOTONIC=1 " DS_CLOCK_PROBE " '" +
+                              (*db)->url() + "'";
   const int64_t before = SystemClock().NowMillis();
-  User u = *store->CreateUser({"clock@example.com", "h", Tier::kFree});
-  Job job = *store->EnqueueJob({u.id, "{}", 3});
-  Job claimed = *store->ClaimJob("w", 60000);
-  Session s = *store->CreateSession({u.id, std::string(64, 'z'), false, "", ""});
-  const int64_t after = SystemClock().NowMillis();
-  // The server shares this host's clock, so its times fall inside the test's own.
-  for (int64_t t : {u.created_at, job.created_at, claimed.lease_expires_at - 60000, s.created_at}) {
-    EXPECT_GE(t, before - 1000);
-    EXPECT_LE(t, after + 1000);
+  FILE* probe = popen(command.c_str(), "r");
+  ASSERT_NE(probe, nullptr);
+  std::map<std::string, std::string> out;
+  char line[256];
+  while (std::fgets(line, sizeof line, probe)) {
+    std::string text(line);
+    const size_t space = text.find(' ');
+    if (space != std::string::npos)
+      out[text.substr(0, space)] = text.substr(space + 1, text.size() - space - 2);
   }
-  EXPECT_EQ(job.quota_month, MonthOf(job.created_at));
-  EXPECT_TRUE(store->FindSession(std::string(64, 'z')).ok());
-  EXPECT_TRUE(store->Heartbeat(job.id, claimed.lease_token, 1000).ok());
+  ASSERT_EQ(pclose(probe), 0) << command;
+  const int64_t after = SystemClock().NowMillis();
+  ASSERT_EQ(out.size(), 6u);
+  // The skew took: the probe's own clock is a day behind.
+  EXPECT_LT(std::stoll(out["own"]), before - 23 * kHour);
+  for (const char* name : {"user", "job", "lease", "session"}) {
+    const int64_t t = std::stoll(out[name]);
+    EXPECT_GE(t, before - 1000) << name;
+    EXPECT_LE(t, after + 1000) << name;
+  }
+  EXPECT_EQ(out["month"], MonthOf(std::stoll(out["job"])));
+  // And the session it made is alive by the server's clock.
+  EXPECT_TRUE(store->FindSession(std::string(64, 'p')).ok());
 }
 
 TEST(OpenStoreTest, UrlsAreCheckedWithAClearMessage) {
