@@ -47,8 +47,8 @@ TEST_F(CliTest, BadInputs) {
       RunDatastory("profile " + Quote(Write("zip.csv", std::string("PK\x03\x04\x14\0\0\0", 8)))),
       65, "ZIP archive");
   ExpectOneLineError(
-      RunDatastory("profile " + Quote(Write("nul.csv", std::string("a,b\n1,\0\n", 8)))), 65,
-      "NUL byte at offset 6");
+      RunDatastory("profile " + Quote(Write("nul.csv", std::string("a,b\n1,\0\0\0\n", 10)))), 65,
+      "NUL byte at offset 6 (3, in a run)");
   std::string junk;
   for (int i = 0; i < 4096; ++i) junk += static_cast<char>(0x80 + (i * 37) % 128);
   ExpectOneLineError(RunDatastory("profile " + Quote(Write("junk.csv", junk))), 65,

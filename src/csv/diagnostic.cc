@@ -20,6 +20,8 @@ std::string_view DiagnosticKindName(DiagnosticKind kind) {
       return "skipped_lines";
     case DiagnosticKind::kCommentLine:
       return "comment_line";
+    case DiagnosticKind::kNulByte:
+      return "nul_byte";
   }
   return "unknown";
 }

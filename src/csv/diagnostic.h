@@ -21,6 +21,7 @@ enum class DiagnosticKind {
   kInvalidEncoding,    // bytes that are not valid in the file's encoding (replaced by U+FFFD)
   kSkippedLines,       // leading lines that are not part of the table (titles, comments)
   kCommentLine,        // a comment line among the rows (Dialect::comment), not a row
+  kNulByte,            // NUL bytes in otherwise clean text (one diagnostic: count, first offset)
 };
 
 std::string_view DiagnosticKindName(DiagnosticKind kind);  // "too_few_fields", …
@@ -48,7 +49,7 @@ class DiagnosticLog {
   std::vector<Diagnostic> Sorted() const;
 
  private:
-  static constexpr int kKinds = 7;
+  static constexpr int kKinds = 8;
   std::vector<Diagnostic> kept_;
   int64_t counts_[kKinds] = {};
 };

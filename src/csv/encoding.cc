@@ -131,6 +131,9 @@ constexpr Magic kBinaryMagics[] = {
     {"PAR1", "a Parquet file"},
 };
 
+// NUL bytes that text may hold, each alone, before the file is taken for binary data.
+constexpr size_t kMaxLoneNuls = 8;
+
 // Bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D have no character in Windows-1252.
 bool IsUndefinedIn1252(unsigned char c) {
   return c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D;
@@ -186,9 +189,21 @@ Result<EncodingGuess> DetectEncoding(std::string_view head, bool at_eof) {
       return guess;
     }
   }
+  // A few lone NUL bytes are a fault in a text file, which the reader reports with their
+  // offsets; a run of them, or many, is binary data.
   if (size_t nul = head.find('\0'); nul != std::string_view::npos) {
-    return Status::InvalidArgument("NUL byte at offset " + std::to_string(nul) +
-                                   ": this looks like a binary file, not CSV text");
+    size_t count = 0;
+    bool run = false;
+    for (size_t i = nul; i < head.size(); ++i) {
+      if (head[i] != '\0') continue;
+      ++count;
+      run |= i + 1 < head.size() && head[i + 1] == '\0';
+    }
+    if (run || count > kMaxLoneNuls) {
+      return Status::InvalidArgument("NUL byte at offset " + std::to_string(nul) + " (" +
+                                     std::to_string(count) + (run ? ", in a run" : "") +
+                                     "): this looks like a binary file, not CSV text");
+    }
   }
 
   size_t bad = FindInvalidUtf8(head, /*allow_truncated_tail=*/!at_eof);

@@ -49,13 +49,19 @@ class Buffer {
   size_t capacity_ = 0;
 };
 
+// What the producer's pass over a block saw, so the workers look closer only when needed.
+struct ByteFlags {
+  bool non_ascii = true;  // a byte outside ASCII: the block may hold invalid UTF-8
+  bool nul = true;        // a NUL byte
+};
+
 // One block for a worker: bytes of a pooled buffer, or a range of a source in memory.
 struct Job {
   BlockInfo info;
   std::unique_ptr<Buffer> buffer;  // null for a block of a source in memory
   const char* data = nullptr;
   size_t length = 0;
-  bool non_ascii = true;  // false when the producer saw only ASCII bytes
+  ByteFlags flags;  // cleared by the producer for what it saw none of
 };
 
 struct BlockResult {
@@ -64,6 +70,9 @@ struct BlockResult {
   int64_t byte_offset = 0;  // the block's, in the decoded text
   Utf8Errors invalid_utf8;
   int64_t invalid_utf8_line = 0;
+  int64_t nul_bytes = 0;
+  size_t first_nul = 0;  // in the block
+  int64_t first_nul_line = 0;
   Status failure;  // a limit crossed or invalid text under strict_encoding
 };
 
@@ -96,15 +105,17 @@ Status CheckFieldLengths(const RecordBatch& batch, std::string_view block, const
 }
 
 // Counts the bytes equal to `a` and to `b` in one pass (the quote and the terminator), and
-// says whether any byte is outside ASCII: an ASCII block is valid UTF-8 without a closer look.
+// says whether any byte is outside ASCII (an ASCII block is valid UTF-8 without a closer look)
+// and whether any is NUL.
 void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int64_t* count_b,
-              bool* non_ascii) {
+              ByteFlags* flags) {
   int64_t ca = 0, cb = 0;
   unsigned high = 0;
+  bool nul = false;
   size_t i = 0;
 #if defined(__SSE2__)
   const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b), zero = _mm_setzero_si128();
-  __m128i any = zero;
+  __m128i any = zero, least = _mm_set1_epi8(-1);
   while (i + 16 <= n) {
     // Byte lanes count matches (cmpeq gives -1) for up to 255 steps, then fold them with SAD.
     __m128i acc_a = zero, acc_b = zero;
@@ -114,35 +125,38 @@ void CountTwo(const char* data, size_t n, char a, char b, int64_t* count_a, int6
       acc_a = _mm_sub_epi8(acc_a, _mm_cmpeq_epi8(v, va));
       acc_b = _mm_sub_epi8(acc_b, _mm_cmpeq_epi8(v, vb));
       any = _mm_or_si128(any, v);
+      least = _mm_min_epu8(least, v);
     }
     __m128i sa = _mm_sad_epu8(acc_a, zero), sb = _mm_sad_epu8(acc_b, zero);
     ca += _mm_cvtsi128_si64(sa) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sa, sa));
     cb += _mm_cvtsi128_si64(sb) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sb, sb));
   }
   high = static_cast<unsigned>(_mm_movemask_epi8(any));
+  nul = _mm_movemask_epi8(_mm_cmpeq_epi8(least, zero)) != 0;
 #endif
   for (; i < n; ++i) {
     ca += data[i] == a;
     cb += data[i] == b;
     high |= static_cast<unsigned char>(data[i]) & 0x80;
+    nul |= data[i] == '\0';
   }
   *count_a = ca;
   *count_b = cb;
-  *non_ascii = high != 0;
+  flags->non_ascii = high != 0;
+  flags->nul = nul;
 }
 
 // The end (one past the terminator) of the last complete record in data[0, n), for a buffer that
 // starts outside quotes, or 0 when there is none; *lines gets the number of terminators before
-// that end (the physical lines of the block), counted in the same pass, and *non_ascii whether
-// data[0, n) may hold bytes outside ASCII.
+// that end (the physical lines of the block), counted in the same pass, and *flags what
+// data[0, n) may hold (bytes outside ASCII, NUL).
 size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t* lines,
-                     bool* non_ascii) {
+                     ByteFlags* flags) {
   const char terminator = dialect.RecordTerminator();
   const char quote = dialect.quote;
   if (dialect.HasSimpleQuoting()) {
     int64_t quotes = 0, terminators = 0;
-    CountTwo(data, n, quote != '\0' ? quote : terminator, terminator, &quotes, &terminators,
-             non_ascii);
+    CountTwo(data, n, quote != '\0' ? quote : terminator, terminator, &quotes, &terminators, flags);
     bool inside = quote != '\0' && (quotes & 1);
     for (size_t i = n; i-- > 0;) {
       char c = data[i];
@@ -157,7 +171,7 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t
     }
     return 0;
   }
-  *non_ascii = true;  // not looked at here
+  *flags = ByteFlags{};  // not looked at here
   const char escape = dialect.escape;
   const bool backslash = escape != '\0' && escape != quote;
   const char delimiter = dialect.delimiter;
@@ -359,7 +373,19 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     BlockResult result;
     result.byte_offset = job.info.byte_offset;
     const std::string_view block(job.data, job.length);
-    if (check_utf8 && job.non_ascii) {
+    if (job.flags.nul) {
+      // A NUL byte in text: kept in its value and reported (the sniffer refused runs of them).
+      for (const char* at = static_cast<const char*>(std::memchr(block.data(), '\0', block.size()));
+           at != nullptr; at = static_cast<const char*>(
+                              std::memchr(at + 1, '\0', block.size() - (at + 1 - block.data())))) {
+        if (result.nul_bytes++ == 0) {
+          result.first_nul = static_cast<size_t>(at - block.data());
+          result.first_nul_line =
+              LineAt(block, result.first_nul, job.info.first_line, dialect.RecordTerminator());
+        }
+      }
+    }
+    if (check_utf8 && job.flags.non_ascii) {
       result.invalid_utf8 = CountInvalidUtf8(block);
       if (result.invalid_utf8.bytes > 0) {
         result.invalid_utf8_line = LineAt(block, result.invalid_utf8.first, job.info.first_line,
@@ -462,16 +488,16 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       size_t n = std::min(options.block_bytes, in_memory.size() - pos);
       size_t end = 0;
       int64_t block_lines = 0;
-      bool non_ascii = true;
+      ByteFlags flags;
       for (;;) {
         if (pos + n >= in_memory.size()) {  // the last block takes the rest
           end = n;
           int64_t unused;
           CountTwo(in_memory.data() + pos, end, terminator, terminator, &block_lines, &unused,
-                   &non_ascii);
+                   &flags);
           break;
         }
-        end = LastRecordEnd(in_memory.data() + pos, n, dialect, &block_lines, &non_ascii);
+        end = LastRecordEnd(in_memory.data() + pos, n, dialect, &block_lines, &flags);
         if (end > 0) break;
         if (n > limits.max_record_bytes) {
           status = too_long();
@@ -485,7 +511,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       job.info = next;
       job.data = in_memory.data() + pos;
       job.length = end;
-      job.non_ascii = non_ascii;
+      job.flags = flags;
       submit(std::move(job), block_lines);
       pos += end;
     }
@@ -499,7 +525,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     if (carry) buffer->Append(carry->data(), carry->size());
     size_t end = 0;
     int64_t block_lines = 0;  // terminators in [0, end)
-    bool non_ascii = true;
+    ByteFlags flags;
     for (;;) {
       // Small files get small buffers: touching 8 MiB of fresh pages costs more than reading.
       status = stream.ReadInto(buffer.get(), stream.NextReadSize(options.block_bytes), &eof);
@@ -507,10 +533,10 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
       if (eof) {
         end = buffer->size();
         int64_t unused;
-        CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused, &non_ascii);
+        CountTwo(buffer->data(), end, terminator, terminator, &block_lines, &unused, &flags);
         break;
       }
-      end = LastRecordEnd(buffer->data(), buffer->size(), dialect, &block_lines, &non_ascii);
+      end = LastRecordEnd(buffer->data(), buffer->size(), dialect, &block_lines, &flags);
       if (end > 0) break;
       if (buffer->size() > limits.max_record_bytes) {
         status = too_long();
@@ -533,7 +559,7 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     job.info = next;
     job.data = buffer->data();
     job.length = end;
-    job.non_ascii = non_ascii;
+    job.flags = flags;
     job.buffer = std::move(buffer);
     submit(std::move(job), block_lines);
   }
@@ -563,7 +589,10 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
   summary.invalid_encoding_bytes = stream.invalid_bytes();
   summary.lines = lines;
   const BlockResult* first_invalid = nullptr;
+  const BlockResult* first_nul = nullptr;
   for (auto& [index, result] : results) {
+    summary.nul_bytes += result.nul_bytes;
+    if (result.nul_bytes > 0 && !first_nul) first_nul = &result;
     summary.rows += result.tokens.rows;
     summary.blank_lines += result.tokens.blank_lines;
     summary.diagnostics.Merge(result.diagnostics);
@@ -589,6 +618,15 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
     }
     d.message = std::move(message);
     summary.diagnostics.Add(std::move(d));
+  }
+  if (first_nul) {
+    const int64_t offset = first_nul->byte_offset + static_cast<int64_t>(first_nul->first_nul);
+    summary.diagnostics.Add(
+        Diagnostic{DiagnosticKind::kNulByte, first_nul->first_nul_line, offset,
+                   std::to_string(summary.nul_bytes) +
+                       " NUL byte(s) in the text, kept in their values; the first at byte offset " +
+                       std::to_string(static_cast<int64_t>(bom) + offset) + " (line " +
+                       std::to_string(first_nul->first_nul_line) + ")"});
   }
   return summary;
 }

@@ -63,7 +63,8 @@ struct ReadSummary {
   int64_t blocks = 0;
   int64_t invalid_encoding_bytes = 0;
   int64_t first_invalid_encoding_offset = -1;  // in the decoded text, or -1
-  DiagnosticLog diagnostics;                   // in file order
+  int64_t nul_bytes = 0;      // NUL bytes in the text (kept in their values; one diagnostic)
+  DiagnosticLog diagnostics;  // in file order
 };
 
 // Reads `source` from the dialect's data_offset (the first data record, after any header) to

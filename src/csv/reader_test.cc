@@ -138,6 +138,35 @@ TEST(ReaderTest, CommentLinesAndTrailingComments) {
   }
 }
 
+// NUL bytes anywhere in the text are counted, and the first is reported with its offset and
+// line, on every path and block size; the rows keep them.
+TEST(ReaderTest, NulBytesAreReportedWithTheFirstOffset) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += std::to_string(i) + ",v\n";
+  const size_t first = text.size() + 3;
+  text += std::string("x,a\0b\n", 6);  // line 301
+  for (int i = 0; i < 300; ++i)
+    text += std::to_string(i) + (i == 150 ? std::string("\0,v\n", 4) : ",v\n");
+  for (bool in_memory : {true, false}) {
+    for (size_t block : {64, 1 << 20}) {
+      ReadOptions options;
+      options.threads = 2;
+      options.block_bytes = block;
+      ReadSummary summary;
+      auto rows = ReadAll(text, Dialect{}, 2, options, &summary, in_memory);
+      ASSERT_EQ(rows.size(), 601u);
+      EXPECT_EQ(rows[300], std::string("x,a\0b", 5));
+      EXPECT_EQ(summary.nul_bytes, 2);
+      ASSERT_EQ(summary.diagnostics.Count(DiagnosticKind::kNulByte), 1);
+      ASSERT_EQ(summary.diagnostics.Total(), 1);
+      const Diagnostic& d = summary.diagnostics.kept().front();
+      EXPECT_EQ(d.line, 301);
+      EXPECT_EQ(d.byte_offset, static_cast<int64_t>(first));
+      EXPECT_NE(d.message.find("2 NUL byte(s)"), std::string::npos) << d.message;
+    }
+  }
+}
+
 // Reads `text` through both paths (in memory and ReadAt) and returns the two results.
 std::vector<Result<ReadSummary>> ReadBothWays(const std::string& text, int columns,
                                               const ReadOptions& options) {
