@@ -295,6 +295,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     if (has_quote) add(delimiter, '"', '"', /*literal=*/true);
     if (has_backslash) add(delimiter, '"', '\\');
     if (has_single) add(delimiter, '\'', '\'');
+    if (has_single && has_backslash) add(delimiter, '\'', '\\');  // 'O\'Brien'
   }
 
   if (options.overrides.quote && *options.overrides.quote == '\0') {

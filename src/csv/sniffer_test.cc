@@ -114,6 +114,26 @@ TEST(SnifferTest, TrailingComments) {
   EXPECT_EQ(address->records[1][1], "Main St #5");
 }
 
+// `'` quotes with backslash escapes, when the file writes them so; an apostrophe inside a
+// double-quoted field never makes `'` the quote.
+TEST(SnifferTest, SingleQuotesWithBackslashEscapes) {
+  auto s =
+      Sniff("id,name,note\n1,'O\\'Brien, J','said \\'hi\\''\n2,'Smith','plain'\n3,'Lee, A','x'\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->dialect.quote, '\'');
+  EXPECT_EQ(s->dialect.escape, '\\');
+  EXPECT_EQ(s->columns, 3);
+  EXPECT_EQ(s->records[1], (std::vector<std::string>{"1", "O'Brien, J", "said 'hi'"}));
+  for (const char* text :
+       {"id,name,city\n1,\"O'Brien, J\",Cork\n2,\"D'Arcy\",Paris\n3,\"Smith\",Rome\n",
+        "id,path,who\n1,\"C:\\Users\\O'Brien\",a\n2,\"D'Arcy, K\",b\n3,\"it's, fine\",c\n"}) {
+    auto d = Sniff(text);
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->dialect.quote, '"') << text;
+    EXPECT_EQ(d->columns, 3) << text;
+  }
+}
+
 // A header one field short of rows that all end with a delimiter is the header, not a title
 // line above the table; a short line above rows that do not is still a title.
 TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {
