@@ -600,6 +600,7 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   profile.header_reason = schema.header_reason;
   profile.dialect_candidates = sniff.candidates;
   profile.skipped_lines = sniff.skipped_lines;
+  profile.footer_lines = sniff.footer_lines;
   profile.rows = read.rows;
   profile.blank_lines = read.blank_lines;
   profile.threads = workers;
@@ -612,6 +613,14 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
                      std::to_string(sniff.skipped_lines.size()) +
                          " line(s) before the table were skipped, starting \"" +
                          sniff.skipped_lines.front().substr(0, 60) + "\""});
+  }
+  if (!sniff.footer_lines.empty()) {
+    diagnostics.Add({csv::DiagnosticKind::kFooterLines, schema.first_data_line + read.lines,
+                     schema.dialect.footer_offset,
+                     std::to_string(sniff.footer_lines.size()) +
+                         " line(s) after the table were left out (a totals row or notes), "
+                         "starting \"" +
+                         sniff.footer_lines.front().substr(0, 60) + "\""});
   }
   diagnostics.Merge(read.diagnostics);
   Moments none;

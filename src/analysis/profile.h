@@ -122,6 +122,7 @@ struct Profile {
   std::string header_reason;
   std::vector<csv::DialectCandidate> dialect_candidates;
   std::vector<std::string> skipped_lines;
+  std::vector<std::string> footer_lines;  // after the table: a totals row, notes
 
   int64_t rows = 0;
   int64_t blank_lines = 0;

@@ -38,6 +38,29 @@ Profile ProfileText(const std::string& csv, int threads, size_t block) {
   return std::move(p).value();
 }
 
+// Footer lines are left out of the rows and reported once, on any blocks and threads.
+TEST(ProfileTest, FooterLinesAreNoRows) {
+  std::string csv = "region,units\n";
+  for (int i = 0; i < 500; ++i)
+    csv += std::string(i % 2 ? "North," : "South,") + std::to_string(i) + "\n";
+  csv += "Total,124750\n\nSource: made up for the test\n";
+  for (int threads : {1, 2}) {
+    for (size_t block : {size_t{64}, size_t{1} << 20}) {
+      Profile p = ProfileText(csv, threads, block);
+      EXPECT_EQ(p.rows, 500);
+      EXPECT_EQ(p.columns[1].max, 499);
+      ASSERT_EQ(p.footer_lines.size(), 2u);
+      int footers = 0;
+      for (const csv::Diagnostic& d : p.diagnostics) {
+        if (d.kind != csv::DiagnosticKind::kFooterLines) continue;
+        ++footers;
+        EXPECT_EQ(d.line, 502);
+      }
+      EXPECT_EQ(footers, 1);
+    }
+  }
+}
+
 // Everything but moments is exactly equal for any blocks and threads; moments are equal for any
 // threads at a fixed block size, and equal to 1e-12 across block sizes.
 TEST(ProfileTest, SameNumbersForAnyChunkingAndThreads) {

@@ -22,6 +22,8 @@ std::string_view DiagnosticKindName(DiagnosticKind kind) {
       return "comment_line";
     case DiagnosticKind::kNulByte:
       return "nul_byte";
+    case DiagnosticKind::kFooterLines:
+      return "footer_lines";
   }
   return "unknown";
 }

@@ -22,6 +22,7 @@ enum class DiagnosticKind {
   kSkippedLines,       // leading lines that are not part of the table (titles, comments)
   kCommentLine,        // a comment line among the rows (Dialect::comment), not a row
   kNulByte,            // NUL bytes in otherwise clean text (one diagnostic: count, first offset)
+  kFooterLines,        // lines after the table (a totals row, notes) that are not rows
 };
 
 std::string_view DiagnosticKindName(DiagnosticKind kind);  // "too_few_fields", …
@@ -49,7 +50,7 @@ class DiagnosticLog {
   std::vector<Diagnostic> Sorted() const;
 
  private:
-  static constexpr int kKinds = 8;
+  static constexpr int kKinds = 9;
   std::vector<Diagnostic> kept_;
   int64_t counts_[kKinds] = {};
 };

@@ -48,6 +48,10 @@ struct Dialect {
   bool trailing_comments = false;
   // Lines before the first record (titles, `#` comments) that are not part of the table.
   int skipped_lines = 0;
+  // Lines after the table (a totals row, "Source: …" notes), and the byte offset in the file
+  // (not the decoded text) where they begin, -1 when there are none: the reader stops there.
+  int footer_lines = 0;
+  int64_t footer_offset = -1;
   // Byte offset in the decoded UTF-8 text where reading starts: the first record as sniffed;
   // after InferSchema, the first data record (past the header), or -1 when there is none.
   int64_t data_offset = 0;

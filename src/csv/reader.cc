@@ -344,6 +344,13 @@ Result<ReadSummary> ReadCsv(const ByteSource& source, const Dialect& dialect, in
                                      ByteCount(static_cast<uint64_t>(limits.max_file_bytes)))
         .WithReason(kFileTooLarge);
   }
+  if (dialect.footer_offset >= 0 && dialect.footer_offset < source.size()) {
+    // The table ends where its footer lines (a totals row, notes) begin.
+    const std::unique_ptr<ByteSource> table = FirstBytes(source, dialect.footer_offset);
+    Dialect without_footer = dialect;
+    without_footer.footer_offset = -1;
+    return ReadCsv(*table, without_footer, columns, first_data_line, options, consumer_for_worker);
+  }
   const int workers = WorkerCount(options);
   size_t bom = dialect.encoding == Encoding::kUtf8Bom ? 3 : 0;
   if ((dialect.encoding == Encoding::kUtf16Le || dialect.encoding == Encoding::kUtf16Be)) {

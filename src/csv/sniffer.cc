@@ -1,6 +1,8 @@
 #include "csv/sniffer.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <map>
 
 #include "base/text.h"
@@ -159,6 +161,117 @@ void DetectComments(std::string_view table_text, bool leading_comment, int colum
   const bool trailing = cut >= 2 && cuts_fit;
   if (lines || trailing) dialect->comment = '#';
   dialect->trailing_comments = trailing;
+}
+
+constexpr int kMaxFooterLines = 20;
+constexpr size_t kFooterTailBytes = 64 << 10;
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// A note below a table: its first cell filled and either alone on a line narrower than the
+// table, or reading as a note ("Source: …", "* provisional", "Note …") on a line that is not a
+// full row (a note's own commas may split it).
+bool IsFooterNote(const std::vector<std::string>& record, int columns) {
+  if (TrimBlanks(record[0]).empty()) return false;
+  int filled = 0;
+  for (const std::string& cell : record) filled += !TrimBlanks(cell).empty();
+  const int width = static_cast<int>(record.size());
+  if (filled == 1 && width < columns) return true;
+  if (width == columns && filled == columns) return false;
+  // "Source: …", "Note: …", "* provisional", "© 2024 …", "Prepared by …".
+  const std::string text = AsciiLower(TrimBlanks(record[0]));
+  const size_t colon = text.find(':');  // a label, not a time of day
+  if (colon != std::string::npos && colon > 0 && colon <= 20 &&
+      (colon + 1 == text.size() || text[colon + 1] == ' ')) {
+    return true;
+  }
+  for (const char* start :
+       {"*", "\xe2\x80\xa0", "\xc2\xa9", "copyright", "prepared by", "source ", "sources "}) {
+    if (text.rfind(start, 0) == 0) return true;
+  }
+  return false;
+}
+
+// A totals row: as wide as the table, first filled cell "Total", "Totals", "Grand total",
+// "Sum" or "Total <something>", and a number among the other cells.
+bool IsTotalsRow(const std::vector<std::string>& record, int columns) {
+  if (static_cast<int>(record.size()) != columns) return false;
+  size_t first = 0;
+  while (first < record.size() && TrimBlanks(record[first]).empty()) ++first;
+  if (first >= record.size()) return false;
+  const std::string label = AsciiLower(TrimBlanks(record[first]));
+  const bool total = label == "total" || label == "totals" || label == "sum" ||
+                     label == "grand total" || label == "grand totals" ||
+                     label.rfind("total ", 0) == 0 || label.rfind("total:", 0) == 0;
+  if (!total) return false;
+  for (size_t i = first + 1; i < record.size(); ++i) {
+    if (record[i].find_first_of("0123456789") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Finds footer lines: notes at the end of the file and, above them, at most one totals row,
+// in the last 64 KiB. They need a table above them in the same piece, or the file to go on
+// before it. Sets the dialect's footer fields and `lines` (their text, in file order). Works
+// on the bytes as they are: the line breaks, delimiters and words it looks for are ASCII in
+// every encoding but UTF-16, which it leaves alone.
+Status FindFooter(const ByteSource& source, size_t bom, int columns, Dialect* dialect,
+                  std::vector<std::string>* lines) {
+  if (dialect->encoding == Encoding::kUtf16Le || dialect->encoding == Encoding::kUtf16Be) {
+    return Status::Ok();
+  }
+  const int64_t size = source.size();
+  const int64_t start =
+      std::max<int64_t>(static_cast<int64_t>(bom), size - static_cast<int64_t>(kFooterTailBytes));
+  std::string tail(static_cast<size_t>(size - start), '\0');
+  DS_ASSIGN_OR_RETURN(size_t got, source.ReadAt(start, tail.data(), tail.size()));
+  tail.resize(got);
+  const char terminator = dialect->RecordTerminator();
+  size_t body = 0;
+  if (start > static_cast<int64_t>(bom)) {  // from the first whole line of the piece
+    body = tail.find(terminator);
+    if (body == std::string::npos) return Status::Ok();
+    ++body;
+  }
+  std::vector<int64_t> offsets;
+  const auto records =
+      SplitRecords(std::string_view(tail).substr(body), *dialect, SIZE_MAX, &offsets);
+  int first = static_cast<int>(records.size());
+  int footer = 0;
+  for (int i = first - 1; i >= 0 && footer < kMaxFooterLines; --i) {
+    const auto& record = records[i];
+    const bool blank = std::all_of(record.begin(), record.end(),
+                                   [](const std::string& c) { return TrimBlanks(c).empty(); });
+    if (blank) continue;
+    if (IsFooterNote(record, columns)) {
+      first = i, ++footer;
+      continue;
+    }
+    if (IsTotalsRow(record, columns)) first = i, ++footer;
+    break;  // a totals row is the last footer line from the bottom; anything else is data
+  }
+  if (footer == 0) return Status::Ok();
+  // A table above: two full rows in the piece (a header and a row) when it is the whole file.
+  int rows_above = 0;
+  for (int i = 0; i < first; ++i) rows_above += static_cast<int>(records[i].size()) == columns;
+  if (rows_above < (start > static_cast<int64_t>(bom) ? 1 : 2)) return Status::Ok();
+  dialect->footer_offset = start + static_cast<int64_t>(body) + offsets[first];
+  dialect->footer_lines = footer;
+  for (int i = first; i < static_cast<int>(records.size()); ++i) {
+    const size_t from = body + static_cast<size_t>(offsets[i]);
+    const size_t to = i + 1 < static_cast<int>(offsets.size())
+                          ? body + static_cast<size_t>(offsets[i + 1])
+                          : tail.size();
+    std::string_view raw = TrimBlanks(std::string_view(tail).substr(from, to - from));
+    while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+    if (!raw.empty()) lines->emplace_back(raw.substr(0, 200));
+  }
+  return Status::Ok();
 }
 
 // Whether `text` holds two complete records: two line breaks outside double quotes (the
@@ -410,6 +523,19 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     out.record_lines.push_back(line_of(static_cast<int64_t>(begin)));
   }
   if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
+  DS_RETURN_IF_ERROR(
+      FindFooter(source, guess.bom_bytes, out.columns, &out.dialect, &out.footer_lines));
+  // When the sample reaches the footer, its lines are no records of it either.
+  for (int drop = out.dialect.footer_lines; drop > 0 && out.records.size() > 1;) {
+    const auto& last = out.records.back();
+    const bool filled = std::any_of(last.begin(), last.end(),
+                                    [](const std::string& c) { return !TrimBlanks(c).empty(); });
+    if (filled && !IsFooterNote(last, out.columns) && !IsTotalsRow(last, out.columns)) break;
+    drop -= filled;
+    out.records.pop_back();
+    out.record_offsets.pop_back();
+    out.record_lines.pop_back();
+  }
   out.dialect.skipped_lines = static_cast<int>(out.record_lines.front() - 1);
   out.dialect.data_offset = out.record_offsets.front();
   if (options.overrides.header) {

@@ -54,6 +54,7 @@ struct SniffResult {
   // Records from further into a large file, for type inference only (no header among them).
   std::vector<std::vector<std::string>> extra_records;
   std::vector<std::string> skipped_lines;  // the junk lines before the table, for messages
+  std::vector<std::string> footer_lines;   // the lines after it (Dialect::footer_offset)
   bool sample_is_whole_file = false;
   int64_t file_bytes = 0;
 };

@@ -134,6 +134,38 @@ TEST(SnifferTest, SingleQuotesWithBackslashEscapes) {
   }
 }
 
+// Lines after the table (a totals row, notes, a source) are no rows; the reader stops where they
+// begin. A row with missing values, or a time of day, in its first cell stays a row.
+TEST(SnifferTest, FooterLines) {
+  const std::string table = "region,q1,q2\nNorth,10,20\nSouth,30,40\nEast,5,6\n";
+  auto s = Sniff(table + "Total,45,66\n\nSource: company ledger, 2024\n* provisional\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->dialect.footer_lines, 3);
+  EXPECT_EQ(s->dialect.footer_offset, static_cast<int64_t>(table.size()));
+  EXPECT_EQ(s->footer_lines, (std::vector<std::string>{
+                                 "Total,45,66", "Source: company ledger, 2024", "* provisional"}));
+  ASSERT_EQ(s->records.size(), 4u);
+  EXPECT_EQ(s->records.back()[0], "East");
+
+  for (const std::string& last : {"New Zealand,,\n", "10:30,,\n", "Totally,1,2\n", "Total,,\n"}) {
+    auto kept = Sniff(table + last);
+    ASSERT_TRUE(kept.ok());
+    EXPECT_EQ(kept->dialect.footer_offset, -1) << last;
+    EXPECT_EQ(kept->records.size(), 5u) << last;
+  }
+  // A header and a totals row alone: the totals row is the one row.
+  EXPECT_EQ(Sniff("region,q1\nTotal,5\n")->dialect.footer_offset, -1);
+
+  // Past the first 64 KiB, from the last piece of the file.
+  std::string big = "id,value\n";
+  for (int i = 0; i < 20000; ++i) big += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
+  const size_t end = big.size();
+  auto far = Sniff(big + "Grand total,59994\nNote: made up\n", SniffOptions{.sample_bytes = 4096});
+  ASSERT_TRUE(far.ok());
+  EXPECT_EQ(far->dialect.footer_offset, static_cast<int64_t>(end));
+  EXPECT_EQ(far->dialect.footer_lines, 2);
+}
+
 // A header one field short of rows that all end with a delimiter is the header, not a title
 // line above the table; a short line above rows that do not is still a title.
 TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {

@@ -89,6 +89,33 @@ class PrefixBytes final : public ByteSource {
 
 }  // namespace
 
+namespace {
+
+class FirstBytesView final : public ByteSource {
+ public:
+  FirstBytesView(const ByteSource& whole, int64_t size)
+      : whole_(whole), size_(std::clamp<int64_t>(size, 0, whole.size())) {}
+  Result<size_t> ReadAt(int64_t offset, char* out, size_t n) const override {
+    if (offset >= size_) return size_t{0};
+    return whole_.ReadAt(offset, out, std::min<size_t>(n, static_cast<size_t>(size_ - offset)));
+  }
+  int64_t size() const override { return size_; }
+  std::string_view InMemory() const override {
+    return whole_.InMemory().substr(0, static_cast<size_t>(size_));
+  }
+  const std::string& name() const override { return whole_.name(); }
+
+ private:
+  const ByteSource& whole_;
+  int64_t size_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> FirstBytes(const ByteSource& whole, int64_t size) {
+  return std::make_unique<FirstBytesView>(whole, size);
+}
+
 std::unique_ptr<ByteSource> PrefixSource(std::string head, int64_t total_size, std::string name) {
   return std::make_unique<PrefixBytes>(std::move(head), total_size, std::move(name));
 }

@@ -40,6 +40,10 @@ Result<std::unique_ptr<ByteSource>> OpenFile(const std::string& path, const std:
 // past them return nothing, while size() is the whole's.
 std::unique_ptr<ByteSource> PrefixSource(std::string head, int64_t total_size, std::string name);
 
+// The first `size` bytes of `whole`, which must outlive the view: a read stops there (before a
+// table's footer lines). Reads and InMemory() go to `whole`.
+std::unique_ptr<ByteSource> FirstBytes(const ByteSource& whole, int64_t size);
+
 // Wraps bytes owned by the source.
 std::unique_ptr<ByteSource> MemorySource(std::string bytes, std::string name = "<memory>");
 

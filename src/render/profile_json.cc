@@ -46,6 +46,7 @@ ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
       {"trailingComments", p.dialect.trailing_comments},
       {"header", p.dialect.header},
       {"skippedLines", p.dialect.skipped_lines},
+      {"footerLines", p.dialect.footer_lines},
       {"reasons", {{"encoding", p.encoding_reason}, {"header", p.header_reason}}},
   };
   ordered_json candidates = ordered_json::array();

@@ -242,7 +242,7 @@ TEST_F(ServiceTest, BadUploadsAreRefusedByContentAndNothingIsKept) {
   auto png = stories_->Upload(me, Body(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16), "x.csv"));
   EXPECT_EQ(png.status().reason(), kNotCsv);
   EXPECT_NE(png.status().message().find("PNG image"), std::string::npos);
-  auto nul = stories_->Upload(me, Body(std::string("a,b\n1,\0\n", 8)));
+  auto nul = stories_->Upload(me, Body(std::string("a,b\n1,\0\0\0\n", 10)));  // a run of NULs
   EXPECT_EQ(nul.status().reason(), kNotCsv);
   EXPECT_EQ(stories_->Upload(me, Body("")).status().reason(), kEmptyFile);
   auto header = stories_->Upload(me, Body("a,b,c\n"));
