@@ -19,9 +19,42 @@ int64_t AllowedFailures(int64_t n, const InferenceOptions& options) {
 
 // The date orders tried, most common first.
 constexpr DateOrder kDateOrders[] = {
-    DateOrder::kYmd,       DateOrder::kMdy,         DateOrder::kDmy,
-    DateOrder::kMonthDY,   DateOrder::kDMonthY,     DateOrder::kYearMonth,
-    DateOrder::kMonthYear, DateOrder::kYearQuarter, DateOrder::kQuarterYear};
+    DateOrder::kYmd, DateOrder::kMdy, DateOrder::kDmy, DateOrder::kMonthDY, DateOrder::kDMonthY,
+    DateOrder::kYearMonth, DateOrder::kMonthYear, DateOrder::kYearQuarter, DateOrder::kQuarterYear,
+    // Rarer forms, and two forms mixed in a column: they win only by parsing more values.
+    DateOrder::kYmdShort, DateOrder::kYmdOrMdy, DateOrder::kYmdOrDmy};
+
+// Decimal years (2000.0833): numbers from 1000 to 2999, some with a fraction, in a column named
+// like a year or a date, or stepping evenly by a twelfth, a quarter, a week or a day of a year.
+// Monthly ones are read to the month (their fractions are rounded twelfths), others to the day.
+std::optional<DateOrder> DecimalYearOrder(std::string_view name,
+                                          const std::vector<std::string_view>& values) {
+  if (values.size() < 3) return std::nullopt;
+  std::vector<double> years;
+  years.reserve(values.size());
+  bool fraction = false;
+  for (std::string_view v : values) {
+    double x;
+    NumberTraits traits;
+    if (!ParseSimpleNumber(v, '.', &x, &traits) || x < 1000 || x >= 3000) return std::nullopt;
+    fraction |= x != std::floor(x);
+    years.push_back(x);
+  }
+  if (!fraction) return std::nullopt;
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  std::vector<double> steps;
+  for (size_t i = 1; i < years.size(); ++i) steps.push_back(years[i] - years[i - 1]);
+  std::nth_element(steps.begin(), steps.begin() + steps.size() / 2, steps.end());
+  const double step = steps.empty() ? 0 : steps[steps.size() / 2];
+  auto near = [&](double period) { return std::abs(step - period) <= period * 0.05; };
+  const bool monthly = near(1.0 / 12);
+  const bool even = monthly || near(0.25) || near(7 / 365.25) || near(1 / 365.25);
+  const std::vector<std::string> words = NameWords(name);
+  const bool named = NameSuggestsYear(name) || NameHasWord(words, {"date", "time", "decimal"});
+  if (!even && !named) return std::nullopt;
+  return monthly ? DateOrder::kDecimalYearMonth : DateOrder::kDecimalYear;
+}
 
 struct NumberTrial {
   NumberFormat format;
@@ -253,6 +286,15 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
       col.role = Role::kIdentifier;
       col.reason = "digits with leading zeros: a code, not a number";
       return col;
+    }
+    if (best->seen.fraction && best->format.decimal == '.' && !best->seen.thousands) {
+      if (auto order = DecimalYearOrder(name, present)) {
+        col.date_order = *order;
+        col.type = ColumnType::kDate;
+        col.role = Role::kTime;
+        col.reason = "dates written as decimal years";
+        return col;
+      }
     }
     col.number = best->format;
     col.type = best->seen.fraction ? ColumnType::kFloat : ColumnType::kInteger;

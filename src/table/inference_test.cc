@@ -34,6 +34,28 @@ TEST(GuessColumnTest, QuartersAndEightDigitDates) {
   EXPECT_EQ(Guess({"12345678", "23456789"}).type, ColumnType::kInteger);
 }
 
+TEST(GuessColumnTest, ShortYearsMixedFormsAndDecimalYears) {
+  EXPECT_EQ(Guess({"90.01.01", "90.02.01", "91.01.01"}).date_order, DateOrder::kYmdShort);
+  // Day-first short dates stay day-first.
+  EXPECT_EQ(Guess({"31.01.90", "28.02.90"}).date_order, DateOrder::kDmy);
+  ColumnSchema mixed = Guess({"2024-01-31", "2/1/2024", "2024-03-01", "12/25/2024"}, "day");
+  EXPECT_EQ(mixed.type, ColumnType::kDate);
+  EXPECT_EQ(mixed.date_order, DateOrder::kYmdOrMdy);
+  EXPECT_EQ(Guess({"2024-01-31", "25/12/2024"}).date_order, DateOrder::kYmdOrDmy);
+  EXPECT_EQ(Guess({"2024-01-31", "2024-02-01"}).date_order, DateOrder::kYmd);
+
+  // Monthly decimal years, whatever the column's name; to the day when named like a date.
+  ColumnSchema monthly =
+      Guess({"2000.0417", "2000.125", "2000.2083", "2000.2917", "2000.375"}, "x");
+  EXPECT_EQ(monthly.type, ColumnType::kDate);
+  EXPECT_EQ(monthly.date_order, DateOrder::kDecimalYearMonth);
+  EXPECT_EQ(Guess({"1990.13", "1990.77", "1991.2"}, "decimal_date").date_order,
+            DateOrder::kDecimalYear);
+  // Prices and uneven numbers in the range of years are numbers.
+  EXPECT_EQ(Guess({"1999.99", "2499.5", "1250.25"}, "price").type, ColumnType::kFloat);
+  EXPECT_EQ(Guess({"2000.5", "2001", "2003"}, "amount").type, ColumnType::kFloat);
+}
+
 TEST(GuessColumnTest, DayFirstDecidedByValues) {
   EXPECT_EQ(Guess({"01/02/2024", "13/02/2024"}).date_order, DateOrder::kDmy);
   EXPECT_EQ(Guess({"01/02/2024", "02/13/2024"}).date_order, DateOrder::kMdy);

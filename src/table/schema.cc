@@ -89,6 +89,16 @@ std::string_view DateOrderName(DateOrder order) {
       return "Q Y";
     case DateOrder::kYmdCompact:
       return "YYYYMMDD";
+    case DateOrder::kYmdShort:
+      return "YY.MM.DD";
+    case DateOrder::kYmdOrMdy:
+      return "Y-M-D or M/D/Y";
+    case DateOrder::kYmdOrDmy:
+      return "Y-M-D or D/M/Y";
+    case DateOrder::kDecimalYear:
+      return "decimal year";
+    case DateOrder::kDecimalYearMonth:
+      return "decimal year, monthly";
   }
   return "Y-M-D";
 }

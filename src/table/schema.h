@@ -45,16 +45,21 @@ struct NumberFormat {
 // How dates are written in a column. Times, fractions of seconds and zones are accepted after
 // any of the date forms that can carry them.
 enum class DateOrder {
-  kYmd,          // 2024-01-31, 2024/01/31, 2024-01-31T04:00:00Z
-  kMdy,          // 1/31/2024, 01-31-2024
-  kDmy,          // 31/01/2024, 31.01.2024
-  kMonthDY,      // Jan 1 2000, January 1, 2000
-  kDMonthY,      // 1 Jan 2000, 01-Jan-2000
-  kYearMonth,    // 2024-01
-  kMonthYear,    // Jan 2024
-  kYearQuarter,  // 2024Q1, 2024-Q1, 2024 Q1 (the quarter's first day)
-  kQuarterYear,  // Q1 2024, Q1-2024
-  kYmdCompact,   // 20240131: eight digits, a year from 1800 to 2100
+  kYmd,               // 2024-01-31, 2024/01/31, 2024-01-31T04:00:00Z
+  kMdy,               // 1/31/2024, 01-31-2024
+  kDmy,               // 31/01/2024, 31.01.2024
+  kMonthDY,           // Jan 1 2000, January 1, 2000
+  kDMonthY,           // 1 Jan 2000, 01-Jan-2000
+  kYearMonth,         // 2024-01
+  kMonthYear,         // Jan 2024
+  kYearQuarter,       // 2024Q1, 2024-Q1, 2024 Q1 (the quarter's first day)
+  kQuarterYear,       // Q1 2024, Q1-2024
+  kYmdCompact,        // 20240131: eight digits, a year from 1800 to 2100
+  kYmdShort,          // 90.01.31, 90-01-31: a two-digit year first
+  kYmdOrMdy,          // 2024-01-31 and 1/31/2024 in one column
+  kYmdOrDmy,          // 2024-01-31 and 31/01/2024 in one column
+  kDecimalYear,       // 2000.5: a year and the part of it gone by, to the day
+  kDecimalYearMonth,  // 2000.0833 (February 2000): the same, monthly data, to the month
 };
 std::string_view DateOrderName(DateOrder order);
 

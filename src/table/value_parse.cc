@@ -270,7 +270,28 @@ bool Year(Cursor& c, int* year) {
   return true;
 }
 
-// [T| ]HH:MM[:SS[.fff]][ AM|PM][Z|±HH[:MM]| UTC|GMT]; adds to *seconds.
+// The offset from UTC, in seconds, of a zone's abbreviation ("UTC", "EST", "CEST" …). Only
+// abbreviations that name one zone: IST (India, Ireland, Israel) is not among them.
+std::optional<int64_t> ZoneOffset(std::string_view name) {
+  struct Zone {
+    std::string_view name;
+    int minutes;
+  };
+  static constexpr Zone kZones[] = {
+      {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"WET", 0},     {"WEST", 60},   {"BST", 60},
+      {"CET", 60},   {"CEST", 120}, {"EET", 120},  {"EEST", 180},  {"MSK", 180},   {"JST", 540},
+      {"KST", 540},  {"AWST", 480}, {"ACST", 570}, {"ACDT", 630},  {"AEST", 600},  {"AEDT", 660},
+      {"NZST", 720}, {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PST", -480},
+      {"PDT", -420}, {"MST", -420}, {"MDT", -360}, {"CST", -360},  {"CDT", -300},  {"EST", -300},
+      {"EDT", -240}, {"AST", -240}, {"ADT", -180}, {"NST", -210},  {"NDT", -150},
+  };
+  for (const Zone& zone : kZones) {
+    if (name == zone.name) return int64_t{zone.minutes} * 60;
+  }
+  return std::nullopt;
+}
+
+// [T| ]HH:MM[:SS[.fff]][ AM|PM][Z|±HH[:MM]| UTC| EST …]; adds to *seconds.
 bool TimeOfDay(Cursor& c, int64_t* seconds, bool* has_time) {
   if (c.done()) return true;
   if (!c.Char('T') && !c.Char(' ')) return false;
@@ -296,8 +317,9 @@ bool TimeOfDay(Cursor& c, int64_t* seconds, bool* has_time) {
   int64_t offset = 0;
   c.Spaces();
   if (c.Char('Z')) {
-  } else if (c.s.substr(c.i) == "UTC" || c.s.substr(c.i) == "GMT") {
-    c.i += 3;
+  } else if (auto zone = ZoneOffset(c.s.substr(c.i))) {
+    offset = *zone;
+    c.i = c.s.size();
   } else if (c.peek() == '+' || c.peek() == '-') {
     int sign = c.peek() == '-' ? -1 : 1;
     ++c.i;
@@ -372,6 +394,30 @@ std::optional<Timestamp> ParseIsoFixed(std::string_view s) {
   return t;
 }
 
+// 2000.5 (decimal years): the year, and the day (or, for monthly data, the month) that the
+// part gone by falls in.
+std::optional<Timestamp> ParseDecimalYear(std::string_view s, DateOrder order) {
+  double x;
+  NumberTraits traits;
+  if (!ParseSimpleNumber(s, '.', &x, &traits) || x < 1000 || x >= 3000) return std::nullopt;
+  const int whole = static_cast<int>(std::floor(x));
+  const double part = x - whole;
+  Timestamp t;
+  if (order == DateOrder::kDecimalYearMonth) {
+    // 2000.0833 is February (1/12) and 2000.0417 mid-January: room for the rounding of a
+    // twelfth written in four digits.
+    const int m = std::min(11, static_cast<int>(std::floor(part * 12 + 0.02)));
+    t.seconds = DaysFromCivil(whole, static_cast<unsigned>(m + 1), 1) * 86400;
+  } else {
+    const int64_t days_in_year = DaysFromCivil(whole + 1, 1, 1) - DaysFromCivil(whole, 1, 1);
+    const int64_t day = std::min<int64_t>(
+        days_in_year - 1,
+        static_cast<int64_t>(std::floor(part * static_cast<double>(days_in_year) + 1e-6)));
+    t.seconds = (DaysFromCivil(whole, 1, 1) + day) * 86400;
+  }
+  return t;
+}
+
 }  // namespace
 
 std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
@@ -379,6 +425,9 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
     if (auto t = ParseIsoFixed(value)) return t;
   }
   Cursor c{TrimSpaces(value)};
+  if (order == DateOrder::kDecimalYear || order == DateOrder::kDecimalYearMonth) {
+    return ParseDecimalYear(c.s, order);
+  }
   if (c.s.size() < 6 || c.s.size() > 40) return std::nullopt;
   int year = 0, month = 0, day = 0;
   char sep = '\0';
@@ -437,6 +486,22 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
       if (!c.Digits(4, 4, &year) || !c.done()) return std::nullopt;
       return Make(year, month, 1, c);
     }
+    case DateOrder::kYmdShort: {
+      int yy;
+      if (!c.Digits(2, 2, &yy) || !Separator(c, &sep) || !c.Digits(1, 2, &month) ||
+          !Separator(c, &sep) || !c.Digits(1, 2, &day)) {
+        return std::nullopt;
+      }
+      return Make(Year(yy, 2), month, day, c);
+    }
+    case DateOrder::kYmdOrMdy:
+    case DateOrder::kYmdOrDmy: {
+      if (auto t = ParseDate(value, DateOrder::kYmd)) return t;
+      return ParseDate(value, order == DateOrder::kYmdOrMdy ? DateOrder::kMdy : DateOrder::kDmy);
+    }
+    case DateOrder::kDecimalYear:
+    case DateOrder::kDecimalYearMonth:
+      break;  // above
     case DateOrder::kYmdCompact: {
       // Plausible years only: eight digits are otherwise an amount or a code.
       if (c.s.size() != 8 || !c.Digits(4, 4, &year) || !c.Digits(2, 2, &month) ||

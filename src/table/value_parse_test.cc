@@ -122,6 +122,39 @@ TEST(ParseDateTest, Forms) {
   }
 }
 
+// Zone names, two-digit years first, two forms in one column, decimal years.
+TEST(ParseDateTest, ZonesShortYearsMixedFormsAndDecimalYears) {
+  auto day = [](int y, int m, int d) { return DaysFromCivil(y, m, d) * 86400; };
+  EXPECT_EQ(ParseDate("2024-01-31 04:00:00 UTC", DateOrder::kYmd)->seconds,
+            day(2024, 1, 31) + 4 * 3600);
+  EXPECT_EQ(ParseDate("2024-01-31 04:00 EST", DateOrder::kYmd)->seconds,
+            day(2024, 1, 31) + 9 * 3600);
+  EXPECT_EQ(ParseDate("1/31/2024 10:00 PM PDT", DateOrder::kMdy)->seconds,
+            day(2024, 2, 1) + 5 * 3600);
+  EXPECT_EQ(ParseDate("2024-07-01 12:00 CEST", DateOrder::kYmd)->seconds,
+            day(2024, 7, 1) + 10 * 3600);
+  EXPECT_FALSE(ParseDate("2024-01-31 04:00 IST", DateOrder::kYmd));  // three zones share it
+  EXPECT_FALSE(ParseDate("2024-01-31 04:00 XYZ", DateOrder::kYmd));
+
+  EXPECT_EQ(ParseDate("90.01.31", DateOrder::kYmdShort)->seconds, day(1990, 1, 31));
+  EXPECT_EQ(ParseDate("05-12-01", DateOrder::kYmdShort)->seconds, day(2005, 12, 1));
+  EXPECT_FALSE(ParseDate("90.13.01", DateOrder::kYmdShort));
+  EXPECT_FALSE(ParseDate("1990.01.31", DateOrder::kYmdShort));
+
+  EXPECT_EQ(ParseDate("2024-01-31", DateOrder::kYmdOrMdy)->seconds, day(2024, 1, 31));
+  EXPECT_EQ(ParseDate("2/1/2024", DateOrder::kYmdOrMdy)->seconds, day(2024, 2, 1));
+  EXPECT_EQ(ParseDate("2/1/2024", DateOrder::kYmdOrDmy)->seconds, day(2024, 1, 2));
+
+  EXPECT_EQ(ParseDate("2000.0833", DateOrder::kDecimalYearMonth)->seconds, day(2000, 2, 1));
+  EXPECT_EQ(ParseDate("2000.0417", DateOrder::kDecimalYearMonth)->seconds, day(2000, 1, 1));
+  EXPECT_EQ(ParseDate("2000.9583", DateOrder::kDecimalYearMonth)->seconds, day(2000, 12, 1));
+  EXPECT_EQ(ParseDate("2001", DateOrder::kDecimalYearMonth)->seconds, day(2001, 1, 1));
+  EXPECT_EQ(ParseDate("2001.5", DateOrder::kDecimalYear)->seconds, day(2001, 7, 2));
+  EXPECT_EQ(ParseDate("2000.5", DateOrder::kDecimalYear)->seconds, day(2000, 7, 2));  // leap
+  EXPECT_FALSE(ParseDate("999.5", DateOrder::kDecimalYear));
+  EXPECT_FALSE(ParseDate("2000.5x", DateOrder::kDecimalYear));
+}
+
 // The fixed-position reader of ISO dates agrees with the general one (reached here through a
 // leading space) on valid and invalid values alike.
 TEST(ParseDateTest, IsoFastPathMatchesGeneralPath) {
