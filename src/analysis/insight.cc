@@ -38,7 +38,7 @@ std::string_view DirectionName(Direction d) {
 
 std::string FactKey(const Fact& fact) {
   // In FactName's order.
-  static constexpr std::array<std::string_view, 111> kNames = {
+  static constexpr std::array<std::string_view, 119> kNames = {
       "actual",
       "after",
       "alert",
@@ -60,6 +60,7 @@ std::string FactKey(const Fact& fact) {
       "cv",
       "cvThreshold",
       "cycle",
+      "cycleLength",
       "deviationPct",
       "differencePct",
       "duplicateRows",
@@ -68,6 +69,7 @@ std::string FactKey(const Fact& fact) {
       "eta",
       "expected",
       "f",
+      "fallPct",
       "first",
       "fitChangePct",
       "fitEnd",
@@ -84,6 +86,7 @@ std::string FactKey(const Fact& fact) {
       "largest",
       "largestShare",
       "last",
+      "lastPeak",
       "lift",
       "loser1",
       "loser1Total",
@@ -114,6 +117,7 @@ std::string FactKey(const Fact& fact) {
       "partialLast",
       "partTotal",
       "peak",
+      "peakAt",
       "peakValue",
       "perDay",
       "period",
@@ -127,7 +131,10 @@ std::string FactKey(const Fact& fact) {
       "rateHigh",
       "rateLow",
       "ratio",
+      "recordAt",
+      "recordValue",
       "returned",
+      "risePct",
       "rowShare",
       "rowsWithoutTime",
       "rSquared",
@@ -146,6 +153,7 @@ std::string FactKey(const Fact& fact) {
       "tau",
       "threshold",
       "trough",
+      "troughAt",
       "troughValue",
       "turned",
       "wholeTotal",

@@ -16,6 +16,12 @@
 namespace datastory::analysis::detect {
 namespace {
 
+// Cycles of a series' own length: at most this many buckets long, and dominating the series
+// (no trend or turn told) from this autocorrelation at the cycle's length.
+constexpr size_t kMaxCycleLength = 200;
+constexpr double kCycleDominates = 0.5;
+constexpr double kCycleDominatesP = 1e-3;  // so that the cycle is told, whatever the FDR
+
 class TimeFamily : public DetectorFamily {
  public:
   using DetectorFamily::DetectorFamily;
@@ -80,7 +86,23 @@ class TimeFamily : public DetectorFamily {
     Endpoints e{s.starts.front(), s.starts.back(), grain_, s.values.front(), s.values.back(), 0};
     for (double v : s.values) e.level += std::fabs(v);
     e.level /= static_cast<double>(s.values.size());
-    if (grain_ >= TimeGrain::kYear) return e;
+    const std::vector<std::pair<int64_t, double>> whole = WholeYears(s, additive);
+    if (grain_ >= TimeGrain::kYear || whole.size() < 2) return e;
+    e = {whole.front().first,  whole.back().first,  TimeGrain::kYear,
+         whole.front().second, whole.back().second, 0};
+    for (const auto& [start, v] : whole) e.level += std::fabs(v);
+    e.level /= static_cast<double>(whole.size());
+    return e;
+  }
+
+  // The series by whole calendar year: (year start, its total, or its average when not
+  // additive), leaving out a partial first or last year. A yearly series is itself.
+  std::vector<std::pair<int64_t, double>> WholeYears(const Series& s, bool additive) const {
+    std::vector<std::pair<int64_t, double>> whole;
+    if (grain_ >= TimeGrain::kYear) {
+      for (size_t i = 0; i < s.starts.size(); ++i) whole.emplace_back(s.starts[i], s.values[i]);
+      return whole;
+    }
     struct Year {
       int64_t buckets = 0;
       double sum = 0;
@@ -91,7 +113,6 @@ class TimeFamily : public DetectorFamily {
       ++y.buckets;
       y.sum += s.values[i];
     }
-    std::vector<std::pair<int64_t, double>> whole;  // (year start, its total or average)
     for (const auto& [start, y] : years) {
       const int64_t next = NextBucket(start, TimeGrain::kYear);
       int64_t expected = 0;
@@ -99,12 +120,7 @@ class TimeFamily : public DetectorFamily {
       if (y.buckets < expected) continue;  // a partial year is not compared
       whole.emplace_back(start, additive ? y.sum : y.sum / static_cast<double>(y.buckets));
     }
-    if (whole.size() < 2) return e;
-    e = {whole.front().first,  whole.back().first,  TimeGrain::kYear,
-         whole.front().second, whole.back().second, 0};
-    for (const auto& [start, v] : whole) e.level += std::fabs(v);
-    e.level /= static_cast<double>(whole.size());
-    return e;
+    return whole;
   }
 
   bool AnalyseSeries(const TimeSeriesCube& cube_series, const MeasureRef& m, double impact) {
@@ -187,6 +203,50 @@ class TimeFamily : public DetectorFamily {
       return Fact{name, static_cast<double>(t), FactUnit::kTime, grain_, ""};
     };
 
+    // A cycle of the series' own length (an ~11-year cycle in yearly data). A series it
+    // dominates gets no trend, shift, turn or spike: its two ends say where the cycle stood.
+    const size_t calendar = grain_ == TimeGrain::kMonth     ? 12
+                            : grain_ == TimeGrain::kQuarter ? 4
+                            : grain_ == TimeGrain::kDay     ? 7
+                            : grain_ == TimeGrain::kHour    ? 24
+                                                            : 0;
+    Cycle cycle;
+    if (s.missing_buckets * 10 <= static_cast<int64_t>(n)) {
+      cycle = FindCycle(s.values, kMaxCycleLength, calendar);
+    }
+    if (cycle.length > 0 && cycle.p_value <= options_.false_discovery_rate) {
+      Insight in = base(InsightType::kSeasonality);
+      in.method =
+          "autocorrelation of the detrended series peaking at the cycle's length, with the "
+          "values half a cycle apart moving against each other; against white noise, "
+          "Bonferroni over the lengths tried";
+      in.p_value = cycle.p_value;
+      in.strength = std::min(1.0, cycle.autocorrelation);
+      in.value = static_cast<double>(cycle.length);
+      // The last cycle's high and low.
+      size_t high = n - cycle.length, low = high;
+      for (size_t i = n - cycle.length; i < n; ++i) {
+        if (s.values[i] > s.values[high]) high = i;
+        if (s.values[i] < s.values[low]) low = i;
+      }
+      in.facts.insert(in.facts.end(),
+                      {{FactName::kPeriod, static_cast<double>(cycle.length), FactUnit::kCount},
+                       {FactName::kCycleLength, static_cast<double>(cycle.length), FactUnit::kCount,
+                        grain_, ""},
+                       time_fact(FactName::kLastPeak, s.starts[high]),
+                       {FactName::kPeakValue, s.values[high], FactUnit::kMeasure},
+                       time_fact(FactName::kTroughAt, s.starts[low]),
+                       {FactName::kTroughValue, s.values[low], FactUnit::kMeasure},
+                       {FactName::kAutocorrelation, cycle.autocorrelation, FactUnit::kCoefficient},
+                       {FactName::kPValue, cycle.p_value, FactUnit::kPValue}});
+      in.evidence.highlight = {static_cast<int>(high), static_cast<int>(low)};
+      Add(std::move(in));
+      report_.trends[trend_index].seasonal_period = static_cast<int>(cycle.length);
+      if (cycle.autocorrelation >= kCycleDominates && cycle.p_value <= kCycleDominatesP) {
+        return true;
+      }
+    }
+
     if (stat.direction != Direction::kFlat) {
       Insight in = base(InsightType::kTrend);
       in.direction = stat.direction;
@@ -216,6 +276,10 @@ class TimeFamily : public DetectorFamily {
       trend_of_.emplace_back(Add(std::move(in)), trend_index);
     }
 
+    // Peaks, lows and records of the yearly levels: "peaked in 2006, fell 30% to 2011, then
+    // reached a record in 2014". Told, a turn of the trend below is not told again.
+    const bool turn_told = AddTurn(s, m.aggregation != Aggregation::kMean, base);
+
     // Shifts in level and turns of the trend, by binary segmentation: the best split of the
     // series, then of each side while the split is significant, up to three.
     level = std::max(level, 1e-12);
@@ -242,6 +306,7 @@ class TimeFamily : public DetectorFamily {
                           std::fabs(before.slope) * static_cast<double>(xb.size()) >= 0.1 * level &&
                           std::fabs(after.slope) * static_cast<double>(xa.size()) >= 0.1 * level;
       if (std::fabs(shift) < 0.1 && !turned) continue;
+      if (turned && turn_told) continue;
       // The level this segment came from, when an earlier split made it: a move back to it is
       // the end of an excursion already told, not a shift of its own.
       if (!turned && from > 0) {
@@ -391,6 +456,66 @@ class TimeFamily : public DetectorFamily {
         }
       }
     }
+    return true;
+  }
+
+  // The largest turn of a series' yearly levels (FindTurn), as a change point with its peak,
+  // its low and, after a peak's fall, a record; charted by year. Returns whether one was added.
+  template <typename MakeInsight>
+  bool AddTurn(const Series& s, bool additive, const MakeInsight& base) {
+    if (s.missing_buckets * 10 > static_cast<int64_t>(s.values.size())) return false;
+    const std::vector<std::pair<int64_t, double>> years = WholeYears(s, additive);
+    std::vector<double> levels;
+    for (const auto& [start, v] : years) levels.push_back(v);
+    const Turn turn = FindTurn(levels);
+    if (!turn.found) return false;
+    // The turn is a main feature of the series: over two years or more, from a low that is a
+    // real level (a fall to near nothing, and a rise of thousands of percent from it, say
+    // little), and across half the range of its levels, or a fall of 20% or more from a high
+    // that a new high followed (a crash and its recovery). A wiggle of a long decline is none.
+    const auto [lowest, highest] = std::minmax_element(levels.begin(), levels.end());
+    const double mean =
+        std::accumulate(levels.begin(), levels.end(), 0.0) / static_cast<double>(levels.size());
+    const double from = levels[turn.extreme], to = levels[turn.reversal];
+    const bool wide = std::fabs(to - from) >= 0.5 * (*highest - *lowest);
+    const bool recovered_crash = turn.peak && turn.record > 0 && turn.move >= 0.2;
+    if (turn.reversal - turn.extreme < 2 || std::min(from, to) < 0.2 * mean ||
+        (!wide && !recovered_crash)) {
+      return false;
+    }
+    Insight in = base(InsightType::kChangePoint);
+    in.direction = turn.peak ? Direction::kDown : Direction::kUp;
+    in.method = "the largest fall from a high (or rise from a low) of the yearly levels";
+    in.strength = std::min(1.0, turn.move);
+    in.value = turn.peak ? -turn.move : turn.move;
+    auto year = [&](FactName name, size_t i) {
+      return Fact{name, static_cast<double>(years[i].first), FactUnit::kTime, TimeGrain::kYear, ""};
+    };
+    const size_t high = turn.peak ? turn.extreme : turn.reversal;
+    const size_t low = turn.peak ? turn.reversal : turn.extreme;
+    in.facts.insert(in.facts.end(), {year(FactName::kPeakAt, high),
+                                     {FactName::kPeakValue, levels[high], FactUnit::kMeasure},
+                                     year(FactName::kTroughAt, low),
+                                     {FactName::kTroughValue, levels[low], FactUnit::kMeasure},
+                                     {turn.peak ? FactName::kFallPct : FactName::kRisePct,
+                                      turn.move * 100, FactUnit::kPercent}});
+    if (turn.record > 0) {
+      in.facts.push_back(year(FactName::kRecordAt, turn.record));
+      in.facts.push_back({FactName::kRecordValue, levels[turn.record], FactUnit::kMeasure});
+    }
+    // The chart: the yearly levels, the peak and the low marked.
+    Evidence& e = in.evidence;
+    e.x.clear();
+    e.y.clear();
+    e.fit.clear();
+    e.grain = TimeGrain::kYear;
+    for (const auto& [start, v] : years) {
+      e.x.push_back(static_cast<double>(start));
+      e.y.push_back(v);
+    }
+    e.highlight = {static_cast<int>(high), static_cast<int>(low)};
+    if (turn.record > 0) e.highlight.push_back(static_cast<int>(turn.record));
+    Add(std::move(in));
     return true;
   }
 

@@ -127,4 +127,102 @@ double Autocorrelation(const std::vector<double>& y, size_t lag) {
   return denominator > 0 ? numerator / denominator : 0;
 }
 
+namespace {
+
+// Whether `lag` is the calendar's `period` give or take 15% (one value at least), or twice or
+// three times such a lag: a yearly cycle read through a few missing months peaks at 11 or 13 as
+// well as at 12, and again at 22 or 24. An 11-year cycle in monthly data (132) is its own.
+bool NearCalendar(size_t lag, size_t period) {
+  if (period == 0) return false;
+  for (size_t k = 1; k <= 3; ++k) {
+    const double distance =
+        std::fabs(static_cast<double>(lag) / static_cast<double>(k) - static_cast<double>(period));
+    if (distance <= std::max(1.0, 0.15 * static_cast<double>(period))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Cycle FindCycle(const std::vector<double>& y, size_t max_length, size_t skip) {
+  Cycle best;
+  const size_t n = y.size();
+  const size_t longest = std::min(max_length, n / 3);
+  if (n < 24 || longest < 3) return best;
+  // Detrended by a straight line, so that a rise does not read as correlation at every lag.
+  double mx = (static_cast<double>(n) - 1) / 2, my = Mean(y, 0, n), sxx = 0, sxy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sxx += (static_cast<double>(i) - mx) * (static_cast<double>(i) - mx);
+    sxy += (static_cast<double>(i) - mx) * (y[i] - my);
+  }
+  const double slope = sxx > 0 ? sxy / sxx : 0;
+  std::vector<double> d(n);
+  for (size_t i = 0; i < n; ++i) d[i] = y[i] - (my + slope * (static_cast<double>(i) - mx));
+  std::vector<double> r(longest + 2, 0);
+  for (size_t lag = 1; lag <= longest + 1 && lag + 2 <= n; ++lag) r[lag] = Autocorrelation(d, lag);
+  // A cycle of length L also peaks at 2L, 3L …, a little lower each time: the shortest lag
+  // within 0.1 of the highest peak is the cycle.
+  std::vector<Cycle> peaks;
+  for (size_t lag = 3; lag <= longest; ++lag) {
+    if (NearCalendar(lag, skip) || r[lag] < 0.3 || r[lag] < r[lag - 1] || r[lag] < r[lag + 1]) {
+      continue;
+    }
+    const double half = (r[lag / 2] + r[(lag + 1) / 2]) / 2;
+    if (half <= -0.2) peaks.push_back({lag, r[lag], half, 1});
+  }
+  double highest = 0;
+  for (const Cycle& c : peaks) highest = std::max(highest, c.autocorrelation);
+  for (const Cycle& c : peaks) {
+    if (c.autocorrelation >= highest - 0.1) {
+      best = c;
+      break;
+    }
+  }
+  if (best.length > 0) {
+    const double z = best.autocorrelation * std::sqrt(static_cast<double>(n));
+    best.p_value = std::min(1.0, (1 - NormalCdf(z)) * static_cast<double>(longest - 2));
+  }
+  return best;
+}
+
+Turn FindTurn(const std::vector<double>& y, double min_move) {
+  const size_t n = y.size();
+  if (n < 5 || *std::min_element(y.begin(), y.end()) <= 0) return Turn{};
+  // The largest fall from a running high it rose to, and the largest rise from a running low it
+  // fell to.
+  Turn fall, rise;
+  fall.peak = true;
+  rise.peak = false;
+  size_t high = 0, low = 0;
+  for (size_t j = 1; j < n; ++j) {
+    if (y[j] > y[high]) high = j;
+    if (y[j] < y[low]) low = j;
+    const double down = (y[high] - y[j]) / y[high];
+    const double up = (y[j] - y[low]) / y[low];
+    if (down > fall.move && high > 0 &&
+        y[high] >= 1.1 * *std::min_element(y.begin(), y.begin() + static_cast<ptrdiff_t>(high))) {
+      fall = {true, true, high, j, down, 0};
+    }
+    if (up > rise.move && low > 0 &&
+        *std::max_element(y.begin(), y.begin() + static_cast<ptrdiff_t>(low)) >= 1.1 * y[low]) {
+      rise = {true, false, low, j, up, 0};
+    }
+  }
+  fall.found &= fall.move >= min_move;
+  rise.found &= rise.move >= min_move;
+  if (fall.found) {
+    size_t top = fall.reversal;
+    for (size_t j = fall.reversal + 1; j < n; ++j) {
+      if (y[j] > y[top]) top = j;
+    }
+    if (y[top] > y[fall.extreme]) fall.record = top;
+  }
+  // A peak whose fall ends at the low the largest rise starts from tells both: the rise is its
+  // recovery.
+  if (fall.found && (!rise.found || rise.extreme == fall.reversal || fall.move >= rise.move)) {
+    return fall;
+  }
+  return rise.found ? rise : Turn{};
+}
+
 }  // namespace datastory::analysis

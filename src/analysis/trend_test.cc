@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+
 namespace datastory::analysis {
 namespace {
 
@@ -80,6 +83,71 @@ TEST(TrendTest, Autocorrelation) {
   EXPECT_NEAR(Autocorrelation({1, 3, 2, 4, 3, 5, 4, 6, 5, 7, 6, 8}, 3), 0.0797872340425532, 1e-12);
   EXPECT_EQ(Autocorrelation({5, 5, 5, 5, 5}, 1), 0);
   EXPECT_EQ(Autocorrelation({1, 2}, 1), 0);
+}
+
+}  // namespace
+}  // namespace datastory::analysis
+
+namespace datastory::analysis {
+namespace {
+
+// An 11-value cycle over a rise, with noise, is found with its length; noise, a random walk
+// and a straight rise are not cycles; a calendar period can be left to its own test.
+TEST(TrendTest, FindCycleOfAnyLength) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> noise(0, 8);
+  std::vector<double> cyclic, walk, white, line;
+  double level = 100;
+  for (int i = 0; i < 120; ++i) {
+    cyclic.push_back(80 + 0.3 * i + 60 * std::sin(2 * M_PI * i / 11.0) + noise(rng));
+    level += noise(rng);
+    walk.push_back(level);
+    white.push_back(100 + noise(rng));
+    line.push_back(3.0 * i);
+  }
+  Cycle c = FindCycle(cyclic, 200);
+  EXPECT_EQ(c.length, 11u);
+  EXPECT_GT(c.autocorrelation, 0.5);
+  EXPECT_LT(c.half, -0.5);
+  EXPECT_LT(c.p_value, 1e-6);
+  EXPECT_EQ(FindCycle(white, 200).length, 0u);
+  EXPECT_EQ(FindCycle(walk, 200).length, 0u);
+  EXPECT_EQ(FindCycle(line, 200).length, 0u);
+  EXPECT_EQ(FindCycle(cyclic, 10).length, 0u);               // longer than allowed
+  EXPECT_EQ(FindCycle(cyclic, 200, 11).length, 0u);          // left to another test
+  EXPECT_EQ(FindCycle(cyclic, 200, 12).length, 0u);          // near enough to it
+  EXPECT_EQ(FindCycle({1, 2, 3, 1, 2, 3}, 200).length, 0u);  // too short
+  const std::vector<double> two(cyclic.begin(), cyclic.begin() + 30);
+  EXPECT_EQ(FindCycle(two, 200).length, 0u);  // under three cycles
+}
+
+// Peaked, fell 30%, then a record; a low and the rise after it; a steady rise and a small dip
+// are no turns.
+TEST(TrendTest, FindTurnPeaksLowsAndRecords) {
+  //                          2003 2004 2005 2006 2007 2008 2009 2010 2011 2012 2013 2014
+  const std::vector<double> sales = {80, 90, 95, 100, 92, 85, 78, 74, 70, 85, 98, 112};
+  Turn t = FindTurn(sales);
+  ASSERT_TRUE(t.found);
+  EXPECT_TRUE(t.peak);
+  EXPECT_EQ(t.extreme, 3u);
+  EXPECT_EQ(t.reversal, 8u);
+  EXPECT_NEAR(t.move, 0.30, 1e-12);
+  EXPECT_EQ(t.record, 11u);
+  // No record: it had not come back.
+  EXPECT_EQ(FindTurn({80, 90, 100, 85, 70, 72, 75}).record, 0u);
+
+  Turn low = FindTurn({100, 90, 70, 60, 66, 75, 84});
+  ASSERT_TRUE(low.found);
+  EXPECT_FALSE(low.peak);
+  EXPECT_EQ(low.extreme, 3u);
+  EXPECT_EQ(low.reversal, 6u);
+  EXPECT_NEAR(low.move, 0.4, 1e-12);
+
+  EXPECT_FALSE(FindTurn({10, 20, 30, 40, 50, 60}).found);
+  EXPECT_FALSE(FindTurn({100, 104, 108, 100, 110, 115}).found);  // an 7% dip
+  EXPECT_FALSE(FindTurn({100, 80, 60, 40, 20}).found);           // a fall from the start
+  EXPECT_FALSE(FindTurn({1, 2, 0, 2, 3, 4}).found);              // not levels
+  EXPECT_FALSE(FindTurn({1, 2, 1, 2}).found);                    // too short
 }
 
 }  // namespace

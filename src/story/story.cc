@@ -452,6 +452,25 @@ std::string Writer::HeadlineText(const Insight& in) const {
              grain + span + ".";
     }
     case InsightType::kChangePoint: {
+      if (Has(in, FactName::kPeakAt)) {
+        // The largest turn of the yearly levels: a peak and its fall (and a record after it),
+        // or a low and the rise after it.
+        const std::string peak =
+            F(in, FactName::kPeakAt) + " (about " + F(in, FactName::kPeakValue) + ")";
+        const std::string low =
+            F(in, FactName::kTroughAt) + " (about " + F(in, FactName::kTroughValue) + ")";
+        if (Has(in, FactName::kFallPct)) {
+          std::string s = Capital(what) + " peaked in " + peak + ", then fell " +
+                          F(in, FactName::kFallPct) + " to " + low;
+          if (Has(in, FactName::kRecordAt)) {
+            s += ", and reached a new high in " + F(in, FactName::kRecordAt) + " (about " +
+                 F(in, FactName::kRecordValue) + ")";
+          }
+          return s + ".";
+        }
+        return Capital(what) + " fell to a low in " + low + ", then rose " +
+               F(in, FactName::kRisePct) + " to " + peak + ".";
+      }
       if (Has(in, FactName::kReturned)) {
         // An excursion that came back: a spike of several periods, not a new level.
         const bool up = in.direction == Direction::kUp;
@@ -477,6 +496,15 @@ std::string Writer::HeadlineText(const Insight& in) const {
       return s + ".";
     }
     case InsightType::kSeasonality: {
+      if (Has(in, FactName::kCycleLength)) {
+        // A cycle of the series' own length, not the calendar's.
+        const std::string unit(analysis::TimeGrainName(in.FindFact(FactName::kCycleLength)->grain));
+        return Capital(what) + " rises and falls in a cycle of about " +
+               F(in, FactName::kCycleLength) + " " + unit + "s: the last high was in " +
+               F(in, FactName::kLastPeak) + " (about " + F(in, FactName::kPeakValue) +
+               "), the last low in " + F(in, FactName::kTroughAt) + " (about " +
+               F(in, FactName::kTroughValue) + ").";
+      }
       // Totals of months of unequal length are compared per day.
       const std::string per_day = V(in, FactName::kPerDay) == 1 ? " a day" : "";
       return Capital(what) + " follows a " + F(in, FactName::kCycle) + " cycle: highest in " +
@@ -712,7 +740,16 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                          " can be sustained, and plan capacity for it if so.";
         break;
       case InsightType::kChangePoint:
-        text = Has(in, FactName::kReturned)
+        text = Has(in, FactName::kFallPct)
+                   ? "Find out what drove the fall in " + what + " from " +
+                         F(in, FactName::kPeakAt) + " to " + F(in, FactName::kTroughAt) +
+                         (Has(in, FactName::kRecordAt)
+                              ? ", and what brought it back, so that the next fall is seen early."
+                              : ": it has not come back to its high.")
+               : Has(in, FactName::kRisePct)
+                   ? "Find out what turned " + what + " around after " +
+                         F(in, FactName::kTroughAt) + ", and whether it can go on."
+               : Has(in, FactName::kReturned)
                    ? "Find out what happened from " + F(in, FactName::kAt) + " until " +
                          F(in, FactName::kReturned) + ", when " + what +
                          " left its usual level: if it can happen again, plan for it."
@@ -720,6 +757,13 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                          " moved to a new " + "level then, and the reason is not in this data.";
         break;
       case InsightType::kSeasonality:
+        if (Has(in, FactName::kCycleLength)) {
+          text = "Plan for the next turn of the cycle of " + what + " (about " +
+                 F(in, FactName::kCycleLength) + " " +
+                 std::string(analysis::TimeGrainName(in.FindFact(FactName::kCycleLength)->grain)) +
+                 "s long), rather than for its latest direction.";
+          break;
+        }
         text = "Plan around the " + F(in, FactName::kCycle) + " cycle of " + what +
                ": prepare for " + F(in, FactName::kPeak) + " and use " + F(in, FactName::kTrough) +
                " for slack.";
