@@ -38,7 +38,7 @@ std::string_view DirectionName(Direction d) {
 
 std::string FactKey(const Fact& fact) {
   // In FactName's order.
-  static constexpr std::array<std::string_view, 119> kNames = {
+  static constexpr std::array<std::string_view, 121> kNames = {
       "actual",
       "after",
       "alert",
@@ -81,6 +81,7 @@ std::string FactKey(const Fact& fact) {
       "highestMean",
       "highestRate",
       "highestRows",
+      "holiday",
       "identity",
       "kurtosis",
       "largest",
@@ -140,6 +141,7 @@ std::string FactKey(const Fact& fact) {
       "rSquared",
       "runnerUp",
       "runnerUpValue",
+      "sameWeekday",
       "sampleRows",
       "share",
       "skewness",

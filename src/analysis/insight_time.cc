@@ -38,6 +38,7 @@ class TimeFamily : public DetectorFamily {
       bool mixed = long_dimension_ >= 0 && m.aggregation == Aggregation::kMean;
       if (!mixed) any |= AnalyseSeries(whole_, m, 1.0);
       if (m.index >= 0 && !mixed) DetectSeasonality(m);
+      if (!mixed && grain_ > TimeGrain::kDay) DetectHolidayDay(m);
     }
     // Per-category series of each dimension small enough to keep them.
     for (size_t s = 1; s < cube_.series.size(); ++s) {
@@ -451,6 +452,14 @@ class TimeFamily : public DetectorFamily {
             in.facts.push_back(
                 {FactName::kRatio, s.values[worst] / expected[worst], FactUnit::kRatio});
           }
+          // A day far from its neighbours may be a holiday: the text says which.
+          if (grain_ == TimeGrain::kDay) {
+            const std::string_view holiday = HolidayOn(s.starts[worst]);
+            if (!holiday.empty()) {
+              in.facts.push_back(
+                  {FactName::kHoliday, NAN, FactUnit::kCount, grain_, std::string(holiday)});
+            }
+          }
           in.evidence.highlight.push_back(static_cast<int>(worst));
           Add(std::move(in));
         }
@@ -517,6 +526,108 @@ class TimeFamily : public DetectorFamily {
     if (turn.record > 0) e.highlight.push_back(static_cast<int>(turn.record));
     Add(std::move(in));
     return true;
+  }
+
+  // A holiday on which the whole table's daily value is far from the same weekday in the weeks
+  // around it (robust z of at least 5 and 20% away), when the story is told at a coarser grain
+  // than days: a weekly or monthly series hides a Christmas that a daily one shows. The same
+  // weekday is the reference, so the weekly cycle is not taken for a holiday. Only for a
+  // measure at zero on at most 5% of the days.
+  void DetectHolidayDay(const MeasureRef& m) {
+    if (cube_.grain > TimeGrain::kDay) return;
+    Series s = BuildSeries(whole_.cells, TimeGrain::kDay, m);
+    const size_t n = s.values.size();
+    if (n < 28) return;
+    // Activity that happens every day (sales, orders, visits): few days at zero or below. A
+    // measure mostly at zero with bursts (rain) has days far from the others on any date.
+    const auto idle =
+        std::count_if(s.values.begin(), s.values.end(), [](double v) { return v <= 0; });
+    if (idle * 20 > static_cast<std::ptrdiff_t>(n)) return;
+    std::map<int64_t, size_t> index_of;
+    for (size_t i = 0; i < n; ++i) index_of[s.starts[i]] = i;
+    // The same weekday before and after, each side on its own too: a day at a step of the
+    // level (the first of a busy month) is far from one side only.
+    std::vector<double> expected(n, NAN), before(n, NAN), after(n, NAN), residuals;
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<double> earlier, later;
+      for (int64_t weeks : {1, 2, 3}) {
+        auto it = index_of.find(s.starts[i] - weeks * 7 * 86400);
+        if (it != index_of.end()) earlier.push_back(s.values[it->second]);
+        it = index_of.find(s.starts[i] + weeks * 7 * 86400);
+        if (it != index_of.end()) later.push_back(s.values[it->second]);
+      }
+      if (earlier.size() + later.size() < 3) continue;
+      std::vector<double> both = earlier;
+      both.insert(both.end(), later.begin(), later.end());
+      expected[i] = Median(both);
+      if (!earlier.empty()) before[i] = Median(earlier);
+      if (!later.empty()) after[i] = Median(later);
+      residuals.push_back(s.values[i] - expected[i]);
+    }
+    if (residuals.size() < 14) return;
+    const double med = Median(residuals);
+    std::vector<double> deviations;
+    for (double r : residuals) deviations.push_back(std::fabs(r - med));
+    const double mad = Median(deviations);
+    if (mad <= 0) return;
+    size_t worst = n;
+    double worst_z = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (std::isnan(expected[i]) || HolidayOn(s.starts[i]).empty()) continue;
+      const double z = 0.6745 * (s.values[i] - expected[i] - med) / mad;
+      // 20% away from the weeks before and from the weeks after, the same way.
+      auto away = [&](double reference) {
+        if (std::isnan(reference)) return true;
+        const double relative = (s.values[i] - reference) / std::max(std::fabs(reference), 1e-12);
+        return std::fabs(relative) >= 0.2 && (relative > 0) == (z > 0);
+      };
+      if (std::fabs(z) >= 5 && away(expected[i]) && away(before[i]) && away(after[i]) &&
+          std::fabs(z) > std::fabs(worst_z)) {
+        worst = i;
+        worst_z = z;
+      }
+    }
+    if (worst == n) return;
+    Insight in;
+    in.type = InsightType::kOutlier;
+    if (m.index >= 0) in.columns.push_back(m.name);
+    in.columns.push_back(time_name_);
+    in.aggregation = std::string(AggregationName(m.aggregation));
+    in.direction = worst_z > 0 ? Direction::kUp : Direction::kDown;
+    in.method =
+        "robust z-score (median absolute deviation) of a holiday against the same weekday in "
+        "the three weeks on each side, Bonferroni-adjusted over the days";
+    in.p_value = std::min(1.0, TwoSidedNormalP(worst_z) * static_cast<double>(n));
+    in.strength = std::min(1.0, std::fabs(worst_z) / 10);
+    in.value = s.values[worst];
+    in.caveats = s.caveats;
+    in.facts = {
+        {FactName::kAt, static_cast<double>(s.starts[worst]), FactUnit::kTime, TimeGrain::kDay, ""},
+        {FactName::kActual, s.values[worst], FactUnit::kMeasure},
+        {FactName::kExpected, expected[worst], FactUnit::kMeasure},
+        {FactName::kZ, worst_z, FactUnit::kCoefficient},
+        {FactName::kPValue, in.p_value, FactUnit::kPValue},
+        {FactName::kHoliday, NAN, FactUnit::kCount, TimeGrain::kDay,
+         std::string(HolidayOn(s.starts[worst]))},
+        {FactName::kSameWeekday, 1, FactUnit::kCount}};
+    if (expected[worst] > 0) {
+      in.facts.push_back({FactName::kDeviationPct,
+                          (s.values[worst] - expected[worst]) / expected[worst] * 100,
+                          FactUnit::kPercent});
+      in.facts.push_back({FactName::kRatio, s.values[worst] / expected[worst], FactUnit::kRatio});
+    }
+    in.facts.insert(in.facts.end(), s.caveat_facts.begin(), s.caveat_facts.end());
+    Evidence& e = in.evidence;
+    e.shape = Evidence::Shape::kSeries;
+    e.grain = TimeGrain::kDay;
+    e.x_title = time_name_;
+    e.y_title = SeriesTitle(m);
+    for (size_t i = 0; i < n; ++i) {
+      e.x.push_back(static_cast<double>(s.starts[i]));
+      e.y.push_back(s.values[i]);
+    }
+    e.highlight = {static_cast<int>(worst)};
+    Add(std::move(in));
   }
 
   // How much a series jumps from one value to the next, relative to its size: the mean squared

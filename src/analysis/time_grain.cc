@@ -187,4 +187,34 @@ int WeekdayOf(int64_t seconds) {
 }
 int64_t YearStart(int64_t year) { return FromCivil(year, 1, 1); }
 
+std::string_view HolidayOn(int64_t seconds) {
+  int64_t year;
+  unsigned month, day;
+  const int64_t days = FloorDiv(seconds, kDay);
+  CivilFromDays(days, &year, &month, &day);
+  const int weekday = WeekdayOf(seconds);  // 1 = Monday
+  if (month == 1 && day == 1) return "New Year's Day";
+  if (month == 5 && day == 1) return "May Day";
+  if (month == 7 && day == 4) return "Independence Day";
+  if (month == 12 && day == 24) return "Christmas Eve";
+  if (month == 12 && day == 25) return "Christmas Day";
+  if (month == 12 && day == 26) return "Boxing Day";
+  if (month == 12 && day == 31) return "New Year's Eve";
+  if (month == 5 && weekday == 1 && day + 7 > 31) return "Memorial Day";
+  if (month == 9 && weekday == 1 && day <= 7) return "Labor Day";
+  if (month == 11 && weekday == 4 && day >= 22 && day <= 28) return "Thanksgiving";
+  // Easter Sunday (the anonymous Gregorian computus), and the days around it.
+  const int64_t a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4;
+  const int64_t f = (b + 8) / 25, g = (b - f + 1) / 3, h = (19 * a + b - d - g + 15) % 30;
+  const int64_t i = c / 4, k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const int64_t m = (a + 11 * h + 22 * l) / 451;
+  const unsigned easter_month = static_cast<unsigned>((h + l - 7 * m + 114) / 31);
+  const unsigned easter_day = static_cast<unsigned>((h + l - 7 * m + 114) % 31 + 1);
+  const int64_t easter = DaysFromCivil(year, easter_month, easter_day);
+  if (days == easter - 2) return "Good Friday";
+  if (days == easter) return "Easter Sunday";
+  if (days == easter + 1) return "Easter Monday";
+  return {};
+}
+
 }  // namespace datastory::analysis

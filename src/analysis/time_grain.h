@@ -47,6 +47,12 @@ int64_t YearOf(int64_t seconds);
 // Seconds since the epoch of January 1 of `year`.
 int64_t YearStart(int64_t year);
 
+// The name of a holiday many people keep on the day of `seconds` (UTC), or empty: New Year's
+// Day and Eve, Christmas Eve and Day, Boxing Day, May Day, Good Friday, Easter Sunday and
+// Monday, and the United States' Memorial Day, Independence Day, Labor Day and Thanksgiving. A
+// day's total far from its neighbours on one of them may be the holiday.
+std::string_view HolidayOn(int64_t seconds);
+
 }  // namespace datastory::analysis
 
 #endif  // DATASTORY_ANALYSIS_TIME_GRAIN_H_

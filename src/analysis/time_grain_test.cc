@@ -70,3 +70,28 @@ TEST(TimeGrainTest, CalendarParts) {
 
 }  // namespace
 }  // namespace datastory::analysis
+
+namespace datastory::analysis {
+namespace {
+
+TEST(TimeGrainTest, HolidaysByDateByRuleAndByEaster) {
+  auto on = [](int y, unsigned m, unsigned d) {
+    return std::string(HolidayOn(DaysFromCivil(y, m, d) * 86400 + 3600));
+  };
+  EXPECT_EQ(on(2024, 12, 25), "Christmas Day");
+  EXPECT_EQ(on(2023, 1, 1), "New Year's Day");
+  EXPECT_EQ(on(2024, 3, 31), "Easter Sunday");
+  EXPECT_EQ(on(2025, 4, 18), "Good Friday");
+  EXPECT_EQ(on(2000, 4, 24), "Easter Monday");
+  EXPECT_EQ(on(2024, 11, 28), "Thanksgiving");
+  EXPECT_EQ(on(2023, 11, 23), "Thanksgiving");
+  EXPECT_EQ(on(2024, 11, 29), "");  // a shopping day, not a holiday
+  EXPECT_EQ(on(2024, 5, 27), "Memorial Day");
+  EXPECT_EQ(on(2024, 9, 2), "Labor Day");
+  EXPECT_EQ(on(2024, 11, 21), "");  // the third Thursday
+  EXPECT_EQ(on(2024, 5, 20), "");   // not the last Monday of May
+  EXPECT_EQ(on(2024, 6, 12), "");
+}
+
+}  // namespace
+}  // namespace datastory::analysis

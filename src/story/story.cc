@@ -515,17 +515,25 @@ std::string Writer::HeadlineText(const Insight& in) const {
     case InsightType::kOutlier: {
       const bool up = in.direction == Direction::kUp;
       if (Has(in, FactName::kAt)) {
-        std::string s =
-            "In " + F(in, FactName::kAt) + ", " + what + " was " + F(in, FactName::kActual);
+        const bool day = in.evidence.grain <= analysis::TimeGrain::kDay;  // "On Dec 25, 2023"
+        std::string s = (day ? "On " : "In ") + F(in, FactName::kAt) + ", " + what + " was " +
+                        F(in, FactName::kActual);
+        // The reference: the neighbouring values, or the same weekday in the weeks around.
+        const std::string around = Has(in, FactName::kSameWeekday)
+                                       ? " the same weekday in the weeks around it"
+                                       : " the values around it";
         if (Has(in, FactName::kRatio) && V(in, FactName::kRatio) >= 3) {
-          s += ", " + F(in, FactName::kRatio) + " the values around it (about " +
-               F(in, FactName::kExpected) + ")";
+          s += ", " + F(in, FactName::kRatio) + around + " (about " + F(in, FactName::kExpected) +
+               ")";
         } else if (Has(in, FactName::kDeviationPct)) {
-          s += ", " + F(in, FactName::kDeviationPct) + (up ? " above" : " below") +
-               " the values around it (about " + F(in, FactName::kExpected) + ")";
+          s += ", " + F(in, FactName::kDeviationPct) + (up ? " above" : " below") + around +
+               " (about " + F(in, FactName::kExpected) + ")";
         } else {
-          s += std::string(up ? ", above" : ", below") + " the values around it (about " +
+          s += std::string(up ? ", above" : ", below") + around + " (about " +
                F(in, FactName::kExpected) + ")";
+        }
+        if (Has(in, FactName::kHoliday)) {
+          s += ": it was " + F(in, FactName::kHoliday) + ", a holiday, which may explain it";
         }
         return s + ".";
       }
@@ -769,7 +777,10 @@ std::vector<Recommendation> Writer::Recommend(const std::vector<int>& chosen) co
                " for slack.";
         break;
       case InsightType::kOutlier:
-        text = Has(in, FactName::kAt)
+        text = Has(in, FactName::kHoliday)
+                   ? "Plan for " + F(in, FactName::kHoliday) + ": " + what + " on " +
+                         F(in, FactName::kAt) + " was far from the days around it."
+               : Has(in, FactName::kAt)
                    ? "Confirm the value of " + what + " in " + F(in, FactName::kAt) +
                          " is right before drawing conclusions from it."
                    : "Look into " + InlineCategory(in, FactName::kCategory) + ": it is far from " +
