@@ -122,6 +122,7 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
   ColumnType type = schema.type;
   bool numeric = table::IsNumeric(type);
   bool temporal = table::IsTemporal(type);
+  const bool time_of_day = type == ColumnType::kTime;
   if (!schema.type_set_by_user) {
     if (numeric) type = acc.fraction ? ColumnType::kFloat : ColumnType::kInteger;
     if (temporal) type = acc.time_of_day ? ColumnType::kDatetime : ColumnType::kDate;
@@ -150,6 +151,7 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
         return buf;
       }
       if (temporal) return table::FormatTimestamp(static_cast<int64_t>(e.number), acc.time_of_day);
+      if (time_of_day) return table::FormatTimeOfDay(static_cast<int64_t>(e.number));
       if (type == ColumnType::kBoolean) return e.number != 0 ? "true" : "false";
       return std::string(acc.counter.Text(e));
     };
@@ -187,7 +189,7 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
     out.schema.role = table::Role::kTime;
     out.schema.reason = "whole numbers in a column named like a year";
   }
-  if ((numeric || temporal) && acc.present > 0) {
+  if ((numeric || temporal || time_of_day) && acc.present > 0) {
     out.min = acc.min;
     out.max = acc.max;
     out.zeros = acc.zeros;
@@ -214,6 +216,9 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       const double ps[] = {0.05, 0.25, 0.5, 0.75, 0.95};
       std::optional<double>* targets[] = {&out.p5, &out.p25, &out.median, &out.p75, &out.p95};
       bool integers = type == ColumnType::kInteger;
+      // Times of day are profiled by hour: 24 bins from midnight to midnight.
+      const int bins = time_of_day ? 24 : options.histogram_bins;
+      if (time_of_day) lo = 0, hi = 86400;
       if (!acc.counter.overflowed()) {
         WeightedValues w;
         for (const auto& e : entries) {
@@ -221,18 +226,18 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
         }
         std::sort(w.points.begin(), w.points.end());
         for (int i = 0; i < 5; ++i) *targets[i] = ExactQuantile(w, ps[i]);
-        out.histogram = EqualWidthHistogram(lo, hi, options.histogram_bins, integers || temporal,
-                                            [&](const auto& emit) {
-                                              for (const auto& [v, c] : w.points) emit(v, c);
-                                            });
+        out.histogram =
+            EqualWidthHistogram(lo, hi, bins, integers || temporal, [&](const auto& emit) {
+              for (const auto& [v, c] : w.points) emit(v, c);
+            });
       } else {
         out.quantiles_exact = false;
         int64_t total = acc.histogram.total();
         for (int i = 0; i < 5; ++i) {
           *targets[i] = HistogramQuantile(acc.histogram, total, ps[i], lo, hi);
         }
-        out.histogram = EqualWidthHistogram(
-            lo, hi, options.histogram_bins, integers || temporal, [&](const auto& emit) {
+        out.histogram =
+            EqualWidthHistogram(lo, hi, bins, integers || temporal, [&](const auto& emit) {
               acc.histogram.ForEachBucket([&](double l, double u, int64_t c) {
                 emit(std::clamp(0.5 * (l + u), lo, hi), c);
               });

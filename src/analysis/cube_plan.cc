@@ -2,6 +2,7 @@
 // can afford them all; otherwise the most promising ones, screened on the sniffed sample by how
 // strongly each goes with the others, never by where it stands in the file.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -24,6 +25,13 @@ constexpr double kMaxScreeningWork = 2e8;
 // Measures each measure is paired with in the screen, at most (a table of 16,000 numeric
 // columns has 128 million pairs).
 constexpr size_t kMaxScreenedMeasures = 500;
+
+// "00:00" … "23:00": the groups of a time-of-day column.
+const std::array<std::string, 24> kHourLabels = [] {
+  std::array<std::string, 24> labels;
+  for (int h = 0; h < 24; ++h) labels[static_cast<size_t>(h)] = table::HourLabel(h * 3600);
+  return labels;
+}();
 
 // How strongly each candidate column goes with the others in the sniffed sample: for a measure,
 // the largest share of its variance a dimension explains (η²) or another measure shares (r²);
@@ -64,12 +72,18 @@ Screening Screen(const table::Schema& schema, const std::vector<int>& measures,
   }
   for (size_t j = 0; j < dimensions.size(); ++j) {
     std::map<std::string_view, int> ids;
+    const bool by_hour = schema.columns[dimensions[j]].type == ColumnType::kTime;
     for (size_t r = 0; r < rows; ++r) {
       const auto& record = *records[r];
       if (static_cast<size_t>(dimensions[j]) >= record.size()) continue;
-      const std::string& text = record[dimensions[j]];
-      if (table::IsNullToken(text)) continue;
-      codes[j][r] = ids.try_emplace(text, static_cast<int>(ids.size())).first->second;
+      std::string_view label = record[dimensions[j]];
+      if (table::IsNullToken(label)) continue;
+      if (by_hour) {  // a time of day counts by its hour, as the cube groups it
+        const auto t = table::ParseTimeOfDay(label);
+        if (!t) continue;
+        label = kHourLabels[static_cast<size_t>(*t / 3600)];
+      }
+      codes[j][r] = ids.try_emplace(label, static_cast<int>(ids.size())).first->second;
     }
     category_count[j] = static_cast<int>(ids.size());
     out.categories[dimensions[j]] = static_cast<double>(ids.size());
@@ -192,7 +206,10 @@ Result<CubePlan> PlanCube(const table::Schema& schema, const ProfileOptions& opt
         !table::NameSuggestsCoordinate(col.name)) {
       measures.push_back(c);
     }
-    if (col.type == ColumnType::kCategorical || table::IsYesNo(col)) dimensions.push_back(c);
+    if (col.type == ColumnType::kCategorical || col.type == ColumnType::kTime ||
+        table::IsYesNo(col)) {
+      dimensions.push_back(c);
+    }
   }
 
   // What the cube can afford: rows × dimensions × measures updates, and categories × measures

@@ -23,11 +23,12 @@ namespace {
 
 using table::ColumnType;
 
-enum class Kind { kNumber, kDate, kBoolean, kString };
+enum class Kind { kNumber, kDate, kTimeOfDay, kBoolean, kString };
 
 Kind KindOf(ColumnType type) {
   if (table::IsNumeric(type)) return Kind::kNumber;
   if (table::IsTemporal(type)) return Kind::kDate;
+  if (type == ColumnType::kTime) return Kind::kTimeOfDay;
   if (type == ColumnType::kBoolean) return Kind::kBoolean;
   return Kind::kString;
 }
@@ -298,6 +299,25 @@ class ProfileConsumer final : public csv::BatchConsumer {
           acc.max = std::max(acc.max, v);
           acc.histogram.Add(v);
           hashes_[n] = HashWord(static_cast<uint64_t>(t->seconds));
+          numbers_[n++] = v;
+          break;
+        }
+        case Kind::kTimeOfDay: {
+          auto t = table::ParseTimeOfDay(text);
+          if (!t) {
+            Invalid(acc, text, batch, r, &present);
+            continue;
+          }
+          const double v = *t;
+          acc.min = std::min(acc.min, v);
+          acc.max = std::max(acc.max, v);
+          acc.histogram.Add(v);
+          hashes_[n] = HashWord(static_cast<uint64_t>(*t));
+          if (dimension >= 0) {  // grouped by the hour of the day
+            const int64_t hour = *t / 3600;
+            cube_->SetDimension(dimension, r, HashWord(static_cast<uint64_t>(hour) + 1),
+                                table::HourLabel(*t));
+          }
           numbers_[n++] = v;
           break;
         }

@@ -38,6 +38,26 @@ Profile ProfileText(const std::string& csv, int threads, size_t block) {
   return std::move(p).value();
 }
 
+// A time of day is profiled by hour: 24 bins from midnight, its range and median as times.
+TEST(ProfileTest, TimesOfDayByHour) {
+  std::string csv = "departure,delay\n";
+  for (int i = 0; i < 240; ++i) {
+    const int hour = i % 3 == 0 ? 8 : i % 24;  // a third of them at eight
+    csv += (hour < 10 ? "0" : "") + std::to_string(hour) + ":" + (i % 60 < 10 ? "0" : "") +
+           std::to_string(i % 60) + "," + std::to_string(i % 17) + "\n";
+  }
+  Profile p = ProfileText(csv, 2, 1 << 20);
+  const ColumnProfile& c = p.columns[0];
+  EXPECT_EQ(c.schema.type, table::ColumnType::kTime);
+  ASSERT_EQ(c.histogram.counts.size(), 24u);
+  EXPECT_EQ(c.histogram.edges.front(), 0);
+  EXPECT_EQ(c.histogram.edges.back(), 86400);
+  int64_t at_eight = c.histogram.counts[8];
+  EXPECT_GE(at_eight, 80);
+  EXPECT_EQ(*std::max_element(c.histogram.counts.begin(), c.histogram.counts.end()), at_eight);
+  EXPECT_EQ(*c.min, 3600 + 60);  // 01:01
+}
+
 // Footer lines are left out of the rows and reported once, on any blocks and threads.
 TEST(ProfileTest, FooterLinesAreNoRows) {
   std::string csv = "region,units\n";

@@ -23,6 +23,9 @@ ordered_json Value(const std::optional<double>& v, const analysis::ColumnProfile
     return table::FormatTimestamp(static_cast<int64_t>(std::llround(*v)),
                                   c.schema.type == ColumnType::kDatetime);
   }
+  if (c.schema.type == ColumnType::kTime) {
+    return table::FormatTimeOfDay(static_cast<int64_t>(std::llround(*v)));
+  }
   return *v;
 }
 
@@ -97,7 +100,8 @@ ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
     d["invalid"] = c.invalid;
     d["distinct"] = c.distinct;
     d["distinctExact"] = c.distinct_exact;
-    if (table::IsNumeric(c.schema.type) || table::IsTemporal(c.schema.type)) {
+    if (table::IsNumeric(c.schema.type) || table::IsTemporal(c.schema.type) ||
+        c.schema.type == ColumnType::kTime) {
       d["min"] = Value(c.min, c);
       d["max"] = Value(c.max, c);
       if (table::IsNumeric(c.schema.type)) {

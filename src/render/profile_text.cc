@@ -27,6 +27,9 @@ std::string Cell(const std::optional<double>& v, const analysis::ColumnProfile& 
     return table::FormatTimestamp(static_cast<int64_t>(std::llround(*v)),
                                   c.schema.type == table::ColumnType::kDatetime);
   }
+  if (c.schema.type == table::ColumnType::kTime) {
+    return table::FormatTimeOfDay(static_cast<int64_t>(std::llround(*v)));
+  }
   return Num(*v);
 }
 

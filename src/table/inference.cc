@@ -73,6 +73,8 @@ bool ValueFitsType(std::string_view value, const ColumnSchema& col) {
     case ColumnType::kDate:
     case ColumnType::kDatetime:
       return ParseDate(value, col.date_order).has_value();
+    case ColumnType::kTime:
+      return ParseTimeOfDay(value).has_value();
     case ColumnType::kIdentifier: {  // digit codes such as ZIP codes
       value = TrimSpaces(value);
       return !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
@@ -341,6 +343,15 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
     col.type = any_time ? ColumnType::kDatetime : ColumnType::kDate;
     col.role = Role::kTime;
     col.reason = std::string("dates written ") + std::string(DateOrderName(best_order));
+    return col;
+  }
+
+  // Times of day without a date (05:40, 21:30:15): grouped by hour.
+  if (count_parsed("time of day",
+                   [](std::string_view v) { return ParseTimeOfDay(v).has_value(); }) >= 0) {
+    col.type = ColumnType::kTime;
+    col.role = Role::kDimension;
+    col.reason = "times of day";
     return col;
   }
 

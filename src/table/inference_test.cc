@@ -56,6 +56,15 @@ TEST(GuessColumnTest, ShortYearsMixedFormsAndDecimalYears) {
   EXPECT_EQ(Guess({"2000.5", "2001", "2003"}, "amount").type, ColumnType::kFloat);
 }
 
+TEST(GuessColumnTest, TimesOfDay) {
+  ColumnSchema t = Guess({"05:40", "21:30", "9:05", "23:59"}, "departure");
+  EXPECT_EQ(t.type, ColumnType::kTime);
+  EXPECT_EQ(t.role, Role::kDimension);
+  EXPECT_EQ(Guess({"05:40:00", "21:30:15"}).type, ColumnType::kTime);
+  EXPECT_EQ(Guess({"2024-01-31 05:40", "2024-01-31 21:30"}).type, ColumnType::kDatetime);
+  EXPECT_EQ(Guess({"05:40", "25:10"}).type, ColumnType::kCategorical);  // a duration, not a time
+}
+
 TEST(GuessColumnTest, DayFirstDecidedByValues) {
   EXPECT_EQ(Guess({"01/02/2024", "13/02/2024"}).date_order, DateOrder::kDmy);
   EXPECT_EQ(Guess({"01/02/2024", "02/13/2024"}).date_order, DateOrder::kMdy);

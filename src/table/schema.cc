@@ -14,6 +14,8 @@ std::string_view ColumnTypeName(ColumnType type) {
       return "date";
     case ColumnType::kDatetime:
       return "datetime";
+    case ColumnType::kTime:
+      return "time";
     case ColumnType::kCategorical:
       return "categorical";
     case ColumnType::kText:
@@ -26,8 +28,8 @@ std::string_view ColumnTypeName(ColumnType type) {
 
 std::optional<ColumnType> ParseColumnTypeName(std::string_view name) {
   for (ColumnType t : {ColumnType::kInteger, ColumnType::kFloat, ColumnType::kBoolean,
-                       ColumnType::kDate, ColumnType::kDatetime, ColumnType::kCategorical,
-                       ColumnType::kText, ColumnType::kIdentifier}) {
+                       ColumnType::kDate, ColumnType::kDatetime, ColumnType::kTime,
+                       ColumnType::kCategorical, ColumnType::kText, ColumnType::kIdentifier}) {
     if (ColumnTypeName(t) == name) return t;
   }
   if (name == "int") return ColumnType::kInteger;
@@ -126,6 +128,7 @@ Role DefaultRole(ColumnType type) {
       return Role::kMeasure;
     case ColumnType::kBoolean:
     case ColumnType::kCategorical:
+    case ColumnType::kTime:  // grouped by hour of the day
       return Role::kDimension;
     case ColumnType::kDate:
     case ColumnType::kDatetime:

@@ -17,6 +17,7 @@ enum class ColumnType {
   kBoolean,
   kDate,
   kDatetime,
+  kTime,         // a time of day (05:40, 21:30:15), without a date: seconds from midnight
   kCategorical,  // a string with few distinct values
   kText,         // free text
   kIdentifier,   // codes and keys: unique-ish, not to be summed (ids, ZIP codes)

@@ -530,6 +530,45 @@ std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order) {
   return std::nullopt;
 }
 
+std::optional<int32_t> ParseTimeOfDay(std::string_view value) {
+  Cursor c{TrimSpaces(value)};
+  if (c.s.size() < 4 || c.s.size() > 15) return std::nullopt;
+  int h, m, s = 0;
+  if (!c.Digits(1, 2, &h) || !c.Char(':') || !c.Digits(2, 2, &m)) return std::nullopt;
+  if (c.Char(':')) {
+    if (!c.Digits(2, 2, &s)) return std::nullopt;
+    if (c.Char('.')) {
+      int ignored;
+      if (!IsDigit(c.peek())) return std::nullopt;
+      while (IsDigit(c.peek())) c.Digits(1, 1, &ignored);
+    }
+  }
+  c.Spaces();
+  if (c.peek() == 'A' || c.peek() == 'P' || c.peek() == 'a' || c.peek() == 'p') {
+    const bool pm = c.peek() == 'P' || c.peek() == 'p';
+    ++c.i;
+    if ((!c.Char('M') && !c.Char('m')) || h < 1 || h > 12) return std::nullopt;
+    h = h % 12 + (pm ? 12 : 0);
+  }
+  if (!c.done() || h > 23 || m > 59 || s > 59) return std::nullopt;
+  return h * 3600 + m * 60 + s;
+}
+
+std::string FormatTimeOfDay(int64_t seconds) {
+  seconds = ((seconds % 86400) + 86400) % 86400;
+  char buf[16];
+  if (seconds % 60 == 0) {
+    std::snprintf(buf, sizeof(buf), "%02d:%02d", static_cast<int>(seconds / 3600),
+                  static_cast<int>(seconds / 60 % 60));
+  } else {
+    std::snprintf(buf, sizeof(buf), "%02d:%02d:%02d", static_cast<int>(seconds / 3600),
+                  static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+  }
+  return buf;
+}
+
+std::string HourLabel(int64_t seconds) { return FormatTimeOfDay(seconds / 3600 * 3600); }
+
 std::string FormatTimestamp(int64_t seconds, bool with_time) {
   int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
   int64_t rest = seconds - days * 86400;

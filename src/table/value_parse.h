@@ -97,6 +97,13 @@ struct Timestamp {
 // Parses a date or date-time written in `order`. Two-digit years pivot at 70 (69 -> 2069).
 std::optional<Timestamp> ParseDate(std::string_view value, DateOrder order);
 
+// A time of day without a date: "05:40", "5:40", "21:30:15", "21:30:15.250", "9:05 PM". Returns
+// the seconds from midnight (0 to 86399), or nullopt.
+std::optional<int32_t> ParseTimeOfDay(std::string_view value);
+// "05:40", or "21:30:15" when the seconds are not 0; the hour's label "17:00" for groups.
+std::string FormatTimeOfDay(int64_t seconds);
+std::string HourLabel(int64_t seconds);
+
 // "2024-01-31" or "2024-01-31 04:00:00" (UTC) for messages and JSON.
 std::string FormatTimestamp(int64_t seconds, bool with_time);
 

@@ -155,6 +155,22 @@ TEST(ParseDateTest, ZonesShortYearsMixedFormsAndDecimalYears) {
   EXPECT_FALSE(ParseDate("2000.5x", DateOrder::kDecimalYear));
 }
 
+TEST(ParseTimeOfDayTest, FormsAndLabels) {
+  EXPECT_EQ(ParseTimeOfDay("05:40"), 5 * 3600 + 40 * 60);
+  EXPECT_EQ(ParseTimeOfDay("5:40"), 5 * 3600 + 40 * 60);
+  EXPECT_EQ(ParseTimeOfDay("21:30:15"), 21 * 3600 + 30 * 60 + 15);
+  EXPECT_EQ(ParseTimeOfDay("21:30:15.250"), 21 * 3600 + 30 * 60 + 15);
+  EXPECT_EQ(ParseTimeOfDay("9:05 PM"), 21 * 3600 + 5 * 60);
+  EXPECT_EQ(ParseTimeOfDay("12:00 am"), 0);
+  for (const char* bad :
+       {"24:00", "12:60", "7", "05:4", "13:00 PM", "2024-01-31", "5:40x", "1:2:3"}) {
+    EXPECT_FALSE(ParseTimeOfDay(bad)) << bad;
+  }
+  EXPECT_EQ(FormatTimeOfDay(5 * 3600 + 40 * 60), "05:40");
+  EXPECT_EQ(FormatTimeOfDay(21 * 3600 + 30 * 60 + 15), "21:30:15");
+  EXPECT_EQ(HourLabel(21 * 3600 + 30 * 60 + 15), "21:00");
+}
+
 // The fixed-position reader of ISO dates agrees with the general one (reached here through a
 // leading space) on valid and invalid values alike.
 TEST(ParseDateTest, IsoFastPathMatchesGeneralPath) {

@@ -4,7 +4,7 @@ import {capital, go, messageOf, refreshSession, session, toast} from '../app.js'
 import {ApiError, call, followJob, upload} from '../api.js';
 import {bytes, fill, h, number, scrollBox} from '../dom.js';
 
-const kTypes = ['integer', 'float', 'boolean', 'date', 'datetime', 'categorical', 'text',
+const kTypes = ['integer', 'float', 'boolean', 'date', 'datetime', 'time', 'categorical', 'text',
   'identifier'];
 const kAudiences = [['executive', 'Executive'], ['technical', 'Technical'],
   ['general', 'General']];
