@@ -12,6 +12,7 @@
 #include "analysis/insight_detectors.h"
 #include "analysis/trend.h"
 #include "base/text.h"
+#include "table/inference.h"
 
 namespace datastory::analysis::detect {
 namespace {
@@ -162,7 +163,10 @@ class TimeFamily : public DetectorFamily {
                                                  : Direction::kFlat;
     // The change the text states is the data's own, from its first to its last period (whole
     // years when there are two or more); one against the trend's direction is not stated.
-    const Endpoints ends = EndpointsOf(s, m.aggregation != Aggregation::kMean);
+    // A year of a level (a population, a balance) is its average, not its sum over the months.
+    const bool stock = table::NameSuggestsStock(m.name);
+    const bool additive = m.aggregation != Aggregation::kMean && !stock;
+    const Endpoints ends = EndpointsOf(s, additive);
     std::optional<double> change = percent(ends.first, ends.last, ends.level);
     if (change && ((stat.direction == Direction::kUp && *change <= 0) ||
                    (stat.direction == Direction::kDown && *change >= 0))) {
@@ -279,7 +283,7 @@ class TimeFamily : public DetectorFamily {
 
     // Peaks, lows and records of the yearly levels: "peaked in 2006, fell 30% to 2011, then
     // reached a record in 2014". Told, a turn of the trend below is not told again.
-    const bool turn_told = AddTurn(s, m.aggregation != Aggregation::kMean, base);
+    const bool turn_told = AddTurn(s, additive, base);
 
     // Shifts in level and turns of the trend, by binary segmentation: the best split of the
     // series, then of each side while the split is significant, up to three.

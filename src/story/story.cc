@@ -378,6 +378,18 @@ class Writer {
   }
 
   // A yes/no column: true/false, or 0/1 read as categories. Its values need its name.
+  bool IsStock(const std::string& measure) const {
+    for (const analysis::MeasureStatistic& m : story_.report.measures) {
+      if (m.name == measure) return m.stock;
+    }
+    return false;
+  }
+  bool HasDimension() const {
+    for (const analysis::ColumnProfile& c : story_.profile.columns) {
+      if (c.schema.role == table::Role::kDimension) return true;
+    }
+    return false;
+  }
   bool IsYesNo(const std::string& column) const {
     for (const analysis::ColumnProfile& c : story_.profile.columns) {
       if (c.schema.name == column) return table::IsYesNo(c.schema);
@@ -405,7 +417,10 @@ class Writer {
     } else if (in.aggregation == "value") {
       what = Col(in, 0);
     } else if (in.aggregation == "sum") {
-      what = "total " + Col(in, 0);
+      // A level at a point in time (a population) adds up across groups, not within one.
+      what = IsStock(in.columns[0]) && (!in.subspace.empty() || !HasDimension())
+                 ? Col(in, 0)
+                 : "total " + Col(in, 0);
     } else {
       what = "average " + Col(in, 0);
     }
@@ -932,6 +947,26 @@ std::vector<KeyFigure> KeyFigures(const Story& story) {
   for (const analysis::MeasureStatistic& m : story.report.measures) {
     if (figures.size() >= 3) break;
     if (&m != main && HasTotal(m)) add(m);
+  }
+  // A level's figure is where it stands at the end (its whole-table trend's last period), not
+  // a sum over the times.
+  for (const analysis::MeasureStatistic& m : story.report.measures) {
+    if (figures.size() >= 3 || !m.stock) continue;
+    for (const Insight& in : story.report.insights) {
+      if (in.type != InsightType::kTrend || !in.subspace.empty() || in.columns.empty() ||
+          in.columns[0] != m.name) {
+        continue;
+      }
+      const analysis::Fact* end = in.FindFact(FactName::kEnd);
+      const analysis::Fact* last = in.FindFact(FactName::kLast);
+      if (!end || !last) break;
+      figures.push_back(
+          {SentenceCase(NameAsWords(m.name) + " in " +
+                        analysis::FormatBucket(static_cast<int64_t>(end->value), end->grain)),
+           last->value,
+           FormatMeasure(last->value, StyleOf(story.profile, m.name, story.audience))});
+      break;
+    }
   }
   const auto rows = static_cast<double>(story.profile.rows);
   figures.push_back({"Rows", rows, FormatCount(rows)});
