@@ -504,7 +504,14 @@ class ContextBuilder {
           }
         }
         if (!one_to_one || seen <= 1) continue;
-        dimension_alias_[wordiness(e) > wordiness(d) ? d : e] = true;
+        // The one that reads less like words is set aside; on a tie, the one named as a code
+        // ("Country Code" beside "Country Name"), else the later one.
+        const double wd = wordiness(d), we = wordiness(e);
+        auto code = [&](size_t x) {
+          const std::vector<std::string> words = NameWords(Name(cube_.dimensions[x].column));
+          return NameHasWord(words, {"code", "id", "abbr", "abbreviation", "iso"});
+        };
+        dimension_alias_[wd != we ? (we > wd ? d : e) : (code(e) && !code(d) ? e : d)] = true;
       }
     }
   }

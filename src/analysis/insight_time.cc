@@ -337,6 +337,17 @@ class TimeFamily : public DetectorFamily {
         const bool persists =
             std::fabs(tail_mean - cp.after_mean) < std::fabs(tail_mean - cp.before_mean);
         if (std::fabs(step) / level < 0.1) continue;
+        // A curve (growth by a steady percentage) splits into two lines that miss each other
+        // too, but its values were already heading there: the last values before the split sit
+        // off their line towards the new level by half the step or more. A real step comes
+        // from values that sat on their line.
+        const size_t last = std::max<size_t>(2, yb.size() / 5);
+        double drift = 0;
+        for (size_t i = yb.size() - last; i < yb.size(); ++i) {
+          drift += yb[i] - (before.intercept + before.slope * xb[i]);
+        }
+        drift /= static_cast<double>(last);
+        if ((drift > 0) == (step > 0) && std::fabs(drift) >= 0.5 * std::fabs(step)) continue;
         if (!persists) {
           // An excursion: the level moved and came back. Where it came back is the best split
           // of what follows; it is told once, as an excursion, with both ends.

@@ -12,6 +12,7 @@
 #include "analysis/column_stats.h"
 #include "analysis/cube_builder.h"
 #include "analysis/moments.h"
+#include "analysis/wide_years.h"
 #include "base/calendar.h"
 #include "base/hash.h"
 #include "csv/tokenizer.h"
@@ -521,6 +522,48 @@ int64_t CountDuplicates(std::vector<uint64_t>& hashes, int level) {
 
 }  // namespace
 
+namespace {
+
+// A table with a column per year, profiled in its long form: a row per entity and year. The
+// profile names the file as it is; a diagnostic says how it was read and which years are empty.
+Result<Profile> ProfileLong(const csv::ByteSource& source, const table::Schema& schema,
+                            const YearColumns& years, const ProfileOptions& options,
+                            std::chrono::steady_clock::time_point started) {
+  DS_ASSIGN_OR_RETURN(LongTable table, ReadLong(source, schema, years, options.max_long_bytes));
+  const auto long_source = csv::MemorySource(std::move(table.csv), source.name());
+  ProfileOptions inner = options;
+  inner.max_long_bytes = 0;
+  inner.sniff.overrides = {};
+  inner.sniff.overrides.delimiter = ',';
+  inner.sniff.overrides.header = true;
+  inner.sniff.overrides.encoding = csv::Encoding::kUtf8;
+  DS_ASSIGN_OR_RETURN(Profile profile, ProfileSource(*long_source, inner));
+  profile.file_bytes = source.size();
+  std::string note = std::to_string(years.columns.size()) + " columns named for years (" +
+                     std::to_string(years.years.front()) + " to " +
+                     std::to_string(years.years.back()) +
+                     ") were read as rows: " + std::to_string(table.wide_rows) + " rows became " +
+                     std::to_string(table.rows) + " rows of year and " + table.value_name;
+  if (!table.empty_years.empty()) {
+    note += "; years without a value: ";
+    for (size_t i = 0; i < table.empty_years.size(); ++i) {
+      note += (i ? ", " : "") + std::to_string(table.empty_years[i]);
+    }
+  }
+  if (!table.dropped.empty()) {
+    note += "; the same in every row, left out: ";
+    for (size_t i = 0; i < table.dropped.size(); ++i) note += (i ? ", " : "") + table.dropped[i];
+  }
+  profile.diagnostics.insert(profile.diagnostics.begin(),
+                             csv::Diagnostic{csv::DiagnosticKind::kReadLong, 1, 0, note});
+  ++profile.diagnostic_count;
+  profile.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return profile;
+}
+
+}  // namespace
+
 Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOptions& options) {
   auto started = std::chrono::steady_clock::now();
   DS_ASSIGN_OR_RETURN(csv::SniffResult sniff,
@@ -532,6 +575,11 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   if (schema.dialect.data_offset < 0) {
     return Status::InvalidArgument(source.name() + ": only a header row (" + std::to_string(ncols) +
                                    " columns), no data rows");
+  }
+  if (options.max_long_bytes > 0) {
+    if (const YearColumns years = FindYearColumns(schema); !years.columns.empty()) {
+      return ProfileLong(source, schema, years, options, started);
+    }
   }
 
   Plan plan;

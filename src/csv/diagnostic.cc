@@ -24,8 +24,15 @@ std::string_view DiagnosticKindName(DiagnosticKind kind) {
       return "nul_byte";
     case DiagnosticKind::kFooterLines:
       return "footer_lines";
+    case DiagnosticKind::kReadLong:
+      return "read_long";
   }
   return "unknown";
+}
+
+bool ShowsHowTheFileWasRead(DiagnosticKind kind) {
+  return kind == DiagnosticKind::kSkippedLines || kind == DiagnosticKind::kFooterLines ||
+         kind == DiagnosticKind::kReadLong;
 }
 
 void DiagnosticLog::Add(Diagnostic diagnostic) {

@@ -23,9 +23,14 @@ enum class DiagnosticKind {
   kCommentLine,        // a comment line among the rows (Dialect::comment), not a row
   kNulByte,            // NUL bytes in otherwise clean text (one diagnostic: count, first offset)
   kFooterLines,        // lines after the table (a totals row, notes) that are not rows
+  kReadLong,           // a column per year, read as a row per year (analysis/wide_years.h)
 };
 
 std::string_view DiagnosticKindName(DiagnosticKind kind);  // "too_few_fields", …
+
+// Whether a diagnostic says how the file was read rather than what is wrong in it: lines
+// around the table left out, a column per year read as rows. Stories list these.
+bool ShowsHowTheFileWasRead(DiagnosticKind kind);
 
 struct Diagnostic {
   DiagnosticKind kind;
@@ -50,7 +55,7 @@ class DiagnosticLog {
   std::vector<Diagnostic> Sorted() const;
 
  private:
-  static constexpr int kKinds = 9;
+  static constexpr int kKinds = 10;
   std::vector<Diagnostic> kept_;
   int64_t counts_[kKinds] = {};
 };

@@ -160,6 +160,11 @@ std::string RenderStoryHtml(const story::Story& story) {
     }
     h += "</tbody>\n</table>\n";
   }
+  std::string read;
+  for (const csv::Diagnostic& d : p.diagnostics) {
+    if (ShowsHowTheFileWasRead(d.kind)) read += "<li>" + E(d.message) + "</li>\n";
+  }
+  if (!read.empty()) h += "<h3>How the file was read</h3>\n<ul>\n" + read + "</ul>\n";
   if (!p.alerts.empty()) {
     h += "<h3>Data quality</h3>\n<ul>\n";
     for (const analysis::Alert& a : p.alerts) {

@@ -95,6 +95,13 @@ std::string RenderStoryMarkdown(const story::Story& story) {
           " | " + (numeric ? Cell(c.min, style) : "") + " | " +
           (numeric ? Cell(c.max, style) : "") + " |\n";
   }
+  // How the file was read, when it was not read as it stands: lines around the table left out,
+  // a column per year read as rows.
+  std::string read;
+  for (const csv::Diagnostic& d : story.profile.diagnostics) {
+    if (ShowsHowTheFileWasRead(d.kind)) read += "- " + Escape(d.message) + "\n";
+  }
+  if (!read.empty()) md += "\n### How the file was read\n\n" + read;
   if (!story.profile.alerts.empty()) {
     md += "\n### Data quality\n\n";
     for (const analysis::Alert& a : story.profile.alerts) {

@@ -373,6 +373,39 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   return col;
 }
 
+namespace {
+
+// A first row that names years over columns of numbers (Country, 1960, 1961, … 2013): text
+// above a text column, and five or more whole years from 1800 to 2100 rising by the same step,
+// over numbers or over columns that are empty or hold ".." for a missing value; no other number
+// in it. Such a row fits the numbers' type, so the type test misses it.
+bool FirstRowNamesYears(const std::vector<std::string>& first,
+                        const std::vector<ColumnSchema>& below) {
+  std::vector<double> years;
+  bool text_above_text = false;
+  for (size_t c = 0; c < below.size() && c < first.size(); ++c) {
+    const std::string_view value = TrimSpaces(first[c]);
+    const auto number = ParseNumber(value, NumberFormat{'.', '\0'});
+    if (!number) {
+      text_above_text |= !value.empty() && IsString(below[c].type);
+      continue;
+    }
+    if (*number != std::floor(*number) || *number < 1800 || *number > 2100 ||
+        IsTemporal(below[c].type)) {
+      return false;
+    }
+    years.push_back(*number);
+  }
+  if (!text_above_text || years.size() < 5) return false;
+  const double step = years[1] - years[0];
+  for (size_t i = 1; i < years.size(); ++i) {
+    if (step <= 0 || years[i] - years[i - 1] != step) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::string> UniqueNames(std::vector<std::string> names) {
   std::unordered_set<std::string> used;
   used.reserve(names.size() * 2);
@@ -450,6 +483,9 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
     if (typed > 0 && !first_row_fits_types) {
       header = true;
       schema.header_reason = "the first row is text above typed columns";
+    } else if (FirstRowNamesYears(records[0], below_first)) {
+      header = true;
+      schema.header_reason = "the first row names years above columns of numbers";
     } else if (typed == 0 && !first_row_has_empty &&
                first_values.size() == static_cast<size_t>(columns)) {
       header = true;
