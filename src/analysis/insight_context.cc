@@ -324,6 +324,7 @@ class ContextBuilder {
     FindTotalRows();
     ReportMeasures();
     FindDimensionAliases();
+    SetAsideWeekdays();
     ChooseTime();
     InsightContext c;
     c.profile = &profile_;
@@ -468,6 +469,42 @@ class ContextBuilder {
   // Dimensions whose categories map one to one onto each other's (a code and its name) would
   // repeat every segment finding: of each such pair, judged on the row sample, the one whose
   // labels read less like words (more digits and symbols) is set aside.
+  // A column of weekday names that is the weekday of the time axis' dates says nothing the dates
+  // do not: set aside, so that the weekly cycle (each weekday's total over the number of such
+  // days in the period) is told, not its totals by weekday (five Saturdays in a month are not a
+  // busier Saturday).
+  void SetAsideWeekdays() {
+    if (cube_.plan.time_column < 0 || cube_.grain > TimeGrain::kDay) return;
+    const size_t time_slot = cube_.plan.measures.size();
+    for (size_t d = 0; d < cube_.dimensions.size(); ++d) {
+      if (dimension_alias_[d] || sample_labels_[d].size() < 5) continue;
+      std::vector<int> weekday_of_code;
+      for (const std::string& label : sample_labels_[d])
+        weekday_of_code.push_back(WeekdayOfName(label));
+      if (std::count(weekday_of_code.begin(), weekday_of_code.end(), 0) > 0) continue;
+      int64_t rows = 0, same = 0;
+      for (size_t r = 0; r < sample_codes_[d].size(); ++r) {
+        const int code = sample_codes_[d][r];
+        const auto& numbers = cube_.sample.numbers[r];
+        if (code < 0 || numbers.size() <= time_slot || std::isnan(numbers[time_slot])) continue;
+        ++rows;
+        same += WeekdayOf(static_cast<int64_t>(numbers[time_slot])) == weekday_of_code[code];
+      }
+      if (rows >= 7 && same * 20 >= rows * 19) dimension_alias_[d] = true;
+    }
+  }
+
+  // 1 (Monday) to 7 for "Mon", "monday", "Tues" …; 0 for anything else.
+  static int WeekdayOfName(std::string_view label) {
+    static constexpr std::string_view kNames[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                                  "friday", "saturday", "sunday"};
+    const std::string lower = AsciiLower(label);
+    for (int i = 0; i < 7; ++i) {
+      if (lower.size() >= 3 && kNames[i].substr(0, lower.size()) == lower) return i + 1;
+    }
+    return 0;
+  }
+
   void FindDimensionAliases() {
     const size_t dims = cube_.dimensions.size();
     dimension_alias_.assign(dims, false);

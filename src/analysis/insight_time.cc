@@ -657,13 +657,17 @@ class TimeFamily : public DetectorFamily {
     return (steps / static_cast<double>(v.size() - 1)) / (squares / static_cast<double>(v.size()));
   }
 
-  // Whether a month's (or quarter's) value is within 20% of the median of the same month in
-  // the series' other years, two or more of them: every December high is the season, not a
-  // spike.
+  // Whether a month's (or quarter's, or day's) value is within 20% of the median of the same
+  // month in the series' other years (the same weekday in its other weeks), two or more of
+  // them: every December high, or every Friday's, is the season, not a spike.
   bool LikeItsSeason(const Series& s, size_t i) const {
-    if (grain_ != TimeGrain::kMonth && grain_ != TimeGrain::kQuarter) return false;
+    if (grain_ != TimeGrain::kMonth && grain_ != TimeGrain::kQuarter && grain_ != TimeGrain::kDay) {
+      return false;
+    }
     auto position = [&](int64_t t) {
-      return grain_ == TimeGrain::kMonth ? MonthOf(t) : QuarterOf(t);
+      return grain_ == TimeGrain::kMonth     ? MonthOf(t)
+             : grain_ == TimeGrain::kQuarter ? QuarterOf(t)
+                                             : WeekdayOf(t);
     };
     std::vector<double> same;
     for (size_t j = 0; j < s.values.size(); ++j) {
@@ -735,14 +739,24 @@ class TimeFamily : public DetectorFamily {
       double z = r * std::sqrt(static_cast<double>(y.size()));
       // The profile of the cycle: the mean by position (month of year, weekday, hour).
       std::vector<double> sum(c.period, 0), count(c.period, 0);
+      auto position = [&](int64_t t) {
+        return c.grain == TimeGrain::kMonth     ? MonthOf(t) - 1
+               : c.grain == TimeGrain::kQuarter ? QuarterOf(t) - 1
+               : c.grain == TimeGrain::kDay     ? WeekdayOf(t) - 1
+                                                : HourOf(t);
+      };
       for (size_t i = from; i < s.values.size(); ++i) {
-        int64_t t = s.starts[i];
-        int pos = c.grain == TimeGrain::kMonth     ? MonthOf(t) - 1
-                  : c.grain == TimeGrain::kQuarter ? QuarterOf(t) - 1
-                  : c.grain == TimeGrain::kDay     ? WeekdayOf(t) - 1
-                                                   : HourOf(t);
-        sum[pos] += s.values[i];
-        count[pos] += 1;
+        sum[position(s.starts[i])] += s.values[i];
+        count[position(s.starts[i])] += 1;
+      }
+      // A total by weekday (or hour) is over every such day of the period, a day without rows
+      // counting as none: the period's count of Mondays, not the Mondays that had rows.
+      if ((c.grain == TimeGrain::kDay || c.grain == TimeGrain::kHour) &&
+          m.aggregation != Aggregation::kMean && !per_day) {
+        std::fill(count.begin(), count.end(), 0);
+        for (int64_t t = s.starts[from]; t <= s.starts.back(); t = NextBucket(t, c.grain)) {
+          count[position(t)] += 1;
+        }
       }
       Insight in;
       in.type = InsightType::kSeasonality;
