@@ -127,6 +127,12 @@ class TimeFamily : public DetectorFamily {
 
   bool AnalyseSeries(const TimeSeriesCube& cube_series, const MeasureRef& m, double impact) {
     Series s = BuildSeries(cube_series.cells, grain_, m);
+    // A level at a point in time (a population, a balance) adds up across the rows of one time,
+    // not across the times of a bucket: a month of daily balances is their average.
+    const bool stock = table::NameSuggestsStock(m.name);
+    if (stock && m.aggregation != Aggregation::kMean && cube_.grain < grain_) {
+      AverageLevels(cube_series.cells, m, &s);
+    }
     const size_t n = s.values.size();
     TrendStatistic stat;
     stat.measure = m.index < 0 ? "rows" : m.name;
@@ -163,8 +169,7 @@ class TimeFamily : public DetectorFamily {
                                                  : Direction::kFlat;
     // The change the text states is the data's own, from its first to its last period (whole
     // years when there are two or more); one against the trend's direction is not stated.
-    // A year of a level (a population, a balance) is its average, not its sum over the months.
-    const bool stock = table::NameSuggestsStock(m.name);
+    // A year of a level is its average too, not its sum over the months.
     const bool additive = m.aggregation != Aggregation::kMean && !stock;
     const Endpoints ends = EndpointsOf(s, additive);
     std::optional<double> change = percent(ends.first, ends.last, ends.level);
@@ -217,7 +222,27 @@ class TimeFamily : public DetectorFamily {
                                                             : 0;
     Cycle cycle;
     if (s.missing_buckets * 10 <= static_cast<int64_t>(n)) {
-      cycle = FindCycle(s.values, kMaxCycleLength, calendar);
+      // The calendar's own cycle out first (each value less the mean of its month, weekday …),
+      // so that a December high does not echo as a cycle of 60 months.
+      std::vector<double> values = s.values;
+      if (calendar > 0) {
+        auto position = [&](int64_t t) -> size_t {
+          return static_cast<size_t>(grain_ == TimeGrain::kMonth     ? MonthOf(t) - 1
+                                     : grain_ == TimeGrain::kQuarter ? QuarterOf(t) - 1
+                                     : grain_ == TimeGrain::kDay     ? WeekdayOf(t) - 1
+                                                                     : HourOf(t));
+        };
+        std::vector<double> sum(calendar, 0), count(calendar, 0);
+        for (size_t i = 0; i < n; ++i) {
+          sum[position(s.starts[i])] += values[i];
+          count[position(s.starts[i])] += 1;
+        }
+        for (size_t i = 0; i < n; ++i) {
+          const size_t p = position(s.starts[i]);
+          values[i] -= sum[p] / count[p];
+        }
+      }
+      cycle = FindCycle(values, kMaxCycleLength, calendar);
     }
     if (cycle.length > 0 && cycle.p_value <= options_.false_discovery_rate) {
       Insight in = base(InsightType::kSeasonality);
@@ -481,6 +506,24 @@ class TimeFamily : public DetectorFamily {
       }
     }
     return true;
+  }
+
+  // A level's series at the story's grain from its finer cells: the total at each time the data
+  // has, averaged over the times in each bucket (BuildSeries would add them up).
+  void AverageLevels(const std::vector<TimeCell>& cells, const MeasureRef& m, Series* s) const {
+    const Series fine = BuildSeries(cells, cube_.grain, m);
+    std::map<int64_t, std::pair<double, int64_t>> by_bucket;  // sum and count of fine totals
+    for (size_t i = 0; i < fine.starts.size(); ++i) {
+      auto& [sum, count] = by_bucket[TruncateTime(fine.starts[i], grain_)];
+      sum += fine.values[i];
+      ++count;
+    }
+    for (size_t i = 0; i < s->starts.size(); ++i) {
+      auto it = by_bucket.find(s->starts[i]);
+      if (it != by_bucket.end() && it->second.second > 0) {
+        s->values[i] = it->second.first / static_cast<double>(it->second.second);
+      }
+    }
   }
 
   // The largest turn of a series' yearly levels (FindTurn), as a change point with its peak,

@@ -578,7 +578,12 @@ Result<Profile> ProfileSource(const csv::ByteSource& source, const ProfileOption
   }
   if (options.max_long_bytes > 0) {
     if (const YearColumns years = FindYearColumns(schema); !years.columns.empty()) {
-      return ProfileLong(source, schema, years, options, started);
+      auto profile = ProfileLong(source, schema, years, options, started);
+      // Too large to read in long form in memory: read as it stands.
+      if (profile.ok() || profile.status().code() != StatusCode::kResourceExhausted ||
+          !profile.status().reason().empty()) {
+        return profile;
+      }
     }
   }
 

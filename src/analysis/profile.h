@@ -40,8 +40,8 @@ struct ProfileOptions {
   int max_correlated_columns = 64;
   // Also build the grouped aggregates of a story (Profile::cube), planned by PlanCube.
   bool build_cube = false;
-  // A table with a column per year is read as a row per year (analysis/wide_years.h), when its
-  // long form fits in this many bytes of memory; 0 reads it as it is.
+  // A table with a column per year is read as a row per year (analysis/wide_years.h), when the
+  // file and its long form each fit in this many bytes of memory; else, or with 0, as it is.
   int64_t max_long_bytes = int64_t{256} << 20;
   std::string time_column;  // the story's time axis, by name; empty = inferred
   int sample_rows = 10000;  // rows sampled for rank correlations and scatter plots

@@ -72,9 +72,18 @@ Result<LongTable> ReadLong(const csv::ByteSource& source, const table::Schema& s
                            const YearColumns& years, int64_t max_bytes) {
   const csv::Dialect& dialect = schema.dialect;
   // The whole file as UTF-8 text, past its byte order mark.
+  if (source.size() > max_bytes) {
+    return Status::ResourceExhausted(source.name() + ": over " +
+                                     ByteCount(static_cast<uint64_t>(max_bytes)) +
+                                     " to read in long form");
+  }
   std::string raw(static_cast<size_t>(source.size()), '\0');
   DS_ASSIGN_OR_RETURN(size_t got, source.ReadAt(0, raw.data(), raw.size()));
   raw.resize(got);
+  // The footer's offset is in the file's bytes: cut there before decoding.
+  if (dialect.footer_offset >= 0 && static_cast<size_t>(dialect.footer_offset) < raw.size()) {
+    raw.resize(static_cast<size_t>(dialect.footer_offset));
+  }
   size_t bom = 0;
   if (dialect.encoding == csv::Encoding::kUtf8Bom && raw.rfind("\xEF\xBB\xBF", 0) == 0) bom = 3;
   if ((dialect.encoding == csv::Encoding::kUtf16Le && raw.rfind("\xFF\xFE", 0) == 0) ||
@@ -89,14 +98,8 @@ Result<LongTable> ReadLong(const csv::ByteSource& source, const table::Schema& s
   if (dialect.data_offset < 0 || static_cast<size_t>(dialect.data_offset) > text.size()) {
     return Status::InvalidArgument(source.name() + ": no data rows");
   }
-  std::string_view body = std::string_view(text).substr(static_cast<size_t>(dialect.data_offset));
-  if (dialect.footer_offset >= 0) {
-    // The footer's offset is in the file's bytes; for text that decodes byte for byte it is the
-    // same place, and the footer is not rows of the table.
-    const int64_t end = dialect.footer_offset - static_cast<int64_t>(bom) - dialect.data_offset;
-    if (end >= 0 && static_cast<size_t>(end) <= body.size())
-      body = body.substr(0, static_cast<size_t>(end));
-  }
+  const std::string_view body =
+      std::string_view(text).substr(static_cast<size_t>(dialect.data_offset));
   const auto records = csv::SplitRecords(body, dialect, SIZE_MAX);
 
   const size_t ncols = schema.columns.size();
@@ -171,8 +174,10 @@ Result<LongTable> ReadLong(const csv::ByteSource& source, const table::Schema& s
       // The number as written when it is a plain one, else its shortest exact form.
       std::snprintf(number, sizeof(number), "%d,", years.years[y]);
       out.csv += number;
+      // (Only where '.' is the decimal point: in a 1.234,5 column "12.345" is twelve thousand.)
       const std::string_view written = table::TrimSpaces(record[c]);
-      if (table::IsSimpleNumberShape(written, '.')) {
+      if ((!table::IsNumeric(column.type) || column.number.decimal == '.') &&
+          table::IsSimpleNumberShape(written, '.')) {
         out.csv.append(written);
       } else {
         std::snprintf(number, sizeof(number), "%.17g", *value);

@@ -63,5 +63,21 @@ TEST(WideYearsTest, ReadLongWritesARowPerYear) {
   EXPECT_EQ(ReadLong(*source, schema, years, 40).status().code(), StatusCode::kResourceExhausted);
 }
 
+// In a file with a decimal comma, "12.345" is twelve thousand three hundred and forty-five.
+TEST(WideYearsTest, NumbersKeepTheirColumnsFormat) {
+  const std::string csv =
+      "Land;2001;2002;2003;2004;2005\n"
+      "Aland;12.345;1,5;3;4;5\n"
+      "Borduria;10;20;30;40;50,25\n";
+  auto source = csv::MemorySource(csv, "w.csv");
+  const table::Schema schema = SchemaOf(*source);
+  ASSERT_TRUE(schema.dialect.header);
+  auto table = ReadLong(*source, schema, FindYearColumns(schema), 1 << 20);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_NE(table->csv.find("Aland,2001,12345\n"), std::string::npos) << table->csv;
+  EXPECT_NE(table->csv.find("Aland,2002,1.5\n"), std::string::npos) << table->csv;
+  EXPECT_NE(table->csv.find("Borduria,2005,50.25\n"), std::string::npos) << table->csv;
+}
+
 }  // namespace
 }  // namespace datastory::analysis

@@ -230,7 +230,8 @@ Status FindFooter(const ByteSource& source, size_t bom, int columns, Dialect* di
       std::max<int64_t>(static_cast<int64_t>(bom), size - static_cast<int64_t>(kFooterTailBytes));
   std::string tail(static_cast<size_t>(size - start), '\0');
   DS_ASSIGN_OR_RETURN(size_t got, source.ReadAt(start, tail.data(), tail.size()));
-  tail.resize(got);
+  // A source that holds only the head of a file (an upload's preview) does not reach its end.
+  if (got < tail.size()) return Status::Ok();
   const char terminator = dialect->RecordTerminator();
   size_t body = 0;
   if (start > static_cast<int64_t>(bom)) {  // from the first whole line of the piece
@@ -348,9 +349,11 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   // a first record wider than sample_bytes, up to the record limit.
   bool whole = false;
   std::string text;
+  int64_t sampled_bytes = 0;  // of the file, BOM included
   for (size_t want = options.sample_bytes;; want *= 2) {
     DS_ASSIGN_OR_RETURN(text, ReadText(source, guess.encoding,
                                        static_cast<int64_t>(guess.bom_bytes), want, &whole));
+    sampled_bytes = std::min<int64_t>(source.size(), static_cast<int64_t>(guess.bom_bytes + want));
     if (whole || want > limits.max_record_bytes || HasTwoRecords(text)) break;
   }
   out.sample_is_whole_file = whole;
@@ -526,7 +529,10 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   DS_RETURN_IF_ERROR(
       FindFooter(source, guess.bom_bytes, out.columns, &out.dialect, &out.footer_lines));
   // When the sample reaches the footer, its lines are no records of it either.
-  for (int drop = out.dialect.footer_lines; drop > 0 && out.records.size() > 1;) {
+  const bool sample_has_footer =
+      out.dialect.footer_offset >= 0 && sampled_bytes > out.dialect.footer_offset;
+  for (int drop = sample_has_footer ? out.dialect.footer_lines : 0;
+       drop > 0 && out.records.size() > 1;) {
     const auto& last = out.records.back();
     const bool filled = std::any_of(last.begin(), last.end(),
                                     [](const std::string& c) { return !TrimBlanks(c).empty(); });

@@ -156,6 +156,12 @@ TEST(SnifferTest, FooterLines) {
   // A header and a totals row alone: the totals row is the one row.
   EXPECT_EQ(Sniff("region,q1\nTotal,5\n")->dialect.footer_offset, -1);
 
+  // A source that holds only a file's head (a preview) has no footer to find.
+  auto head = PrefixSource(table + "South,30,40\nNor", 200000, "p.csv");
+  auto preview = SniffDialect(*head, SniffOptions{});
+  ASSERT_TRUE(preview.ok());
+  EXPECT_EQ(preview->dialect.footer_offset, -1);
+
   // Past the first 64 KiB, from the last piece of the file.
   std::string big = "id,value\n";
   for (int i = 0; i < 20000; ++i) big += std::to_string(i) + "," + std::to_string(i % 7) + "\n";

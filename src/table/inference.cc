@@ -51,8 +51,15 @@ std::optional<DateOrder> DecimalYearOrder(std::string_view name,
   const bool monthly = near(1.0 / 12);
   const bool even = monthly || near(0.25) || near(7 / 365.25) || near(1 / 365.25);
   const std::vector<std::string> words = NameWords(name);
-  const bool named = NameSuggestsYear(name) || NameHasWord(words, {"date", "time", "decimal"});
-  if (!even && !named) return std::nullopt;
+  const bool named = NameSuggestsYear(name) || NameHasWord(words, {"date", "decimal"});
+  // Unnamed, only monthly steps whose fractions are all twelfths (or mid-month twenty-fourths):
+  // a price with a tick of a quarter is not a date.
+  bool twelfths = monthly;
+  for (size_t i = 0; i < years.size() && twelfths; ++i) {
+    const double k = (years[i] - std::floor(years[i])) * 24;
+    twelfths = std::abs(k - std::round(k)) < 0.02;
+  }
+  if (!(named && even) && !(named && fraction) && !twelfths) return std::nullopt;
   return monthly ? DateOrder::kDecimalYearMonth : DateOrder::kDecimalYear;
 }
 

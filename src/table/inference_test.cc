@@ -51,8 +51,12 @@ TEST(GuessColumnTest, ShortYearsMixedFormsAndDecimalYears) {
   EXPECT_EQ(monthly.date_order, DateOrder::kDecimalYearMonth);
   EXPECT_EQ(Guess({"1990.13", "1990.77", "1991.2"}, "decimal_date").date_order,
             DateOrder::kDecimalYear);
-  // Prices and uneven numbers in the range of years are numbers.
+  // Prices and uneven numbers in the range of years are numbers, even on a tick of a quarter, and
+  // a time in milliseconds is a time, not a year.
   EXPECT_EQ(Guess({"1999.99", "2499.5", "1250.25"}, "price").type, ColumnType::kFloat);
+  EXPECT_EQ(Guess({"2100.25", "2100.5", "2100.75", "2101", "2101.25"}, "close").type,
+            ColumnType::kFloat);
+  EXPECT_EQ(Guess({"1200.5", "1873.25", "1544.75"}, "response_time").type, ColumnType::kFloat);
   EXPECT_EQ(Guess({"2000.5", "2001", "2003"}, "amount").type, ColumnType::kFloat);
 }
 

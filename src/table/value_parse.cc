@@ -271,19 +271,20 @@ bool Year(Cursor& c, int* year) {
 }
 
 // The offset from UTC, in seconds, of a zone's abbreviation ("UTC", "EST", "CEST" …). Only
-// abbreviations that name one zone: IST (India, Ireland, Israel) is not among them.
+// abbreviations that name one zone: IST (India, Ireland, Israel), CST (the US, China), AST
+// (the Atlantic, Arabia) and BST (Britain, Bangladesh) are not among them.
 std::optional<int64_t> ZoneOffset(std::string_view name) {
   struct Zone {
     std::string_view name;
     int minutes;
   };
   static constexpr Zone kZones[] = {
-      {"UTC", 0},    {"GMT", 0},    {"UT", 0},     {"WET", 0},     {"WEST", 60},   {"BST", 60},
-      {"CET", 60},   {"CEST", 120}, {"EET", 120},  {"EEST", 180},  {"MSK", 180},   {"JST", 540},
-      {"KST", 540},  {"AWST", 480}, {"ACST", 570}, {"ACDT", 630},  {"AEST", 600},  {"AEDT", 660},
-      {"NZST", 720}, {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PST", -480},
-      {"PDT", -420}, {"MST", -420}, {"MDT", -360}, {"CST", -360},  {"CDT", -300},  {"EST", -300},
-      {"EDT", -240}, {"AST", -240}, {"ADT", -180}, {"NST", -210},  {"NDT", -150},
+      {"UTC", 0},    {"GMT", 0},    {"UT", 0},      {"WET", 0},     {"WEST", 60},  {"CET", 60},
+      {"CEST", 120}, {"EET", 120},  {"EEST", 180},  {"MSK", 180},   {"JST", 540},  {"KST", 540},
+      {"AWST", 480}, {"ACST", 570}, {"ACDT", 630},  {"AEST", 600},  {"AEDT", 660}, {"NZST", 720},
+      {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480}, {"PST", -480}, {"PDT", -420},
+      {"MST", -420}, {"MDT", -360}, {"CDT", -300},  {"EST", -300},  {"EDT", -240}, {"ADT", -180},
+      {"NST", -210}, {"NDT", -150},
   };
   for (const Zone& zone : kZones) {
     if (name == zone.name) return int64_t{zone.minutes} * 60;

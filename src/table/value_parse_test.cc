@@ -134,6 +134,7 @@ TEST(ParseDateTest, ZonesShortYearsMixedFormsAndDecimalYears) {
   EXPECT_EQ(ParseDate("2024-07-01 12:00 CEST", DateOrder::kYmd)->seconds,
             day(2024, 7, 1) + 10 * 3600);
   EXPECT_FALSE(ParseDate("2024-01-31 04:00 IST", DateOrder::kYmd));  // three zones share it
+  EXPECT_FALSE(ParseDate("2024-01-31 04:00 CST", DateOrder::kYmd));  // the US's, or China's
   EXPECT_FALSE(ParseDate("2024-01-31 04:00 XYZ", DateOrder::kYmd));
 
   EXPECT_EQ(ParseDate("90.01.31", DateOrder::kYmdShort)->seconds, day(1990, 1, 31));
