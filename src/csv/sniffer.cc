@@ -164,7 +164,7 @@ void DetectComments(std::string_view table_text, bool leading_comment, int colum
 }
 
 constexpr int kMaxFooterLines = 20;
-constexpr size_t kFooterTailBytes = 64 << 10;
+constexpr size_t kFooterTailBytes = 16 << 10;
 
 std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -216,7 +216,7 @@ bool IsTotalsRow(const std::vector<std::string>& record, int columns) {
 }
 
 // Finds footer lines: notes at the end of the file and, above them, at most one totals row,
-// in the last 64 KiB. They need a table above them in the same piece, or the file to go on
+// in the last 16 KiB. They need a table above them in the same piece, or the file to go on
 // before it. Sets the dialect's footer fields and `lines` (their text, in file order). Works
 // on the bytes as they are: the line breaks, delimiters and words it looks for are ASCII in
 // every encoding but UTF-16, which it leaves alone.

@@ -162,7 +162,7 @@ TEST(SnifferTest, FooterLines) {
   ASSERT_TRUE(preview.ok());
   EXPECT_EQ(preview->dialect.footer_offset, -1);
 
-  // Past the first 64 KiB, from the last piece of the file.
+  // In a file larger than the piece read from its end, found in that piece.
   std::string big = "id,value\n";
   for (int i = 0; i < 20000; ++i) big += std::to_string(i) + "," + std::to_string(i % 7) + "\n";
   const size_t end = big.size();
