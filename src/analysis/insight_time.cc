@@ -23,6 +23,40 @@ constexpr size_t kMaxCycleLength = 200;
 constexpr double kCycleDominates = 0.5;
 constexpr double kCycleDominatesP = 1e-3;  // so that the cycle is told, whatever the FDR
 
+// The calendar's own cycle at `grain`, in buckets: 12 months, 4 quarters, 7 days, 24 hours; 0
+// for the other grains.
+size_t CalendarPeriod(TimeGrain grain) {
+  switch (grain) {
+    case TimeGrain::kMonth:
+      return 12;
+    case TimeGrain::kQuarter:
+      return 4;
+    case TimeGrain::kDay:
+      return 7;
+    case TimeGrain::kHour:
+      return 24;
+    default:
+      return 0;
+  }
+}
+
+// How far a value is from what was expected of it, when that is a positive level: in percent,
+// and as a ratio (which the text uses from 3 times on).
+void AddDeviation(double actual, double expected, std::vector<Fact>* facts) {
+  if (expected <= 0) return;
+  facts->push_back(
+      {FactName::kDeviationPct, (actual - expected) / expected * 100, FactUnit::kPercent});
+  facts->push_back({FactName::kRatio, actual / expected, FactUnit::kRatio});
+}
+
+// A time's place in that cycle, from 0: its month, quarter, weekday (Monday first) or hour.
+size_t CalendarPosition(int64_t t, TimeGrain grain) {
+  return static_cast<size_t>(grain == TimeGrain::kMonth     ? MonthOf(t) - 1
+                             : grain == TimeGrain::kQuarter ? QuarterOf(t) - 1
+                             : grain == TimeGrain::kDay     ? WeekdayOf(t) - 1
+                                                            : HourOf(t));
+}
+
 class TimeFamily : public DetectorFamily {
  public:
   using DetectorFamily::DetectorFamily;
@@ -215,30 +249,20 @@ class TimeFamily : public DetectorFamily {
 
     // A cycle of the series' own length (an ~11-year cycle in yearly data). A series it
     // dominates gets no trend, shift, turn or spike: its two ends say where the cycle stood.
-    const size_t calendar = grain_ == TimeGrain::kMonth     ? 12
-                            : grain_ == TimeGrain::kQuarter ? 4
-                            : grain_ == TimeGrain::kDay     ? 7
-                            : grain_ == TimeGrain::kHour    ? 24
-                                                            : 0;
+    const size_t calendar = CalendarPeriod(grain_);
     Cycle cycle;
     if (s.missing_buckets * 10 <= static_cast<int64_t>(n)) {
       // The calendar's own cycle out first (each value less the mean of its month, weekday …),
       // so that a December high does not echo as a cycle of 60 months.
       std::vector<double> values = s.values;
       if (calendar > 0) {
-        auto position = [&](int64_t t) -> size_t {
-          return static_cast<size_t>(grain_ == TimeGrain::kMonth     ? MonthOf(t) - 1
-                                     : grain_ == TimeGrain::kQuarter ? QuarterOf(t) - 1
-                                     : grain_ == TimeGrain::kDay     ? WeekdayOf(t) - 1
-                                                                     : HourOf(t));
-        };
         std::vector<double> sum(calendar, 0), count(calendar, 0);
         for (size_t i = 0; i < n; ++i) {
-          sum[position(s.starts[i])] += values[i];
-          count[position(s.starts[i])] += 1;
+          sum[CalendarPosition(s.starts[i], grain_)] += values[i];
+          count[CalendarPosition(s.starts[i], grain_)] += 1;
         }
         for (size_t i = 0; i < n; ++i) {
-          const size_t p = position(s.starts[i]);
+          const size_t p = CalendarPosition(s.starts[i], grain_);
           values[i] -= sum[p] / count[p];
         }
       }
@@ -486,12 +510,7 @@ class TimeFamily : public DetectorFamily {
                            {FactName::kExpected, expected[worst], FactUnit::kMeasure},
                            {FactName::kZ, z, FactUnit::kCoefficient},
                            {FactName::kPValue, in.p_value, FactUnit::kPValue}});
-          if (expected[worst] > 0) {
-            in.facts.push_back({FactName::kDeviationPct, residuals[worst] / expected[worst] * 100,
-                                FactUnit::kPercent});
-            in.facts.push_back(
-                {FactName::kRatio, s.values[worst] / expected[worst], FactUnit::kRatio});
-          }
+          AddDeviation(s.values[worst], expected[worst], &in.facts);
           // A day far from its neighbours may be a holiday: the text says which.
           if (grain_ == TimeGrain::kDay) {
             const std::string_view holiday = HolidayOn(s.starts[worst]);
@@ -668,12 +687,7 @@ class TimeFamily : public DetectorFamily {
         {FactName::kHoliday, NAN, FactUnit::kCount, TimeGrain::kDay,
          std::string(HolidayOn(s.starts[worst]))},
         {FactName::kSameWeekday, 1, FactUnit::kCount}};
-    if (expected[worst] > 0) {
-      in.facts.push_back({FactName::kDeviationPct,
-                          (s.values[worst] - expected[worst]) / expected[worst] * 100,
-                          FactUnit::kPercent});
-      in.facts.push_back({FactName::kRatio, s.values[worst] / expected[worst], FactUnit::kRatio});
-    }
+    AddDeviation(s.values[worst], expected[worst], &in.facts);
     in.facts.insert(in.facts.end(), s.caveat_facts.begin(), s.caveat_facts.end());
     Evidence& e = in.evidence;
     e.shape = Evidence::Shape::kSeries;
@@ -707,14 +721,10 @@ class TimeFamily : public DetectorFamily {
     if (grain_ != TimeGrain::kMonth && grain_ != TimeGrain::kQuarter && grain_ != TimeGrain::kDay) {
       return false;
     }
-    auto position = [&](int64_t t) {
-      return grain_ == TimeGrain::kMonth     ? MonthOf(t)
-             : grain_ == TimeGrain::kQuarter ? QuarterOf(t)
-                                             : WeekdayOf(t);
-    };
+    const size_t place = CalendarPosition(s.starts[i], grain_);
     std::vector<double> same;
     for (size_t j = 0; j < s.values.size(); ++j) {
-      if (j != i && position(s.starts[j]) == position(s.starts[i])) same.push_back(s.values[j]);
+      if (j != i && CalendarPosition(s.starts[j], grain_) == place) same.push_back(s.values[j]);
     }
     if (same.size() < 2) return false;
     const double season = Median(same);
@@ -782,12 +792,7 @@ class TimeFamily : public DetectorFamily {
       double z = r * std::sqrt(static_cast<double>(y.size()));
       // The profile of the cycle: the mean by position (month of year, weekday, hour).
       std::vector<double> sum(c.period, 0), count(c.period, 0);
-      auto position = [&](int64_t t) {
-        return c.grain == TimeGrain::kMonth     ? MonthOf(t) - 1
-               : c.grain == TimeGrain::kQuarter ? QuarterOf(t) - 1
-               : c.grain == TimeGrain::kDay     ? WeekdayOf(t) - 1
-                                                : HourOf(t);
-      };
+      auto position = [&](int64_t t) { return CalendarPosition(t, c.grain); };
       for (size_t i = from; i < s.values.size(); ++i) {
         sum[position(s.starts[i])] += s.values[i];
         count[position(s.starts[i])] += 1;
