@@ -289,6 +289,20 @@ bool HasTwoRecords(std::string_view text) {
 }
 
 // Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
+// Whether every `c` of `text` lies inside a double-quoted field, the quotes read as RFC 4180
+// does (a doubled quote closes and reopens, which leaves the field open).
+bool AllInsideDoubleQuotes(std::string_view text, char c) {
+  bool quoted = false;
+  for (char ch : text) {
+    if (ch == '"') {
+      quoted = !quoted;
+    } else if (ch == c && !quoted) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset, size_t n,
                              bool* reached_end) {
   n = static_cast<size_t>(std::clamp<int64_t>(source.size() - offset, 0, static_cast<int64_t>(n)));
@@ -403,7 +417,10 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     delimiters.push_back(*options.overrides.delimiter);
   }
   bool has_backslash = text.find('\\') != std::string::npos;
-  bool has_single = text.find('\'') != std::string::npos;
+  // Apostrophes that all sit inside double-quoted fields ("O'Brien", "{'a': 1}") are text: `'`
+  // is then never tried as the quote, though a reading by it may split the lines evenly.
+  const bool has_single =
+      text.find('\'') != std::string::npos && !AllInsideDoubleQuotes(text, '\'');
   const bool has_quote = text.find('"') != std::string::npos;
   for (char delimiter : delimiters) {
     add(delimiter, '"', '"');

@@ -467,8 +467,13 @@ Result<Schema> InferSchema(const csv::SniffResult& sniff, const InferenceOptions
   } else if (records.size() == 1) {
     header = true;
     schema.header_reason = "a single record: read as column names";
+    // Names are text: a number, a date, a time or an empty field makes the record a row.
     for (const std::string& v : records[0]) {
-      if (ParseNumber(v, NumberFormat{}) || v.empty()) header = false;
+      if (v.empty() || ParseNumber(v, NumberFormat{}) ||
+          !IsString(
+              GuessColumn("", {std::string_view(v)}, sniff.dialect.delimiter, options).type)) {
+        header = false;
+      }
     }
     if (!header) schema.header_reason = "a single record of values";
   } else {

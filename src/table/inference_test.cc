@@ -21,6 +21,13 @@ TEST(GuessColumnTest, Types) {
   EXPECT_EQ(Guess({"Jan 1 2000", "Feb 1 2000"}).type, ColumnType::kDate);
 }
 
+// Decimals with more than 15 digits are floats too (they were taken for whole numbers).
+TEST(GuessColumnTest, LongDecimalsAreFloats) {
+  EXPECT_EQ(Guess({"0.181526642525569", "0.0210941969417036"}).type, ColumnType::kFloat);
+  EXPECT_EQ(Guess({"82544000000000707.52"}).type, ColumnType::kFloat);
+  EXPECT_EQ(Guess({"3.5215257120407011", "2"}).type, ColumnType::kFloat);
+}
+
 TEST(GuessColumnTest, QuartersAndEightDigitDates) {
   ColumnSchema quarters = Guess({"1974Q1", "1974Q2", "1974Q3"}, "period");
   EXPECT_EQ(quarters.type, ColumnType::kDate);

@@ -80,8 +80,11 @@ std::optional<double> ParseNumber(std::string_view v, const NumberFormat& format
     double value;
     fast_float::parse_options options(fast_float::chars_format::fixed, format.decimal);
     auto [ptr, ec] = fast_float::from_chars_advanced(v.data(), v.data() + v.size(), value, options);
-    if (ec == std::errc() && ptr == v.data() + v.size()) return value;
-    return std::nullopt;
+    if (ec != std::errc() || ptr != v.data() + v.size()) return std::nullopt;
+    const std::string_view digits = v.substr(v.front() == '-');
+    traits->fraction = digits.find(format.decimal) != std::string_view::npos;
+    traits->leading_zero = digits.size() > 1 && digits[0] == '0' && IsDigit(digits[1]);
+    return value;
   }
   bool negative = false;
   char first = v.front();

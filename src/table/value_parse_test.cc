@@ -81,6 +81,24 @@ TEST(ParseNumberTest, LeadingZerosAreFlagged) {
   EXPECT_TRUE(t.fraction);
 }
 
+// Past 15 digits the simple shape takes another path; its traits are the same.
+TEST(ParseNumberTest, LongNumbersKeepTheirTraits) {
+  NumberTraits t;
+  EXPECT_DOUBLE_EQ(*ParseNumber("0.181526642525569", NumberFormat{}, &t), 0.181526642525569);
+  EXPECT_TRUE(t.fraction);
+  EXPECT_FALSE(t.leading_zero);
+  t = {};
+  ParseNumber("-82544000000000707.52", NumberFormat{}, &t);
+  EXPECT_TRUE(t.fraction);
+  t = {};
+  ParseNumber("0012345678901234567", NumberFormat{}, &t);
+  EXPECT_TRUE(t.leading_zero);
+  EXPECT_FALSE(t.fraction);
+  t = {};
+  ParseNumber("1234567890123456789", NumberFormat{}, &t);
+  EXPECT_FALSE(t.fraction);
+}
+
 TEST(ParseDateTest, Forms) {
   auto day = [](int y, int m, int d) { return DaysFromCivil(y, m, d) * 86400; };
   EXPECT_EQ(ParseDate("2024-01-31", DateOrder::kYmd)->seconds, day(2024, 1, 31));
