@@ -103,7 +103,7 @@ def read_duckdb(path, timeout):
 def read_both(corpus, rel, cache, timeout):
     path = os.path.join(corpus, rel)
     with open(path, 'rb') as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+        digest = hashlib.sha256(rel.encode() + b'\0' + f.read()).hexdigest()[:16]
     binary = os.path.getmtime(os.path.join(ROOT, 'build', 'datastory'))
     key = os.path.join(cache, digest + '.json')
     if os.path.exists(key):
@@ -115,8 +115,9 @@ def read_both(corpus, rel, cache, timeout):
     else:
         duck = read_duckdb(path, timeout)
     result = {'binary': binary, 'ours': read_ours(path, timeout), 'duckdb': duck}
-    with open(key, 'w') as f:
+    with open(key + '.tmp', 'w') as f:
         json.dump(result, f)
+    os.replace(key + '.tmp', key)
     return rel, result
 
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "base/text.h"
 #include "csv/encoding.h"
@@ -132,35 +133,48 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
 
 // Sets `dialect->comment` (and trailing_comments) when the sample's table, from `table_text` on,
 // has comment lines among its rows: `#` lines, fewer than half of the records, one of which
-// does not have the table's width or follows a leading comment. A first column of `#ff0000`
-// colours is data. Trailing comments (`2.5  # estimated`) need two records that end in one and
-// keep the table's width when cut there.
-void DetectComments(std::string_view table_text, bool leading_comment, int columns,
-                    Dialect* dialect) {
-  if (table_text.find('#') == std::string_view::npos) return;
+// does not have the table's width or follows a leading comment, or more of them, most not of
+// the table's width. A first column of `#ff0000` colours is data. Trailing comments
+// (`2.5  # estimated`) need two records that end in one and keep the table's width when cut
+// there, or, in a file that has comment lines, cuts that leave every row of one width where the
+// rows had several (`1;3#5;7` over `6;7`). Returns the table's width, which such cuts change.
+int DetectComments(std::string_view table_text, bool leading_comment, int columns,
+                   Dialect* dialect) {
+  if (table_text.find('#') == std::string_view::npos) return columns;
   int64_t rows = 0, comments = 0, ragged_comments = 0;
+  bool ragged_rows = false;
   for (const RecordShape& r : RecordShapes(table_text, *dialect, kRecordsToScore)) {
     if (r.blank) continue;
     ++rows;
     comments += r.comment;
     ragged_comments += r.comment && r.fields != columns;
+    ragged_rows |= !r.comment && r.fields != columns;
   }
-  const bool lines =
-      comments > 0 && comments * 2 < rows && (ragged_comments > 0 || leading_comment);
-  if (!lines && !leading_comment) return;
+  // Comment lines are a minority of the rows, or most of them do not have the table's width
+  // (`# note` above `1,2,3`): either way some are no rows of the table.
+  const bool lines = comments > 0 && comments < rows &&
+                     ((comments * 2 < rows && (ragged_comments > 0 || leading_comment)) ||
+                      ragged_comments * 2 > comments);
+  if (!lines && !leading_comment) return columns;
   Dialect with = *dialect;
   with.comment = '#';
   with.trailing_comments = true;
   int64_t cut = 0;
   bool cuts_fit = true;
+  std::set<int> widths_when_cut;
   for (const RecordShape& r : RecordShapes(table_text, with, kRecordsToScore)) {
+    if (r.blank || r.comment) continue;
+    widths_when_cut.insert(r.fields);
     if (!r.trailing_comment) continue;
     ++cut;
     cuts_fit &= r.fields == columns;
   }
   const bool trailing = cut >= 2 && cuts_fit;
-  if (lines || trailing) dialect->comment = '#';
-  dialect->trailing_comments = trailing;
+  const bool evens_rows =
+      cut >= 1 && ragged_rows && widths_when_cut.size() == 1 && *widths_when_cut.begin() >= 2;
+  if (lines || trailing || evens_rows) dialect->comment = '#';
+  dialect->trailing_comments = trailing || evens_rows;
+  return evens_rows ? *widths_when_cut.begin() : columns;
 }
 
 constexpr int kMaxFooterLines = 20;
@@ -467,10 +481,15 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       c.score = 0;
     }
   }
-  // Best score first; ties go to more columns, then to the order tried.
+  // Best score first; ties go to the reading that keeps more lines in the table (`;` that
+  // splits the header too, over `,` that splits only the rows' decimal commas), then to more
+  // columns, then to the order tried.
   std::stable_sort(out.candidates.begin(), out.candidates.end(),
                    [](const DialectCandidate& a, const DialectCandidate& b) {
                      if (a.score != b.score) return a.score > b.score;
+                     if (a.skipped_records != b.skipped_records) {
+                       return a.skipped_records < b.skipped_records;
+                     }
                      return a.columns > b.columns;
                    });
   if (out.candidates.empty() || out.candidates.front().columns == 0) {
@@ -524,7 +543,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   const size_t table_begin =
       best.skipped_records < static_cast<int>(offsets.size()) ? offsets[best.skipped_records] : 0;
   const std::string_view table_text = std::string_view(text).substr(table_begin);
-  DetectComments(table_text, leading_comment, best.columns, &out.dialect);
+  out.columns = DetectComments(table_text, leading_comment, best.columns, &out.dialect);
   offsets.clear();
   records = SplitRecords(table_text, out.dialect, options.max_sample_records, &offsets);
   int64_t line = 1;

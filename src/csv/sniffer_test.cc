@@ -62,6 +62,15 @@ TEST(SnifferTest, LineEndings) {
   EXPECT_EQ(Sniff("a,b\r1,2\r")->dialect.line_ending, LineEnding::kCr);
 }
 
+// Two delimiters that split the rows alike: the one that splits the header too is the one.
+TEST(SnifferTest, TiesGoToTheReadingThatKeepsTheHeader) {
+  auto s = Sniff("commas;periods\n1,1;1.1\n0,25;0.25\n1,53e4;1.53e4\n-1,5;-1.5\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->dialect.delimiter, ';');
+  EXPECT_EQ(s->dialect.skipped_lines, 0);
+  EXPECT_EQ(s->records[0], (std::vector<std::string>{"commas", "periods"}));
+}
+
 TEST(SnifferTest, SkipsTitleAndCommentLines) {
   auto s = Sniff("Quarterly sales report\n# exported 2024-02-01\nregion,sales\nN,1\nS,2\nE,3\n");
   ASSERT_TRUE(s.ok());
@@ -95,6 +104,13 @@ TEST(SnifferTest, CommentLinesAmongTheRows) {
   auto one_colour = Sniff("name,colour\nred,#ff0000\n#00ff00,green\nblue,#0000ff\nx,y\n");
   ASSERT_TRUE(one_colour.ok());
   EXPECT_EQ(one_colour->dialect.comment, '\0');  // a `#` line of the table's width is a row
+
+  // More notes than rows, none of the table's width: still notes.
+  auto notes = Sniff("x,y,z\n# note\n1,2,3\n# note\n# note\n4,5,6\n# note\n");
+  ASSERT_TRUE(notes.ok());
+  EXPECT_EQ(notes->dialect.comment, '#');
+  ASSERT_EQ(notes->records.size(), 3u);
+  EXPECT_EQ(notes->records[2], (std::vector<std::string>{"4", "5", "6"}));
 }
 
 // Notes after the last value (`2.5  # estimated`) end the record when the file writes them so
@@ -112,6 +128,13 @@ TEST(SnifferTest, TrailingComments) {
   ASSERT_TRUE(address.ok());
   EXPECT_EQ(address->dialect.comment, '\0');
   EXPECT_EQ(address->records[1][1], "Main St #5");
+  // One note that runs past the delimiter (`1;3 # five;7`), in a file with comment lines: cut
+  // there, every row has one width.
+  auto once = Sniff("# exported\na;b\n1;3 # five;7\n6;7\n2;2\n");
+  ASSERT_TRUE(once.ok());
+  EXPECT_EQ(once->columns, 2);
+  EXPECT_TRUE(once->dialect.trailing_comments);
+  EXPECT_EQ(once->records[1], (std::vector<std::string>{"1", "3"}));
 }
 
 // `'` quotes with backslash escapes, when the file writes them so; an apostrophe inside a

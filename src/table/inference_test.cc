@@ -19,6 +19,11 @@ TEST(GuessColumnTest, Types) {
   EXPECT_EQ(Guess({"2024-01-31", "2024-02-01"}).type, ColumnType::kDate);
   EXPECT_EQ(Guess({"2015/01/01 01:00:00", "2015/01/01 02:00:00"}).type, ColumnType::kDatetime);
   EXPECT_EQ(Guess({"Jan 1 2000", "Feb 1 2000"}).type, ColumnType::kDate);
+  // Letters are yes/no only when both answers occur.
+  EXPECT_EQ(Guess({"Y", "N", "Y"}).type, ColumnType::kBoolean);
+  EXPECT_EQ(Guess({"T", "T", "T"}).type, ColumnType::kCategorical);
+  EXPECT_EQ(Guess({"y"}).type, ColumnType::kCategorical);
+  EXPECT_EQ(Guess({"yes", "yes"}).type, ColumnType::kBoolean);
 }
 
 // Decimals with more than 15 digits are floats too (they were taken for whole numbers).

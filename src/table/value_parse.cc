@@ -295,10 +295,11 @@ std::optional<int64_t> ZoneOffset(std::string_view name) {
   return std::nullopt;
 }
 
-// [T| ]HH:MM[:SS[.fff]][ AM|PM][Z|±HH[:MM]| UTC| EST …]; adds to *seconds.
+// [T| |, ]HH:MM[:SS[.fff]][ AM|PM][Z|±HH[:MM]| UTC| EST …]; adds to *seconds. The comma is
+// how some locales join a date and its time ("1/2/2023, 12:33 PM").
 bool TimeOfDay(Cursor& c, int64_t* seconds, bool* has_time) {
   if (c.done()) return true;
-  if (!c.Char('T') && !c.Char(' ')) return false;
+  if (!c.Char('T') && !c.Char(' ') && !c.Char(',')) return false;
   c.Spaces();
   int h, m = 0, s = 0;
   if (!c.Digits(1, 2, &h) || !c.Char(':') || !c.Digits(2, 2, &m)) return false;

@@ -134,6 +134,13 @@ TEST(ParseDateTest, Forms) {
   for (const char* bad : {"19580230", "17991231", "21010101", "1958032", "195803291"}) {
     EXPECT_FALSE(ParseDate(bad, DateOrder::kYmdCompact)) << bad;
   }
+  // A comma between the date and its time, as some locales write it.
+  auto comma = ParseDate("1/2/2023, 12:33 PM", DateOrder::kMdy);
+  ASSERT_TRUE(comma);
+  EXPECT_EQ(comma->seconds, day(2023, 1, 2) + 12 * 3600 + 33 * 60);
+  EXPECT_TRUE(comma->has_time);
+  EXPECT_FALSE(ParseDate("1/2/2023,", DateOrder::kMdy));
+  EXPECT_FALSE(ParseDate("1/2/2023, noon", DateOrder::kMdy));
   for (const char* bad :
        {"2024-02-30", "2024-13-01", "31/01/2024", "2024-01-31 25:00", "20240131"}) {
     EXPECT_FALSE(ParseDate(bad, bad[2] == '/' ? DateOrder::kMdy : DateOrder::kYmd)) << bad;
