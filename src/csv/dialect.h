@@ -46,6 +46,9 @@ struct Dialect {
   // With `comment` set: whitespace then `comment` after a value ends the record there
   // (`1.5,2  # estimated`). Chosen when the file writes its notes that way.
   bool trailing_comments = false;
+  // Every line ends with a delimiter (`a,b,` over `1,2,`): the empty field after it is no
+  // column, and a row that has it is not ragged.
+  bool trailing_delimiter = false;
   // Lines before the first record (titles, `#` comments) that are not part of the table.
   int skipped_lines = 0;
   // Lines after the table (a totals row, "Source: …" notes), and the byte offset in the file

@@ -131,6 +131,25 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   return c;
 }
 
+// True when every line of the sample's table ends with a delimiter: each record is `columns`
+// wide with an empty last field, but the first may be one short (a header written without it,
+// `c1,c2` over `1,2,`). The last record of a cut sample may be cut, so it does not count.
+bool EndsEveryLineWithADelimiter(std::string_view table_text, const Dialect& dialect, int columns,
+                                 bool whole_file) {
+  if (columns < 2) return false;
+  std::vector<RecordShape> shapes = RecordShapes(table_text, dialect, kRecordsToScore);
+  if (!whole_file && !shapes.empty()) shapes.pop_back();
+  int rows = 0;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const RecordShape& r = shapes[i];
+    if (r.blank || r.comment) continue;
+    const bool short_header = rows == 0 && r.fields == columns - 1;
+    if (!short_header && (r.fields != columns || !r.last_empty)) return false;
+    ++rows;
+  }
+  return rows >= 2;
+}
+
 // Sets `dialect->comment` (and trailing_comments) when the sample's table, from `table_text` on,
 // has comment lines among its rows: `#` lines, fewer than half of the records, one of which
 // does not have the table's width or follows a leading comment, or more of them, most not of
@@ -544,6 +563,18 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       best.skipped_records < static_cast<int>(offsets.size()) ? offsets[best.skipped_records] : 0;
   const std::string_view table_text = std::string_view(text).substr(table_begin);
   out.columns = DetectComments(table_text, leading_comment, best.columns, &out.dialect);
+  if (EndsEveryLineWithADelimiter(table_text, out.dialect, out.columns, whole)) {
+    out.dialect.trailing_delimiter = true;
+    --out.columns;
+  }
+  // The width of a record as split, the empty field after a trailing delimiter included.
+  const int split_width = out.columns + out.dialect.trailing_delimiter;
+  const auto drop_trailing_field = [&](std::vector<std::string>& record) {
+    if (out.dialect.trailing_delimiter && static_cast<int>(record.size()) == split_width &&
+        record.back().empty()) {
+      record.pop_back();
+    }
+  };
   offsets.clear();
   records = SplitRecords(table_text, out.dialect, options.max_sample_records, &offsets);
   int64_t line = 1;
@@ -557,13 +588,14 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     const size_t begin = table_begin + offsets[i];
     // An empty line is skipped; `""` is a record with one empty value.
     if (begin >= text.size() || text[begin] == '\n' || text[begin] == '\r') continue;
+    drop_trailing_field(records[i]);
     out.records.push_back(std::move(records[i]));
     out.record_offsets.push_back(static_cast<int64_t>(begin));
     out.record_lines.push_back(line_of(static_cast<int64_t>(begin)));
   }
   if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
   DS_RETURN_IF_ERROR(
-      FindFooter(source, guess.bom_bytes, out.columns, &out.dialect, &out.footer_lines));
+      FindFooter(source, guess.bom_bytes, split_width, &out.dialect, &out.footer_lines));
   // When the sample reaches the footer, its lines are no records of it either.
   const bool sample_has_footer =
       out.dialect.footer_offset >= 0 && sampled_bytes > out.dialect.footer_offset;
@@ -600,6 +632,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       if (start == std::string::npos || stop <= start) continue;
       std::string_view body(piece->data() + start + 1, stop - start);
       for (auto& r : SplitRecords(body, out.dialect, 2000)) {
+        drop_trailing_field(r);
         if (static_cast<int>(r.size()) == out.columns) out.extra_records.push_back(std::move(r));
       }
     }

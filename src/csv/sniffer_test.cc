@@ -204,6 +204,19 @@ TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->dialect.skipped_lines, 0);
   EXPECT_EQ(s->records[0], (std::vector<std::string>{"c1", "c2"}));
+  // The empty field after the rows' last delimiter is no column.
+  EXPECT_TRUE(s->dialect.trailing_delimiter);
+  EXPECT_EQ(s->columns, 2);
+  EXPECT_EQ(s->records[1], (std::vector<std::string>{"1", "2"}));
+  // Nor when the header ends with one too; a last column with values is a column.
+  auto both = Sniff("c1,c2,\n1,2,\n3,4,\n");
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->columns, 2);
+  EXPECT_EQ(both->records[0], (std::vector<std::string>{"c1", "c2"}));
+  auto filled = Sniff("c1,c2,c3\n1,2,\n3,4,5\n");
+  ASSERT_TRUE(filled.ok());
+  EXPECT_FALSE(filled->dialect.trailing_delimiter);
+  EXPECT_EQ(filled->columns, 3);
   auto title = Sniff("Sales\nregion,sales\nN,1\nS,2\n");
   ASSERT_TRUE(title.ok());
   EXPECT_EQ(title->dialect.skipped_lines, 1);

@@ -91,7 +91,11 @@ class Tokenizer::Emitter {
   // A field ends at `end` (exclusive); `terminator` says whether it also ends the record.
   inline void Field(uint32_t begin, uint32_t end, bool terminator, bool quote) {
     if (terminator && end > begin && block_[end - 1] == '\r' && terminator_ == '\n') --end;
-    if (column_ < t_.columns_) row_cells_[column_] = Cell::Make(begin, end, quote);
+    if (column_ < t_.columns_) {
+      row_cells_[column_] = Cell::Make(begin, end, quote);
+    } else if (column_ == t_.columns_) {
+      extra_empty_ = begin == end;
+    }
     ++column_;
     if (terminator) EndRecord(end);
   }
@@ -101,7 +105,10 @@ class Tokenizer::Emitter {
     if (column_ == 1 && row_cells_[0].begin == row_cells_[0].end()) {
       ++result_.blank_lines;  // an empty line: not a record
     } else {
-      if (column_ != columns) Ragged();
+      if (column_ != columns &&
+          !(column_ == columns + 1 && extra_empty_ && t_.dialect_.trailing_delimiter)) {
+        Ragged();
+      }
       for (int c = column_; c < columns; ++c) row_cells_[c] = Cell::Absent();
       t_.row_begin_[rows_] = record_begin_;
       t_.row_end_[rows_] = end;
@@ -176,6 +183,7 @@ class Tokenizer::Emitter {
   }
 
   Tokenizer& t_;
+  bool extra_empty_ = false;  // the field past the last column was empty
   std::string_view block_;
   int64_t first_line_;
   int64_t first_offset_;

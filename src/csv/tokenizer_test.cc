@@ -58,6 +58,21 @@ TEST(TokenizerTest, RaggedRowsAreKeptAndReported) {
   EXPECT_EQ(sorted[1].line, 3);
 }
 
+// With a trailing delimiter on every line, the empty field after it is no extra field; a value
+// there still is one.
+TEST(TokenizerTest, TrailingDelimiterIsNotARaggedRow) {
+  Dialect d;
+  d.trailing_delimiter = true;
+  for (bool scalar : {false, true}) {
+    Table t = Tokenize("1,2,\r\n3,4,\r\n5,6\r\n7,8,9\r\n", d, 2, scalar);
+    ASSERT_EQ(t.rows.size(), 4u);
+    EXPECT_EQ(t.rows[0], (std::vector<std::string>{"1", "2"}));
+    EXPECT_EQ(t.rows[2], (std::vector<std::string>{"5", "6"}));
+    EXPECT_EQ(t.log.Count(DiagnosticKind::kTooManyFields), 1) << scalar;
+    EXPECT_EQ(t.log.Sorted()[0].line, 4);
+  }
+}
+
 TEST(TokenizerTest, UnterminatedQuoteAtEndIsADiagnostic) {
   Dialect d;
   Table t = Tokenize("a,b\nc,\"open\nstill open", d, 2, false);
