@@ -49,6 +49,9 @@ struct Dialect {
   // Every line ends with a delimiter (`a,b,` over `1,2,`): the empty field after it is no
   // column, and a row that has it is not ragged.
   bool trailing_delimiter = false;
+  // The rows are one field short of the header (`one,two,three,four` over `1,a,alice`): the
+  // last column is empty, and a row without it is not ragged.
+  bool short_rows = false;
   // Lines before the first record (titles, `#` comments) that are not part of the table.
   int skipped_lines = 0;
   // Lines after the table (a totals row, "Source: …" notes), and the byte offset in the file

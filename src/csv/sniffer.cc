@@ -70,6 +70,30 @@ LineEnding DetectLineEnding(std::string_view text) {
   return crlf > lone_lf ? LineEnding::kCrLf : LineEnding::kLf;
 }
 
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// True when record `header` of `text` holds names (no field is a number) and the record after
+// it holds a number: `one,two,three` over `1,a,alice`.
+bool NamesOverValues(std::string_view text, const Dialect& dialect, size_t header) {
+  const auto records = SplitRecords(text, dialect, header + 2);
+  if (records.size() < header + 2) return false;
+  const auto numeric = [](const std::string& field) {
+    const std::string_view v = TrimBlanks(field);
+    const auto number_char = [](char ch) {
+      return (ch >= '0' && ch <= '9') || ch == '.' || ch == ',' || ch == '-' || ch == '+';
+    };
+    return !v.empty() && std::all_of(v.begin(), v.end(), number_char) &&
+           v.find_first_of("0123456789") != std::string_view::npos;
+  };
+  return std::none_of(records[header].begin(), records[header].end(), numeric) &&
+         std::any_of(records[header + 1].begin(), records[header + 1].end(), numeric);
+}
+
 DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool whole_file,
                                 size_t records_to_score) {
   DialectCandidate c;
@@ -117,10 +141,25 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
     }
     if (trailing) --first;
   }
+  // A header one name wider than rows that all have the table's width is names over values,
+  // not a title: `one,two,three,four` over `1,a,alice`, or `a,b,` over `1,2`.
+  if (first > 0 && widths[first - 1] == best_width + 1 && !records[first - 1].comment &&
+      records[first - 1].filled >= best_width) {
+    bool rows_fit = true;
+    for (size_t i = first; i < records.size() && rows_fit; ++i) {
+      rows_fit =
+          widths[i] == 0 || widths[i] == best_width || (i + 1 == records.size() && !whole_file);
+    }
+    if (rows_fit && NamesOverValues(text, dialect, first - 1)) {
+      --first;
+      c.wider_header = true;
+    }
+  }
   c.skipped_records = static_cast<int>(first);
   size_t considered = 0, consistent = 0;
   for (size_t i = first; i < records.size(); ++i) {
     if (widths[i] == 0 || (records[i].comment && widths[i] != best_width)) continue;
+    if (c.wider_header && i == first) continue;
     ++considered;
     consistent += widths[i] == best_width;
   }
@@ -198,13 +237,6 @@ int DetectComments(std::string_view table_text, bool leading_comment, int column
 
 constexpr int kMaxFooterLines = 20;
 constexpr size_t kFooterTailBytes = 16 << 10;
-
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // A note below a table: its first cell filled and either alone on a line narrower than the
 // table, or reading as a note ("Source: …", "* provisional", "Note …") on a line that is not a
@@ -563,7 +595,8 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       best.skipped_records < static_cast<int>(offsets.size()) ? offsets[best.skipped_records] : 0;
   const std::string_view table_text = std::string_view(text).substr(table_begin);
   out.columns = DetectComments(table_text, leading_comment, best.columns, &out.dialect);
-  if (EndsEveryLineWithADelimiter(table_text, out.dialect, out.columns, whole)) {
+  if (!best.wider_header &&
+      EndsEveryLineWithADelimiter(table_text, out.dialect, out.columns, whole)) {
     out.dialect.trailing_delimiter = true;
     --out.columns;
   }
@@ -594,6 +627,20 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     out.record_lines.push_back(line_of(static_cast<int64_t>(begin)));
   }
   if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
+  // A header one name wider than the rows: an empty last name is a trailing delimiter's (no
+  // column); another names a last column the rows leave empty.
+  if (best.wider_header && static_cast<int>(out.records[0].size()) == out.columns + 1) {
+    if (TrimBlanks(out.records[0].back()).empty()) {
+      out.records[0].pop_back();
+    } else {
+      out.dialect.short_rows = true;
+      ++out.columns;
+      for (size_t i = 1; i < out.records.size(); ++i) {
+        if (static_cast<int>(out.records[i].size()) == out.columns - 1)
+          out.records[i].emplace_back();
+      }
+    }
+  }
   DS_RETURN_IF_ERROR(
       FindFooter(source, guess.bom_bytes, split_width, &out.dialect, &out.footer_lines));
   // When the sample reaches the footer, its lines are no records of it either.
@@ -633,6 +680,8 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       std::string_view body(piece->data() + start + 1, stop - start);
       for (auto& r : SplitRecords(body, out.dialect, 2000)) {
         drop_trailing_field(r);
+        if (out.dialect.short_rows && static_cast<int>(r.size()) == out.columns - 1)
+          r.emplace_back();
         if (static_cast<int>(r.size()) == out.columns) out.extra_records.push_back(std::move(r));
       }
     }

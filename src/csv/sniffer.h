@@ -37,6 +37,9 @@ struct DialectCandidate {
   double consistency = 0;   // share of the remaining records that have it
   bool literal_inner_quotes = false;
   bool unterminated_quote = false;
+  // The first record is a header one name wider than the rows (`one,two,three,four` over
+  // `1,a,alice`, or `a,b,` over `1,2`): it is kept, and `columns` is the rows' width.
+  bool wider_header = false;
   double score = 0;  // consistency, discounted for one column and open quotes
 };
 

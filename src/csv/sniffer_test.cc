@@ -222,6 +222,27 @@ TEST(SnifferTest, HeaderOneFieldShortOfRowsWithATrailingDelimiter) {
   EXPECT_EQ(title->dialect.skipped_lines, 1);
 }
 
+// A header one name wider than the rows is the header: its last column is empty in every row,
+// and those rows are not ragged. An empty last name is a trailing delimiter's: no column.
+TEST(SnifferTest, HeaderOneNameWiderThanTheRows) {
+  auto s = Sniff("# gunk at the top\none,two,three,four\n1,a,alice\n2,b,bob\n");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->dialect.short_rows);
+  EXPECT_EQ(s->columns, 4);
+  EXPECT_EQ(s->records[0], (std::vector<std::string>{"one", "two", "three", "four"}));
+  EXPECT_EQ(s->records[1], (std::vector<std::string>{"1", "a", "alice", ""}));
+  auto trailing = Sniff("id,name,lat,lon,\n1,x,0,0\n2,y,1,1\n");
+  ASSERT_TRUE(trailing.ok());
+  EXPECT_FALSE(trailing->dialect.short_rows);
+  EXPECT_EQ(trailing->columns, 4);
+  EXPECT_EQ(trailing->records[0], (std::vector<std::string>{"id", "name", "lat", "lon"}));
+  // A title line above a header of the rows' width stays a title.
+  auto title = Sniff("Sales by region and year,2024,final\nregion,sales\nN,1\nS,2\n");
+  ASSERT_TRUE(title.ok());
+  EXPECT_EQ(title->columns, 2);
+  EXPECT_EQ(title->dialect.skipped_lines, 1);
+}
+
 // A spreadsheet export's title in the first cell of a row as wide as the table, above the
 // header (with or without a blank line between), is a line above the table.
 TEST(SnifferTest, TitleRowOfASpreadsheetExport) {

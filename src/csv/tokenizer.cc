@@ -106,7 +106,8 @@ class Tokenizer::Emitter {
       ++result_.blank_lines;  // an empty line: not a record
     } else {
       if (column_ != columns &&
-          !(column_ == columns + 1 && extra_empty_ && t_.dialect_.trailing_delimiter)) {
+          !(column_ == columns + 1 && extra_empty_ && t_.dialect_.trailing_delimiter) &&
+          !(column_ == columns - 1 && t_.dialect_.short_rows)) {
         Ragged();
       }
       for (int c = column_; c < columns; ++c) row_cells_[c] = Cell::Absent();

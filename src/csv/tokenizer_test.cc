@@ -73,6 +73,18 @@ TEST(TokenizerTest, TrailingDelimiterIsNotARaggedRow) {
   }
 }
 
+// Rows one field short of a wider header leave the last column empty, without a diagnostic.
+TEST(TokenizerTest, ShortRowsUnderAWiderHeaderAreNotRagged) {
+  Dialect d;
+  d.short_rows = true;
+  for (bool scalar : {false, true}) {
+    Table t = Tokenize("1,a\n2,b\n3\n", d, 3, scalar);
+    ASSERT_EQ(t.rows.size(), 3u);
+    EXPECT_EQ(t.rows[0], (std::vector<std::string>{"1", "a", "<absent>"}));
+    EXPECT_EQ(t.log.Count(DiagnosticKind::kTooFewFields), 1) << scalar;
+  }
+}
+
 TEST(TokenizerTest, UnterminatedQuoteAtEndIsADiagnostic) {
   Dialect d;
   Table t = Tokenize("a,b\nc,\"open\nstill open", d, 2, false);
