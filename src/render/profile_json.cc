@@ -48,6 +48,7 @@ ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
       {"comment", p.dialect.comment ? std::string(1, p.dialect.comment) : std::string()},
       {"trailingComments", p.dialect.trailing_comments},
       {"trailingDelimiter", p.dialect.trailing_delimiter},
+      {"shortRows", p.dialect.short_rows},
       {"header", p.dialect.header},
       {"skippedLines", p.dialect.skipped_lines},
       {"footerLines", p.dialect.footer_lines},
