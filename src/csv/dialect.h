@@ -46,6 +46,9 @@ struct Dialect {
   // With `comment` set: whitespace then `comment` after a value ends the record there
   // (`1.5,2  # estimated`). Chosen when the file writes its notes that way.
   bool trailing_comments = false;
+  // With trailing_comments: a `comment` right after a value (`1;3#5;7`) starts the note too.
+  // Chosen only when cutting there evens the rows of a file that has comment lines.
+  bool unspaced_comments = false;
   // Every line ends with a delimiter (`a,b,` over `1,2,`): the empty field after it is no
   // column, and a row that has it is not ragged.
   bool trailing_delimiter = false;

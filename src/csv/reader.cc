@@ -183,7 +183,8 @@ size_t LastRecordEnd(const char* data, size_t n, const Dialect& dialect, int64_t
     char c = data[i];
     if (c == terminator) ++terminators;
     if (comment != '\0' && c == comment && !inside &&
-        (i == last || (dialect.trailing_comments && (data[i - 1] == ' ' || data[i - 1] == '\t')))) {
+        (i == last || (dialect.trailing_comments &&
+                       (dialect.unspaced_comments || data[i - 1] == ' ' || data[i - 1] == '\t')))) {
       // A comment runs to the end of its line, quotes and all (as in the tokenizer).
       const void* end = std::memchr(data + i, terminator, n - i);
       if (end == nullptr) break;

@@ -138,6 +138,38 @@ TEST(ReaderTest, CommentLinesAndTrailingComments) {
   }
 }
 
+// A note right after a value (`7#late, "q`), when the dialect says so: same rows on every
+// path and block size, the note's quote and delimiter read as text.
+TEST(ReaderTest, UnspacedTrailingComments) {
+  std::string text;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 11 == 0) text += "# a note\n";
+    const std::string row = std::to_string(i) + ";" + std::to_string(i * 2);
+    text += row + (i % 4 == 0 ? "#late, \"q;x\n" : "\n");
+    expected.push_back(row);
+  }
+  Dialect d;
+  d.delimiter = ';';
+  d.comment = '#';
+  d.trailing_comments = true;
+  d.unspaced_comments = true;
+  for (bool in_memory : {true, false}) {
+    for (size_t block : {64, 333, 1 << 20}) {
+      ReadOptions options;
+      options.threads = 2;
+      options.block_bytes = block;
+      options.batch_rows = 5;
+      ReadSummary summary;
+      auto rows = ReadAll(text, d, 2, options, &summary, in_memory);
+      EXPECT_EQ(rows, expected) << block;
+      EXPECT_EQ(summary.rows, 300);
+      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooManyFields), 0);
+      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kUnterminatedQuote), 0);
+    }
+  }
+}
+
 // NUL bytes anywhere in the text are counted, and the first is reported with its offset and
 // line, on every path and block size; the rows keep them.
 TEST(ReaderTest, NulBytesAreReportedWithTheFirstOffset) {

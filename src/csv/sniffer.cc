@@ -195,7 +195,8 @@ bool EndsEveryLineWithADelimiter(std::string_view table_text, const Dialect& dia
 // the table's width. A first column of `#ff0000` colours is data. Trailing comments
 // (`2.5  # estimated`) need two records that end in one and keep the table's width when cut
 // there, or, in a file that has comment lines, cuts that leave every row of one width where the
-// rows had several (`1;3#5;7` over `6;7`). Returns the table's width, which such cuts change.
+// rows had several (`1;3 # 5;7` over `6;7`, or `1;3#5;7` with the `#` right after the value).
+// Returns the table's width, which such cuts change.
 int DetectComments(std::string_view table_text, bool leading_comment, int columns,
                    Dialect* dialect) {
   if (table_text.find('#') == std::string_view::npos) return columns;
@@ -214,25 +215,36 @@ int DetectComments(std::string_view table_text, bool leading_comment, int column
                      ((comments * 2 < rows && (ragged_comments > 0 || leading_comment)) ||
                       ragged_comments * 2 > comments);
   if (!lines && !leading_comment) return columns;
-  Dialect with = *dialect;
-  with.comment = '#';
-  with.trailing_comments = true;
-  int64_t cut = 0;
-  bool cuts_fit = true;
-  std::set<int> widths_when_cut;
-  for (const RecordShape& r : RecordShapes(table_text, with, kRecordsToScore)) {
-    if (r.blank || r.comment) continue;
-    widths_when_cut.insert(r.fields);
-    if (!r.trailing_comment) continue;
-    ++cut;
-    cuts_fit &= r.fields == columns;
+  // Notes after values: blank then `#` (`2.5  # estimated`), or, failing that, `#` right after
+  // a value (`1;3#5;7`), which only a file with comment lines is read with.
+  for (bool unspaced : {false, true}) {
+    if (unspaced && !lines && !leading_comment) break;
+    Dialect with = *dialect;
+    with.comment = '#';
+    with.trailing_comments = true;
+    with.unspaced_comments = unspaced;
+    int64_t cut = 0;
+    bool cuts_fit = true;
+    std::set<int> widths_when_cut;
+    for (const RecordShape& r : RecordShapes(table_text, with, kRecordsToScore)) {
+      if (r.blank || r.comment) continue;
+      widths_when_cut.insert(r.fields);
+      if (!r.trailing_comment) continue;
+      ++cut;
+      cuts_fit &= r.fields == columns;
+    }
+    const bool trailing = !unspaced && cut >= 2 && cuts_fit;
+    const bool evens_rows =
+        cut >= 1 && ragged_rows && widths_when_cut.size() == 1 && *widths_when_cut.begin() >= 2;
+    if (trailing || evens_rows) {
+      dialect->comment = '#';
+      dialect->trailing_comments = true;
+      dialect->unspaced_comments = unspaced;
+      return evens_rows ? *widths_when_cut.begin() : columns;
+    }
   }
-  const bool trailing = cut >= 2 && cuts_fit;
-  const bool evens_rows =
-      cut >= 1 && ragged_rows && widths_when_cut.size() == 1 && *widths_when_cut.begin() >= 2;
-  if (lines || trailing || evens_rows) dialect->comment = '#';
-  dialect->trailing_comments = trailing || evens_rows;
-  return evens_rows ? *widths_when_cut.begin() : columns;
+  if (lines) dialect->comment = '#';
+  return columns;
 }
 
 constexpr int kMaxFooterLines = 20;

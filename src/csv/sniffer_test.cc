@@ -135,6 +135,17 @@ TEST(SnifferTest, TrailingComments) {
   EXPECT_EQ(once->columns, 2);
   EXPECT_TRUE(once->dialect.trailing_comments);
   EXPECT_EQ(once->records[1], (std::vector<std::string>{"1", "3"}));
+  // Or right after the value, in a file with comment lines.
+  auto unspaced = Sniff("# exported\na;b#12;#\n1;3#5;7\n6;7\n2;2\n");
+  ASSERT_TRUE(unspaced.ok());
+  EXPECT_EQ(unspaced->columns, 2);
+  EXPECT_TRUE(unspaced->dialect.unspaced_comments);
+  EXPECT_EQ(unspaced->records[0], (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(unspaced->records[1], (std::vector<std::string>{"1", "3"}));
+  // Without comment lines, a `#` in a value stays text.
+  auto plain = Sniff("a;b\n1;3#5;7\n6;7\n2;2\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->dialect.unspaced_comments);
 }
 
 // `'` quotes with backslash escapes, when the file writes them so; an apostrophe inside a

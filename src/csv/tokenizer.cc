@@ -237,6 +237,7 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
   const bool literal = dialect_.literal_inner_quotes;
   const char comment = dialect_.comment;
   const bool trailing = comment != '\0' && dialect_.trailing_comments;
+  const bool unspaced = dialect_.unspaced_comments;
   bool inside = false;
   bool special = false;  // the current field has a quote or escape character
   uint32_t field_begin = 0, record_begin = 0, closed_at = UINT32_MAX;
@@ -254,7 +255,7 @@ TokenizeResult Tokenizer::RunScalar(std::string_view block, int64_t block_index,
         emitter.set_record_begin(field_begin);
         continue;
       }
-      if (trailing && IsBlank(data[i - 1])) {  // a note after the record's last value
+      if (trailing && (IsBlank(data[i - 1]) || unspaced)) {  // a note after the record's last value
         uint32_t end = i;
         while (end > field_begin && IsBlank(data[end - 1])) --end;
         emitter.Field(field_begin, end, /*terminator=*/true, special);
@@ -381,6 +382,7 @@ bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_recor
   const char terminator = dialect.RecordTerminator();
   const char comment = dialect.comment;
   const bool trailing = comment != '\0' && dialect.trailing_comments;
+  const bool unspaced = dialect.unspaced_comments;
   bool inside = false;
   size_t records = 0, fields_in_record = 0;
   size_t field_begin = 0, record_begin = 0, closed_at = SIZE_MAX;
@@ -401,7 +403,7 @@ bool ScanRecords(std::string_view text, const Dialect& dialect, size_t max_recor
         field_begin = record_begin = i + 1;
         continue;
       }
-      if (trailing && IsBlank(text[i - 1])) {  // a note after the record's last value
+      if (trailing && (IsBlank(text[i - 1]) || unspaced)) {  // a note after the record's last value
         size_t end = i;
         while (end > field_begin && IsBlank(text[end - 1])) --end;
         field(field_begin, end, /*last=*/true);

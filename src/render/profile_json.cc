@@ -47,6 +47,7 @@ ordered_json ProfileJson(const analysis::Profile& p, bool with_correlations) {
       {"literalInnerQuotes", p.dialect.literal_inner_quotes},
       {"comment", p.dialect.comment ? std::string(1, p.dialect.comment) : std::string()},
       {"trailingComments", p.dialect.trailing_comments},
+      {"unspacedComments", p.dialect.unspaced_comments},
       {"trailingDelimiter", p.dialect.trailing_delimiter},
       {"shortRows", p.dialect.short_rows},
       {"header", p.dialect.header},
