@@ -17,10 +17,8 @@ which repositories and commits it is made of. A verdict line reads
 `path` is relative to CORPUS; `types` has one entry a column, separated by spaces, each entry
 one or more of integer, float, boolean, date, datetime, time, string, identifier joined by `|`
 (the types that read that column right). `how` is `judged` (the file was read by hand) or
-`agreed` (both readers gave these types, and the file was not read by hand: a sample of 45 such
-files was, see bench/corpus/README.md) or `excluded` (types `-`: empty, a header alone, not a
-table; such files count only for crashes and hangs).
-A file whose column count a reader gets wrong scores none of its columns for that reader.
+`excluded` (types `-`: empty, a header alone, not a table; such files count only for crashes
+and hangs). A file whose column count a reader gets wrong scores none of its columns for that reader.
 
 Usage: bench/corpus_types.py CORPUS [--verdicts F] [--cache DIR] [--timeout S] [--jobs N]
        bench/corpus_types.py CORPUS --disagreements   (the files the two readers read apart)
@@ -128,8 +126,8 @@ def load_verdicts(path):
             if not line.strip() or line.startswith('#'):
                 continue
             fields = line.rstrip('\n').split('\t')
-            if len(fields) < 3 or fields[2] not in ('judged', 'agreed', 'excluded'):
-                sys.exit(f'{path}:{number}: expected path<TAB>types<TAB>judged|agreed|excluded[<TAB>note]')
+            if len(fields) < 3 or fields[2] not in ('judged', 'excluded'):
+                sys.exit(f'{path}:{number}: expected path<TAB>types<TAB>judged|excluded[<TAB>note]')
             if fields[2] == 'excluded':
                 verdicts[fields[0]] = (None, 'excluded')
                 continue
@@ -193,25 +191,20 @@ def main():
     print(f"{sum(1 for r in files if verdicts.get(r, ('', ''))[1] == 'excluded')} files excluded "
           '(empty, a header alone, or not a table)')
     totals = {'ours': 0, 'duckdb': 0}
+    files_right = {'ours': 0, 'duckdb': 0}
     columns = 0
-    by_how = {}
     for rel in judged:
-        right, how = verdicts[rel]
+        right, _ = verdicts[rel]
         columns += len(right)
         for reader in totals:
             got = score(results[rel][reader].get('types'), right)
             totals[reader] += got
-            by_how.setdefault((how, reader), [0, 0])
-            by_how[(how, reader)][0] += got
-        for reader in totals:
-            by_how[(how, reader)][1] += len(right)
-    print(f'{len(judged)} files with a verdict, {columns} columns '
-          f"({sum(1 for r in judged if verdicts[r][1] == 'judged')} files judged by hand)")
+            files_right[reader] += got == len(right)
+    print(f'{len(judged)} files judged by hand, {columns} columns')
     for reader, name in (('ours', 'DataStory'), ('duckdb', "DuckDB's sniffer")):
         print(f'  {name:17} {totals[reader]:5} of {columns} columns right, '
-              f'{100 * totals[reader] / columns:.1f}%')
-    for (how, reader), (got, of) in sorted(by_how.items()):
-        print(f'    {how:7} {reader:7} {got} of {of}')
+              f'{100 * totals[reader] / columns:.1f}%; every column right in '
+              f'{files_right[reader]} of {len(judged)} files')
     print('Files where DataStory is wrong:')
     for rel in judged:
         right, _ = verdicts[rel]

@@ -77,21 +77,52 @@ std::string_view TrimBlanks(std::string_view s) {
   return s;
 }
 
+// How many blank lines `text` starts with.
+int LeadingBlankLines(std::string_view text) {
+  int lines = 0;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t end = text.find('\n', at);
+    if (end == std::string_view::npos || !TrimBlanks(text.substr(at, end - at)).empty()) break;
+    ++lines;
+    at = end + 1;
+  }
+  return lines;
+}
+
+// A field of digits with the signs and separators of a number (`-1,234.5`): a value, not a name.
+bool LooksNumeric(const std::string& field) {
+  const std::string_view v = TrimBlanks(field);
+  const auto number_char = [](char ch) {
+    return (ch >= '0' && ch <= '9') || ch == '.' || ch == ',' || ch == '-' || ch == '+';
+  };
+  return !v.empty() && std::all_of(v.begin(), v.end(), number_char) &&
+         v.find_first_of("0123456789") != std::string_view::npos;
+}
+
 // True when record `header` of `text` holds names (no field is a number) and the record after
 // it holds a number: `one,two,three` over `1,a,alice`.
 bool NamesOverValues(std::string_view text, const Dialect& dialect, size_t header) {
   const auto records = SplitRecords(text, dialect, header + 2);
   if (records.size() < header + 2) return false;
-  const auto numeric = [](const std::string& field) {
-    const std::string_view v = TrimBlanks(field);
-    const auto number_char = [](char ch) {
-      return (ch >= '0' && ch <= '9') || ch == '.' || ch == ',' || ch == '-' || ch == '+';
-    };
-    return !v.empty() && std::all_of(v.begin(), v.end(), number_char) &&
-           v.find_first_of("0123456789") != std::string_view::npos;
-  };
-  return std::none_of(records[header].begin(), records[header].end(), numeric) &&
-         std::any_of(records[header + 1].begin(), records[header + 1].end(), numeric);
+  return std::none_of(records[header].begin(), records[header].end(), LooksNumeric) &&
+         std::any_of(records[header + 1].begin(), records[header + 1].end(), LooksNumeric);
+}
+
+// True when, past the first record, one column of `text` read by `dialect` holds a number in
+// every record: `1 a` over `2 b` are two columns, where `John Smith` is one name.
+bool HasANumberColumn(std::string_view text, const Dialect& dialect, int columns) {
+  const auto records = SplitRecords(text, dialect, kRecordsToScore);
+  if (records.size() < 2) return false;
+  for (int c = 0; c < columns; ++c) {
+    bool numbers = true;
+    for (size_t r = 1; r < records.size() && numbers; ++r) {
+      const bool blank = records[r].size() == 1 && records[r][0].empty();
+      numbers = blank || (c < static_cast<int>(records[r].size()) && LooksNumeric(records[r][c]));
+    }
+    if (numbers) return true;
+  }
+  return false;
 }
 
 DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool whole_file,
@@ -537,10 +568,12 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       out.candidates[i] = ScoreCandidate(text, trials[i], whole, kRecordsToScore);
     }
     // Spaces must split every line, the first included, into the same number of fields, three
-    // or more: a column of names ("John Smith") under a one-word header, or under "full name",
-    // is one column, not two.
+    // or more, or two with a number on one side in every row: a column of names ("John
+    // Smith") under a one-word header, or under "full name", is one column, not two.
     DialectCandidate& c = out.candidates[i];
-    if (c.delimiter == ' ' && (c.skipped_records > 0 || c.consistency < 1 || c.columns < 3)) {
+    if (c.delimiter == ' ' &&
+        (c.skipped_records > LeadingBlankLines(text) || c.consistency < 1 || c.columns < 2 ||
+         (c.columns == 2 && !HasANumberColumn(text, trials[i], 2)))) {
       c.score = 0;
     }
   }

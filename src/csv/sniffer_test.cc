@@ -35,6 +35,16 @@ TEST(SnifferTest, SpaceDelimitedOnlyWhenNothingElseSplits) {
     ASSERT_TRUE(one_column.ok());
     EXPECT_EQ(one_column->columns, 1) << text;
   }
+  // Two columns split by a space when one of them is a number in every row.
+  for (const char* text : {"x y\n1 a\n2 b\n3 c\n", "\na 1\nb 2\nc 3\n", "123 123\n123 123\n"}) {
+    auto two = Sniff(text);
+    ASSERT_TRUE(two.ok());
+    EXPECT_EQ(two->dialect.delimiter, ' ') << text;
+    EXPECT_EQ(two->columns, 2) << text;
+  }
+  auto words = Sniff("full name\nJohn Smith\nJane Doe\nAl 2nd\n");
+  ASSERT_TRUE(words.ok());
+  EXPECT_EQ(words->columns, 1);
 }
 
 TEST(SnifferTest, CandidatesAreScoredAndKept) {

@@ -23,7 +23,7 @@ bool IsNullTokenSlow(std::string_view v) {
     case 1:
       return v[0] == '-';
     case 2:
-      return v == "NA" || v == "na" || v == "Na";
+      return v == "NA" || v == "na" || v == "Na" || v == "\\N";
     case 3:
       return v == "N/A" || v == "n/a" || v == "NaN" || v == "nan" || v == "NAN" || v == "#NA" ||
              v == "N.A";

@@ -14,13 +14,14 @@
 
 namespace datastory::table {
 
-// "", "NA", "N/A", "null", "NULL", "-", "NaN", "None" and their usual case variants.
+// "", "NA", "N/A", "null", "NULL", "-", "NaN", "None" and their usual case variants, and `\N`
+// (the null of MySQL dumps and PostgreSQL's COPY).
 bool IsNullTokenSlow(std::string_view value);
 inline bool IsNullToken(std::string_view value) {
   // Most values start with a digit or a letter other than N/n: decided without a call.
   if (!value.empty()) {
     char c = value[0];
-    if ((c >= '0' && c <= '9') || (c > 'N' && c != 'n' && c != ' ')) return false;
+    if ((c >= '0' && c <= '9') || (c > 'N' && c != 'n' && c != ' ' && c != '\\')) return false;
   }
   return IsNullTokenSlow(value);
 }

@@ -11,10 +11,12 @@ namespace datastory::table {
 namespace {
 
 TEST(NullTokenTest, Tokens) {
-  for (const char* v : {"", "NA", "N/A", "null", "NULL", "-", "NaN", "None", "  "}) {
+  for (const char* v : {"", "NA", "N/A", "null", "NULL", "-", "NaN", "None", "  ", "\\N"}) {
     EXPECT_TRUE(IsNullToken(v)) << v;
   }
-  for (const char* v : {"0", "n", "Nan Goldin", "--"}) EXPECT_FALSE(IsNullToken(v)) << v;
+  for (const char* v : {"0", "n", "Nan Goldin", "--", "\\", "\\n", "\\Nx"}) {
+    EXPECT_FALSE(IsNullToken(v)) << v;
+  }
 }
 
 TEST(ParseNumberTest, Formats) {
