@@ -77,6 +77,14 @@ std::string_view TrimBlanks(std::string_view s) {
   return s;
 }
 
+// A record of rules: every field three or more of `-`, `=` or `+` (`----`, `=====`, `---+---`).
+bool IsRuleLine(const std::vector<std::string>& record) {
+  return std::all_of(record.begin(), record.end(), [](const std::string& field) {
+    const std::string_view v = TrimBlanks(field);
+    return v.size() >= 3 && v.find_first_not_of("-=+") == std::string_view::npos;
+  });
+}
+
 // How many blank lines `text` starts with.
 int LeadingBlankLines(std::string_view text) {
   int lines = 0;
@@ -672,6 +680,13 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     out.record_lines.push_back(line_of(static_cast<int64_t>(begin)));
   }
   if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
+  // A rule under the names (`----` or `====` in every field, as SQL clients print a table) is
+  // no row.
+  if (out.records.size() > 2 && IsRuleLine(out.records[1]) && !IsRuleLine(out.records[0])) {
+    out.records.erase(out.records.begin() + 1);
+    out.record_offsets.erase(out.record_offsets.begin() + 1);
+    out.record_lines.erase(out.record_lines.begin() + 1);
+  }
   // A header one name wider than the rows: an empty last name is a trailing delimiter's (no
   // column); another names a last column the rows leave empty.
   if (best.wider_header && static_cast<int>(out.records[0].size()) == out.columns + 1) {

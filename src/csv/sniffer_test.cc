@@ -264,6 +264,18 @@ TEST(SnifferTest, HeaderOneNameWiderThanTheRows) {
   EXPECT_EQ(title->dialect.skipped_lines, 1);
 }
 
+// A rule under the header (`----` in every field) is no row; a row of values is kept.
+TEST(SnifferTest, RuleLineUnderTheHeader) {
+  auto s = Sniff("foo\tbar\n----\t---\n\n1\tx\n2\ty\n");
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->records.size(), 3u);
+  EXPECT_EQ(s->records[1], (std::vector<std::string>{"1", "x"}));
+  EXPECT_EQ(s->record_lines[1], 4);
+  auto dashes = Sniff("a,b\n--,--\n1,2\n");
+  ASSERT_TRUE(dashes.ok());
+  EXPECT_EQ(dashes->records.size(), 3u);  // `--` may be a missing value: kept
+}
+
 // A spreadsheet export's title in the first cell of a row as wide as the table, above the
 // header (with or without a blank line between), is a line above the table.
 TEST(SnifferTest, TitleRowOfASpreadsheetExport) {
