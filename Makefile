@@ -6,7 +6,7 @@ JOBS ?= 2
 BUILD ?= build
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build serve demo screenshot test fixtures asan fuzz bench bench-data bench-api format format-check tidy clean
+.PHONY: all deps build serve demo screenshot test fixtures asan fuzz bench bench-data bench-api bench-corpus format format-check tidy clean
 
 all: build
 
@@ -77,6 +77,13 @@ bench: build
 # a ~1 GB upload's memory, 20 concurrent 1M-row stories (bench/api_bench.py).
 bench-api: build
 	@bench/api.sh
+
+# Column types against DuckDB's sniffer on other CSV readers' test suites (bench/corpus/README.md
+# says how to assemble CORPUS).
+bench-corpus: build
+	@test -n "$(CORPUS)" || { echo "set CORPUS=dir (bench/corpus/README.md)" >&2; exit 2; }
+	@[ -d /tmp/bench-peers/node_modules/@duckdb/node-api ] || ../shared/bench/install_peers.sh
+	@NODE_PATH=/tmp/bench-peers/node_modules bench/corpus_types.py "$(CORPUS)"
 
 # Store operations/s on SQLite and PostgreSQL, blob MB/s on disk and S3 (moto), in one table.
 bench-data: build

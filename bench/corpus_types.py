@@ -21,6 +21,7 @@ one or more of integer, float, boolean, date, datetime, time, string, identifier
 and hangs). A file whose column count a reader gets wrong scores none of its columns for that reader.
 
 Usage: bench/corpus_types.py CORPUS [--verdicts F] [--cache DIR] [--timeout S] [--jobs N]
+                             [--datastory BIN]
        bench/corpus_types.py CORPUS --disagreements   (the files the two readers read apart)
 """
 import argparse
@@ -71,9 +72,11 @@ def run(cmd, timeout):
         return None, b'', b'', time.monotonic() - start
 
 
+DATASTORY = os.path.join(ROOT, 'build', 'datastory')
+
+
 def read_ours(path, timeout):
-    code, out, err, secs = run([os.path.join(ROOT, 'build', 'datastory'), 'profile', '--json', path],
-                               timeout)
+    code, out, err, secs = run([DATASTORY, 'profile', '--json', path], timeout)
     result = {'code': code, 'seconds': round(secs, 3)}
     if code == 0:
         doc = json.loads(out)
@@ -102,7 +105,7 @@ def read_both(corpus, rel, cache, timeout):
     path = os.path.join(corpus, rel)
     with open(path, 'rb') as f:
         digest = hashlib.sha256(rel.encode() + b'\0' + f.read()).hexdigest()[:16]
-    binary = os.path.getmtime(os.path.join(ROOT, 'build', 'datastory'))
+    binary = f'{DATASTORY}@{os.path.getmtime(DATASTORY)}'
     key = os.path.join(cache, digest + '.json')
     if os.path.exists(key):
         with open(key) as f:
@@ -153,10 +156,14 @@ def main():
     parser.add_argument('--cache', default='/tmp/corpus-types-cache')
     parser.add_argument('--timeout', type=float, default=30)
     parser.add_argument('--jobs', type=int, default=2)
+    parser.add_argument('--datastory', help='the binary to score (default: build/datastory)')
     parser.add_argument('--disagreements', action='store_true')
     parser.add_argument('--only-verdicts', action='store_true',
                         help='read only the files that have a verdict')
     args = parser.parse_args()
+    global DATASTORY
+    if args.datastory:
+        DATASTORY = os.path.abspath(args.datastory)
     os.makedirs(args.cache, exist_ok=True)
     verdicts = load_verdicts(args.verdicts) if os.path.exists(args.verdicts) else {}
 
