@@ -133,6 +133,12 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       facts.mean_length = acc.present ? static_cast<double>(acc.length_sum) / acc.present : 0;
       facts.share_with_spaces =
           acc.present ? static_cast<double>(acc.with_spaces) / acc.present : 0;
+      if (!acc.counter.overflowed() && out.distinct <= table::kMaxLabels) {
+        const std::vector<ValueCounter::Entry> values = acc.counter.Entries();
+        facts.labels = std::all_of(values.begin(), values.end(), [&](const auto& e) {
+          return table::IsWordLabel(acc.counter.Text(e));
+        });
+      }
       type = table::ClassifyStrings(schema.name, facts);
     }
     if (type != schema.type) {

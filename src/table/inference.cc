@@ -193,12 +193,24 @@ bool IsYearColumn(std::string_view name, double min, double max) {
   return NameSuggestsYear(name) && min >= 1000 && max <= 2999 && min == std::floor(min);
 }
 
+bool IsWordLabel(std::string_view value) {
+  bool letter = false;
+  for (unsigned char c : value) {
+    if (c >= '0' && c <= '9') return false;
+    const bool word = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
+    if (!word && c != ' ' && c != '-' && c != '.' && c != '\'' && c != '&') return false;
+    letter |= word;
+  }
+  return letter;
+}
+
 ColumnType ClassifyStrings(std::string_view name, const StringFacts& f) {
   if (f.count == 0) return ColumnType::kText;
   double distinct_ratio = static_cast<double>(f.distinct) / f.count;
   bool all_unique = f.distinct == f.count;
   if (NameSuggestsIdentifier(name) && distinct_ratio > 0.5) return ColumnType::kIdentifier;
-  if (all_unique && f.count >= 10 && f.share_with_spaces < 0.05 && f.mean_length <= 40) {
+  if (all_unique && f.count >= 10 && f.share_with_spaces < 0.05 && f.mean_length <= 40 &&
+      !f.labels) {
     return ColumnType::kIdentifier;
   }
   if (f.mean_length >= 40 ||
@@ -384,6 +396,8 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   }
   facts.mean_length = static_cast<double>(length) / n;
   facts.share_with_spaces = static_cast<double>(spaced) / n;
+  facts.labels =
+      facts.distinct <= kMaxLabels && std::all_of(distinct.begin(), distinct.end(), IsWordLabel);
   col.type = ClassifyStrings(name, facts);
   col.role = DefaultRole(col.type);
   col.reason = "text values";

@@ -47,7 +47,13 @@ struct StringFacts {
   int64_t distinct = 0;
   double mean_length = 0;
   double share_with_spaces = 0;
+  // Few values (kMaxLabels at most), all words (IsWordLabel): the names of the things a small
+  // table lists (France, Germany …), to compare, not keys.
+  bool labels = false;
 };
+constexpr int64_t kMaxLabels = 100;
+// Letters (any script), with spaces, `-`, `.`, `'` and `&` between them, and no digit.
+bool IsWordLabel(std::string_view value);
 // categorical, text or identifier.
 ColumnType ClassifyStrings(std::string_view name, const StringFacts& facts);
 

@@ -155,6 +155,22 @@ TEST(ClassifyStringsTest, CategoricalTextIdentifier) {
   EXPECT_EQ(ClassifyStrings("region", {1000, 4, 5, 0}), ColumnType::kCategorical);
   EXPECT_EQ(ClassifyStrings("comment", {1000, 990, 60, 0.9}), ColumnType::kText);
   EXPECT_EQ(ClassifyStrings("sku", {1000, 1000, 8, 0}), ColumnType::kIdentifier);
+  // The unique names of a small table's rows are labels to compare, not keys.
+  EXPECT_EQ(ClassifyStrings("country", {12, 12, 7, 0, /*labels=*/true}), ColumnType::kCategorical);
+  EXPECT_EQ(Guess({"France", "Germany", "Italy", "Spain", "Poland", "Sweden", "Norway", "Austria",
+                   "Belgium", "Ireland", "Côte d'Ivoire", "Bosnia & Herzegovina"},
+                  "country")
+                .type,
+            ColumnType::kCategorical);
+  EXPECT_EQ(Guess({"HK-9973", "HK-9974", "HK-9975", "HK-9976", "HK-9977", "HK-9978", "HK-9979",
+                   "HK-9980", "HK-9981", "HK-9982"},
+                  "product")
+                .type,
+            ColumnType::kIdentifier);
+  EXPECT_TRUE(IsWordLabel("New Zealand"));
+  EXPECT_FALSE(IsWordLabel("A1"));
+  EXPECT_FALSE(IsWordLabel("a_b"));
+  EXPECT_FALSE(IsWordLabel("--"));
 }
 
 TEST(InferSchemaTest, HeaderDetection) {
