@@ -111,22 +111,32 @@ bool LooksNumeric(const std::string& field) {
 // True when record `header` of `text` holds names (no field is a number) and the record after
 // it holds a number: `one,two,three` over `1,a,alice`.
 bool NamesOverValues(std::string_view text, const Dialect& dialect, size_t header) {
-  const auto records = SplitRecords(text, dialect, header + 2);
-  if (records.size() < header + 2) return false;
+  const auto records = SplitRecords(text, dialect, header + kMaxSkippedRecords + 2);
+  size_t row = header + 1;
+  while (row < records.size() &&
+         ((records[row].size() == 1 && records[row][0].empty()) ||
+          (!records[row].empty() && !records[row][0].empty() && records[row][0][0] == '#'))) {
+    ++row;
+  }
+  if (row >= records.size()) return false;
   return std::none_of(records[header].begin(), records[header].end(), LooksNumeric) &&
-         std::any_of(records[header + 1].begin(), records[header + 1].end(), LooksNumeric);
+         std::any_of(records[row].begin(), records[row].end(), LooksNumeric);
 }
 
 // True when, past the first record, one column of `text` read by `dialect` holds a number in
 // every record: `1 a` over `2 b` are two columns, where `John Smith` is one name.
 bool HasANumberColumn(std::string_view text, const Dialect& dialect, int columns) {
   const auto records = SplitRecords(text, dialect, kRecordsToScore);
-  if (records.size() < 2) return false;
+  const auto blank = [&](size_t r) { return records[r].size() == 1 && records[r][0].empty(); };
+  size_t header = 0;
+  while (header < records.size() && blank(header)) ++header;
+  if (records.size() < header + 2) return false;
   for (int c = 0; c < columns; ++c) {
     bool numbers = true;
-    for (size_t r = 1; r < records.size() && numbers; ++r) {
-      const bool blank = records[r].size() == 1 && records[r][0].empty();
-      numbers = blank || (c < static_cast<int>(records[r].size()) && LooksNumeric(records[r][c]));
+    for (size_t r = header + 1; r < records.size() && numbers; ++r) {
+      const bool blank_line = blank(r);
+      numbers =
+          blank_line || (c < static_cast<int>(records[r].size()) && LooksNumeric(records[r][c]));
     }
     if (numbers) return true;
   }
@@ -182,15 +192,17 @@ DialectCandidate ScoreCandidate(std::string_view text, Dialect dialect, bool who
   }
   // A header one name wider than rows that all have the table's width is names over values,
   // not a title: `one,two,three,four` over `1,a,alice`, or `a,b,` over `1,2`.
-  if (first > 0 && widths[first - 1] == best_width + 1 && !records[first - 1].comment &&
-      records[first - 1].filled >= best_width) {
+  size_t above = first;  // the record above the table, past blank lines
+  while (above > 0 && widths[above - 1] == 0) --above;
+  if (above > 0 && widths[above - 1] == best_width + 1 && !records[above - 1].comment &&
+      records[above - 1].filled >= best_width) {
     bool rows_fit = true;
     for (size_t i = first; i < records.size() && rows_fit; ++i) {
-      rows_fit =
-          widths[i] == 0 || widths[i] == best_width || (i + 1 == records.size() && !whole_file);
+      rows_fit = widths[i] == 0 || widths[i] == best_width || records[i].comment ||
+                 (i + 1 == records.size() && !whole_file);
     }
-    if (rows_fit && NamesOverValues(text, dialect, first - 1)) {
-      --first;
+    if (rows_fit && NamesOverValues(text, dialect, above - 1)) {
+      first = above - 1;
       c.wider_header = true;
     }
   }
@@ -257,7 +269,6 @@ int DetectComments(std::string_view table_text, bool leading_comment, int column
   // Notes after values: blank then `#` (`2.5  # estimated`), or, failing that, `#` right after
   // a value (`1;3#5;7`), which only a file with comment lines is read with.
   for (bool unspaced : {false, true}) {
-    if (unspaced && !lines && !leading_comment) break;
     Dialect with = *dialect;
     with.comment = '#';
     with.trailing_comments = true;
@@ -404,7 +415,6 @@ bool HasTwoRecords(std::string_view text) {
   return false;
 }
 
-// Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
 // Whether every `c` of `text` lies inside a double-quoted field, the quotes read as RFC 4180
 // does (a doubled quote closes and reopens, which leaves the field open).
 bool AllInsideDoubleQuotes(std::string_view text, char c) {
@@ -419,6 +429,7 @@ bool AllInsideDoubleQuotes(std::string_view text, char c) {
   return true;
 }
 
+// Reads `n` bytes at `offset` and decodes them; `final` when they reach the end of the file.
 Result<std::string> ReadText(const ByteSource& source, Encoding encoding, int64_t offset, size_t n,
                              bool* reached_end) {
   n = static_cast<size_t>(std::clamp<int64_t>(source.size() - offset, 0, static_cast<int64_t>(n)));
@@ -634,6 +645,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   std::vector<int64_t> offsets;
   auto records = SplitRecords(text, out.dialect, best.skipped_records + 1, &offsets);
   bool leading_comment = false;
+  bool skipped_text = false;  // a skipped line that is neither blank nor a comment
   const auto raw_record = [&](size_t begin, size_t end) {
     std::string_view raw(text.data() + begin, end - begin);
     while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
@@ -642,12 +654,20 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   for (int i = 0; i < best.skipped_records && i + 1 < static_cast<int>(offsets.size()); ++i) {
     std::string_view raw = raw_record(offsets[i], offsets[i + 1]);
     leading_comment |= !raw.empty() && raw.front() == '#';
+    skipped_text |= !TrimBlanks(raw).empty() && raw.front() != '#';
     out.skipped_lines.emplace_back(raw.substr(0, 200));
   }
   const size_t table_begin =
       best.skipped_records < static_cast<int>(offsets.size()) ? offsets[best.skipped_records] : 0;
   const std::string_view table_text = std::string_view(text).substr(table_begin);
+  const Dialect before_comments = out.dialect;
   out.columns = DetectComments(table_text, leading_comment, best.columns, &out.dialect);
+  // Cutting notes changed the table's width, so a skipped line (a header of that width) may
+  // have been part of the table: keep the uncut reading rather than lose it.
+  if (out.columns != best.columns && skipped_text) {
+    out.dialect = before_comments;
+    out.columns = best.columns;
+  }
   if (!best.wider_header &&
       EndsEveryLineWithADelimiter(table_text, out.dialect, out.columns, whole)) {
     out.dialect.trailing_delimiter = true;
@@ -682,7 +702,10 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   if (out.records.empty()) return Status::InvalidArgument(source.name() + ": no records found");
   // A rule under the names (`----` or `====` in every field, as SQL clients print a table) is
   // no row.
-  if (out.records.size() > 2 && IsRuleLine(out.records[1]) && !IsRuleLine(out.records[0])) {
+  const bool no_header = options.overrides.header && !*options.overrides.header;
+  if (out.records.size() > 2 && !no_header && IsRuleLine(out.records[1]) &&
+      !IsRuleLine(out.records[0]) &&
+      std::none_of(out.records[0].begin(), out.records[0].end(), LooksNumeric)) {
     out.records.erase(out.records.begin() + 1);
     out.record_offsets.erase(out.record_offsets.begin() + 1);
     out.record_lines.erase(out.record_lines.begin() + 1);

@@ -42,6 +42,9 @@ TEST(SnifferTest, SpaceDelimitedOnlyWhenNothingElseSplits) {
     EXPECT_EQ(two->dialect.delimiter, ' ') << text;
     EXPECT_EQ(two->columns, 2) << text;
   }
+  auto blank_then_header = Sniff("\nx y\n1 a\n2 b\n3 c\n");
+  ASSERT_TRUE(blank_then_header.ok());
+  EXPECT_EQ(blank_then_header->columns, 2);
   auto words = Sniff("full name\nJohn Smith\nJane Doe\nAl 2nd\n");
   ASSERT_TRUE(words.ok());
   EXPECT_EQ(words->columns, 1);
@@ -257,6 +260,14 @@ TEST(SnifferTest, HeaderOneNameWiderThanTheRows) {
   EXPECT_FALSE(trailing->dialect.short_rows);
   EXPECT_EQ(trailing->columns, 4);
   EXPECT_EQ(trailing->records[0], (std::vector<std::string>{"id", "name", "lat", "lon"}));
+  // A comment line among the rows, or a blank line under the header, changes nothing.
+  for (const char* text : {"one,two,three,four\n1,a,alice\n# note\n2,b,bob\n",
+                           "one,two,three,four\n\n1,a,alice\n2,b,bob\n"}) {
+    auto wider = Sniff(text);
+    ASSERT_TRUE(wider.ok());
+    EXPECT_EQ(wider->columns, 4) << text;
+    EXPECT_EQ(wider->records[0][3], "four") << text;
+  }
   // A title line above a header of the rows' width stays a title.
   auto title = Sniff("Sales by region and year,2024,final\nregion,sales\nN,1\nS,2\n");
   ASSERT_TRUE(title.ok());
@@ -274,6 +285,11 @@ TEST(SnifferTest, RuleLineUnderTheHeader) {
   auto dashes = Sniff("a,b\n--,--\n1,2\n");
   ASSERT_TRUE(dashes.ok());
   EXPECT_EQ(dashes->records.size(), 3u);  // `--` may be a missing value: kept
+  // Without a header, the line is read as a row, so the sample keeps it too.
+  SniffOptions no_header;
+  no_header.overrides.header = false;
+  EXPECT_EQ(Sniff("a,b\n---,---\n1,2\n", no_header)->records.size(), 3u);
+  EXPECT_EQ(Sniff("1,2\n---,---\n3,4\n")->records.size(), 3u);
 }
 
 // A spreadsheet export's title in the first cell of a row as wide as the table, above the

@@ -257,15 +257,18 @@ ColumnSchema GuessColumn(std::string_view name, const std::vector<std::string_vi
   // Single letters (T, F, Y, N) are yes/no only when both answers occur: a column of `T` alone
   // is a code, as `y` alone is a letter.
   bool yes_no_word = false, seen_yes = false, seen_no = false;
-  if (count_parsed("boolean",
-                   [&](std::string_view v) {
-                     const std::optional<bool> b = ParseBoolean(v);
-                     if (!b) return false;
-                     yes_no_word |= v.size() > 1;
-                     (*b ? seen_yes : seen_no) = true;
-                     return true;
-                   }) >= 0 &&
-      (yes_no_word || (seen_yes && seen_no))) {
+  bool yes_no = count_parsed("boolean", [&](std::string_view v) {
+                  const std::optional<bool> b = ParseBoolean(v);
+                  if (!b) return false;
+                  yes_no_word |= v.size() > 1;
+                  (*b ? seen_yes : seen_no) = true;
+                  return true;
+                }) >= 0;
+  if (yes_no && !yes_no_word && !(seen_yes && seen_no)) {
+    col.candidates.back().rejected = true;  // letters of one answer only
+    yes_no = false;
+  }
+  if (yes_no) {
     col.type = ColumnType::kBoolean;
     col.role = Role::kDimension;
     col.reason = "true/false values";

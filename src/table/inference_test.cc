@@ -21,7 +21,9 @@ TEST(GuessColumnTest, Types) {
   EXPECT_EQ(Guess({"Jan 1 2000", "Feb 1 2000"}).type, ColumnType::kDate);
   // Letters are yes/no only when both answers occur.
   EXPECT_EQ(Guess({"Y", "N", "Y"}).type, ColumnType::kBoolean);
-  EXPECT_EQ(Guess({"T", "T", "T"}).type, ColumnType::kCategorical);
+  const ColumnSchema letters = Guess({"T", "T", "T"});
+  EXPECT_EQ(letters.type, ColumnType::kCategorical);
+  EXPECT_TRUE(letters.candidates.front().rejected);  // the boolean trial, shown as rejected
   EXPECT_EQ(Guess({"y"}).type, ColumnType::kCategorical);
   EXPECT_EQ(Guess({"yes", "yes"}).type, ColumnType::kBoolean);
 }

@@ -83,11 +83,15 @@ TEST(ParseNumberTest, LeadingZerosAreFlagged) {
   EXPECT_TRUE(t.fraction);
 }
 
-// Past 15 digits the simple shape takes another path; its traits are the same.
+// Past 15 digits the simple shape takes another path; its traits are the same. Each starts set,
+// so a trait the path leaves alone fails the test.
 TEST(ParseNumberTest, LongNumbersKeepTheirTraits) {
+  const NumberTraits set{.fraction = true, .leading_zero = true};
   NumberTraits t;
   EXPECT_DOUBLE_EQ(*ParseNumber("0.181526642525569", NumberFormat{}, &t), 0.181526642525569);
   EXPECT_TRUE(t.fraction);
+  t = set;
+  ParseNumber("0.181526642525569", NumberFormat{}, &t);
   EXPECT_FALSE(t.leading_zero);
   t = {};
   ParseNumber("-82544000000000707.52", NumberFormat{}, &t);
@@ -95,10 +99,13 @@ TEST(ParseNumberTest, LongNumbersKeepTheirTraits) {
   t = {};
   ParseNumber("0012345678901234567", NumberFormat{}, &t);
   EXPECT_TRUE(t.leading_zero);
+  t = set;
+  ParseNumber("0012345678901234567", NumberFormat{}, &t);
   EXPECT_FALSE(t.fraction);
-  t = {};
+  t = set;
   ParseNumber("1234567890123456789", NumberFormat{}, &t);
   EXPECT_FALSE(t.fraction);
+  EXPECT_FALSE(t.leading_zero);
 }
 
 TEST(ParseDateTest, Forms) {
