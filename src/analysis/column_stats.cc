@@ -119,6 +119,7 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
     out.invalid_examples.push_back({seen[i].value, seen[i].line});
   }
 
+  std::vector<ValueCounter::Entry> entries = acc.counter.Entries();
   ColumnType type = schema.type;
   bool numeric = table::IsNumeric(type);
   bool temporal = table::IsTemporal(type);
@@ -134,8 +135,7 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
       facts.share_with_spaces =
           acc.present ? static_cast<double>(acc.with_spaces) / acc.present : 0;
       if (!acc.counter.overflowed() && out.distinct <= table::kMaxLabels) {
-        const std::vector<ValueCounter::Entry> values = acc.counter.Entries();
-        facts.labels = std::all_of(values.begin(), values.end(), [&](const auto& e) {
+        facts.labels = std::all_of(entries.begin(), entries.end(), [&](const auto& e) {
           return table::IsWordLabel(acc.counter.Text(e));
         });
       }
@@ -148,7 +148,6 @@ ColumnProfile FinalizeColumn(const table::ColumnSchema& schema, const ColumnAccu
   }
 
   // Top values, most frequent first; ties in value order so the list is deterministic.
-  std::vector<ValueCounter::Entry> entries = acc.counter.Entries();
   if (!acc.counter.overflowed()) {
     auto label = [&](const ValueCounter::Entry& e) -> std::string {
       if (numeric) {

@@ -108,6 +108,23 @@ TEST(ReaderTest, DiagnosticsCarryFileLines) {
 
 // Comment lines are no rows, wherever they fall and whatever quotes they hold, on any block
 // size; trailing comments end their record.
+// Reads `text` in memory and through ReadAt, in blocks of 64, 333 and 1 MiB bytes on two
+// threads, and hands each read's rows and summary to `check(rows, summary, block)`.
+template <typename Check>
+void ReadEveryWay(const std::string& text, const Dialect& d, int columns, Check&& check) {
+  for (bool in_memory : {true, false}) {
+    for (size_t block : {64, 333, 1 << 20}) {
+      ReadOptions options;
+      options.threads = 2;
+      options.block_bytes = block;
+      options.batch_rows = 5;
+      ReadSummary summary;
+      auto rows = ReadAll(text, d, columns, options, &summary, in_memory);
+      check(rows, summary, block);
+    }
+  }
+}
+
 TEST(ReaderTest, CommentLinesAndTrailingComments) {
   std::string text;
   std::vector<std::string> expected;
@@ -120,22 +137,14 @@ TEST(ReaderTest, CommentLinesAndTrailingComments) {
   Dialect d;
   d.comment = '#';
   d.trailing_comments = true;
-  for (bool in_memory : {true, false}) {
-    for (size_t block : {64, 333, 1 << 20}) {
-      ReadOptions options;
-      options.threads = 2;
-      options.block_bytes = block;
-      options.batch_rows = 5;
-      ReadSummary summary;
-      auto rows = ReadAll(text, d, 2, options, &summary, in_memory);
-      EXPECT_EQ(rows, expected) << block;
-      EXPECT_EQ(summary.rows, 400);
-      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kCommentLine), 57);
-      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooManyFields), 0);
-      ASSERT_FALSE(summary.diagnostics.kept().empty());
-      EXPECT_EQ(summary.diagnostics.Sorted().front().line, 4);
-    }
-  }
+  ReadEveryWay(text, d, 2, [&](const auto& rows, const ReadSummary& summary, size_t block) {
+    EXPECT_EQ(rows, expected) << block;
+    EXPECT_EQ(summary.rows, 400);
+    EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kCommentLine), 57);
+    EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooManyFields), 0);
+    ASSERT_FALSE(summary.diagnostics.kept().empty());
+    EXPECT_EQ(summary.diagnostics.Sorted().front().line, 4);
+  });
 }
 
 // A note right after a value (`7#late, "q`), when the dialect says so: same rows on every
@@ -154,20 +163,12 @@ TEST(ReaderTest, UnspacedTrailingComments) {
   d.comment = '#';
   d.trailing_comments = true;
   d.unspaced_comments = true;
-  for (bool in_memory : {true, false}) {
-    for (size_t block : {64, 333, 1 << 20}) {
-      ReadOptions options;
-      options.threads = 2;
-      options.block_bytes = block;
-      options.batch_rows = 5;
-      ReadSummary summary;
-      auto rows = ReadAll(text, d, 2, options, &summary, in_memory);
-      EXPECT_EQ(rows, expected) << block;
-      EXPECT_EQ(summary.rows, 300);
-      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooManyFields), 0);
-      EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kUnterminatedQuote), 0);
-    }
-  }
+  ReadEveryWay(text, d, 2, [&](const auto& rows, const ReadSummary& summary, size_t block) {
+    EXPECT_EQ(rows, expected) << block;
+    EXPECT_EQ(summary.rows, 300);
+    EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kTooManyFields), 0);
+    EXPECT_EQ(summary.diagnostics.Count(DiagnosticKind::kUnterminatedQuote), 0);
+  });
 }
 
 // NUL bytes anywhere in the text are counted, and the first is reported with its offset and

@@ -98,6 +98,11 @@ int LeadingBlankLines(std::string_view text) {
   return lines;
 }
 
+// A record of one empty field: a blank line.
+bool IsBlankRecord(const std::vector<std::string>& record) {
+  return record.size() == 1 && record[0].empty();
+}
+
 // A field of digits with the signs and separators of a number (`-1,234.5`): a value, not a name.
 bool LooksNumeric(const std::string& field) {
   const std::string_view v = TrimBlanks(field);
@@ -114,7 +119,7 @@ bool NamesOverValues(std::string_view text, const Dialect& dialect, size_t heade
   const auto records = SplitRecords(text, dialect, header + kMaxSkippedRecords + 2);
   size_t row = header + 1;
   while (row < records.size() &&
-         ((records[row].size() == 1 && records[row][0].empty()) ||
+         (IsBlankRecord(records[row]) ||
           (!records[row].empty() && !records[row][0].empty() && records[row][0][0] == '#'))) {
     ++row;
   }
@@ -127,16 +132,14 @@ bool NamesOverValues(std::string_view text, const Dialect& dialect, size_t heade
 // every record: `1 a` over `2 b` are two columns, where `John Smith` is one name.
 bool HasANumberColumn(std::string_view text, const Dialect& dialect, int columns) {
   const auto records = SplitRecords(text, dialect, kRecordsToScore);
-  const auto blank = [&](size_t r) { return records[r].size() == 1 && records[r][0].empty(); };
   size_t header = 0;
-  while (header < records.size() && blank(header)) ++header;
+  while (header < records.size() && IsBlankRecord(records[header])) ++header;
   if (records.size() < header + 2) return false;
   for (int c = 0; c < columns; ++c) {
     bool numbers = true;
     for (size_t r = header + 1; r < records.size() && numbers; ++r) {
-      const bool blank_line = blank(r);
-      numbers =
-          blank_line || (c < static_cast<int>(records[r].size()) && LooksNumeric(records[r][c]));
+      numbers = IsBlankRecord(records[r]) ||
+                (c < static_cast<int>(records[r].size()) && LooksNumeric(records[r][c]));
     }
     if (numbers) return true;
   }
@@ -675,10 +678,15 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
   }
   // The width of a record as split, the empty field after a trailing delimiter included.
   const int split_width = out.columns + out.dialect.trailing_delimiter;
-  const auto drop_trailing_field = [&](std::vector<std::string>& record) {
+  // A record as the table's row: without the empty field after a trailing delimiter, with the
+  // empty last column of rows one field short of a wider header.
+  const auto to_table_width = [&](std::vector<std::string>& record) {
     if (out.dialect.trailing_delimiter && static_cast<int>(record.size()) == split_width &&
         record.back().empty()) {
       record.pop_back();
+    }
+    if (out.dialect.short_rows && static_cast<int>(record.size()) == out.columns - 1) {
+      record.emplace_back();
     }
   };
   offsets.clear();
@@ -694,7 +702,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     const size_t begin = table_begin + offsets[i];
     // An empty line is skipped; `""` is a record with one empty value.
     if (begin >= text.size() || text[begin] == '\n' || text[begin] == '\r') continue;
-    drop_trailing_field(records[i]);
+    to_table_width(records[i]);
     out.records.push_back(std::move(records[i]));
     out.record_offsets.push_back(static_cast<int64_t>(begin));
     out.record_lines.push_back(line_of(static_cast<int64_t>(begin)));
@@ -718,10 +726,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
     } else {
       out.dialect.short_rows = true;
       ++out.columns;
-      for (size_t i = 1; i < out.records.size(); ++i) {
-        if (static_cast<int>(out.records[i].size()) == out.columns - 1)
-          out.records[i].emplace_back();
-      }
+      for (size_t i = 1; i < out.records.size(); ++i) to_table_width(out.records[i]);
     }
   }
   DS_RETURN_IF_ERROR(
@@ -762,9 +767,7 @@ Result<SniffResult> SniffDialect(const ByteSource& source, const SniffOptions& o
       if (start == std::string::npos || stop <= start) continue;
       std::string_view body(piece->data() + start + 1, stop - start);
       for (auto& r : SplitRecords(body, out.dialect, 2000)) {
-        drop_trailing_field(r);
-        if (out.dialect.short_rows && static_cast<int>(r.size()) == out.columns - 1)
-          r.emplace_back();
+        to_table_width(r);
         if (static_cast<int>(r.size()) == out.columns) out.extra_records.push_back(std::move(r));
       }
     }
